@@ -1,0 +1,84 @@
+"""The connector contract: what every platform package provides.
+
+A platform package ``connectors/<platform>/`` has two halves kept apart:
+
+- ``parse.py``: pure functions ``raw JSON (dict) -> ParsedPage``. The same functions serve a live
+  response, a HAR entry, a Zeeschuimer line and a saved file. They never do I/O. Each module
+  exports ``ENDPOINTS``: a tuple of ``Endpoint`` (URL path regex -> parse function) so the capture
+  importer can route a captured response by its URL.
+- ``client.py``: a ``Connector`` subclass that talks to the platform's real endpoints through the
+  shared HTTP layer (``tracker.http``), pages through results, and yields ``FetchedPage``s. It
+  never touches the database: the collect service stores what it yields and saves ``cursor``.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from tracker.records import ParsedPage
+
+ParseFn = Callable[..., ParsedPage]
+"""``parse(body: dict, *, captured_at: datetime, source: str = "live") -> ParsedPage``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A platform endpoint a captured response can be routed to by its URL."""
+
+    platform: str
+    name: str
+    url_pattern: re.Pattern[str]
+    parse: ParseFn
+
+    def matches(self, url: str) -> bool:
+        return self.url_pattern.search(url) is not None
+
+
+@dataclass(slots=True)
+class FetchedPage:
+    """One page a connector fetched and parsed.
+
+    ``cursor`` is the resume point *after* this page (JSON-serialisable); the collect service
+    commits the page's records and the cursor in one transaction, so a killed run resumes on the
+    next page without loss or duplicates. ``task`` names the query the page belongs to (for
+    example ``"search:#千万IP创科普#"``) for progress and coverage.
+    """
+
+    parsed: ParsedPage
+    cursor: dict[str, Any]
+    url: str
+    task: str = ""
+    raw_bytes: int = 0
+
+
+@dataclass(slots=True)
+class CollectRequest:
+    """What the collect service asks a connector for."""
+
+    tags: list[str]
+    since: datetime | None = None
+    until: datetime | None = None
+    max_pages: int | None = None
+    cursor: dict[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Connector(ABC):
+    """A live connector for one platform. Subclasses set ``platform``."""
+
+    platform: ClassVar[str]
+    needs_signer: ClassVar[bool] = False
+    needs_cookie: ClassVar[bool] = False
+
+    @abstractmethod
+    def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
+        """Yield parsed pages of works carrying the requested tags, resuming at ``request.cursor``."""
+
+    @abstractmethod
+    def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
+        """Re-read the metrics of known works (detail endpoints); yields pages of records."""

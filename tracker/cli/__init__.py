@@ -1,0 +1,54 @@
+"""The ``tracker`` command line: thin faces over the services.
+
+Errors a user can cause (bad config, missing database, blocked platform, bad import file) are
+``TrackerError``s: printed as one clear line on stderr with a non-zero exit code; the traceback
+only with ``--debug`` (or ``TRACKER_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from tracker.cli.app import app
+from tracker.errors import TrackerError
+
+__all__ = ["app", "main"]
+
+
+def _wants_debug(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("TRACKER_DEBUG", "") not in ("", "0")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _wants_debug(args)
+    try:
+        app(args=args, prog_name="tracker", standalone_mode=False)
+    except TrackerError as exc:
+        if debug:
+            raise
+        typer.secho(f"错误: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None
+    except typer.Abort:
+        typer.secho("已中止 (aborted)", err=True)
+        raise SystemExit(130) from None
+    except KeyboardInterrupt:
+        typer.secho("已中断 (interrupted)", err=True)
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - last line of defence for a clear message
+        if debug:
+            raise
+        logging.getLogger("tracker").debug("unexpected error", exc_info=True)
+        typer.secho(
+            f"内部错误 (internal error): {type(exc).__name__}: {exc}（加 --debug 查看详情）",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise SystemExit(2) from None

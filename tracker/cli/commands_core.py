@@ -1,0 +1,153 @@
+"""Core commands: init, status, config check, export posts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tracker.cli.app import app
+from tracker.cli.context import state
+from tracker.errors import TrackerError
+from tracker.normalize.times import to_shanghai
+from tracker.records import PLATFORM_NAMES_ZH
+from tracker.services.database import init_database, open_database
+from tracker.services.export_posts import write_jsonl
+from tracker.services.status import database_status
+
+console = Console()
+err_console = Console(stderr=True)
+
+config_app = typer.Typer(help="检查配置文件", no_args_is_help=True)
+export_app = typer.Typer(help="导出数据", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(export_app, name="export")
+
+
+@app.command("init")
+def init_command(ctx: typer.Context) -> None:
+    """创建或升级数据库，并写入活动配置和单位名册。"""
+    st = state(ctx)
+    result = init_database(st.db, st.config, st.units)
+    if result.revision_before is None:
+        action = "已创建数据库"
+    elif result.revision_before != result.revision_after:
+        action = f"已升级数据库 ({result.revision_before} → {result.revision_after})"
+    else:
+        action = "数据库已是最新"
+    console.print(
+        f"{action}: {result.url}（活动 {result.campaigns} 个，单位 {result.units} 个，"
+        f"名册账号 {result.unit_accounts} 个）"
+    )
+
+
+def _fmt_time(value) -> str:  # type: ignore[no-untyped-def]
+    return to_shanghai(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+@app.command("status")
+def status_command(
+    ctx: typer.Context,
+    format: str = typer.Option("table", "--format", help="table 或 json"),
+) -> None:
+    """数据库概况：各平台作品数、账号数和最近一次运行。"""
+    st = state(ctx)
+    if format not in ("table", "json"):
+        raise TrackerError(f"--format 只能是 table 或 json，收到 {format!r}")
+    engine = open_database(st.db)
+    try:
+        status = database_status(engine, st.database_label)
+    finally:
+        engine.dispose()
+    if format == "json":
+        sys.stdout.write(json.dumps(status.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"数据库 {status.url}")
+    for col in ("平台", "作品", "活动作品", "账号", "最近运行", "状态", "结束时间（北京时间）"):
+        table.add_column(col)
+    for p in status.platforms:
+        table.add_row(
+            PLATFORM_NAMES_ZH.get(p.platform, p.platform),
+            str(p.posts),
+            str(p.campaign_posts),
+            str(p.accounts),
+            p.last_run_kind or "—",
+            p.last_run_status or "—",
+            _fmt_time(p.last_run_finished),
+        )
+    totals = status.as_json()["totals"]
+    table.add_row(
+        "合计",
+        str(totals["posts"]),
+        str(totals["campaign_posts"]),
+        str(totals["accounts"]),
+        "",
+        "",
+        "",
+    )
+    console.print(table)
+    if not status.platforms:
+        console.print("尚无数据。运行 `tracker collect` 采集，或 `tracker import` 导入。")
+    if status.rejects:
+        console.print(f"无法解析的条目 {status.rejects} 条已存入 reject 表。")
+
+
+@config_app.command("check")
+def config_check_command(ctx: typer.Context) -> None:
+    """校验 campaign.toml 与 units.csv，并列出各平台需要的环境变量。"""
+    import os
+
+    st = state(ctx)
+    cfg = st.config
+    units = st.units
+    console.print(f"[green]✓[/green] {st.config_path}: 活动 {len(cfg.campaigns)} 个")
+    for c in cfg.campaigns:
+        console.print(
+            f"  · {c.name}: 标签 {', '.join(c.all_spellings)}；时间 {c.window_start} 至 {c.window_end}"
+        )
+    console.print(
+        f"[green]✓[/green] 单位名册: {len(units)} 行，{len({u.unit for u in units})} 个单位"
+    )
+    for pid, p in cfg.platforms.items():
+        notes = []
+        if not p.enabled:
+            notes.append("未启用")
+        if p.cookie_env:
+            notes.append(f"{p.cookie_env} {'已设置' if os.environ.get(p.cookie_env) else '未设置'}")
+        if p.signer_env:
+            has = bool(os.environ.get(p.signer_env) or p.signer)
+            notes.append(f"签名插件 {p.signer_env} {'已设置' if has else '未设置'}")
+        console.print(
+            f"  · {PLATFORM_NAMES_ZH.get(pid, pid)} ({pid}): {p.base_url}；{'；'.join(notes)}"
+        )
+
+
+@export_app.command("posts")
+def export_posts_command(
+    ctx: typer.Context,
+    format: str = typer.Option("jsonl", "--format", help="目前支持 jsonl"),
+    output: str = typer.Option(..., "-o", "--output", help="输出文件，或 - 表示标准输出"),
+) -> None:
+    """导出全部作品（每行一个 JSON 对象，含最新指标与所属活动）。"""
+    st = state(ctx)
+    if format != "jsonl":
+        raise TrackerError(f"export posts 只支持 --format jsonl，收到 {format!r}")
+    engine = open_database(st.db)
+    try:
+        if output == "-":
+            n = write_jsonl(engine, sys.stdout)
+            sys.stdout.flush()
+        else:
+            path = Path(output)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".part")
+            with tmp.open("w", encoding="utf-8") as fh:
+                n = write_jsonl(engine, fh)
+            tmp.replace(path)
+            err_console.print(f"已导出 {n} 条作品到 {path}")
+    finally:
+        engine.dispose()

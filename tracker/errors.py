@@ -1,0 +1,76 @@
+"""The typed error tree of kepu-tracker.
+
+Every failure a user can meet is one of these, so the CLI can print one clear line and the
+scheduler can decide whether to retry, stop a platform, or alert::
+
+    TrackerError
+     ├── ConfigError            a config file or setting is invalid (names file, line, field)
+     ├── StoreError             the database cannot be opened or written
+     ├── ImportFormatError      an import file cannot be read at all (names file, line, column)
+     └── ConnectorError         a platform connector failed
+          ├── RateLimited       the platform throttles us (429 or its own code); retried with backoff
+          ├── LoginRequired     the cookie is missing or dead; names the variable to renew; never retried
+          ├── Blocked           captcha / signature rejected / empty-success block; never retried
+          ├── SignerMissing     the platform needs a signer plug-in and none is configured
+          └── ParseError        a response is not the shape the parser knows
+
+Messages never contain cookie or token values: connectors pass only variable *names*.
+"""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base of every error kepu-tracker raises on purpose."""
+
+
+class ConfigError(TrackerError):
+    """A configuration file or setting is invalid."""
+
+
+class StoreError(TrackerError):
+    """The database could not be opened, migrated or written."""
+
+
+class ImportFormatError(TrackerError):
+    """An import file cannot be read at all."""
+
+
+class ConnectorError(TrackerError):
+    """A platform connector failed; ``platform`` says which."""
+
+    def __init__(self, message: str, *, platform: str | None = None) -> None:
+        super().__init__(message)
+        self.platform = platform
+
+
+class RateLimited(ConnectorError):
+    """The platform throttles us; ``retry_after`` is seconds when the platform said so."""
+
+    def __init__(
+        self, message: str, *, platform: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, platform=platform)
+        self.retry_after = retry_after
+
+
+class LoginRequired(ConnectorError):
+    """The cookie or token is missing or expired; ``variable`` names the env var to renew."""
+
+    def __init__(
+        self, message: str, *, platform: str | None = None, variable: str | None = None
+    ) -> None:
+        super().__init__(message, platform=platform)
+        self.variable = variable
+
+
+class Blocked(ConnectorError):
+    """The platform answered with a block (captcha, rejected signature, empty success)."""
+
+
+class SignerMissing(ConnectorError):
+    """The platform needs a signer plug-in and none is configured."""
+
+
+class ParseError(ConnectorError):
+    """A response body does not have the shape the parser knows."""

@@ -1,0 +1,99 @@
+"""What is in the database: works, accounts and the last run per platform."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from tracker.store.models import Account, Post, PostCampaign, Reject, Run
+
+POST = Post.__table__
+ACCOUNT = Account.__table__
+RUN = Run.__table__
+LINK = PostCampaign.__table__
+REJECT = Reject.__table__
+
+
+@dataclass(slots=True)
+class PlatformStatus:
+    platform: str
+    posts: int = 0
+    campaign_posts: int = 0
+    accounts: int = 0
+    last_run_kind: str | None = None
+    last_run_status: str | None = None
+    last_run_started: datetime | None = None
+    last_run_finished: datetime | None = None
+    last_run_error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("last_run_started", "last_run_finished"):
+            value = out[key]
+            out[key] = value.isoformat() if value else None
+        return out
+
+
+@dataclass(slots=True)
+class DatabaseStatus:
+    url: str
+    platforms: list[PlatformStatus]
+    rejects: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "database": self.url,
+            "platforms": [p.as_json() for p in self.platforms],
+            "totals": {
+                "posts": sum(p.posts for p in self.platforms),
+                "campaign_posts": sum(p.campaign_posts for p in self.platforms),
+                "accounts": sum(p.accounts for p in self.platforms),
+                "rejects": self.rejects,
+            },
+        }
+
+
+def database_status(engine: Engine, url: str) -> DatabaseStatus:
+    by_platform: dict[str, PlatformStatus] = {}
+
+    def get(platform: str) -> PlatformStatus:
+        return by_platform.setdefault(platform, PlatformStatus(platform))
+
+    with engine.connect() as conn:
+        for platform, n in conn.execute(
+            select(POST.c.platform, func.count()).group_by(POST.c.platform)
+        ):
+            get(platform).posts = n
+        q = (
+            select(LINK.c.platform, func.count(func.distinct(LINK.c.platform_post_id)))
+            .where(LINK.c.excluded.is_(False))
+            .group_by(LINK.c.platform)
+        )
+        for platform, n in conn.execute(q):
+            get(platform).campaign_posts = n
+        for platform, n in conn.execute(
+            select(ACCOUNT.c.platform, func.count()).group_by(ACCOUNT.c.platform)
+        ):
+            get(platform).accounts = n
+        latest = (
+            select(RUN.c.platform, func.max(RUN.c.id).label("id"))
+            .where(RUN.c.platform.is_not(None))
+            .group_by(RUN.c.platform)
+            .subquery()
+        )
+        q = select(RUN).join(latest, RUN.c.id == latest.c.id)
+        for row in conn.execute(q):
+            st = get(row.platform)
+            st.last_run_kind = row.kind
+            st.last_run_status = row.status
+            st.last_run_started = row.started_at
+            st.last_run_finished = row.finished_at
+            st.last_run_error = row.error
+        rejects = conn.execute(select(func.count()).select_from(REJECT)).scalar_one()
+    from tracker.records import PLATFORMS
+
+    ordered = [by_platform[p] for p in PLATFORMS if p in by_platform]
+    return DatabaseStatus(url, ordered, rejects)

@@ -1,0 +1,214 @@
+"""The database schema (DESIGN section 2) as SQLModel tables.
+
+Natural keys are used for works and accounts — ``(platform, platform_post_id)`` and
+``(platform, platform_uid)`` — so every ingest is an idempotent upsert keyed by what the platform
+itself calls the thing, snapshots and campaign links can be written without a lookup round-trip,
+and the same work arriving through a live run, a capture and a submission is one row.
+Ids are strings end to end; datetimes are UTC-aware (SQLModel's ``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, MetaData, Text
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+class Campaign(SQLModel, table=True):
+    """A campaign: its tags and aliases, window and membership rules (several may coexist)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    title: str | None = None
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    timezone: str = "Asia/Shanghai"
+    rules: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Account(SQLModel, table=True):
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_uid: str = Field(primary_key=True, max_length=100)
+    name: str | None = None
+    url: str | None = None
+    followers: int | None = None
+    verified: bool | None = None
+    verify_type: str | None = None
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+
+class Post(SQLModel, table=True):
+    """A work with its latest metrics; history lives in ``metric_snapshot``."""
+
+    __table_args__ = (
+        Index("ix_post_account", "platform", "account_uid"),
+        Index("ix_post_published_at", "published_at"),
+    )
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_post_id: str = Field(primary_key=True, max_length=100)
+    account_uid: str | None = Field(default=None, max_length=100)
+    url: str | None = None
+    title: str | None = None
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    content_type: str | None = Field(default=None, max_length=20)
+    published_at: datetime | None = None
+    hashtags: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    repost_of: str | None = Field(default=None, max_length=100)
+    duration_s: int | None = None
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    favorites: int | None = None
+    first_collected_at: datetime | None = None
+    last_collected_at: datetime | None = None
+    source: str = Field(default="live", max_length=20)
+    deleted: bool = False
+    fingerprint: str | None = Field(default=None, max_length=64)
+    context: dict | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+
+
+class PostCampaign(SQLModel, table=True):
+    """Membership of a work in a campaign and how it matched; ``excluded`` is a manual veto."""
+
+    __tablename__ = "post_campaign"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_post_id: str = Field(primary_key=True, max_length=100)
+    campaign_id: int = Field(primary_key=True, foreign_key="campaign.id")
+    matched_by: str = Field(default="tag", max_length=20)
+    matched_value: str | None = None
+    excluded: bool = False
+    note: str | None = None
+    decided_by: str | None = None
+    linked_at: datetime | None = None
+
+
+class MetricSnapshot(SQLModel, table=True):
+    __tablename__ = "metric_snapshot"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_post_id: str = Field(primary_key=True, max_length=100)
+    captured_at: datetime = Field(primary_key=True)
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    favorites: int | None = None
+    followers_at_capture: int | None = None
+    source: str = Field(default="live", max_length=20)
+    run_id: int | None = None
+
+
+class Unit(SQLModel, table=True):
+    """An organisation (city association, society, university, ...) from the registry."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    kind: str = Field(default="other", max_length=40)
+    city: str | None = Field(default=None, max_length=40)
+
+
+class AccountUnit(SQLModel, table=True):
+    __tablename__ = "account_unit"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_uid: str = Field(primary_key=True, max_length=100)
+    unit_id: int = Field(primary_key=True, foreign_key="unit.id")
+    source: str = Field(default="registry", max_length=20)
+    person: str | None = Field(default=None, max_length=200)
+
+
+class Run(SQLModel, table=True):
+    """One collection, refresh, import or scheduled job, with its counts and resume cursor."""
+
+    __table_args__ = (Index("ix_run_platform_kind", "platform", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str | None = Field(default=None, max_length=20)
+    kind: str = Field(max_length=20)
+    job: str | None = Field(default=None, max_length=100)
+    scheduled_for: datetime | None = None
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = Field(default="running", max_length=20)
+    pages: int = 0
+    items_read: int = 0
+    new: int = 0
+    updated: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    claimed_total: int | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    cursor: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Reject(SQLModel, table=True):
+    """Everything that could not be parsed, kept with the reason (never silently dropped)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(default=None, index=True)
+    source: str = Field(max_length=40)
+    platform: str | None = Field(default=None, max_length=20)
+    location: str | None = None
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class Review(SQLModel, table=True):
+    """The current review decision of a work."""
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_post_id: str = Field(primary_key=True, max_length=100)
+    status: str = Field(default="pending", max_length=20)
+    reviewer: str | None = None
+    note: str | None = None
+    decided_at: datetime | None = None
+
+
+class ReviewEvent(SQLModel, table=True):
+    """Every review decision ever made (the audit trail behind ``review``)."""
+
+    __tablename__ = "review_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    platform_post_id: str = Field(max_length=100)
+    status: str = Field(max_length=20)
+    reviewer: str
+    note: str | None = None
+    decided_at: datetime
+
+
+ALL_TABLES = [
+    Campaign,
+    Account,
+    Post,
+    PostCampaign,
+    MetricSnapshot,
+    Unit,
+    AccountUnit,
+    Run,
+    Reject,
+    Review,
+    ReviewEvent,
+]
