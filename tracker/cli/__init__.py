@@ -13,6 +13,7 @@ import sys
 
 import typer
 
+from tracker.cli import commands_collect, commands_core  # noqa: F401  - register commands
 from tracker.cli.app import app
 from tracker.errors import TrackerError
 

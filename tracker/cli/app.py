@@ -41,6 +41,3 @@ def _root(
         level=level, format="%(message)s", handlers=[RichHandler(show_path=False)], force=True
     )
     ctx.obj = make_state(db, config, units, debug)
-
-
-from tracker.cli import commands_core  # noqa: E402,F401  - registers commands

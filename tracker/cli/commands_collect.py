@@ -1,0 +1,230 @@
+"""``tracker collect`` and ``tracker refresh``: live collection with a progress bar per platform."""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, datetime, timedelta
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tracker.cli.app import app
+from tracker.cli.context import state
+from tracker.errors import TrackerError
+from tracker.normalize.times import parse_time
+from tracker.records import PLATFORM_NAMES_ZH
+from tracker.services.collect import CollectOptions, PlatformResult, collect, refresh_platform
+from tracker.services.database import open_database
+
+console = Console(stderr=True)
+
+STATUS_ZH = {
+    "ok": "完成",
+    "interrupted": "已中断（可续采）",
+    "login_required": "需要重新登录",
+    "signer_missing": "缺少签名插件",
+    "blocked": "被平台拦截",
+    "failed": "失败",
+}
+
+
+def _parse_base_urls(values: list[str]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        platform, sep, url = value.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise TrackerError(
+                f"--base-url 应写作 平台=URL，例如 weibo=http://127.0.0.1:8000/weibo，收到 {value!r}"
+            )
+        out[platform.strip()] = url.strip()
+    return out
+
+
+def _parse_when(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise TrackerError(f"{name} 无法识别的时间 {value!r}") from exc
+
+
+class _StopFlag:
+    """SIGTERM/SIGINT finish the current page, save its cursor, then stop."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopFlag:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.stop:  # a second Ctrl-C means now
+            raise KeyboardInterrupt
+        self.stop = True
+        console.print("[yellow]收到停止信号：完成当前页并保存断点后退出…[/yellow]")
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def _summary(results: list[PlatformResult], title: str) -> Table:
+    table = Table(title=title)
+    for col in ("平台", "状态", "页数", "读取", "新增", "更新", "拒收", "平台声称总数", "说明"):
+        table.add_column(col)
+    for r in results:
+        c = r.counts
+        table.add_row(
+            PLATFORM_NAMES_ZH.get(r.platform, r.platform),
+            STATUS_ZH.get(r.status, r.status),
+            str(c.pages),
+            str(c.items_read),
+            str(c.new),
+            str(c.updated),
+            str(c.rejected),
+            "—" if c.claimed_total is None else str(c.claimed_total),
+            r.message or "",
+        )
+    return table
+
+
+def _options(
+    platform: list[str],
+    since: str | None,
+    until: str | None,
+    max_pages: int | None,
+    restart: bool,
+    base_url: list[str],
+    signer: str | None,
+    now: str | None,
+    stop: _StopFlag,
+) -> CollectOptions:
+    fixed_now = _parse_when(now, "--now")
+    return CollectOptions(
+        platforms=platform or None,
+        since=_parse_when(since, "--since"),
+        until=_parse_when(until, "--until"),
+        max_pages=max_pages,
+        restart=restart,
+        base_urls=_parse_base_urls(base_url),
+        signer=signer,
+        clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(UTC)),
+        should_stop=lambda: stop.stop,
+    )
+
+
+PLATFORM_OPT = typer.Option(
+    [], "--platform", "-p", help="只采集这些平台（可重复）；默认全部已启用平台"
+)
+BASE_URL_OPT = typer.Option(
+    [], "--base-url", help="平台=URL：把连接器指向另一个地址（测试、演示用模拟器）"
+)
+SIGNER_OPT = typer.Option(
+    None, "--signer", help='签名插件："dev"、"cmd:命令" 或 "http://127.0.0.1:端口/sign"'
+)
+NOW_OPT = typer.Option(
+    None, "--now", help="把当前时间固定为此时刻（配合模拟器的虚拟时钟）", hidden=True
+)
+
+
+@app.command("collect")
+def collect_command(
+    ctx: typer.Context,
+    platform: list[str] = PLATFORM_OPT,
+    since: str | None = typer.Option(None, "--since", help="只要此日期之后发布的作品"),
+    until: str | None = typer.Option(None, "--until", help="只要此日期之前发布的作品"),
+    max_pages: int | None = typer.Option(None, "--max-pages", help="每个平台最多翻页数"),
+    restart: bool = typer.Option(False, "--restart", help="忽略上次中断的断点，从头采集"),
+    base_url: list[str] = BASE_URL_OPT,
+    signer: str | None = SIGNER_OPT,
+    now: str | None = NOW_OPT,
+) -> None:
+    """采集各平台带活动标签的作品（每页提交并保存断点，可随时中断后续采）。"""
+    st = state(ctx)
+    config = st.config
+    engine = open_database(st.db)
+    try:
+        with (
+            _StopFlag() as stop,
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[info]}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            ) as progress,
+        ):
+            tasks: dict[str, int] = {}
+
+            def on_page(platform_id: str, page, counts) -> None:  # type: ignore[no-untyped-def]
+                if platform_id not in tasks:
+                    tasks[platform_id] = progress.add_task(
+                        PLATFORM_NAMES_ZH.get(platform_id, platform_id), total=None, info=""
+                    )
+                progress.update(
+                    tasks[platform_id],
+                    advance=1,
+                    info=f"页 {counts.pages} · 新增 {counts.new} · 更新 {counts.updated} · 拒收 {counts.rejected}",
+                )
+
+            options = _options(
+                platform, since, until, max_pages, restart, base_url, signer, now, stop
+            )
+            results = collect(engine, config, options, on_page)
+    finally:
+        engine.dispose()
+    Console().print(_summary(results, "采集结果"))
+    for r in results:
+        if r.status not in ("ok", "interrupted"):
+            console.print(f"[red]{r.message}[/red]")
+    if any(r.status not in ("ok", "interrupted") for r in results) and not any(
+        r.ok for r in results
+    ):
+        raise typer.Exit(1)
+
+
+def _parse_age(value: str) -> timedelta:
+    text = value.strip().lower()
+    units = {"d": "days", "h": "hours", "w": "weeks"}
+    if text and text[-1] in units and text[:-1].isdigit():
+        return timedelta(**{units[text[-1]]: int(text[:-1])})
+    if text.isdigit():
+        return timedelta(days=int(text))
+    raise TrackerError(f"--younger-than 应写作 14d、36h 或 2w，收到 {value!r}")
+
+
+@app.command("refresh")
+def refresh_command(
+    ctx: typer.Context,
+    younger_than: str = typer.Option(
+        "14d", "--younger-than", help="刷新发布不超过这么久的作品（如 14d、36h）"
+    ),
+    platform: list[str] = PLATFORM_OPT,
+    base_url: list[str] = BASE_URL_OPT,
+    signer: str | None = SIGNER_OPT,
+    now: str | None = NOW_OPT,
+) -> None:
+    """通过详情接口重新读取已知作品的指标，追加快照。"""
+    st = state(ctx)
+    config = st.config
+    age = _parse_age(younger_than)
+    engine = open_database(st.db)
+    results = []
+    try:
+        with _StopFlag() as stop:
+            options = _options(platform, None, None, None, False, base_url, signer, now, stop)
+            for p in options.platforms or config.enabled_platforms():
+                if p not in config.platforms:
+                    raise TrackerError(f"未配置的平台 {p!r}")
+                results.append(refresh_platform(engine, config, p, options, age))
+    finally:
+        engine.dispose()
+    Console().print(_summary(results, "指标刷新结果"))

@@ -1,0 +1,373 @@
+"""``tracker collect`` and ``tracker refresh``: live connectors into the store, page by page.
+
+Each page is parsed, matched against the campaigns, upserted with its snapshot, and committed
+together with the run's cursor in one transaction. A run killed at any moment therefore resumes
+on the page after the last committed one: nothing lost, nothing twice (the upsert is
+idempotent anyway). ``LoginRequired``/``Blocked``/``SignerMissing`` stop only that platform, with
+a message naming the setting to renew; the other platforms go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+
+from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors.registry import HTTP_DEFAULTS, connector_class
+from tracker.config import PlatformConfig, TrackerConfig
+from tracker.errors import (
+    Blocked,
+    ConnectorError,
+    LoginRequired,
+    SignerMissing,
+    StoreError,
+    TrackerError,
+)
+from tracker.http import HttpClient, HttpSettings
+from tracker.normalize.tags import tag_key
+from tracker.records import PLATFORM_NAMES_ZH
+from tracker.services.ingest import PageStore
+from tracker.services.runs import (
+    RUN,
+    RunCounts,
+    finish_run,
+    resumable_cursor,
+    start_run,
+    update_run,
+)
+from tracker.store.models import Post, PostCampaign
+
+log = logging.getLogger(__name__)
+
+POST = Post.__table__
+LINK = PostCampaign.__table__
+
+Clock = Callable[[], datetime]
+PageCallback = Callable[[str, FetchedPage | None, RunCounts], None]
+
+
+@dataclass(slots=True)
+class PlatformResult:
+    platform: str
+    status: str
+    run_id: int | None
+    counts: RunCounts
+    message: str | None = None
+    campaign_posts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(slots=True)
+class CollectOptions:
+    """Everything a run may override besides the config (CLI flags, tests, the demo)."""
+
+    platforms: list[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    max_pages: int | None = None
+    restart: bool = False
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+    signer: str | None = None
+    clock: Clock | None = None
+    sleep: Callable[[float], None] | None = None
+    http_overrides: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] | None = None
+    should_stop: Callable[[], bool] = lambda: False
+
+
+def unique_spellings(spellings: list[str]) -> list[str]:
+    """One spelling per tag key: searching ``#千万IP创科普#`` and ``千万ip创科普`` is the same query."""
+    seen: set[str] = set()
+    out = []
+    for s in spellings:
+        key = tag_key(s)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def _signer_spec(
+    platform: str, pcfg: PlatformConfig, options: CollectOptions, env: Mapping[str, str]
+) -> str | None:
+    if options.signer:
+        return options.signer
+    if pcfg.signer_env and env.get(pcfg.signer_env):
+        return env[pcfg.signer_env]
+    return pcfg.signer
+
+
+def build_http(
+    platform: str, pcfg: PlatformConfig, options: CollectOptions, env: Mapping[str, str]
+) -> HttpClient:
+    values: dict[str, Any] = {
+        "timeout_s": pcfg.timeout_s,
+        "rate_per_s": pcfg.rate_per_s,
+        "cookie_env": pcfg.cookie_env,
+        "signer": _signer_spec(platform, pcfg, options, env),
+    }
+    values.update(HTTP_DEFAULTS.get(platform, {}))
+    values.update(options.http_overrides)
+    settings = HttpSettings(**values)
+    base_url = options.base_urls.get(platform) or pcfg.base_url
+    kwargs: dict[str, Any] = {"settings": settings, "env": env}
+    if options.sleep is not None:
+        kwargs["sleep"] = options.sleep
+    return HttpClient(platform, base_url, **kwargs)
+
+
+def build_connector(
+    platform: str, http: HttpClient, pcfg: PlatformConfig, clock: Clock
+) -> Connector:
+    cls = connector_class(platform)
+    kwargs: dict[str, Any] = {"now": clock, "page_size": pcfg.page_size}
+    return cls(http, **kwargs)  # type: ignore[call-arg]
+
+
+def _stop_message(platform: str, exc: ConnectorError, pcfg: PlatformConfig) -> tuple[str, str]:
+    name = PLATFORM_NAMES_ZH.get(platform, platform)
+    if isinstance(exc, LoginRequired):
+        var = exc.variable or pcfg.cookie_env or f"TRACKER_{platform.upper()}_COOKIE"
+        return "login_required", f"{name}需要重新登录：请更新环境变量 {var} 中的 Cookie（{exc}）"
+    if isinstance(exc, SignerMissing):
+        var = pcfg.signer_env or f"TRACKER_{platform.upper()}_SIGNER"
+        return (
+            "signer_missing",
+            f"{name}需要签名插件：请设置 {var} 或 [platforms.{platform}] signer（{exc}）",
+        )
+    if isinstance(exc, Blocked):
+        return "blocked", f"{name}拒绝了请求（验证码或签名失效），已停止该平台：{exc}"
+    return "failed", f"{name}采集失败：{exc}"
+
+
+def _run_pages(
+    engine: Engine,
+    platform: str,
+    pages: Iterator[FetchedPage],
+    *,
+    config: TrackerConfig,
+    run_id: int,
+    counts: RunCounts,
+    clock: Clock,
+    source: str,
+    on_page: PageCallback | None,
+    should_stop: Callable[[], bool],
+) -> tuple[int, dict[str, Any], bool]:
+    """Store pages until exhausted or asked to stop; returns campaign posts, last cursor, stopped."""
+    campaign_posts = 0
+    cursor: dict[str, Any] = {}
+    claimed: dict[str, int] = counts.detail.setdefault("claimed_by_task", {})
+    with engine.connect() as conn:
+        store = PageStore.for_connection(conn, config.campaigns, source=source, run_id=run_id)
+    for page in pages:
+        seen_at = clock()
+        with engine.begin() as conn:
+            result = store.store(conn, page.parsed, seen_at=seen_at)
+            counts.pages += 1
+            counts.items_read += len(page.parsed.posts) + len(page.parsed.rejects)
+            counts.new += result.counts.posts_new
+            counts.updated += result.counts.posts_updated
+            counts.rejected += result.rejected
+            campaign_posts += result.campaign_posts
+            if page.parsed.claimed_total is not None and page.task not in claimed:
+                claimed[page.task] = page.parsed.claimed_total
+            counts.claimed_total = sum(claimed.values()) if claimed else None
+            cursor = page.cursor
+            update_run(conn, run_id, counts, cursor)
+        if on_page:
+            on_page(platform, page, counts)
+        if should_stop():
+            return campaign_posts, cursor, True
+    return campaign_posts, cursor, False
+
+
+def collect_platform(
+    engine: Engine,
+    config: TrackerConfig,
+    platform: str,
+    options: CollectOptions,
+    on_page: PageCallback | None = None,
+) -> PlatformResult:
+    pcfg = config.platforms.get(platform)
+    if pcfg is None:
+        raise TrackerError(f"config 中没有平台 {platform!r} 的配置")
+    env = options.env if options.env is not None else os.environ
+    clock = options.clock or (lambda: datetime.now(UTC))
+    previous_id, cursor = (
+        (None, {})
+        if options.restart
+        else resumable_cursor(engine, kind="collect", platform=platform)
+    )
+    if previous_id is not None:
+        with engine.begin() as conn:
+            conn.execute(
+                RUN.update()
+                .where(and_(RUN.c.id == previous_id, RUN.c.status == "running"))
+                .values(status="interrupted")
+            )
+    run_id = start_run(engine, kind="collect", platform=platform, cursor=cursor, now=clock())
+    counts = RunCounts(detail={"resumed_from_run": previous_id} if previous_id else {})
+    tags = unique_spellings([s for c in config.campaigns for s in c.all_spellings])
+    request = CollectRequest(
+        tags=tags,
+        since=options.since,
+        until=options.until,
+        max_pages=options.max_pages or pcfg.max_pages,
+        cursor=cursor,
+        extra={
+            "zhihu_roundtables": [
+                r for c in config.campaigns for r in c.membership.zhihu_roundtables
+            ]
+        },
+    )
+    http = None
+    try:
+        http = build_http(platform, pcfg, options, env)
+        connector = build_connector(platform, http, pcfg, clock)
+        campaign_posts, last_cursor, stopped = _run_pages(
+            engine,
+            platform,
+            connector.collect(request),
+            config=config,
+            run_id=run_id,
+            counts=counts,
+            clock=clock,
+            source="live",
+            on_page=on_page,
+            should_stop=options.should_stop,
+        )
+    except ConnectorError as exc:
+        status, message = _stop_message(platform, exc, pcfg)
+        log.warning(message)
+        finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
+        return PlatformResult(platform, status, run_id, counts, message)
+    except KeyboardInterrupt:
+        finish_run(
+            engine, run_id, status="interrupted", counts=counts, error="interrupted", now=clock()
+        )
+        raise
+    except StoreError:
+        raise
+    except TrackerError as exc:
+        finish_run(engine, run_id, status="failed", counts=counts, error=str(exc), now=clock())
+        return PlatformResult(platform, "failed", run_id, counts, str(exc))
+    finally:
+        if http is not None:
+            http.close()
+    if stopped:
+        finish_run(
+            engine,
+            run_id,
+            status="interrupted",
+            counts=counts,
+            cursor=last_cursor,
+            error="stopped",
+            now=clock(),
+        )
+        return PlatformResult(
+            platform,
+            "interrupted",
+            run_id,
+            counts,
+            "已按请求停止；下次运行将从断点继续",
+            campaign_posts,
+        )
+    finish_run(engine, run_id, status="ok", counts=counts, cursor={}, now=clock())
+    return PlatformResult(platform, "ok", run_id, counts, None, campaign_posts)
+
+
+def collect(
+    engine: Engine,
+    config: TrackerConfig,
+    options: CollectOptions,
+    on_page: PageCallback | None = None,
+) -> list[PlatformResult]:
+    platforms = options.platforms or config.enabled_platforms()
+    unknown = [p for p in platforms if p not in config.platforms]
+    if unknown:
+        raise TrackerError(
+            f"未配置的平台: {', '.join(unknown)}；已配置: {', '.join(config.platforms)}"
+        )
+    results = []
+    for platform in platforms:
+        if options.should_stop():
+            break
+        results.append(collect_platform(engine, config, platform, options, on_page))
+    return results
+
+
+def refresh_candidates(
+    engine: Engine, platform: str, younger_than: timedelta, now: datetime
+) -> list[str]:
+    """Campaign works of ``platform`` published within ``younger_than`` of ``now``."""
+    q = (
+        select(POST.c.platform_post_id)
+        .join(
+            LINK,
+            and_(
+                LINK.c.platform == POST.c.platform,
+                LINK.c.platform_post_id == POST.c.platform_post_id,
+            ),
+        )
+        .where(
+            POST.c.platform == platform,
+            POST.c.deleted.is_(False),
+            LINK.c.excluded.is_(False),
+            POST.c.published_at >= now - younger_than,
+        )
+        .distinct()
+        .order_by(POST.c.platform_post_id)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(q).scalars())
+
+
+def refresh_platform(
+    engine: Engine,
+    config: TrackerConfig,
+    platform: str,
+    options: CollectOptions,
+    younger_than: timedelta,
+    on_page: PageCallback | None = None,
+) -> PlatformResult:
+    pcfg = config.platforms[platform]
+    env = options.env if options.env is not None else os.environ
+    clock = options.clock or (lambda: datetime.now(UTC))
+    ids = refresh_candidates(engine, platform, younger_than, clock())
+    run_id = start_run(engine, kind="refresh", platform=platform, now=clock())
+    counts = RunCounts(detail={"candidates": len(ids)})
+    http = None
+    try:
+        http = build_http(platform, pcfg, options, env)
+        connector = build_connector(platform, http, pcfg, clock)
+        campaign_posts, _, stopped = _run_pages(
+            engine,
+            platform,
+            connector.refresh(ids) if ids else iter(()),
+            config=config,
+            run_id=run_id,
+            counts=counts,
+            clock=clock,
+            source="live",
+            on_page=on_page,
+            should_stop=options.should_stop,
+        )
+    except ConnectorError as exc:
+        status, message = _stop_message(platform, exc, pcfg)
+        finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
+        return PlatformResult(platform, status, run_id, counts, message)
+    finally:
+        if http is not None:
+            http.close()
+    status = "interrupted" if stopped else "ok"
+    finish_run(engine, run_id, status=status, counts=counts, now=clock())
+    return PlatformResult(platform, status, run_id, counts, None, campaign_posts)

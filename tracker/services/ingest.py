@@ -1,0 +1,135 @@
+"""Storing parsed pages: tag matching, campaign links, upsert and rejects in one transaction.
+
+Both the live collector and every importer end here, so a work is matched and stored the same
+way whichever door it came through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from tracker.config import CampaignConfig
+from tracker.normalize.tags import CampaignMatcher, tag_key
+from tracker.records import CampaignLink, ParsedPage, PostRecord
+from tracker.services.runs import write_rejects
+from tracker.store.models import PostCampaign
+from tracker.store.registry import campaign_ids as load_campaign_ids
+from tracker.store.upsert import IngestCounts, Ingestor
+
+LINK = PostCampaign.__table__
+
+
+def content_fingerprint(post: PostRecord) -> str | None:
+    """A short hash of the normalised text, for near-duplicate detection across accounts."""
+    text = (post.title or "") + (post.text or "")
+    key = "".join(ch for ch in tag_key(text) if ch.isalnum()) if text else ""
+    if len(key) < 8:
+        return None
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class CampaignLinker:
+    """Decides which campaigns each post belongs to (tag match plus membership rules)."""
+
+    def __init__(self, campaigns: Iterable[CampaignConfig]) -> None:
+        self.campaigns = list(campaigns)
+        self.matcher = CampaignMatcher({c.name: c.all_spellings for c in self.campaigns})
+        self._roundtables = {
+            rt: c.name for c in self.campaigns for rt in c.membership.zhihu_roundtables
+        }
+
+    def links_for(self, post: PostRecord) -> list[CampaignLink]:
+        links = [
+            CampaignLink(post.platform, post.platform_post_id, name, "tag", raw)
+            for name, raw in self.matcher.match(post.hashtags, _match_text(post))
+        ]
+        roundtable = post.context.get("roundtable_id")
+        if roundtable and roundtable in self._roundtables:
+            name = self._roundtables[roundtable]
+            if all(link.campaign != name for link in links):
+                links.append(
+                    CampaignLink(post.platform, post.platform_post_id, name, "roundtable", roundtable)
+                )
+        return links
+
+
+def _match_text(post: PostRecord) -> str | None:
+    if post.title and post.text:
+        return f"{post.title}\n{post.text}"
+    return post.text or post.title
+
+
+@dataclass(slots=True)
+class PageResult:
+    counts: IngestCounts
+    rejected: int
+    campaign_posts: int
+
+
+class PageStore:
+    """Writes parsed pages for one run on one connection at a time."""
+
+    def __init__(
+        self,
+        linker: CampaignLinker,
+        campaign_ids: Mapping[str, int],
+        *,
+        source: str,
+        run_id: int | None,
+    ) -> None:
+        self.linker = linker
+        self.campaign_ids = dict(campaign_ids)
+        self.source = source
+        self.run_id = run_id
+
+    @classmethod
+    def for_connection(
+        cls, conn: Connection, campaigns: Iterable[CampaignConfig], *, source: str, run_id: int | None
+    ) -> PageStore:
+        return cls(CampaignLinker(campaigns), load_campaign_ids(conn), source=source, run_id=run_id)
+
+    def store(
+        self,
+        conn: Connection,
+        page: ParsedPage,
+        *,
+        seen_at: datetime,
+        extra_links: Iterable[CampaignLink] = (),
+        account_units: Iterable[tuple[str, str, int]] = (),
+    ) -> PageResult:
+        links: list[CampaignLink] = list(extra_links)
+        campaign_posts = set()
+        for post in page.posts:
+            for link in self.linker.links_for(post):
+                links.append(link)
+                campaign_posts.add(post.key)
+        links = [link for link in links if link.campaign in self.campaign_ids]
+        campaign_posts |= {(link.platform, link.platform_post_id) for link in links}
+        fingerprints = {}
+        for post in page.posts:
+            fp = content_fingerprint(post)
+            if fp:
+                fingerprints[post.key] = fp
+        counts = Ingestor(conn).ingest(
+            posts=page.posts,
+            accounts=page.accounts,
+            links=links,
+            campaign_ids=self.campaign_ids,
+            account_units=list(account_units),
+            run_id=self.run_id,
+            seen_at=seen_at,
+            fingerprints=fingerprints,
+        )
+        rejected = write_rejects(conn, page.rejects, run_id=self.run_id, source=self.source, now=seen_at)
+        return PageResult(counts, rejected, len(campaign_posts))
+
+
+def excluded_keys(conn: Connection) -> set[tuple[str, str]]:
+    """Works a person excluded from a campaign (kept, marked, never re-added by a run)."""
+    q = select(LINK.c.platform, LINK.c.platform_post_id).where(LINK.c.excluded.is_(True))
+    return {(a, b) for a, b in conn.execute(q)}

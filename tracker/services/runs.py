@@ -1,0 +1,153 @@
+"""Run rows: every collection, refresh, import and job leaves one, with counts and its cursor.
+
+A run is written in its own short transactions (start, per-page progress, finish), so a run
+that is killed keeps its last committed cursor and shows up as ``running`` with no
+``finished_at``; the next run of the same platform and kind resumes from that cursor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from tracker.records import RejectRecord
+from tracker.store.models import Reject, Run
+
+RUN = Run.__table__
+REJECT = Reject.__table__
+
+MAX_PAYLOAD_CHARS = 200_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class RunCounts:
+    pages: int = 0
+    items_read: int = 0
+    new: int = 0
+    updated: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    claimed_total: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_values(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "items_read": self.items_read,
+            "new": self.new,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "skipped": self.skipped,
+            "claimed_total": self.claimed_total,
+            "detail": self.detail,
+        }
+
+
+def start_run(
+    engine: Engine,
+    *,
+    kind: str,
+    platform: str | None = None,
+    job: str | None = None,
+    scheduled_for: datetime | None = None,
+    cursor: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> int:
+    with engine.begin() as conn:
+        result = conn.execute(
+            RUN.insert().values(
+                kind=kind,
+                platform=platform,
+                job=job,
+                scheduled_for=scheduled_for,
+                started_at=now or utcnow(),
+                status="running",
+                cursor=cursor or {},
+                detail={},
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def update_run(conn: Connection, run_id: int, counts: RunCounts, cursor: dict[str, Any] | None) -> None:
+    values = counts.as_values()
+    if cursor is not None:
+        values["cursor"] = cursor
+    conn.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
+
+
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    *,
+    status: str,
+    counts: RunCounts,
+    error: str | None = None,
+    cursor: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
+    with engine.begin() as conn:
+        values = counts.as_values()
+        values.update(status=status, error=error, finished_at=now or utcnow())
+        if cursor is not None:
+            values["cursor"] = cursor
+        conn.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
+
+
+def resumable_cursor(engine: Engine, *, kind: str, platform: str) -> tuple[int | None, dict[str, Any]]:
+    """The cursor of the latest unfinished run of this kind/platform (killed or interrupted)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(RUN.c.id, RUN.c.status, RUN.c.cursor)
+            .where(RUN.c.kind == kind, RUN.c.platform == platform)
+            .order_by(RUN.c.id.desc())
+            .limit(1)
+        ).first()
+    if row is None or row.status not in ("running", "interrupted", "failed", "blocked"):
+        return None, {}
+    return int(row.id), dict(row.cursor or {})
+
+
+def write_rejects(
+    conn: Connection,
+    rejects: list[RejectRecord],
+    *,
+    run_id: int | None,
+    source: str,
+    now: datetime | None = None,
+) -> int:
+    if not rejects:
+        return 0
+    when = now or utcnow()
+    rows = [
+        {
+            "run_id": run_id,
+            "source": source,
+            "platform": r.platform,
+            "location": r.location,
+            "reason": r.reason,
+            "payload": r.payload[:MAX_PAYLOAD_CHARS],
+            "created_at": when,
+        }
+        for r in rejects
+    ]
+    conn.execute(REJECT.insert(), rows)
+    return len(rows)
+
+
+def payload_text(obj: Any) -> str:
+    """A raw item as text for the reject table (JSON where possible)."""
+    if isinstance(obj, str):
+        return obj
+    try:
+        return json.dumps(obj, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(obj)
