@@ -23,8 +23,9 @@ CONNECTORS: dict[str, str] = {
 }
 
 HTTP_DEFAULTS: dict[str, dict[str, Any]] = {
-    # Weibo answers 418/432 when it throttles; they are retried like 429.
-    "weibo": {"throttle_statuses": frozenset({418, 432})},
+    # Weibo answers 418/432 when it throttles; they are retried like 429. Long texts and
+    # refreshes are read from weibo.com, which needs the same cookie as m.weibo.cn.
+    "weibo": {"throttle_statuses": frozenset({418, 432}), "cookie_domains": ("weibo.com",)},
     # Douyin's silent block is an empty 200 body: raise Blocked at once, never retry it as "no data".
     "douyin": {"empty_body_blocked": True},
 }

@@ -13,7 +13,11 @@ import sys
 
 import typer
 
-from tracker.cli import commands_collect, commands_core  # noqa: F401  - register commands
+from tracker.cli import (  # noqa: F401  - importing a command module registers its commands
+    commands_collect,
+    commands_core,
+    commands_sim,
+)
 from tracker.cli.app import app
 from tracker.errors import TrackerError
 

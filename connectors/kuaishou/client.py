@@ -1,0 +1,303 @@
+"""Kuaishou live connector: keyword search page by page, followers from ``visionProfile``.
+
+Search goes through the signed REST endpoint ``/rest/v/search/feed`` (``__NS_hxfalcon`` from the
+signer plug-in; the web site moved search there in 2026). The older GraphQL ``visionSearchPhoto``
+is the fallback when the REST endpoint is unavailable (HTTP error, or a body that is not a search
+answer), and can be chosen outright with ``search_via="graphql"`` or
+``CollectRequest.extra["kuaishou_search"]``. A missing signer, a rejected signature, a captcha
+or a login wall are *not* reasons to fall back: they stop the platform with a clear message.
+
+Pagination: ``pcursor`` is the page number as a string (``"1"``, ``"2"``...); the answer's
+``pcursor`` is the next one, ``"no_more"`` at the end; ``searchSessionId`` is carried along.
+Kuaishou search is ordered by relevance, not time, so nothing is skipped by date here.
+Follower counts never come with search results: one ``visionProfile`` call per new author,
+cached for the connector's life.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors.kuaishou import parse
+from connectors.kuaishou.signals import check_body
+from tracker.errors import ConnectorError, ParseError
+from tracker.normalize.tags import tag_key
+from tracker.records import ParsedPage, PostRecord
+
+__all__ = ["KuaishouConnector", "search_keywords"]
+
+log = logging.getLogger(__name__)
+
+SEARCH_PATH = "rest/v/search/feed"
+GRAPHQL_PATH = "graphql"
+PLATFORM_PAGE_SIZE = 20
+"""Kuaishou's page size is fixed by the platform; ``page_size`` cannot change it."""
+REFRESH_BATCH = 20
+
+_HEADERS = {
+    "Origin": "https://www.kuaishou.com",
+    "Referer": "https://www.kuaishou.com/search/video",
+}
+
+# The GraphQL documents ask for exactly the fields the parser reads (plus what the site needs).
+_FEED_FIELDS = (
+    "type author { id name following headerUrl } "
+    "photo { id duration caption originCaption likeCount realLikeCount viewCount commentCount "
+    "coverUrl photoUrl timestamp expTag } tags { type name } canAddComment llsid status"
+)
+SEARCH_QUERY = (
+    "query visionSearchPhoto($keyword: String, $pcursor: String, $searchSessionId: String, "
+    "$page: String, $webPageArea: String) { visionSearchPhoto(keyword: $keyword, "
+    "pcursor: $pcursor, searchSessionId: $searchSessionId, page: $page, "
+    "webPageArea: $webPageArea) { result llsid webPageArea feeds { " + _FEED_FIELDS + " } "
+    "searchSessionId pcursor } }"
+)
+PROFILE_QUERY = (
+    "query visionProfile($userId: String) { visionProfile(userId: $userId) { result hostName "
+    "userProfile { ownerCount { fan photo follow photo_public } "
+    "profile { gender user_name user_id headurl user_text user_profile_bg_url } isFollowing } } }"
+)
+DETAIL_QUERY = (
+    "query visionVideoDetail($photoId: String, $type: String, $page: String, "
+    "$webPageArea: String) { visionVideoDetail(photoId: $photoId, type: $type, page: $page, "
+    "webPageArea: $webPageArea) { status type author { id name following headerUrl } "
+    "photo { id duration caption originCaption likeCount realLikeCount viewCount commentCount "
+    "coverUrl photoUrl timestamp expTag } tags { type name } llsid } }"
+)
+
+
+def search_keywords(tags: list[str]) -> list[str]:
+    """Search words for the requested tag spellings: ``#`` and ``[话题]`` dropped, one per tag key.
+
+    Kuaishou search matches words, not ``#`` markup, and spellings that fold to one key return
+    the same results, so searching each would only repeat pages.
+    """
+    words: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        word = tag.strip().replace("[话题]", "").strip("#＃ \u3000")
+        key = tag_key(word) if word else ""
+        if key and key not in seen:
+            seen.add(key)
+            words.append(word)
+    return words
+
+
+class KuaishouConnector(Connector):
+    """Collects Kuaishou works for the campaign tags; refreshes them through ``visionVideoDetail``."""
+
+    platform = "kuaishou"
+    needs_signer = True
+    needs_cookie = True
+
+    def __init__(
+        self,
+        http: Any,
+        *,
+        now: Callable[[], datetime] | None = None,
+        page_size: int = PLATFORM_PAGE_SIZE,
+        search_via: str = "rest",
+    ) -> None:
+        if search_via not in ("rest", "graphql"):
+            raise ValueError(f"search_via must be 'rest' or 'graphql', not {search_via!r}")
+        self.http = http
+        self._now = now or (lambda: datetime.now(UTC))
+        self.page_size = PLATFORM_PAGE_SIZE
+        self.search_via = search_via
+        self._followers: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def _cookie_variable(self) -> str | None:
+        settings = getattr(self.http, "settings", None)
+        return getattr(settings, "cookie_env", None) or "TRACKER_KUAISHOU_COOKIE"
+
+    def _check(self, body: Any, response: Any) -> None:
+        check_body(body, response, cookie_variable=self._cookie_variable)
+
+    def _bytes_read(self) -> int:
+        stats = getattr(self.http, "stats", None)
+        return int(getattr(stats, "bytes", 0) or 0)
+
+    def _url(self, path: str) -> str:
+        return f"{self.http.base_url}/{path}"
+
+    def _graphql(self, operation: str, variables: dict[str, Any], query: str) -> Any:
+        payload = {"operationName": operation, "variables": variables, "query": query}
+        return self.http.post_json(GRAPHQL_PATH, payload, headers=_HEADERS, check=self._check)
+
+    def _search_rest(self, keyword: str, pcursor: str, session: str) -> Any:
+        payload = {
+            "keyword": keyword,
+            "pcursor": pcursor,
+            "page": "search",
+            "searchSessionId": session,
+        }
+        return self.http.post_json(
+            SEARCH_PATH,
+            payload,
+            params={"caver": "2"},
+            headers=_HEADERS,
+            sign=True,
+            check=self._check,
+        )
+
+    def _search_graphql(self, keyword: str, pcursor: str, session: str) -> Any:
+        variables = {
+            "keyword": keyword,
+            "pcursor": pcursor,
+            "page": "search",
+            "searchSessionId": session,
+        }
+        return self._graphql("visionSearchPhoto", variables, SEARCH_QUERY)
+
+    def _search_page(
+        self, keyword: str, pcursor: str, session: str, via: str
+    ) -> tuple[ParsedPage, Any, str]:
+        """One search page; falls back from REST to GraphQL when REST is unavailable."""
+        if via == "rest":
+            try:
+                body = self._search_rest(keyword, pcursor, session)
+                return parse.parse_search_feed(body, captured_at=self._now()), body, via
+            except ParseError as exc:
+                reason = str(exc)
+            except ConnectorError as exc:
+                if type(exc) is not ConnectorError:
+                    raise  # throttle, login wall, block, missing signer: never a reason to switch
+                reason = str(exc)
+            log.warning("kuaishou: REST search unavailable (%s); using GraphQL search", reason)
+            via = "graphql"
+        body = self._search_graphql(keyword, pcursor, session)
+        return parse.parse_vision_search_photo(body, captured_at=self._now()), body, via
+
+    @staticmethod
+    def _session_of(body: Any, default: str) -> str:
+        if not isinstance(body, dict):
+            return default
+        container = body
+        data = body.get("data")
+        if isinstance(data, dict) and isinstance(data.get("visionSearchPhoto"), dict):
+            container = data["visionSearchPhoto"]
+        return str(container.get("searchSessionId") or default)
+
+    def _attach_followers(self, page: ParsedPage) -> None:
+        """Fill followers on accounts and posts from ``visionProfile``, one call per new author."""
+        for account in page.accounts:
+            uid = account.platform_uid
+            if uid not in self._followers:
+                self._followers[uid] = self._profile_followers(uid)
+            followers = self._followers[uid]
+            if followers is not None:
+                account.followers = followers
+        for post in page.posts:
+            if post.account_uid is not None:
+                post.followers_at_capture = self._followers.get(post.account_uid)
+
+    def _profile_followers(self, uid: str) -> int | None:
+        body = self._graphql("visionProfile", {"userId": uid}, PROFILE_QUERY)
+        try:
+            profile = parse.parse_vision_profile(body, captured_at=self._now())
+        except ParseError as exc:
+            log.warning("kuaishou: profile of %s unreadable (%s); followers unknown", uid, exc)
+            return None
+        for account in profile.accounts:
+            if account.platform_uid == uid:
+                return account.followers
+        return None
+
+    # ------------------------------------------------------------------ Connector API
+
+    def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
+        keywords = search_keywords(request.tags)
+        start = dict(request.cursor or {})
+        if start.get("done"):
+            return
+        index = int(start.get("tag_index", 0))
+        if start.get("tag") in keywords:
+            index = keywords.index(start["tag"])  # the tag list may have changed between runs
+        forced = request.extra.get("kuaishou_search") if request.extra else None
+        default_via = forced if forced in ("rest", "graphql") else self.search_via
+        resume = start if index < len(keywords) and start.get("tag") == keywords[index] else {}
+
+        while index < len(keywords):
+            keyword = keywords[index]
+            pcursor = str(resume.get("pcursor") or "1")
+            session = str(resume.get("search_session_id") or "")
+            via = str(resume.get("via") or default_via)
+            pages = 0
+            resume = {}
+            task = f"search:{keyword}"
+            while pcursor != parse.NO_MORE:
+                if request.max_pages is not None and pages >= request.max_pages:
+                    break
+                before = self._bytes_read()
+                parsed, body, via = self._search_page(keyword, pcursor, session, via)
+                raw_bytes = self._bytes_read() - before
+                self._attach_followers(parsed)
+                pages += 1
+                session = self._session_of(body, session)
+                more = bool(parsed.has_more and parsed.cursor)
+                next_cursor = parsed.cursor if more and parsed.cursor else parse.NO_MORE
+                if more:
+                    cursor: dict[str, Any] = {
+                        "tag_index": index,
+                        "tag": keyword,
+                        "pcursor": next_cursor,
+                        "search_session_id": session,
+                        "via": via,
+                    }
+                else:
+                    cursor = self._next_tag_cursor(keywords, index)
+                yield FetchedPage(
+                    parsed=parsed,
+                    cursor=cursor,
+                    url=self._url(SEARCH_PATH if via == "rest" else GRAPHQL_PATH),
+                    task=task,
+                    raw_bytes=max(0, raw_bytes),
+                )
+                pcursor = next_cursor
+            index += 1
+
+    @staticmethod
+    def _next_tag_cursor(keywords: list[str], index: int) -> dict[str, Any]:
+        if index + 1 < len(keywords):
+            return {"tag_index": index + 1, "tag": keywords[index + 1], "pcursor": "1"}
+        return {"tag_index": len(keywords), "done": True}
+
+    def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
+        """Re-read works through ``visionVideoDetail``; a work that is gone comes back deleted."""
+        ids = [str(p) for p in post_ids if str(p).strip()]
+        for start in range(0, len(ids), REFRESH_BATCH):
+            batch = ids[start : start + REFRESH_BATCH]
+            page = ParsedPage()
+            for photo_id in batch:
+                body = self._graphql(
+                    "visionVideoDetail", {"photoId": photo_id, "page": "detail"}, DETAIL_QUERY
+                )
+                captured_at = self._now()
+                one = parse.parse_vision_video_detail(body, captured_at=captured_at)
+                if not one.posts and not one.rejects:
+                    one.posts.append(
+                        PostRecord(
+                            platform=self.platform,
+                            platform_post_id=photo_id,
+                            captured_at=captured_at,
+                            url=parse.post_url(photo_id),
+                            deleted=True,
+                        )
+                    )
+                page.extend(one)
+            accounts = {a.platform_uid: a for a in page.accounts}
+            page.accounts = list(accounts.values())
+            self._attach_followers(page)
+            yield FetchedPage(
+                parsed=page,
+                cursor={"refresh_done": start + len(batch)},
+                url=self._url(GRAPHQL_PATH),
+                task="refresh",
+            )

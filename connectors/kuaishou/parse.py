@@ -1,0 +1,415 @@
+"""Kuaishou (快手) response bodies -> records. Pure functions: no I/O, no clock.
+
+Shapes read here (field paths from public crawler code; no attributable real Kuaishou body is
+public, so every optional field is read defensively and a missing one becomes ``None``):
+
+- signed REST search ``/rest/v/search/feed``: ``{result, pcursor, feeds[], searchSessionId}``;
+- GraphQL ``/graphql``, one URL for every operation, told apart by the key under ``data``:
+  ``visionSearchPhoto`` (same ``feeds[]``/``pcursor`` as REST), ``visionProfile`` (follower count
+  ``ownerCount.fan`` as a display string such as ``"169.8w"``) and ``visionVideoDetail``.
+
+``feeds[i]`` is ``{type, author{id, name, headerUrl}, photo{id, caption, originCaption, timestamp
+(ms), duration (ms), realLikeCount (int), likeCount (str), viewCount (str), commentCount}, tags[]}``.
+Kuaishou exposes no share or favourite count in search, so those metrics stay ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from connectors.base import Endpoint
+from tracker.errors import ParseError
+from tracker.normalize.counts import parse_count
+from tracker.normalize.tags import extract_hashtags, tag_key
+from tracker.normalize.text import strip_html
+from tracker.normalize.times import parse_time
+from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
+
+__all__ = [
+    "ENDPOINTS",
+    "NO_MORE",
+    "PLATFORM",
+    "RESULT_MEANINGS",
+    "parse_graphql",
+    "parse_search_feed",
+    "parse_vision_profile",
+    "parse_vision_search_photo",
+    "parse_vision_video_detail",
+    "post_url",
+    "profile_url",
+    "result_code",
+    "unwrap",
+]
+
+PLATFORM = "kuaishou"
+NO_MORE = "no_more"
+"""The ``pcursor`` value that ends a result list."""
+
+RESULT_MEANINGS: dict[int, str] = {
+    1: "ok",
+    2: "rate limited",
+    50: "unsigned request or signature rejected",
+    109: "login required",
+    2001: "antispam captcha",
+}
+"""Kuaishou ``result`` codes and what they mean (1/2/50 from public crawler code; 109 assumed;
+2001 ``[2001] antispam need captcha`` seen in public bug reports)."""
+
+
+def post_url(photo_id: str) -> str:
+    return f"https://www.kuaishou.com/short-video/{photo_id}"
+
+
+def profile_url(user_id: str) -> str:
+    return f"https://www.kuaishou.com/profile/{user_id}"
+
+
+def result_code(container: Mapping[str, Any]) -> int | None:
+    """The ``result`` field as an int, or ``None`` when absent or not a number."""
+    value = container.get("result")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _describe(code: int | None) -> str:
+    return RESULT_MEANINGS.get(code, "unknown") if code is not None else "no result code"
+
+
+def unwrap(body: Any) -> dict[str, Any]:
+    """Drop a third-party proxy envelope such as TikHub's ``{"code": 200, "data": {...}}``.
+
+    A Kuaishou body never has a numeric ``code`` beside ``data`` (GraphQL has ``data`` alone, REST
+    has ``result``), so that pair marks an envelope; envelopes may nest.
+    """
+    if not isinstance(body, dict):
+        raise ParseError(
+            f"kuaishou: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
+        )
+    while (
+        isinstance(body.get("data"), dict)
+        and isinstance(body.get("code"), int)
+        and "result" not in body
+        and "errors" not in body
+    ):
+        body = body["data"]
+    return body
+
+
+def _payload(item: Any) -> str:
+    return json.dumps(item, ensure_ascii=False, default=str)
+
+
+def _opt_id(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _merge_tags(structured: Iterable[str], text: str | None) -> list[str]:
+    """Structured tags first, then tags written in the text; one raw spelling per tag key."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in [*structured, *extract_hashtags(text)]:
+        if not isinstance(raw, str):
+            continue
+        key = tag_key(raw)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(raw)
+    return out
+
+
+def _duration_s(ms: Any) -> int | None:
+    if ms is None or ms == "":
+        return None
+    if isinstance(ms, bool):
+        raise ValueError(f"duration: not a number {ms!r}")
+    value = int(ms)
+    if value < 0:
+        raise ValueError(f"duration: negative {ms!r}")
+    return (value + 500) // 1000
+
+
+def _likes(photo: Mapping[str, Any]) -> int | None:
+    # realLikeCount is exact; likeCount is the display string ("1.2w") and only a fallback.
+    real = photo.get("realLikeCount")
+    if real is not None and not isinstance(real, bool):
+        return parse_count(real)
+    return parse_count(photo.get("likeCount"))
+
+
+def _account(author: Mapping[str, Any], captured_at: datetime) -> AccountRecord | None:
+    uid = _opt_id(author.get("id"))
+    if uid is None:
+        return None
+    return AccountRecord(
+        platform=PLATFORM,
+        platform_uid=uid,
+        name=author.get("name") or None,
+        url=profile_url(uid),
+        seen_at=captured_at,
+    )
+
+
+def _feed_records(
+    item: Any, *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    """One ``feeds[i]`` (or ``visionVideoDetail``) object -> post and author.
+
+    Raises ``ValueError`` (or ``TypeError``) with a reason when the item is unusable.
+    """
+    if not isinstance(item, dict):
+        raise ValueError(f"feed item is not an object ({type(item).__name__})")
+    photo = item.get("photo")
+    if not isinstance(photo, dict):
+        raise ValueError(f"feed item has no photo object (type={item.get('type')!r})")
+    photo_id = _opt_id(photo.get("id"))
+    if photo_id is None:
+        raise ValueError("photo.id missing")
+    author = item.get("author") if isinstance(item.get("author"), dict) else {}
+    account = _account(author, captured_at)
+    caption = photo.get("originCaption") or photo.get("caption")
+    text = (strip_html(caption) or None) if isinstance(caption, str) else None
+    stamp = photo.get("timestamp")
+    published = parse_time(stamp, now=captured_at) if stamp not in (None, "", 0) else None
+    raw_tags = item.get("tags") or photo.get("tags") or []
+    structured = [t.get("name") for t in raw_tags if isinstance(t, dict) and t.get("name")]
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=photo_id,
+        captured_at=captured_at,
+        account_uid=account.platform_uid if account else None,
+        url=post_url(photo_id),
+        title=None,
+        text=text,
+        content_type="video",
+        published_at=published,
+        hashtags=_merge_tags(structured, text),
+        duration_s=_duration_s(photo.get("duration")),
+        metrics=Metrics(
+            views=parse_count(photo.get("viewCount")),
+            likes=_likes(photo),
+            comments=parse_count(photo.get("commentCount")),
+        ),
+        source=source,
+    )
+    return post, account
+
+
+def _feeds_page(
+    container: Mapping[str, Any], *, where: str, captured_at: datetime, source: str
+) -> ParsedPage:
+    feeds = container.get("feeds")
+    code = result_code(container)
+    if feeds is None and code not in (None, 1):
+        raise ParseError(
+            f"kuaishou {where}: result={code} ({_describe(code)}), no feeds", platform=PLATFORM
+        )
+    if feeds is None:
+        feeds = []
+    if not isinstance(feeds, list):
+        raise ParseError(f"kuaishou {where}: feeds is not a list", platform=PLATFORM)
+    page = ParsedPage()
+    accounts: dict[str, AccountRecord] = {}
+    for index, item in enumerate(feeds):
+        try:
+            post, account = _feed_records(item, captured_at=captured_at, source=source)
+        except (ValueError, TypeError) as exc:
+            page.rejects.append(
+                RejectRecord(
+                    reason=f"kuaishou {where} feeds[{index}]: {exc}",
+                    payload=_payload(item),
+                    platform=PLATFORM,
+                    location=f"feeds[{index}]",
+                )
+            )
+            continue
+        page.posts.append(post)
+        if account is not None:
+            accounts.setdefault(account.platform_uid, account)
+    page.accounts.extend(accounts.values())
+    pcursor = container.get("pcursor")
+    pcursor = str(pcursor) if pcursor not in (None, "") else None
+    page.cursor = pcursor
+    page.has_more = bool(feeds) and pcursor is not None and pcursor != NO_MORE
+    return page
+
+
+def parse_search_feed(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """REST ``/rest/v/search/feed``: ``{result, pcursor, feeds[], searchSessionId}``."""
+    inner = unwrap(body)
+    if "feeds" not in inner and "result" not in inner:
+        if isinstance(inner.get("data"), dict):
+            # A GraphQL body saved under the REST name still parses.
+            return parse_graphql(inner, captured_at=captured_at, source=source)
+        raise ParseError(
+            f"kuaishou search feed: no 'feeds' or 'result' (keys: {sorted(inner)[:8]})",
+            platform=PLATFORM,
+        )
+    return _feeds_page(inner, where="search feed", captured_at=captured_at, source=source)
+
+
+def _operation(body: Any, name: str) -> Mapping[str, Any] | None:
+    inner = unwrap(body)
+    data = inner.get("data")
+    if not isinstance(data, dict):
+        errors = inner.get("errors")
+        raise ParseError(
+            f"kuaishou graphql {name}: no data object"
+            + (f" (errors: {_payload(errors)[:200]})" if errors else ""),
+            platform=PLATFORM,
+        )
+    if name not in data:
+        raise ParseError(f"kuaishou graphql: no {name} under data", platform=PLATFORM)
+    value = data[name]
+    if value is not None and not isinstance(value, dict):
+        raise ParseError(f"kuaishou graphql {name}: not an object", platform=PLATFORM)
+    return value
+
+
+def parse_vision_search_photo(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """GraphQL ``visionSearchPhoto``: ``data.visionSearchPhoto{result, feeds[], pcursor}``."""
+    container = _operation(body, "visionSearchPhoto")
+    if container is None:
+        raise ParseError("kuaishou graphql visionSearchPhoto is null", platform=PLATFORM)
+    return _feeds_page(container, where="visionSearchPhoto", captured_at=captured_at, source=source)
+
+
+def parse_vision_profile(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """GraphQL ``visionProfile``: the author's follower count (``ownerCount.fan``, "169.8w")."""
+    container = _operation(body, "visionProfile")
+    page = ParsedPage()
+    if container is None:
+        return page
+    code = result_code(container)
+    profile_block = container.get("userProfile")
+    if code not in (None, 1) and not profile_block:
+        raise ParseError(
+            f"kuaishou visionProfile: result={code} ({_describe(code)})", platform=PLATFORM
+        )
+    if not isinstance(profile_block, dict):
+        return page  # unknown or closed account: nothing to record
+    profile = profile_block.get("profile") if isinstance(profile_block.get("profile"), dict) else {}
+    counts = profile_block.get("ownerCount")
+    counts = counts if isinstance(counts, dict) else {}
+    uid = _opt_id(profile.get("user_id"))
+    if uid is None:
+        page.rejects.append(
+            RejectRecord(
+                reason="kuaishou visionProfile: profile.user_id missing",
+                payload=_payload(container),
+                platform=PLATFORM,
+                location="visionProfile",
+            )
+        )
+        return page
+    try:
+        followers = parse_count(counts.get("fan"))
+    except ValueError as exc:
+        page.rejects.append(
+            RejectRecord(
+                reason=f"kuaishou visionProfile: {exc}",
+                payload=_payload(container),
+                platform=PLATFORM,
+                location="visionProfile.userProfile.ownerCount.fan",
+            )
+        )
+        followers = None
+    page.accounts.append(
+        AccountRecord(
+            platform=PLATFORM,
+            platform_uid=uid,
+            name=profile.get("user_name") or None,
+            url=profile_url(uid),
+            followers=followers,
+            seen_at=captured_at,
+        )
+    )
+    return page
+
+
+def parse_vision_video_detail(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """GraphQL ``visionVideoDetail``: one work; ``photo: null`` means deleted or hidden."""
+    container = _operation(body, "visionVideoDetail")
+    page = ParsedPage()
+    if container is None or container.get("photo") is None:
+        return page
+    try:
+        post, account = _feed_records(container, captured_at=captured_at, source=source)
+    except (ValueError, TypeError) as exc:
+        page.rejects.append(
+            RejectRecord(
+                reason=f"kuaishou visionVideoDetail: {exc}",
+                payload=_payload(container),
+                platform=PLATFORM,
+                location="visionVideoDetail",
+            )
+        )
+        return page
+    page.posts.append(post)
+    if account is not None:
+        page.accounts.append(account)
+    return page
+
+
+_GRAPHQL_OPERATIONS = {
+    "visionSearchPhoto": parse_vision_search_photo,
+    "visionProfile": parse_vision_profile,
+    "visionVideoDetail": parse_vision_video_detail,
+}
+
+
+def parse_graphql(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """Any ``/graphql`` body: dispatch on the operation name under ``data``.
+
+    Every operation shares one URL, so a captured response can only be routed by its content.
+    """
+    inner = unwrap(body)
+    data = inner.get("data")
+    if isinstance(data, dict):
+        for name, parse in _GRAPHQL_OPERATIONS.items():
+            if name in data:
+                return parse(inner, captured_at=captured_at, source=source)
+        raise ParseError(
+            f"kuaishou graphql: unknown operation (data keys: {sorted(data)[:8]})",
+            platform=PLATFORM,
+        )
+    errors = inner.get("errors")
+    raise ParseError(
+        "kuaishou graphql: no data object"
+        + (f" (errors: {_payload(errors)[:200]})" if errors else ""),
+        platform=PLATFORM,
+    )
+
+
+_HOST = r"(?:kuaishou\.com|/kuaishou)"
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        PLATFORM,
+        "search_feed",
+        re.compile(_HOST + r"/rest/v/search/feed/?(?:[?#]|$)"),
+        parse_search_feed,
+    ),
+    Endpoint(PLATFORM, "graphql", re.compile(_HOST + r"/graphql/?(?:[?#]|$)"), parse_graphql),
+)
+"""Captured responses routed by URL: the real host and the simulator's ``/kuaishou`` prefix."""

@@ -1,0 +1,223 @@
+"""TikTok items -> records. Pure functions: no I/O, no clock.
+
+TikTok is not a campaign platform; it is here because the only real Zeeschuimer export we have
+is a TikTok one, so the capture door is proven on real data. The item is TikTok's web JSON
+(``id, desc, createTime (s), author{id, uniqueId, nickname, verified}, authorStats{followerCount},
+stats{diggCount, shareCount, commentCount, playCount, collectCount}, challenges[], textExtra[],
+video{duration}``). Newer web builds also send ``statsV2`` with the counts as strings; it is read
+when ``stats`` lacks a count.
+
+The Zeeschuimer envelope (``item_id``, ``timestamp_collected``...) belongs to the importer; these
+functions take the inner ``data``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from connectors.base import Endpoint
+from tracker.errors import ParseError
+from tracker.normalize.counts import parse_count
+from tracker.normalize.tags import extract_hashtags, tag_key
+from tracker.normalize.text import strip_html
+from tracker.normalize.times import parse_time
+from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
+
+__all__ = ["ENDPOINTS", "PLATFORM", "parse_item_list", "parse_zeeschuimer_item", "post_url"]
+
+PLATFORM = "tiktok"
+
+# stats key -> Metrics field
+_METRICS = {
+    "playCount": "views",
+    "diggCount": "likes",
+    "commentCount": "comments",
+    "shareCount": "shares",
+    "collectCount": "favorites",
+}
+
+
+def post_url(unique_id: str | None, item_id: str) -> str:
+    return f"https://www.tiktok.com/@{unique_id or '_'}/video/{item_id}"
+
+
+def profile_url(unique_id: str) -> str:
+    return f"https://www.tiktok.com/@{unique_id}"
+
+
+def _payload(item: Any) -> str:
+    return json.dumps(item, ensure_ascii=False, default=str)
+
+
+def _opt_id(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _merge_tags(structured: Iterable[Any], text: str | None) -> list[str]:
+    """Structured tags first, then tags written in the text; one raw spelling per tag key."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in [*structured, *extract_hashtags(text)]:
+        if not isinstance(raw, str):
+            continue
+        key = tag_key(raw)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(raw)
+    return out
+
+
+def _metrics(item: Mapping[str, Any]) -> Metrics:
+    stats = item.get("stats") if isinstance(item.get("stats"), dict) else {}
+    stats_v2 = item.get("statsV2") if isinstance(item.get("statsV2"), dict) else {}
+    values: dict[str, int | None] = {}
+    for key, name in _METRICS.items():
+        raw = stats.get(key)
+        if raw is None:
+            raw = stats_v2.get(key)
+        values[name] = parse_count(raw)
+    return Metrics(**values)
+
+
+def _records(
+    item: Any, *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    if not isinstance(item, dict):
+        raise ValueError(f"item is not an object ({type(item).__name__})")
+    item_id = _opt_id(item.get("id"))
+    if item_id is None:
+        raise ValueError("id missing")
+    author = item.get("author")
+    if isinstance(author, str):  # some list endpoints give the handle only
+        author = {"uniqueId": author}
+    author = author if isinstance(author, dict) else {}
+    author_stats = item.get("authorStats") if isinstance(item.get("authorStats"), dict) else {}
+    uid = _opt_id(author.get("id"))
+    unique_id = _opt_id(author.get("uniqueId"))
+    followers = parse_count(author_stats.get("followerCount"))
+    account = None
+    account_uid = uid or unique_id
+    if account_uid is not None:
+        account = AccountRecord(
+            platform=PLATFORM,
+            platform_uid=account_uid,
+            name=author.get("nickname") or unique_id,
+            url=profile_url(unique_id) if unique_id else None,
+            followers=followers,
+            verified=author["verified"] if isinstance(author.get("verified"), bool) else None,
+            seen_at=captured_at,
+        )
+    desc = item.get("desc")
+    text = (strip_html(desc) or None) if isinstance(desc, str) else None
+    structured = [c.get("title") for c in item.get("challenges") or [] if isinstance(c, dict)]
+    structured += [t.get("hashtagName") for t in item.get("textExtra") or [] if isinstance(t, dict)]
+    structured = [s for s in structured if s]
+    created = item.get("createTime")
+    duration = (
+        item.get("video", {}).get("duration") if isinstance(item.get("video"), dict) else None
+    )
+    context: dict[str, str] = {}
+    if unique_id:
+        context["author_unique_id"] = unique_id
+    if item.get("isAd") is True:
+        context["is_ad"] = "true"
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=item_id,
+        captured_at=captured_at,
+        account_uid=account_uid,
+        url=post_url(unique_id, item_id),
+        text=text,
+        content_type="image" if item.get("imagePost") else "video",
+        published_at=parse_time(created, now=captured_at) if created not in (None, "", 0) else None,
+        hashtags=_merge_tags(structured, text),
+        duration_s=parse_count(duration) or None,
+        metrics=_metrics(item),
+        followers_at_capture=followers,
+        source=source,
+        context=context,
+    )
+    return post, account
+
+
+def parse_zeeschuimer_item(
+    data: dict[str, Any], *, captured_at: datetime, source: str = "capture"
+) -> ParsedPage:
+    """One Zeeschuimer ``tiktok.com`` item (the envelope's ``data``) -> a one-post page.
+
+    A malformed item becomes a ``RejectRecord`` with the reason; it never raises, so one bad line
+    does not stop an import.
+    """
+    page = ParsedPage()
+    try:
+        post, account = _records(data, captured_at=captured_at, source=source)
+    except (ValueError, TypeError) as exc:
+        page.rejects.append(
+            RejectRecord(
+                reason=f"tiktok item: {exc}",
+                payload=_payload(data),
+                platform=PLATFORM,
+                location="data",
+            )
+        )
+        return page
+    page.posts.append(post)
+    if account is not None:
+        page.accounts.append(account)
+    return page
+
+
+def parse_item_list(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "capture"
+) -> ParsedPage:
+    """A TikTok web list response (``item_list`` / ``itemList`` / ``data[].item``) -> records.
+
+    Written from the item shape of the real export; the list envelopes around it are the ones
+    public capture tools read (no real list body was available to test against).
+    """
+    if not isinstance(body, dict):
+        raise ParseError(
+            f"tiktok: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
+        )
+    items = body.get("item_list", body.get("itemList"))
+    if items is None and isinstance(body.get("data"), list):
+        items = [d.get("item") for d in body["data"] if isinstance(d, dict) and "item" in d]
+    if not isinstance(items, list):
+        raise ParseError("tiktok: no item_list / itemList / data[].item", platform=PLATFORM)
+    page = ParsedPage()
+    accounts: dict[str, AccountRecord] = {}
+    for index, item in enumerate(items):
+        one = parse_zeeschuimer_item(item, captured_at=captured_at, source=source)
+        for reject in one.rejects:
+            reject.location = f"items[{index}]"
+        page.posts.extend(one.posts)
+        page.rejects.extend(one.rejects)
+        for account in one.accounts:
+            accounts[account.platform_uid] = account
+    page.accounts.extend(accounts.values())
+    more = body.get("has_more", body.get("hasMore"))
+    if more is not None:
+        page.has_more = bool(more)
+    if body.get("cursor") is not None:
+        page.cursor = str(body["cursor"])
+    return page
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        PLATFORM,
+        "item_list",
+        re.compile(
+            r"tiktok\.com/api/(?:search/(?:item|general)/full|post/item_list|challenge/item_list)/?(?:[?#]|$)"
+        ),
+        parse_item_list,
+    ),
+)
+"""TikTok web list endpoints, for HAR captures (Zeeschuimer items go to ``parse_zeeschuimer_item``)."""

@@ -1,0 +1,308 @@
+"""Live Weibo connector: m.weibo.cn search and topic containers, long texts, metric refresh.
+
+For every tag spelling the connector reads two containers, because neither alone finds every
+post: the realtime search ``100103type=61&q=#tag#`` (newest first, so ``since`` can end it early)
+and the topic feed ``231522type=1&t=10&q=#tag#``. Both page with ``page=1,2,...`` until
+``cardlistInfo.page`` is null or the body says ``这里还没有内容``.
+
+A cut post (``isLongText``) is completed from weibo.com ``ajax/statuses/longtext`` before the page
+is parsed, since the campaign tag is often in the cut-off part. When the connector is pointed at
+another host (the simulator), long texts and refreshes go to that host too unless
+``longtext_base_url`` says otherwise.
+
+HTTP settings this connector expects (``tracker.http.HttpSettings``): ``throttle_statuses``
+``{418, 432}`` (Weibo's throttle answers carry no JSON, so only the HTTP layer can retry them),
+``cookie_env`` naming the m.weibo.cn cookie, and ``cookie_domains=("weibo.com",)`` if the cookie
+should also go to the weibo.com endpoints.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors.weibo.parse import (
+    PLATFORM,
+    long_text_content,
+    long_text_requests,
+    parse_get_index,
+    parse_status_show,
+    status_long_text_requests,
+)
+from tracker.errors import Blocked, ConnectorError, LoginRequired, ParseError, RateLimited
+from tracker.records import ParsedPage, RejectRecord
+
+__all__ = ["CHANNELS", "DEFAULT_COOKIE_ENV", "WeiboConnector", "check_body", "topic_query"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_COOKIE_ENV = "TRACKER_WEIBO_COOKIE"
+CHANNELS: dict[str, str] = {
+    "realtime": "100103type=61&q={q}",
+    "topic": "231522type=1&t=10&q={q}",
+    "all": "100103type=1&q={q}",
+}
+"""Container id templates by channel name; ``realtime`` is ordered newest first."""
+DEFAULT_CHANNELS = ("realtime", "topic")
+THROTTLE_STATUSES = frozenset({418, 432})
+_THROTTLE_WORDS = ("频繁", "稍后再试", "太快")
+_MAX_EMPTY_PAGES = 3
+_M_HEADERS = {"MWeibo-Pwa": "1", "X-Requested-With": "XMLHttpRequest"}
+_AJAX_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Referer": "https://weibo.com/"}
+
+
+def _fold(word: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", word).casefold().split())
+
+
+def topic_query(tag: str) -> str:
+    """The search word for a tag: Weibo topics are written ``#话题#``."""
+    core = tag.strip().strip("#＃").strip()
+    return f"#{core}#" if core else ""
+
+
+def check_body(body: Any, response: Any, *, variable: str = DEFAULT_COOKIE_ENV) -> None:
+    """Weibo's meaning of a decoded body: login wall, throttle or verification block.
+
+    ``ok:-100`` is the login wall (cookie expired); ``ok:0`` with a "too frequent" message is a
+    throttle; ``ok:0`` with a ``url`` and no ``data`` is a verification (captcha) redirect.
+    ``ok:0`` with "这里还没有内容" is a normal end of results and passes.
+    """
+    status = getattr(response, "status_code", 200)
+    if status in THROTTLE_STATUSES:
+        raise RateLimited(f"weibo: HTTP {status} (请求过于频繁)", platform=PLATFORM)
+    if not isinstance(body, dict):
+        return
+    ok = body.get("ok")
+    if ok in (-100, "-100"):
+        raise LoginRequired(
+            f"weibo: 登录已失效 (ok:-100, login wall); 请更新环境变量 {variable} 中的 Cookie",
+            platform=PLATFORM,
+            variable=variable,
+        )
+    if ok in (0, "0"):
+        msg = body.get("msg") or body.get("message") or ""
+        msg = msg if isinstance(msg, str) else ""
+        if any(word in msg for word in _THROTTLE_WORDS):
+            raise RateLimited(f"weibo: throttled ({msg})", platform=PLATFORM)
+        if "data" not in body and isinstance(body.get("url"), str) and body["url"]:
+            detail = f": {msg}" if msg else ""
+            raise Blocked(
+                f"weibo: 需要验证 (verification required{detail}); "
+                "open m.weibo.cn in a browser with this cookie and pass the check",
+                platform=PLATFORM,
+            )
+
+
+def _window(
+    page: ParsedPage, since: datetime | None, until: datetime | None
+) -> tuple[ParsedPage, bool]:
+    """Posts inside [since, until] (originals of kept reposts kept too); and whether every post
+    of the page is older than ``since`` (a newest-first channel can stop there)."""
+    if since is None and until is None:
+        return page, False
+
+    def inside(when: datetime | None) -> bool:
+        if when is None:
+            return True
+        return (since is None or when >= since) and (until is None or when <= until)
+
+    originals = {p.repost_of for p in page.posts if p.repost_of and inside(p.published_at)}
+    kept = [p for p in page.posts if inside(p.published_at) or p.platform_post_id in originals]
+    uids = {p.account_uid for p in kept}
+    all_older = (
+        bool(page.posts)
+        and since is not None
+        and all(p.published_at is not None and p.published_at < since for p in page.posts)
+    )
+    out = ParsedPage(
+        posts=kept,
+        accounts=[a for a in page.accounts if a.platform_uid in uids],
+        rejects=page.rejects,
+        claimed_total=page.claimed_total,
+        has_more=page.has_more,
+        cursor=page.cursor,
+    )
+    return out, all_older
+
+
+class WeiboConnector(Connector):
+    """Collects Weibo posts for tags; refreshes metrics through ``ajax/statuses/show``."""
+
+    platform = PLATFORM
+    needs_cookie = True
+    needs_signer = False
+
+    def __init__(
+        self,
+        http: Any,
+        *,
+        now: Callable[[], datetime] | None = None,
+        page_size: int = 20,
+        longtext_base_url: str | None = None,
+        channels: Sequence[str] = DEFAULT_CHANNELS,
+    ) -> None:
+        unknown = [c for c in channels if c not in CHANNELS]
+        if unknown:
+            raise ValueError(f"unknown weibo channel(s) {unknown}; known: {sorted(CHANNELS)}")
+        self.http = http
+        self._now = now or (lambda: datetime.now(UTC))
+        self.page_size = page_size  # m.weibo.cn pages are fixed at 10; used to batch refreshes
+        self.channels = tuple(channels)
+        base = str(http.base_url).rstrip("/")
+        if longtext_base_url is None:
+            longtext_base_url = "https://weibo.com" if "m.weibo.cn" in base else base
+        self.longtext_base_url = longtext_base_url.rstrip("/")
+        settings = getattr(http, "settings", None)
+        self.cookie_env = getattr(settings, "cookie_env", None) or DEFAULT_COOKIE_ENV
+        statuses = getattr(settings, "throttle_statuses", None)
+        if statuses is not None and not THROTTLE_STATUSES <= set(statuses):
+            log.warning(
+                "weibo: HttpSettings.throttle_statuses lacks 418/432; Weibo's throttle answers "
+                "will fail the run instead of being retried"
+            )
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _check(self, body: Any, response: Any) -> None:
+        check_body(body, response, variable=self.cookie_env)
+
+    def _tasks(self, tags: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(task key, channel, query) for every distinct search word and channel, stable order.
+
+        Spellings that differ only in width, case or spaces are one search (the platform folds
+        them); traditional-script spellings stay separate searches.
+        """
+        queries: dict[str, str] = {}
+        for tag in tags:
+            query = topic_query(tag)
+            if query:
+                queries.setdefault(_fold(query), query)
+        return [(f"{ch}:{q}", ch, q) for q in queries.values() for ch in self.channels]
+
+    def _long_texts(self, wanted: list[tuple[str, str]]) -> dict[str, str]:
+        texts: dict[str, str] = {}
+        for mid, bid in wanted:
+            try:
+                body = self.http.get_json(
+                    f"{self.longtext_base_url}/ajax/statuses/longtext",
+                    {"id": bid},
+                    _AJAX_HEADERS,
+                    check=self._check,
+                )
+            except (LoginRequired, Blocked, RateLimited):
+                raise
+            except (ParseError, ConnectorError) as exc:
+                log.warning(
+                    "weibo: long text of %s not available (%s); keeping the cut text", mid, exc
+                )
+                continue
+            content = long_text_content(body)
+            if content is not None:
+                texts[mid] = content
+        return texts
+
+    # ------------------------------------------------------------------ collect
+
+    def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
+        tasks = self._tasks(request.tags)
+        start_task, start_page = 0, 1
+        cursor = request.cursor or {}
+        if not cursor.get("done") and cursor.get("task"):
+            keys = [key for key, _, _ in tasks]
+            if cursor["task"] in keys:
+                start_task = keys.index(cursor["task"])
+                start_page = max(1, int(cursor.get("page") or 1))
+        for index in range(start_task, len(tasks)):
+            key, channel, query = tasks[index]
+            following = tasks[index + 1][0] if index + 1 < len(tasks) else None
+            first = start_page if index == start_task else 1
+            yield from self._collect_task(request, key, channel, query, first, following)
+
+    def _collect_task(
+        self,
+        request: CollectRequest,
+        key: str,
+        channel: str,
+        query: str,
+        page: int,
+        following: str | None,
+    ) -> Iterator[FetchedPage]:
+        containerid = CHANNELS[channel].format(q=query)
+        headers = {
+            **_M_HEADERS,
+            "Referer": f"https://m.weibo.cn/search?containerid={quote(containerid, safe='')}",
+        }
+        done_cursor: dict[str, Any] = (
+            {"task": following, "page": 1} if following else {"done": True}
+        )
+        fetched = 0
+        empty_run = 0
+        while True:
+            params = {"containerid": containerid, "page_type": "searchall", "page": page}
+            body = self.http.get_json("api/container/getIndex", params, headers, check=self._check)
+            captured_at = self._now()
+            long_texts = self._long_texts(long_text_requests(body))
+            parsed = parse_get_index(
+                body, captured_at=captured_at, source="live", long_texts=long_texts
+            )
+            older = False
+            if channel == "realtime":
+                parsed, older = _window(parsed, request.since, request.until)
+            fetched += 1
+            empty_run = 0 if (parsed.posts or parsed.rejects) else empty_run + 1
+            next_page = (
+                int(parsed.cursor) if parsed.cursor and parsed.cursor.isdigit() else page + 1
+            )
+            finished = (
+                parsed.has_more is False
+                or older
+                or empty_run >= _MAX_EMPTY_PAGES
+                or next_page <= page
+                or (request.max_pages is not None and fetched >= request.max_pages)
+            )
+            cursor = done_cursor if finished else {"task": key, "page": next_page}
+            url = f"{self.http.base_url}/api/container/getIndex?{urlencode(params)}"
+            task = f"{'topic' if channel == 'topic' else 'search'}:{query}"
+            yield FetchedPage(parsed=parsed, cursor=cursor, url=url, task=task)
+            if finished:
+                return
+            page = next_page
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
+        batch = max(1, self.page_size)
+        url = f"{self.longtext_base_url}/ajax/statuses/show"
+        for start in range(0, len(post_ids), batch):
+            page = ParsedPage(has_more=start + batch < len(post_ids))
+            for post_id in post_ids[start : start + batch]:
+                try:
+                    body = self.http.get_json(
+                        url, {"id": post_id}, _AJAX_HEADERS, check=self._check
+                    )
+                except (LoginRequired, Blocked, RateLimited):
+                    raise
+                except (ParseError, ConnectorError) as exc:
+                    page.rejects.append(
+                        RejectRecord(
+                            reason=f"refresh failed: {exc}",
+                            payload=f'{{"id": "{post_id}"}}',
+                            platform=PLATFORM,
+                            location=url,
+                        )
+                    )
+                    continue
+                long_texts = self._long_texts(status_long_text_requests(body))
+                one = parse_status_show(
+                    body, captured_at=self._now(), post_id=post_id, long_texts=long_texts
+                )
+                page.extend(one)
+            end = start + batch
+            cursor = {"refresh_index": end} if end < len(post_ids) else {"done": True}
+            yield FetchedPage(parsed=page, cursor=cursor, url=url, task="refresh")

@@ -1,0 +1,515 @@
+"""Xiaohongshu (小红书) response bodies -> records. Pure functions: no I/O, no clock.
+
+Three note shapes reach us, and one function reads each:
+
+- web ``note_card`` (``edith.xiaohongshu.com/api/sns/web/v1/search/notes`` cards and
+  ``/api/sns/web/v1/feed`` detail): ``items[]{id, model_type, xsec_token, note_card{...}}`` with
+  ``interact_info`` counts as *strings*, ``time`` in ms, ``user.user_id``, ``tag_list[]``. Search
+  cards carry only the like count; the detail carries all four counts and the time.
+- app-style ``note`` (what the TikHub proxy returns, a real 2026 body in the tests):
+  ``items[]{model_type, note{id, timestamp (s), liked_count, collected_count, comments_count,
+  shared_count (ints), user{userid, nickname, red_official_verified}}}``.
+- Zeeschuimer captures (``parse_zeeschuimer_item``): the web card, the camelCase ``note`` embedded
+  in page HTML (``interactInfo.likedCount``), user-page video tiles and HTML-scraped stubs.
+
+Xiaohongshu shows no view count and no follower count with a note: those stay ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from connectors.base import Endpoint
+from tracker.errors import ParseError
+from tracker.normalize.counts import parse_count
+from tracker.normalize.tags import extract_hashtags, tag_key
+from tracker.normalize.text import strip_html
+from tracker.normalize.times import parse_time
+from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
+
+__all__ = [
+    "ENDPOINTS",
+    "NOT_FOUND_CODES",
+    "PLATFORM",
+    "note_url",
+    "parse_feed",
+    "parse_search_notes",
+    "parse_zeeschuimer_item",
+    "profile_url",
+    "unwrap",
+]
+
+PLATFORM = "xiaohongshu"
+
+NOT_FOUND_CODES = frozenset({-510000, -510001})
+"""Detail codes for a note that is deleted, hidden or not viewable: an answer, not a failure."""
+
+_SKIPPED_MODEL_TYPES = frozenset({"rec_query", "hot_query"})
+
+
+def note_url(note_id: str, xsec_token: str | None = None) -> str:
+    """The public page of a note; it only opens with the ``xsec_token`` the listing gave."""
+    url = f"https://www.xiaohongshu.com/explore/{note_id}"
+    if xsec_token:
+        url += f"?xsec_token={quote(xsec_token, safe='')}&xsec_source=pc_search"
+    return url
+
+
+def profile_url(user_id: str) -> str:
+    return f"https://www.xiaohongshu.com/user/profile/{user_id}"
+
+
+def unwrap(body: Any) -> dict[str, Any]:
+    """Drop a third-party proxy envelope (TikHub: ``{"code": 200, "router": ..., "data": {...}}``).
+
+    Xiaohongshu's own bodies use ``code`` 0 (or an error code) with ``success``; a ``code`` of 200
+    beside ``data`` is never Xiaohongshu's, so that marks the envelope.
+    """
+    if not isinstance(body, dict):
+        raise ParseError(
+            f"xiaohongshu: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
+        )
+    while body.get("code") == 200 and isinstance(body.get("data"), dict):
+        body = body["data"]
+    return body
+
+
+def _payload(item: Any) -> str:
+    return json.dumps(item, ensure_ascii=False, default=str)
+
+
+def _opt_id(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _merge_tags(structured: Iterable[Any], text: str | None) -> list[str]:
+    """Structured tags first, then tags written in the text; one raw spelling per tag key."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in [*structured, *extract_hashtags(text)]:
+        if not isinstance(raw, str):
+            continue
+        key = tag_key(raw)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(raw)
+    return out
+
+
+def _time(value: Any, captured_at: datetime) -> datetime | None:
+    if value in (None, "", 0, "0"):
+        return None
+    return parse_time(value, now=captured_at)
+
+
+def _corner_time(card: Mapping[str, Any], captured_at: datetime) -> datetime | None:
+    """The display date of a card (``2025-04-16``, ``3天前``): day-level, used only without ``time``."""
+    for tag in card.get("corner_tag_info") or []:
+        if isinstance(tag, dict) and tag.get("type") == "publish_time" and tag.get("text"):
+            try:
+                return parse_time(tag["text"], now=captured_at)
+            except ValueError:
+                return None
+    return None
+
+
+def _content_type(kind: Any) -> str | None:
+    if kind == "video":
+        return "video"
+    if kind == "normal":
+        return "image"
+    return None
+
+
+def _duration(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"duration: not a number {value!r}")
+    seconds = round(float(value))
+    if seconds < 0:
+        raise ValueError(f"duration: negative {value!r}")
+    return int(seconds)
+
+
+def _dig(obj: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _account(
+    uid: str | None,
+    name: Any,
+    captured_at: datetime,
+    *,
+    verified: Any = None,
+    verify_type: Any = None,
+) -> AccountRecord | None:
+    if uid is None:
+        return None
+    is_verified = verified if isinstance(verified, bool) else None
+    return AccountRecord(
+        platform=PLATFORM,
+        platform_uid=uid,
+        name=name or None,
+        url=profile_url(uid),
+        verified=is_verified,
+        verify_type=str(verify_type) if is_verified and verify_type not in (None, "") else None,
+        seen_at=captured_at,
+    )
+
+
+def _web_card(
+    card: Mapping[str, Any],
+    *,
+    note_id: str | None,
+    xsec_token: str | None,
+    captured_at: datetime,
+    source: str,
+) -> tuple[PostRecord, AccountRecord | None]:
+    """A web ``note_card`` (search card or feed detail; snake_case)."""
+    note_id = note_id or _opt_id(card.get("note_id"))
+    if note_id is None:
+        raise ValueError("note id missing (item.id / note_card.note_id)")
+    xsec_token = xsec_token or card.get("xsec_token") or None
+    user = card.get("user") if isinstance(card.get("user"), dict) else {}
+    account = _account(
+        _opt_id(user.get("user_id") or user.get("userid")),
+        user.get("nickname") or user.get("nick_name"),
+        captured_at,
+    )
+    desc = card.get("desc")
+    text = (strip_html(desc) or None) if isinstance(desc, str) else None
+    title = card.get("title") or card.get("display_title") or None
+    interact = card.get("interact_info") if isinstance(card.get("interact_info"), dict) else {}
+    published = _time(card.get("time"), captured_at) or _corner_time(card, captured_at)
+    tags = [
+        t.get("name")
+        for t in card.get("tag_list") or []
+        if isinstance(t, dict) and t.get("type", "topic") == "topic"
+    ]
+    context = {"xsec_token": xsec_token} if xsec_token else {}
+    if card.get("ip_location"):
+        context["ip_location"] = str(card["ip_location"])
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=note_id,
+        captured_at=captured_at,
+        account_uid=account.platform_uid if account else None,
+        url=note_url(note_id, xsec_token),
+        title=(strip_html(title) or None) if isinstance(title, str) else None,
+        text=text,
+        content_type=_content_type(card.get("type")),
+        published_at=published,
+        hashtags=_merge_tags(tags, text),
+        duration_s=_duration(_dig(card, "video", "capa", "duration")),
+        metrics=Metrics(
+            likes=parse_count(interact.get("liked_count")),
+            favorites=parse_count(interact.get("collected_count")),
+            comments=parse_count(interact.get("comment_count")),
+            shares=parse_count(interact.get("share_count")),
+        ),
+        source=source,
+        context=context,
+    )
+    return post, account
+
+
+def _app_note(
+    note: Mapping[str, Any], *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    """An app-style ``note`` (TikHub search): int counts, ``timestamp`` in seconds."""
+    note_id = _opt_id(note.get("id"))
+    if note_id is None:
+        raise ValueError("note.id missing")
+    user = note.get("user") if isinstance(note.get("user"), dict) else {}
+    account = _account(
+        _opt_id(user.get("userid") or user.get("user_id")),
+        user.get("nickname"),
+        captured_at,
+        verified=user.get("red_official_verified"),
+        verify_type=user.get("red_official_verify_type"),
+    )
+    xsec_token = note.get("xsec_token") or None
+    desc = note.get("desc")
+    text = (strip_html(desc) or None) if isinstance(desc, str) else None
+    title = note.get("title") or None
+    published = _time(note.get("timestamp"), captured_at) or _corner_time(note, captured_at)
+    duration = _dig(note, "video_info_v2", "capa", "duration")
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=note_id,
+        captured_at=captured_at,
+        account_uid=account.platform_uid if account else None,
+        url=note_url(note_id, xsec_token),
+        title=(strip_html(title) or None) if isinstance(title, str) else None,
+        text=text,
+        content_type=_content_type(note.get("type")),
+        published_at=published,
+        hashtags=_merge_tags([], text),
+        duration_s=_duration(duration),
+        metrics=Metrics(
+            likes=parse_count(note.get("liked_count")),
+            favorites=parse_count(note.get("collected_count")),
+            comments=parse_count(note.get("comments_count")),
+            shares=parse_count(note.get("shared_count")),
+        ),
+        source=source,
+        context={"xsec_token": xsec_token} if xsec_token else {},
+    )
+    return post, account
+
+
+def _item_records(
+    item: Any, *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    if not isinstance(item, dict):
+        raise ValueError(f"item is not an object ({type(item).__name__})")
+    if isinstance(item.get("note_card"), dict):
+        return _web_card(
+            item["note_card"],
+            note_id=_opt_id(item.get("id")),
+            xsec_token=item.get("xsec_token") or None,
+            captured_at=captured_at,
+            source=source,
+        )
+    if isinstance(item.get("note"), dict):
+        return _app_note(item["note"], captured_at=captured_at, source=source)
+    raise ValueError("item has neither note_card nor note")
+
+
+def _check_code(body: Mapping[str, Any], where: str) -> int:
+    code = body.get("code", 0)
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise ParseError(f"xiaohongshu {where}: code is not a number", platform=PLATFORM)
+    if code != 0 and code not in NOT_FOUND_CODES:
+        raise ParseError(
+            f"xiaohongshu {where}: code {code} ({body.get('msg') or body.get('message') or ''})",
+            platform=PLATFORM,
+        )
+    return code
+
+
+def _items_page(
+    inner: Mapping[str, Any], *, where: str, captured_at: datetime, source: str
+) -> ParsedPage:
+    data = inner.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise ParseError(f"xiaohongshu {where}: no data.items list", platform=PLATFORM)
+    page = ParsedPage()
+    accounts: dict[str, AccountRecord] = {}
+    for index, item in enumerate(data["items"]):
+        if isinstance(item, dict) and item.get("model_type") in _SKIPPED_MODEL_TYPES:
+            continue  # query suggestions between the notes, not works
+        try:
+            post, account = _item_records(item, captured_at=captured_at, source=source)
+        except (ValueError, TypeError) as exc:
+            page.rejects.append(
+                RejectRecord(
+                    reason=f"xiaohongshu {where} items[{index}]: {exc}",
+                    payload=_payload(item),
+                    platform=PLATFORM,
+                    location=f"items[{index}]",
+                )
+            )
+            continue
+        page.posts.append(post)
+        if account is not None:
+            accounts.setdefault(account.platform_uid, account)
+    page.accounts.extend(accounts.values())
+    if isinstance(data.get("has_more"), bool):
+        page.has_more = data["has_more"]
+    return page
+
+
+def parse_search_notes(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """``/api/sns/web/v1/search/notes`` (web cards) or the TikHub app-style search body."""
+    inner = unwrap(body)
+    _check_code(inner, "search/notes")
+    return _items_page(inner, where="search/notes", captured_at=captured_at, source=source)
+
+
+def parse_feed(body: dict[str, Any], *, captured_at: datetime, source: str = "live") -> ParsedPage:
+    """``/api/sns/web/v1/feed``: ``data.items[0].note_card``, the full note.
+
+    A deleted or hidden note (code -510000/-510001) yields an empty page: there is nothing to
+    record and nothing went wrong.
+    """
+    inner = unwrap(body)
+    if _check_code(inner, "feed") in NOT_FOUND_CODES:
+        return ParsedPage(has_more=False)
+    page = _items_page(inner, where="feed", captured_at=captured_at, source=source)
+    page.has_more = False
+    return page
+
+
+# --- Zeeschuimer captures ---------------------------------------------------------------
+
+
+def _embedded_note(
+    data: Mapping[str, Any], *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    """The camelCase note embedded in a note page's ``window.__INITIAL_STATE__``."""
+    note = data["note"]
+    note_id = _opt_id(data.get("id")) or _opt_id(note.get("noteId")) or _opt_id(note.get("id"))
+    if note_id is None:
+        raise ValueError("note id missing (id / note.noteId)")
+    user = note.get("user") if isinstance(note.get("user"), dict) else {}
+    account = _account(
+        _opt_id(user.get("userId") or user.get("user_id")),
+        user.get("nickname") or user.get("nickName"),
+        captured_at,
+    )
+    interact = note.get("interactInfo") if isinstance(note.get("interactInfo"), dict) else {}
+    xsec_token = note.get("xsecToken") or None
+    desc = note.get("desc")
+    text = (strip_html(desc) or None) if isinstance(desc, str) else None
+    title = note.get("title") or None
+    tags = [
+        t.get("name")
+        for t in note.get("tagList") or []
+        if isinstance(t, dict) and t.get("type", "topic") == "topic"
+    ]
+    context = {"xsec_token": xsec_token} if xsec_token else {}
+    if note.get("ipLocation"):
+        context["ip_location"] = str(note["ipLocation"])
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=note_id,
+        captured_at=captured_at,
+        account_uid=account.platform_uid if account else None,
+        url=note_url(note_id, xsec_token),
+        title=(strip_html(title) or None) if isinstance(title, str) else None,
+        text=text,
+        content_type=_content_type(note.get("type")),
+        published_at=_time(note.get("time"), captured_at),
+        hashtags=_merge_tags(tags, text),
+        duration_s=_duration(_dig(note, "video", "capa", "duration")),
+        metrics=Metrics(
+            likes=parse_count(interact.get("likedCount")),
+            favorites=parse_count(interact.get("collectedCount")),
+            comments=parse_count(interact.get("commentCount")),
+            shares=parse_count(interact.get("shareCount")),
+        ),
+        source=source,
+        context=context,
+    )
+    return post, account
+
+
+def _html_stub(
+    data: Mapping[str, Any], *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    """A tile Zeeschuimer scraped from rendered HTML: id, title, author name and likes only."""
+    note_id = _opt_id(data.get("id"))
+    if note_id is None:
+        raise ValueError("html stub without id")
+    path = data.get("url")
+    url = (
+        f"https://www.xiaohongshu.com{path}"
+        if isinstance(path, str) and path.startswith("/")
+        else note_url(note_id)
+    )
+    title = data.get("title") or None
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=note_id,
+        captured_at=captured_at,
+        url=url,
+        title=title,
+        metrics=Metrics(likes=parse_count(data.get("likes"))),
+        source=source,
+        context={"author_name": str(data["author_name"])} if data.get("author_name") else {},
+    )
+    return post, None
+
+
+def _zeeschuimer_records(
+    data: Any, *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    if not isinstance(data, dict):
+        raise ValueError(f"item is not an object ({type(data).__name__})")
+    if data.get("_zs-origin") == "html":
+        return _html_stub(data, captured_at=captured_at, source=source)
+    if isinstance(data.get("note_card"), dict):
+        return _item_records(data, captured_at=captured_at, source=source)
+    note = data.get("note")
+    if isinstance(note, dict):
+        if "interactInfo" in note or "noteId" in note or "xsecToken" in note:
+            return _embedded_note(data, captured_at=captured_at, source=source)
+        return _app_note(note, captured_at=captured_at, source=source)
+    if data.get("note_id") or ("interact_info" in data and data.get("id")):
+        # A user-page tile: the card fields sit on the item itself.
+        return _web_card(
+            data,
+            note_id=_opt_id(data.get("note_id")) or _opt_id(data.get("id")),
+            xsec_token=data.get("xsec_token") or None,
+            captured_at=captured_at,
+            source=source,
+        )
+    raise ValueError(f"not a RedNote note item (keys: {sorted(data)[:10]})")
+
+
+def parse_zeeschuimer_item(
+    data: dict[str, Any], *, captured_at: datetime, source: str = "capture"
+) -> ParsedPage:
+    """One Zeeschuimer ``xiaohongshu.com`` item (the envelope's ``data``) -> a one-post page.
+
+    A malformed item becomes a ``RejectRecord`` rather than an exception, so an import of a
+    whole NDJSON file goes on past it.
+    """
+    page = ParsedPage()
+    try:
+        post, account = _zeeschuimer_records(data, captured_at=captured_at, source=source)
+    except (ValueError, TypeError, KeyError) as exc:
+        page.rejects.append(
+            RejectRecord(
+                reason=f"xiaohongshu zeeschuimer item: {exc}",
+                payload=_payload(data),
+                platform=PLATFORM,
+                location="data",
+            )
+        )
+        return page
+    page.posts.append(post)
+    if account is not None:
+        page.accounts.append(account)
+    return page
+
+
+_HOST = r"(?:xiaohongshu\.com|rednote\.com|/xiaohongshu)"
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        PLATFORM,
+        "search_notes",
+        re.compile(_HOST + r"/api/sns/web/v1/search/notes/?(?:[?#]|$)"),
+        parse_search_notes,
+    ),
+    Endpoint(
+        PLATFORM,
+        "feed",
+        re.compile(_HOST + r"/api/sns/web/v1/feed/?(?:[?#]|$)"),
+        parse_feed,
+    ),
+    Endpoint(
+        PLATFORM,
+        "tikhub_search_notes",
+        re.compile(r"/api/v1/xiaohongshu/(?:web|app)(?:_v\d+)?/search_notes(?:_v\d+)?/?(?:[?#]|$)"),
+        parse_search_notes,
+    ),
+)
+"""Captured responses routed by URL: the real hosts (incl. ``webapi.rednote.com``), the
+simulator's ``/xiaohongshu`` prefix and the TikHub proxy's search route."""

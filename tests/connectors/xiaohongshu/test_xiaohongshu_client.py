@@ -1,0 +1,231 @@
+"""Xiaohongshu client over respx: the simulator module answers on the real base URL, faults injected."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+import respx
+from xhs_world import NOW, FakeContext, make_posts, sim_request, to_httpx
+
+from connectors.base import CollectRequest
+from connectors.xiaohongshu.client import XiaohongshuConnector, make_search_id, search_keywords
+from tracker.errors import Blocked, LoginRequired, RateLimited, SignerMissing
+from tracker.http import DevSigner, HttpClient, HttpSettings
+from tracker.sim.platforms.xiaohongshu import SIM, xsec_token
+
+BASE = "https://edith.xiaohongshu.com"
+TAGS = ["#千万IP创科普#", "#千万ip创科普[话题]#"]
+
+
+class BadSigner:
+    def sign(self, request):
+        return {"params": {}, "headers": {"x-s": "XYW_outdated"}}
+
+
+class Platform:
+    def __init__(self, ctx: FakeContext) -> None:
+        self.ctx = ctx
+        self.faults: dict[str, list] = {"search": [], "feed": []}
+        self.calls: list[tuple[str, dict, httpx.Headers]] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        kind = "search" if request.url.path.endswith("/search/notes") else "feed"
+        self.calls.append((kind, json.loads(request.content), request.headers))
+        if self.faults[kind]:
+            return to_httpx(self.faults[kind].pop(0))
+        sim = sim_request(request)
+        for route in SIM.routes():
+            if route.pattern.match(sim.path):
+                return to_httpx(route.handler(sim, self.ctx))
+        return httpx.Response(404, json={"code": 404})
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k, _, _ in self.calls if k == kind)
+
+
+@pytest.fixture
+def platform():
+    served = Platform(FakeContext(make_posts()))
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(url__regex=r"^https://edith\.xiaohongshu\.com/.*").mock(side_effect=served.handle)
+        yield served
+
+
+def make_http(signer=DevSigner()) -> HttpClient:
+    return HttpClient(
+        "xiaohongshu",
+        BASE,
+        settings=HttpSettings(cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=3),
+        signer=signer,
+        sleep=lambda s: None,
+        env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=secret-session"},
+    )
+
+
+def connector(http: HttpClient | None = None, **kw) -> XiaohongshuConnector:
+    return XiaohongshuConnector(http or make_http(), now=lambda: NOW, **kw)
+
+
+def campaign(platform: Platform) -> dict:
+    return {p.post_id: p for p in platform.ctx.posts if p.matches_campaign and not p.deleted}
+
+
+def test_search_keywords_and_search_id():
+    assert search_keywords(TAGS + ["科普"]) == ["千万IP创科普", "科普"]
+    sid = make_search_id(NOW, "千万IP创科普")
+    assert sid == make_search_id(NOW, "千万IP创科普") and sid.isalnum() and sid.islower()
+    ms = int(NOW.timestamp() * 1000)
+    assert int(sid, 36) >> 64 == ms
+
+
+def test_collect_returns_full_notes_equal_to_the_world(platform):
+    pages = list(connector().collect(CollectRequest(tags=TAGS)))
+    assert len(pages) == 3
+    world = campaign(platform)
+    posts = [p for page in pages for p in page.parsed.posts]
+    assert len(posts) == len({p.platform_post_id for p in posts}) == 45
+    assert {p.platform_post_id for p in posts} == set(world)
+    for post in posts:
+        sim = world[post.platform_post_id]
+        assert post.published_at == sim.published_at
+        assert post.metrics.likes == sim.metrics.likes
+        assert post.metrics.favorites == sim.metrics.favorites
+        assert post.metrics.comments == sim.metrics.comments
+        assert post.metrics.shares == sim.metrics.shares
+        assert post.context["xsec_token"] == xsec_token(sim)
+        assert "xsec_token=" in post.url
+    assert platform.count("search") == 3 and platform.count("feed") == 45
+    searches = [b for k, b, _ in platform.calls if k == "search"]
+    assert [b["page"] for b in searches] == [1, 2, 3]
+    assert len({b["search_id"] for b in searches}) == 1
+    assert searches[0]["sort"] == "time_descending" and searches[0]["page_size"] == 20
+    headers = platform.calls[0][2]
+    assert headers["x-s"].startswith("XYW_")
+    assert headers["origin"] == "https://www.xiaohongshu.com"
+    assert pages[0].cursor == {
+        "tag_index": 0,
+        "tag": "千万IP创科普",
+        "page": 2,
+        "search_id": searches[0]["search_id"],
+    }
+    assert pages[-1].cursor == {"tag_index": 1, "done": True}
+
+
+def test_resume_from_cursor(platform):
+    first = next(iter(connector().collect(CollectRequest(tags=TAGS))))
+    rest = list(connector().collect(CollectRequest(tags=TAGS, cursor=first.cursor)))
+    ids = [p.platform_post_id for page in [first, *rest] for p in page.parsed.posts]
+    assert len(ids) == len(set(ids)) == 45
+    searches = [b for k, b, _ in platform.calls if k == "search"]
+    assert [b["page"] for b in searches] == [1, 2, 3]
+    assert searches[1]["search_id"] == searches[0]["search_id"]  # same search continued
+
+
+def test_since_stops_paging_by_time(platform):
+    since = NOW - timedelta(hours=60)
+    pages = list(connector().collect(CollectRequest(tags=TAGS, since=since)))
+    posts = [p for page in pages for p in page.parsed.posts]
+    assert posts and all(p.published_at >= since for p in posts)
+    expected = {i for i, p in campaign(platform).items() if p.published_at >= since}
+    assert {p.platform_post_id for p in posts} == expected
+    # page 2 lies wholly before `since`: it ends the keyword, page 3 is never asked for
+    assert len(pages) == 2 and platform.count("search") == 2
+
+
+def test_until_drops_newer_notes(platform):
+    until = NOW - timedelta(hours=100)
+    posts = [
+        p
+        for page in connector().collect(CollectRequest(tags=TAGS, until=until))
+        for p in page.parsed.posts
+    ]
+    assert posts and all(p.published_at <= until for p in posts)
+
+
+def test_throttle_code_is_retried(platform):
+    platform.faults["search"] = [SIM.throttle_response()]
+    http = make_http()
+    pages = list(connector(http).collect(CollectRequest(tags=TAGS, max_pages=1)))
+    # 20 listed, the deleted one not served: 19 notes
+    assert len(pages[0].parsed.posts) == 19 and http.stats.retries == 1
+
+
+def test_persistent_throttle_raises(platform):
+    platform.faults["feed"] = [SIM.throttle_response()] * 3
+    with pytest.raises(RateLimited):
+        list(connector().collect(CollectRequest(tags=TAGS)))
+
+
+def test_login_wall(platform):
+    platform.faults["search"] = [SIM.login_wall_response()]
+    with pytest.raises(LoginRequired) as info:
+        list(connector().collect(CollectRequest(tags=TAGS)))
+    assert info.value.variable == "TRACKER_XIAOHONGSHU_COOKIE"
+    assert "secret-session" not in str(info.value)
+
+
+def test_no_permission_code_is_a_login_problem(platform):
+    platform.faults["search"] = [
+        type(SIM.throttle_response())(
+            200, {"code": -104, "success": False, "msg": "您当前登录的账号没有权限访问"}
+        )
+    ]
+    with pytest.raises(LoginRequired, match="-104"):
+        list(connector().collect(CollectRequest(tags=TAGS)))
+
+
+def test_captcha_461_is_blocked(platform):
+    platform.faults["search"] = [SIM.block_response()]
+    with pytest.raises(Blocked, match="461"):
+        list(connector().collect(CollectRequest(tags=TAGS)))
+
+
+def test_ip_block_under_http_200_is_blocked(platform):
+    body = dict(SIM.block_response().body)
+    platform.faults["feed"] = [type(SIM.block_response())(200, body)]
+    with pytest.raises(Blocked, match="300012"):
+        list(connector().collect(CollectRequest(tags=TAGS)))
+
+
+def test_missing_signer(platform):
+    with pytest.raises(SignerMissing, match="TRACKER_XIAOHONGSHU_SIGNER"):
+        list(connector(make_http(signer=None)).collect(CollectRequest(tags=TAGS)))
+    assert platform.calls == []
+
+
+def test_outdated_signature_is_blocked(platform):
+    with pytest.raises(Blocked, match="signature"):
+        list(connector(make_http(signer=BadSigner())).collect(CollectRequest(tags=TAGS)))
+
+
+def test_deleted_between_listing_and_detail_keeps_the_card(platform):
+    platform.faults["feed"] = [
+        type(SIM.block_response())(
+            200, {"code": -510000, "success": False, "msg": "笔记不存在", "data": {}}
+        )
+    ]
+    page = next(iter(connector().collect(CollectRequest(tags=TAGS))))
+    assert len(page.parsed.posts) == 19
+    card = page.parsed.posts[0]
+    assert card.published_at is None and card.metrics.likes is not None  # card only
+
+
+def test_refresh_with_urls_tokens_and_deleted(platform):
+    world = campaign(platform)
+    a, b, c = list(world.values())[:3]
+    url_a = f"https://www.xiaohongshu.com/explore/{a.post_id}?xsec_token={xsec_token(a)}&xsec_source=pc_search"
+    conn = connector()
+    conn.remember_tokens({b.post_id: xsec_token(b)})
+    ids = [url_a, b.post_id, "66ffffff000000001b0dead0", "66aaaaaa000000001b000000", c.post_id]
+    (page,) = list(conn.refresh(ids))
+    live = {p.platform_post_id: p for p in page.parsed.posts}
+    assert live[a.post_id].metrics.likes == a.metrics.likes and not live[a.post_id].deleted
+    assert live[b.post_id].published_at == b.published_at
+    assert live["66ffffff000000001b0dead0"].deleted is True
+    assert live["66aaaaaa000000001b000000"].deleted is True  # -510000: no such note
+    assert c.post_id not in live  # a note without its token is not viewable (-510001)...
+    (reject,) = page.parsed.rejects  # ...and that is reported, never taken as deleted
+    assert c.post_id in reject.reason and "missing" in reject.reason and "-510001" in reject.reason

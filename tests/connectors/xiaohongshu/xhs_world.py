@@ -1,0 +1,176 @@
+"""A tiny simulated world for the Xiaohongshu tests: a fake ``SimContext`` and a handful of posts.
+
+The simulator core (world, server) is tested elsewhere; these tests need only a context that
+answers ``search``/``post``/``account`` deterministically, so the platform module's rendering can
+be checked against known ``SimPost`` values.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+
+from tracker.normalize.tags import tag_key
+from tracker.sim.model import SimAccount, SimMetrics, SimPost, SimRequest
+
+NOW = datetime(2024, 9, 20, 12, 0, tzinfo=UTC)
+PLATFORM = "xiaohongshu"
+
+
+class FakeContext:
+    """``SimContext`` over a fixed list of posts, newest first, matched by tag key."""
+
+    def __init__(self, posts: list[SimPost], now: datetime = NOW) -> None:
+        self.posts = posts
+        self.now = now
+        self.search_calls = 0
+
+    def search(self, platform, query, *, offset, limit, since=None, until=None):
+        self.search_calls += 1
+        key = tag_key(query)
+        hits = [
+            p
+            for p in self.posts
+            if p.platform == platform
+            and (key in {tag_key(h) for h in p.hashtags} or key in tag_key(p.text))
+        ]
+        hits.sort(key=lambda p: p.published_at, reverse=True)
+        return hits[offset : offset + limit], len(hits)
+
+    def post(self, platform, post_id):
+        return next(
+            (p for p in self.posts if p.platform == platform and p.post_id == post_id), None
+        )
+
+    def account(self, platform, uid):
+        return next(
+            (p.account for p in self.posts if p.platform == platform and p.account.uid == uid),
+            None,
+        )
+
+    def rng(self, *key):
+        return random.Random(repr(key))
+
+
+def accounts() -> list[SimAccount]:
+    return [
+        SimAccount(
+            PLATFORM,
+            "5c557081000000001b03e335",
+            "广东科普小红薯",
+            120_456,
+            True,
+            "org",
+            "广东省科协",
+            "5c557081000000001b03e335",
+        ),
+        SimAccount(
+            PLATFORM,
+            "604e1a190000000001008008",
+            "化学老师王",
+            8_765,
+            False,
+            None,
+            None,
+            "604e1a190000000001008008",
+        ),
+        SimAccount(
+            PLATFORM,
+            "6769346f0000000018015714",
+            "星空观测站",
+            23,
+            False,
+            None,
+            None,
+            "6769346f0000000018015714",
+        ),
+    ]
+
+
+def note_id(i: int) -> str:
+    return f"66{i:06x}000000001b03ebc7"
+
+
+def make_posts(n: int = 45) -> list[SimPost]:
+    """``n`` campaign notes (images and videos) plus one deleted and one off-topic note."""
+    accs = accounts()
+    posts: list[SimPost] = []
+    for i in range(n):
+        acc = accs[i % len(accs)]
+        video = i % 3 == 0
+        posts.append(
+            SimPost(
+                platform=PLATFORM,
+                post_id=note_id(i),
+                account=acc,
+                title=f"第{i}期 身边的科学" if i % 4 else "",
+                text=f"今天聊聊第{i}个科学问题 #千万IP创科普[话题]# #科普[话题]#",
+                hashtags=("千万IP创科普", "科普"),
+                content_type="video" if video else "image",
+                published_at=NOW - timedelta(hours=5 * i, seconds=i),
+                duration_s=20 + i if video else None,
+                metrics=SimMetrics(
+                    views=None,
+                    likes=31 * (i + 1) ** 3 + i,
+                    comments=2 * i,
+                    shares=None if i == 2 else i,
+                    favorites=5 * (i + 1) ** 2,
+                ),
+                matches_campaign=True,
+                extra={"xsec_token": f"ABtok{i:04d}xyz="} if i % 2 else {},
+            )
+        )
+    deleted = SimPost(
+        platform=PLATFORM,
+        post_id="66ffffff000000001b0dead0",
+        account=accs[0],
+        title="已删除",
+        text="已删除 #千万IP创科普[话题]#",
+        hashtags=("千万IP创科普",),
+        content_type="image",
+        published_at=NOW - timedelta(minutes=5),
+        duration_s=None,
+        metrics=SimMetrics(None, 1, 1, 1, 1),
+        matches_campaign=True,
+        deleted=True,
+    )
+    other = SimPost(
+        platform=PLATFORM,
+        post_id="66eeeeee000000001b0ff000",
+        account=accs[1],
+        title="美食",
+        text="今天吃什么 #美食[话题]#",
+        hashtags=("美食",),
+        content_type="image",
+        published_at=NOW - timedelta(minutes=1),
+        duration_s=None,
+        metrics=SimMetrics(None, 5, 5, 5, 5),
+        matches_campaign=False,
+    )
+    return [*posts, deleted, other]
+
+
+def sim_request(request: httpx.Request, prefix: str = "") -> SimRequest:
+    """An httpx request (from respx) as the simulator's ``SimRequest``."""
+    parts = urlsplit(str(request.url))
+    path = parts.path[len(prefix) :] if prefix and parts.path.startswith(prefix) else parts.path
+    return SimRequest(
+        method=request.method,
+        path=path,
+        query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+        headers=dict(request.headers),
+        body=request.content,
+    )
+
+
+def to_httpx(response) -> httpx.Response:
+    """A ``SimResponse`` as an httpx response."""
+    return httpx.Response(
+        response.status,
+        content=json.dumps(response.body, ensure_ascii=False).encode("utf-8"),
+        headers={"content-type": response.content_type, **response.headers},
+    )

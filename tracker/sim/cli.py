@@ -1,0 +1,126 @@
+"""``tracker sim``: run the platform simulator, dump its ground truth and its units registry."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.sim.faults import PROFILES, FaultConfig
+
+sim_app = typer.Typer(
+    name="sim",
+    help="本地平台模拟器：在回环地址上模拟各平台接口，并输出基准真值。",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+SeedOpt = Annotated[int, typer.Option("--seed", help="World seed (same seed, same world).")]
+ScaleOpt = Annotated[
+    int, typer.Option("--scale", min=1, help="Approximate number of posts per platform.")
+]
+
+
+def _profile(value: str) -> str:
+    if value not in PROFILES:
+        raise typer.BadParameter(f"one of {', '.join(PROFILES)}")
+    return value
+
+
+@sim_app.command()
+def serve(
+    seed: SeedOpt = 1,
+    scale: ScaleOpt = 200,
+    faults: Annotated[
+        str,
+        typer.Option("--faults", callback=_profile, help="none | flaky | hostile | login-wall"),
+    ] = "none",
+    port: Annotated[int, typer.Option("--port", help="TCP port (0 = any free port).")] = 0,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    clock: Annotated[
+        str | None, typer.Option("--clock", help="Virtual time at start (ISO 8601).")
+    ] = None,
+    slow_s: Annotated[float, typer.Option("--slow-s", help="Delay of 'slow' faults.")] = 0.3,
+    login_after: Annotated[
+        int, typer.Option("--login-after", help="Requests per platform before the login wall.")
+    ] = 3,
+    units_out: Annotated[
+        Path | None, typer.Option("--units-out", help="Also write the world's units.csv here.")
+    ] = None,
+    run_for: Annotated[float | None, typer.Option("--run-for", hidden=True)] = None,
+) -> None:
+    """Serve every platform on loopback; prints ``<platform> <base URL>`` per platform."""
+    from tracker.sim.api import SimServer
+    from tracker.sim.units import write_units_csv
+
+    config = FaultConfig(profile=faults, slow_s=slow_s, login_after=login_after)
+    server = SimServer(seed=seed, scale=scale, faults=config, port=port, host=host, clock=clock)
+    if units_out is not None:
+        write_units_csv(server.world, units_out)
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_signal)
+    with server:
+        for platform, url in server.base_urls.items():
+            typer.echo(f"{platform} {url}")
+        sys.stdout.flush()
+        try:
+            if run_for is not None:
+                stop.wait(run_for)
+            else:
+                _wait_forever(stop)
+        except KeyboardInterrupt:
+            pass
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_forever(stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        pass
+
+
+@sim_app.command()
+def truth(
+    output: Annotated[Path, typer.Option("-o", "--output", help="JSON Lines file to write.")],
+    seed: SeedOpt = 1,
+    scale: ScaleOpt = 200,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Virtual time of the metrics (ISO 8601).")
+    ] = None,
+) -> None:
+    """Write the ground truth (one JSON object per post) at a virtual time."""
+    from tracker.sim.truth import write_truth_jsonl
+
+    try:
+        count = write_truth_jsonl(output, seed, scale, at)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--at") from exc
+    typer.echo(f"{count} posts -> {output}")
+
+
+@sim_app.command()
+def units(
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    seed: SeedOpt = 1,
+    scale: ScaleOpt = 200,
+) -> None:
+    """Write the world's units.csv (unit, kind, city, platform, account_id, url)."""
+    from tracker.sim.units import write_units_csv
+    from tracker.sim.world import World
+
+    count = write_units_csv(World(seed=seed, scale=scale), output)
+    typer.echo(f"{count} rows -> {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m tracker.sim.cli`
+    sim_app()

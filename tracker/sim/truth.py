@@ -1,0 +1,112 @@
+"""Ground truth: every post of a world as it stands at one virtual instant.
+
+Tests and benchmarks compare what the tracker collected with this, so the numbers are the
+world's own (the same functions the server uses), not a re-derivation. One dict per post
+published at or before ``at``, per platform in index (= publication) order:
+
+``platform, post_id, url, account, account_name, followers, unit, tags, matches_campaign,
+deleted, published_at, content_type, title, long_text, repost_of, cross_id, question_id,
+roundtable, metrics, anomaly, quality``
+
+``roundtable`` is the Zhihu roundtable id for answers posted in the campaign's roundtable (a
+campaign work on Zhihu even without the tag); ``question_id`` is set on Zhihu answers.
+
+``matches_campaign`` is an exact campaign tag-key match on a post that is not deleted at ``at``
+(near-miss tags such as ``#千万IP创科普大赛#`` do not match). ``metrics`` hold ``None`` where the
+platform does not expose a metric; a deleted post keeps the counts it had when deleted.
+``quality`` is the hidden quality in [0, 1] that drove its engagement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.sim.clock import parse_instant
+from tracker.sim.engagement import metrics_at
+from tracker.sim.world import DEFAULT_NOW, SIM_PLATFORMS, PlatformWorld, PostSeed, World
+
+
+def truth_record(pw: PlatformWorld, seed: PostSeed, t: int) -> dict[str, Any]:
+    deleted = seed.deleted_at is not None and t >= seed.deleted_at
+    at = min(t, seed.deleted_at) if deleted and seed.deleted_at is not None else t
+    m = metrics_at(seed.curve, at)
+    account = pw.account(seed.account_index)
+    repost_of = None
+    if seed.repost_index is not None:
+        repost_of = pw.post_seed(seed.repost_index).post_id
+    return {
+        "platform": seed.platform,
+        "post_id": seed.post_id,
+        "url": pw.world.post_url(seed),
+        "account": account.uid,
+        "account_name": account.name,
+        "followers": account.followers,
+        "unit": account.unit,
+        "tags": list(seed.hashtags),
+        "matches_campaign": seed.matches_key and not deleted,
+        "deleted": deleted,
+        "published_at": seed.published_at.isoformat(),
+        "content_type": seed.content_type,
+        "title": seed.title,
+        "long_text": seed.long_text,
+        "repost_of": repost_of,
+        "cross_id": seed.cross_id,
+        "question_id": seed.extra.get("question_id"),
+        "roundtable": seed.extra.get("roundtable"),
+        "metrics": {
+            "views": m.views,
+            "likes": m.likes,
+            "comments": m.comments,
+            "shares": m.shares,
+            "favorites": m.favorites,
+        },
+        "anomaly": seed.anomaly,
+        "quality": seed.quality,
+    }
+
+
+def iter_world_truth(
+    world: World, at: datetime | str | None = None, *, platforms: Iterable[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Truth records of ``world`` at ``at`` (default: the simulator's default virtual time)."""
+    instant = parse_instant(at if at is not None else DEFAULT_NOW)
+    t = int(instant.timestamp())
+    for platform in platforms or SIM_PLATFORMS:
+        pw = world.platform(platform)
+        end = pw.layout.index_gt(t)
+        for i in range(end):
+            # _make_post, not the cached post_seed: a full pass would only churn the cache.
+            yield truth_record(pw, pw._make_post(i), t)
+
+
+def iter_truth(
+    seed: int,
+    scale: int,
+    at: datetime | str | None = None,
+    *,
+    platforms: Iterable[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Truth records of the world ``(seed, scale)`` at ``at`` (see the module doc)."""
+    return iter_world_truth(World(seed=seed, scale=scale), at, platforms=platforms)
+
+
+def write_truth_jsonl(
+    path: str | Path,
+    seed: int,
+    scale: int,
+    at: datetime | str | None = None,
+    *,
+    platforms: Iterable[str] | None = None,
+) -> int:
+    """Write the truth as JSON Lines (UTF-8, Chinese kept readable); returns the record count."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for record in iter_truth(seed, scale, at, platforms=platforms):
+            fh.write(json.dumps(record, ensure_ascii=False))
+            fh.write("\n")
+            count += 1
+    return count
