@@ -384,30 +384,41 @@ class _CompiledSqlite:
         return max(result.rowcount, 0)
 
 
+_STATEMENT_BUILDERS = {
+    "account": (_account_statement, ACCOUNT_COLS),
+    "post": (_post_statement, POST_COLS),
+    "snapshot": (_snapshot_statement, SNAPSHOT_COLS),
+    "link": (_link_statement, LINK_COLS),
+    "account_unit": (_account_unit_statement, ACCOUNT_UNIT_COLS),
+}
+_CACHE: dict[str, tuple[dict[str, Any], dict[str, _CompiledSqlite]]] = {}
+
+
+def _statements_for(conn: Connection) -> tuple[dict[str, Any], dict[str, _CompiledSqlite]]:
+    """Statements per dialect, built and compiled once per process (a page is small; compiling
+    five upserts for every page cost more than storing it)."""
+    dialect = conn.dialect.name
+    cached = _CACHE.get(dialect)
+    if cached is None:
+        statements = {name: build(conn) for name, (build, _) in _STATEMENT_BUILDERS.items()}
+        compiled: dict[str, _CompiledSqlite] = {}
+        if dialect == "sqlite":
+            compiled = {
+                name: _CompiledSqlite(statements[name], cols)
+                for name, (_, cols) in _STATEMENT_BUILDERS.items()
+            }
+        cached = _CACHE[dialect] = (statements, compiled)
+    return cached
+
+
 class Ingestor:
-    """Writes batches of records; one instance per connection (statements are cached)."""
+    """Writes batches of records on one connection; the caller owns the transaction."""
 
     def __init__(self, conn: Connection, *, batch_size: int = BATCH_SIZE) -> None:
         self.conn = conn
         self.batch_size = batch_size
         self._sqlite = conn.dialect.name == "sqlite"
-        self._statements: dict[str, Any] = {
-            "account": _account_statement(conn),
-            "post": _post_statement(conn),
-            "snapshot": _snapshot_statement(conn),
-            "link": _link_statement(conn),
-            "account_unit": _account_unit_statement(conn),
-        }
-        self._compiled: dict[str, _CompiledSqlite] = {}
-        if self._sqlite:
-            cols = {
-                "account": ACCOUNT_COLS,
-                "post": POST_COLS,
-                "snapshot": SNAPSHOT_COLS,
-                "link": LINK_COLS,
-                "account_unit": ACCOUNT_UNIT_COLS,
-            }
-            self._compiled = {k: _CompiledSqlite(v, cols[k]) for k, v in self._statements.items()}
+        self._statements, self._compiled = _statements_for(conn)
 
     def _execute(self, name: str, rows: Sequence[dict[str, Any]]) -> int:
         if not rows:
