@@ -16,6 +16,7 @@ import typer
 from tracker.cli import (  # noqa: F401  - importing a command module registers its commands
     commands_collect,
     commands_core,
+    commands_schedule,
     commands_sim,
 )
 from tracker.cli.app import app

@@ -61,10 +61,16 @@ def status_command(
     engine = open_database(st.db)
     try:
         status = database_status(engine, st.database_label)
+        # --- schedule section (tracker.schedule.status) ---
+        from tracker.cli.commands_schedule import print_schedule_status, schedule_status_for
+
+        schedule = schedule_status_for(engine, st)
     finally:
         engine.dispose()
     if format == "json":
-        sys.stdout.write(json.dumps(status.as_json(), ensure_ascii=False, indent=2) + "\n")
+        body = status.as_json()
+        body["schedule"] = schedule.as_json() if schedule is not None else None
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"数据库 {status.url}")
     for col in ("平台", "作品", "活动作品", "账号", "最近运行", "状态", "结束时间（北京时间）"):
@@ -94,6 +100,7 @@ def status_command(
         console.print("尚无数据。运行 `tracker collect` 采集，或 `tracker import` 导入。")
     if status.rejects:
         console.print(f"无法解析的条目 {status.rejects} 条已存入 reject 表。")
+    print_schedule_status(console, schedule)  # --- schedule section ---
 
 
 @config_app.command("check")

@@ -1,0 +1,10 @@
+"""Lets this folder's test modules import their helper module (the suite runs in importlib mode)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
