@@ -32,7 +32,7 @@ from connectors.bilibili import wbi
 from connectors.bilibili.ids import aid_to_bvid, is_bvid
 from connectors.bilibili.parse import NOT_FOUND_CODES, PLATFORM, parse_search_type, parse_view
 from connectors.bilibili.signals import VoucherBlocked, check_body
-from tracker.errors import ParseError
+from tracker.errors import LoginRequired, ParseError
 from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage, PostRecord
 
@@ -115,6 +115,7 @@ class BilibiliConnector(Connector):
         self._keys_day: str | None = None
         self._authors: dict[str, tuple[int | None, bool | None, str | None]] = {}
         variable = getattr(getattr(http, "settings", None), "cookie_env", None)
+        self._cookie_variable = variable or "TRACKER_BILIBILI_COOKIE"
         self._check = partial(check_body, cookie_variable=variable)
         self._check_nav = partial(check_body, allow_codes={-101}, cookie_variable=variable)
         self._check_view = partial(
@@ -134,6 +135,14 @@ class BilibiliConnector(Connector):
             try:
                 self._keys = wbi.keys_from_nav(body)
             except ValueError as exc:
+                # -101 without the keys: anonymous access itself is refused (a login wall),
+                # not a body we fail to understand.
+                if isinstance(body, dict) and body.get("code") == -101:
+                    raise LoginRequired(
+                        f"bilibili 需要登录（nav 返回 -101 且没有 WBI 密钥）；请更新 {self._cookie_variable}",
+                        platform=PLATFORM,
+                        variable=self._cookie_variable,
+                    ) from None
                 raise ParseError(f"bilibili nav: {exc}", platform=PLATFORM) from None
             self._keys_day = day
         return self._keys

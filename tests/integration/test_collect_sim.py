@@ -6,44 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.sim.api import SimServer
-from tracker.sim.truth import iter_world_truth
-from tracker.store.models import MetricSnapshot, Post, Run
+from tracker.store.models import MetricSnapshot, Run
 
-from .conftest import LIVE, collect_until_done, sim_options, stored_campaign_works
-
-METRICS = ("views", "likes", "comments", "shares", "favorites")
-
-
-def truth_campaign_works(sim: SimServer) -> dict[tuple[str, str], dict]:
-    return {
-        (t["platform"], t["post_id"]): t
-        for t in iter_world_truth(sim.world, sim.now, platforms=LIVE)
-        if t["matches_campaign"]
-    }
-
-
-def assert_equal_to_truth(db, sim: SimServer) -> None:
-    truth = truth_campaign_works(sim)
-    stored = stored_campaign_works(db)
-    missing = sorted(set(truth) - set(stored))
-    extra = sorted(set(stored) - set(truth))
-    assert not missing, f"{len(missing)} campaign works not stored, e.g. {missing[:5]}"
-    assert not extra, f"{len(extra)} works stored that the truth does not hold, e.g. {extra[:5]}"
-    for key, t in truth.items():
-        row = stored[key]
-        got = {m: row[m] for m in METRICS}
-        want = dict(t["metrics"])
-        # A metric the platform does not expose stays unknown; all others must be exact.
-        want = {m: v for m, v in want.items() if got[m] is not None or v is None}
-        assert {m: got[m] for m in want} == want, f"{key}: {got} != {t['metrics']}"
-        assert row["account_uid"] == t["account"], key
-    with db.connect() as conn:
-        dupes = conn.execute(
-            select(Post.__table__.c.platform, Post.__table__.c.platform_post_id, func.count())
-            .group_by(Post.__table__.c.platform, Post.__table__.c.platform_post_id)
-            .having(func.count() > 1)
-        ).all()
-    assert dupes == []
+from ..simtools import LIVE, assert_equal_to_truth, collect_until_done, sim_options
 
 
 def test_collect_all_platforms_equals_truth(db, config) -> None:
@@ -78,3 +43,13 @@ def test_login_wall_stops_only_that_platform(db, config) -> None:
     assert set(results) == {"weibo", "bilibili"}
     assert results["weibo"].status == "login_required"
     assert "TRACKER_WEIBO_COOKIE" in (results["weibo"].message or "")
+
+
+def test_login_wall_names_the_cookie_variable_on_every_platform(db, config) -> None:
+    from tracker.services.collect import collect
+
+    with SimServer(seed=3, scale=20, faults="login-wall", fault_options={"login_after": 0}) as sim:
+        results = collect(db, config, sim_options(sim))
+    for r in results:
+        assert r.status == "login_required", (r.platform, r.status, r.message)
+        assert f"TRACKER_{r.platform.upper()}_COOKIE" in (r.message or ""), r.message
