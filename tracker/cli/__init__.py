@@ -14,8 +14,10 @@ import sys
 import typer
 
 from tracker.cli import (  # noqa: F401  - importing a command module registers its commands
+    commands_campaign,
     commands_collect,
     commands_core,
+    commands_import,
     commands_schedule,
     commands_sim,
 )
@@ -34,7 +36,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _wants_debug(args)
     try:
-        app(args=args, prog_name="tracker", standalone_mode=False)
+        # With standalone_mode=False click returns a command's exit code instead of exiting.
+        code = app(args=args, prog_name="tracker", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            raise SystemExit(code)
     except TrackerError as exc:
         if debug:
             raise

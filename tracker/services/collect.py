@@ -9,6 +9,7 @@ a message naming the setting to renew; the other platforms go on.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.exc import DBAPIError
 
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.registry import HTTP_DEFAULTS, connector_class
@@ -149,6 +151,43 @@ def _stop_message(platform: str, exc: ConnectorError, pcfg: PlatformConfig) -> t
     return "failed", f"{name}采集失败：{exc}"
 
 
+def store_error(exc: DBAPIError) -> StoreError:
+    """A database failure (disk full, read-only file, lost server) as one line for the user.
+
+    The driver's own message is kept (first line only); SQLAlchemy's text, which carries the
+    whole statement and its parameters, is not.
+    """
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    detail = lines[0] if lines else type(exc).__name__
+    return StoreError(
+        f"数据库写入失败（{detail}）：采集已停止，已提交的页面不会丢失；"
+        "请检查磁盘空间和数据库文件的写权限后重新运行，将从断点继续"
+    )
+
+
+def _clear_store_errors(fn: Callable[..., PlatformResult]) -> Callable[..., PlatformResult]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> PlatformResult:
+        try:
+            return fn(*args, **kwargs)
+        except DBAPIError as exc:
+            raise store_error(exc) from exc
+
+    return wrapper
+
+
+def _mark_failed_quietly(
+    engine: Engine, run_id: int, counts: RunCounts, exc: DBAPIError, now: datetime
+) -> None:
+    """Record the run as failed if the database still takes a write; it stays resumable."""
+    try:
+        finish_run(
+            engine, run_id, status="failed", counts=counts, error=str(store_error(exc)), now=now
+        )
+    except DBAPIError:
+        log.debug("could not mark run %s failed", run_id, exc_info=True)
+
+
 def _run_pages(
     engine: Engine,
     platform: str,
@@ -190,6 +229,7 @@ def _run_pages(
     return campaign_posts, cursor, False
 
 
+@_clear_store_errors
 def collect_platform(
     engine: Engine,
     config: TrackerConfig,
@@ -255,6 +295,9 @@ def collect_platform(
             engine, run_id, status="interrupted", counts=counts, error="interrupted", now=clock()
         )
         raise
+    except DBAPIError as exc:
+        _mark_failed_quietly(engine, run_id, counts, exc, clock())
+        raise
     except StoreError:
         raise
     except TrackerError as exc:
@@ -291,7 +334,13 @@ def collect(
     options: CollectOptions,
     on_page: PageCallback | None = None,
 ) -> list[PlatformResult]:
+    from tracker.membership.topics import collect_topics, topics_configured
+
     platforms = options.platforms or config.enabled_platforms()
+    wants_topics = bool(topics_configured(config)) and (
+        options.platforms is None or "qqnews" in options.platforms
+    )
+    platforms = [p for p in platforms if p != "qqnews"]
     unknown = [p for p in platforms if p not in config.platforms]
     if unknown:
         raise TrackerError(
@@ -302,6 +351,9 @@ def collect(
         if options.should_stop():
             break
         results.append(collect_platform(engine, config, platform, options, on_page))
+    if wants_topics and not options.should_stop():
+        # 腾讯新闻 takes part through its topic pages (专题), not a searchable tag.
+        results.append(collect_topics(engine, config, options))
     return results
 
 
@@ -322,7 +374,9 @@ def refresh_candidates(
             POST.c.platform == platform,
             POST.c.deleted.is_(False),
             LINK.c.excluded.is_(False),
-            POST.c.published_at >= now - younger_than,
+            # Works added by hand or by a submission may not know their publish time yet:
+            # a refresh is how they get it.
+            or_(POST.c.published_at >= now - younger_than, POST.c.published_at.is_(None)),
         )
         .distinct()
         .order_by(POST.c.platform_post_id)
@@ -331,6 +385,7 @@ def refresh_candidates(
         return list(conn.execute(q).scalars())
 
 
+@_clear_store_errors
 def refresh_platform(
     engine: Engine,
     config: TrackerConfig,
@@ -365,6 +420,9 @@ def refresh_platform(
         status, message = _stop_message(platform, exc, pcfg)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
+    except DBAPIError as exc:
+        _mark_failed_quietly(engine, run_id, counts, exc, clock())
+        raise
     finally:
         if http is not None:
             http.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker.config import TrackerConfig, UnitRow
@@ -47,6 +49,11 @@ def init_database(
 def open_database(url: str | None) -> Engine:
     """An engine on an initialised database at head; a clear error otherwise."""
     resolved = resolve_database_url(url)
+    parsed = make_url(resolved)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # Connecting would create an empty file; a missing database is a user error instead.
+        if not Path(parsed.database).expanduser().exists():
+            raise StoreError(f"数据库不存在: {describe_url(resolved)}；请先运行 `tracker init`")
     engine = make_engine(resolved, create_dirs=False)
     try:
         current = migrate.current_revision(engine)

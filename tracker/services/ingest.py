@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -76,7 +77,7 @@ class PageStore:
 
     def __init__(
         self,
-        linker: CampaignLinker,
+        linker: CampaignLinker | Any,
         campaign_ids: Mapping[str, int],
         *,
         source: str,
@@ -91,7 +92,9 @@ class PageStore:
     def for_connection(
         cls, conn: Connection, campaigns: Iterable[CampaignConfig], *, source: str, run_id: int | None
     ) -> PageStore:
-        return cls(CampaignLinker(campaigns), load_campaign_ids(conn), source=source, run_id=run_id)
+        from tracker.membership.rules import RuleLinker  # imports this module: keep it lazy
+
+        return cls(RuleLinker(campaigns), load_campaign_ids(conn), source=source, run_id=run_id)
 
     def store(
         self,

@@ -1,0 +1,395 @@
+"""The notice's three forms of participation, per account, per unit and per city.
+
+The notice counts three ways of taking part: publishing works (发布内容), asking or answering
+science questions (互动问答) and interacting with quality works (作品互动: comments, reposts,
+likes). A unit that mobilised people to answer in the Zhihu roundtable or to repost the campaign's
+works took part as much as one whose staff published videos, so mobilisation is counted per form:
+
+- ``works_published``: campaign works that are neither answers, questions nor reposts;
+- ``questions_asked`` / ``answers_given`` (``qa_posts`` = both): campaign works whose
+  ``content_type`` is ``question`` / ``answer`` (Zhihu; answers in the roundtable included);
+- ``reposts``: stored posts whose original (``post.repost_of``, same platform) is a campaign
+  work, and tagged reposts that are campaign works themselves (the notice admits "转发…时添加话题"),
+  each repost once; ``comments``: comments on campaign works where captured data names the
+  commenter (an optional frame; nothing in the store exposes commenters today);
+  ``interactions`` = reposts + comments. Likes name no liker on any platform, so they cannot be
+  attributed and are not counted.
+
+Excluded and deleted works count for nothing, and a repost of an excluded work is no interaction.
+An account registered under several units counts for each (as in the unit ranking); a city
+counts an account once even when two of its units list it. Every registry unit and city is
+listed, with zeros where nobody took part.
+
+The functions below are pure (DataFrames in, DataFrames out); :func:`load_inputs` is the one
+store query, :func:`participation_frames` both together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, and_, or_, select
+
+from tracker.store.models import AccountUnit, Campaign, Post, PostCampaign, Unit
+
+__all__ = [
+    "COUNT_COLUMNS",
+    "FORM_COLUMNS",
+    "PARTICIPATION_COLUMNS_ZH",
+    "ParticipationFrames",
+    "ParticipationInputs",
+    "account_participation",
+    "city_participation",
+    "load_inputs",
+    "participation_frames",
+    "unit_participation",
+]
+
+P = Post.__table__
+PC = PostCampaign.__table__
+AU = AccountUnit.__table__
+U = Unit.__table__
+C = Campaign.__table__
+
+FORM_COLUMNS = ("works_published", "qa_posts", "interactions")
+"""The notice's three forms, one column each (the summary export's three columns)."""
+COUNT_COLUMNS = (
+    "works_published",
+    "questions_asked",
+    "answers_given",
+    "qa_posts",
+    "reposts",
+    "comments",
+    "interactions",
+)
+PARTICIPATION_COLUMNS_ZH = {
+    "works_published": "发布内容",
+    "qa_posts": "互动问答",
+    "interactions": "作品互动",
+    "questions_asked": "提问",
+    "answers_given": "回答",
+    "reposts": "转发活动作品",
+    "comments": "评论活动作品",
+    "participating_accounts": "参与账号数",
+    "participating_units": "参与单位数",
+    "units": "单位数",
+}
+NO_CITY = "（未填写城市）"
+_QA_TYPES = ("question", "answer")
+_KEY = ["platform", "platform_post_id"]
+_ACCOUNT = ["platform", "account_uid"]
+
+
+def _keys(
+    frame: pd.DataFrame, platform: str = "platform", pid: str = "platform_post_id"
+) -> pd.Index:
+    if frame is None or not len(frame):
+        return pd.Index([], dtype="object")
+    return pd.Index(frame[platform].astype("str") + "\x1f" + frame[pid].astype("str"))
+
+
+def _empty_accounts() -> pd.DataFrame:
+    out = pd.DataFrame(
+        {"platform": pd.Series(dtype="object"), "account_uid": pd.Series(dtype="object")}
+    )
+    for c in COUNT_COLUMNS:
+        out[c] = pd.Series(dtype="int64")
+    return out
+
+
+def account_participation(
+    works: pd.DataFrame,
+    reposts: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
+    excluded: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per account that took part in any form (see the module doc for each column).
+
+    ``works``: the campaign's works, already without excluded and deleted ones (platform,
+    platform_post_id, account_uid, content_type, repost_of). ``reposts``: stored posts with a
+    ``repost_of`` (platform, platform_post_id, account_uid, repost_of), deleted ones left out.
+    ``comments``: platform, platform_post_id (the work commented on), commenter_uid and
+    optionally comment_id. ``excluded``: platform, platform_post_id of works excluded from the
+    campaign (their reposts and comments are not counted; neither are they as reposts).
+    """
+    if works is None or not len(works):
+        works = pd.DataFrame(columns=[*_KEY, "account_uid", "content_type", "repost_of"])
+    campaign = _keys(works)
+    banned = _keys(excluded) if excluded is not None else pd.Index([], dtype="object")
+    ctype = works["content_type"].astype("object").where(works["content_type"].notna(), None)
+    is_repost = (ctype == "repost") | works["repost_of"].notna()
+    is_question = ctype == "question"
+    is_answer = ctype == "answer"
+    parts = [
+        pd.DataFrame(
+            {
+                "platform": works["platform"].astype("object"),
+                "account_uid": works["account_uid"].astype("object"),
+                "works_published": (~(is_repost | is_question | is_answer)).astype("int64"),
+                "questions_asked": is_question.astype("int64"),
+                "answers_given": is_answer.astype("int64"),
+            }
+        )
+    ]
+    # Reposts: of a campaign work, or a campaign work that is itself a repost; each once.
+    rep_frames = []
+    if reposts is not None and len(reposts):
+        originals = _keys(reposts, "platform", "repost_of")
+        own = _keys(reposts)
+        hit = originals.isin(campaign) & ~originals.isin(banned) & ~own.isin(banned)
+        rep_frames.append(reposts.loc[np.asarray(hit), [*_KEY, "account_uid"]])
+    if len(works):
+        rep_frames.append(works.loc[is_repost.to_numpy(), [*_KEY, "account_uid"]])
+    if rep_frames:
+        rep = pd.concat(rep_frames, ignore_index=True).drop_duplicates(_KEY)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "platform": rep["platform"].astype("object"),
+                    "account_uid": rep["account_uid"].astype("object"),
+                    "reposts": np.ones(len(rep), dtype="int64"),
+                }
+            )
+        )
+    if comments is not None and len(comments):
+        on = _keys(comments)
+        hit = on.isin(campaign) & ~on.isin(banned)
+        com = comments.loc[np.asarray(hit)]
+        if "comment_id" in com.columns:
+            com = com.drop_duplicates(["platform", "comment_id"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "platform": com["platform"].astype("object"),
+                    "account_uid": com["commenter_uid"].astype("object"),
+                    "comments": np.ones(len(com), dtype="int64"),
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    long = long[long["account_uid"].notna()]
+    if not len(long):
+        return _empty_accounts()
+    for c in ("works_published", "questions_asked", "answers_given", "reposts", "comments"):
+        if c not in long.columns:
+            long[c] = 0
+        long[c] = long[c].fillna(0).astype("int64")
+    out = long.groupby(_ACCOUNT, sort=True, as_index=False)[
+        ["works_published", "questions_asked", "answers_given", "reposts", "comments"]
+    ].sum()
+    out["qa_posts"] = out["questions_asked"] + out["answers_given"]
+    out["interactions"] = out["reposts"] + out["comments"]
+    out = out[[*_ACCOUNT, *COUNT_COLUMNS]]
+    return out[out[list(COUNT_COLUMNS)].sum(axis=1) > 0].reset_index(drop=True)
+
+
+def _with_units(accounts: pd.DataFrame, account_units: pd.DataFrame | None) -> pd.DataFrame:
+    """Account rows repeated for each unit that lists the account (registry join)."""
+    if account_units is None or not len(account_units) or not len(accounts):
+        return pd.DataFrame(columns=[*_ACCOUNT, *COUNT_COLUMNS, "unit_id"])
+    au = account_units[["platform", "platform_uid", "unit_id"]].drop_duplicates()
+    au = au.rename(columns={"platform_uid": "account_uid"})
+    au = au.astype({"platform": "object", "account_uid": "object"})
+    acc = accounts.astype({"platform": "object", "account_uid": "object"})
+    return acc.merge(au, on=_ACCOUNT, how="inner")
+
+
+def _zero_fill(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    for c in columns:
+        frame[c] = frame[c].fillna(0).astype("int64") if c in frame.columns else 0
+    return frame
+
+
+def unit_participation(
+    accounts: pd.DataFrame,
+    account_units: pd.DataFrame | None,
+    units: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """One row per unit: participating accounts and each form's count (all registry units).
+
+    ``accounts`` is :func:`account_participation`'s frame; ``account_units`` has platform,
+    platform_uid, unit_id; ``units`` unit_id, unit_name, unit_kind, city. Sorted by the three
+    forms (descending), then unit id.
+    """
+    joined = _with_units(accounts, account_units)
+    if len(joined):
+        g = joined.groupby("unit_id", sort=False)
+        scores = g[list(COUNT_COLUMNS)].sum()
+        scores["participating_accounts"] = g.size()
+        scores = scores.reset_index()
+    else:
+        scores = pd.DataFrame(columns=["unit_id", *COUNT_COLUMNS, "participating_accounts"])
+    base_cols = ["unit_id", "unit_name", "unit_kind", "city"]
+    if units is not None and len(units):
+        base = units[[c for c in base_cols if c in units.columns]].drop_duplicates("unit_id")
+        out = base.merge(scores, on="unit_id", how="left")
+    else:
+        out = scores
+    for c in base_cols:
+        if c not in out.columns:
+            out[c] = None
+    out = _zero_fill(out, ["participating_accounts", *COUNT_COLUMNS])
+    out = out[[*base_cols, "participating_accounts", *COUNT_COLUMNS]]
+    return out.sort_values(
+        [*FORM_COLUMNS, "unit_id"], ascending=[False, False, False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def city_participation(
+    accounts: pd.DataFrame,
+    account_units: pd.DataFrame | None,
+    units: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """One row per city of the registry: units, participating units and accounts, each form.
+
+    An account two units of one city list is counted once for that city; units without a city
+    are gathered under ``（未填写城市）``.
+    """
+    joined = _with_units(accounts, account_units)
+    unit_city = pd.DataFrame(columns=["unit_id", "city"])
+    if units is not None and len(units):
+        unit_city = units[["unit_id", "city"]].drop_duplicates("unit_id").copy()
+        unit_city["city"] = (
+            unit_city["city"].astype("object").where(unit_city["city"].notna(), NO_CITY)
+        )
+    if len(joined):
+        joined = joined.merge(unit_city, on="unit_id", how="left")
+        joined["city"] = joined["city"].astype("object").where(joined["city"].notna(), NO_CITY)
+        per_account = joined.drop_duplicates([*_ACCOUNT, "city"])
+        g = per_account.groupby("city", sort=False)
+        scores = g[list(COUNT_COLUMNS)].sum()
+        scores["participating_accounts"] = g.size()
+        scores["participating_units"] = joined.groupby("city", sort=False)["unit_id"].nunique()
+        scores = scores.reset_index()
+    else:
+        scores = pd.DataFrame(
+            columns=["city", *COUNT_COLUMNS, "participating_accounts", "participating_units"]
+        )
+    if len(unit_city):
+        base = unit_city.groupby("city", sort=True).size().rename("units").reset_index()
+        out = base.merge(scores, on="city", how="outer")
+    else:
+        out = scores
+        out["units"] = 0
+    out = _zero_fill(
+        out, ["units", "participating_units", "participating_accounts", *COUNT_COLUMNS]
+    )
+    out = out[["city", "units", "participating_units", "participating_accounts", *COUNT_COLUMNS]]
+    return out.sort_values(
+        [*FORM_COLUMNS, "city"], ascending=[False, False, False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ParticipationInputs:
+    works: pd.DataFrame
+    reposts: pd.DataFrame
+    excluded: pd.DataFrame
+    account_units: pd.DataFrame
+    units: pd.DataFrame
+    comments: pd.DataFrame | None = None
+
+
+@dataclass(slots=True)
+class ParticipationFrames:
+    accounts: pd.DataFrame
+    units: pd.DataFrame
+    cities: pd.DataFrame
+
+
+def _frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns).astype("object")
+
+
+def _in_window(window: tuple[datetime, datetime] | None) -> list[Any]:
+    """Works published inside ``window`` (inclusive); works of unknown time are kept."""
+    if window is None:
+        return []
+    start, end = window
+    return [or_(P.c.published_at.is_(None), P.c.published_at.between(start, end))]
+
+
+def load_inputs(
+    conn: Connection, campaign: str | int, *, window: tuple[datetime, datetime] | None = None
+) -> ParticipationInputs:
+    """The store's rows behind :func:`participation_frames` for one campaign (name or id).
+
+    ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works and reposts
+    published inside it; by default every linked work counts, as in the ranking.
+    """
+    if isinstance(campaign, str):
+        cid = conn.execute(select(C.c.id).where(C.c.name == campaign)).scalar()
+        if cid is None:
+            raise KeyError(f"campaign {campaign!r} is not in the database")
+    else:
+        cid = campaign
+    link_join = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
+    works = _frame(
+        conn,
+        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.content_type, P.c.repost_of)
+        .join(PC, link_join)
+        .where(
+            PC.c.campaign_id == cid,
+            PC.c.excluded.is_(False),
+            P.c.deleted.is_(False),
+            *_in_window(window),
+        ),
+        [*_KEY, "account_uid", "content_type", "repost_of"],
+    )
+    reposts = _frame(
+        conn,
+        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.repost_of).where(
+            P.c.repost_of.is_not(None), P.c.deleted.is_(False), *_in_window(window)
+        ),
+        [*_KEY, "account_uid", "repost_of"],
+    )
+    excluded = _frame(
+        conn,
+        select(PC.c.platform, PC.c.platform_post_id).where(
+            PC.c.campaign_id == cid, PC.c.excluded.is_(True)
+        ),
+        _KEY,
+    )
+    account_units = _frame(
+        conn,
+        select(AU.c.platform, AU.c.platform_uid, AU.c.unit_id),
+        ["platform", "platform_uid", "unit_id"],
+    )
+    units = _frame(
+        conn,
+        select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
+        ["unit_id", "unit_name", "unit_kind", "city"],
+    )
+    for frame in (account_units, units):
+        frame["unit_id"] = frame["unit_id"].astype("int64")
+    return ParticipationInputs(works, reposts, excluded, account_units, units)
+
+
+def participation_frames(
+    conn: Connection,
+    campaign: str | int,
+    comments: pd.DataFrame | None = None,
+    *,
+    window: tuple[datetime, datetime] | None = None,
+) -> ParticipationFrames:
+    """Per-account, per-unit and per-city participation of one campaign, from the store."""
+    inputs = load_inputs(conn, campaign, window=window)
+    accounts = account_participation(
+        inputs.works,
+        inputs.reposts,
+        comments if comments is not None else inputs.comments,
+        inputs.excluded,
+    )
+    return ParticipationFrames(
+        accounts=accounts,
+        units=unit_participation(accounts, inputs.account_units, inputs.units),
+        cities=city_participation(accounts, inputs.account_units, inputs.units),
+    )
