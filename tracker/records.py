@@ -86,11 +86,17 @@ def _check_time(name: str, value: datetime | None, *, required: bool = False) ->
         raise RecordError(f"{name}: must be a timezone-aware datetime, got {value!r}")
 
 
+MAX_COUNT = 2**63 - 1
+"""The largest count the store can hold (a signed 64-bit integer in SQLite and PostgreSQL)."""
+
+
 def _check_count(name: str, value: int | None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise RecordError(f"{name}: must be a non-negative int or None, got {value!r}")
+    if value > MAX_COUNT:
+        raise RecordError(f"{name}: {value} is larger than any real count (max {MAX_COUNT})")
 
 
 @dataclass(slots=True)

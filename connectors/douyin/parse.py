@@ -413,7 +413,8 @@ def _body(body: Any, what: str) -> Mapping[str, Any]:
             f"douyin {what}: status_code {code} ({body.get('status_msg')!r})", platform=PLATFORM
         )
     nil = body.get("search_nil_info")
-    if isinstance(nil, Mapping) and nil.get("search_nil_type") in BLOCK_NIL_TYPES:
+    nil_type = nil.get("search_nil_type") if isinstance(nil, Mapping) else None
+    if isinstance(nil_type, str) and nil_type in BLOCK_NIL_TYPES:
         raise ParseError(
             f"douyin {what}: blocked (search_nil_type={nil.get('search_nil_type')!r})",
             platform=PLATFORM,

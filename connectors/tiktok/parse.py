@@ -187,11 +187,24 @@ def parse_item_list(
             f"tiktok: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
         )
     items = body.get("item_list", body.get("itemList"))
+    page = ParsedPage()
     if items is None and isinstance(body.get("data"), list):
-        items = [d.get("item") for d in body["data"] if isinstance(d, dict) and "item" in d]
+        items = []
+        for index, cell in enumerate(body["data"]):
+            if isinstance(cell, dict):
+                if "item" in cell:  # other cells (users, suggestions) are not works
+                    items.append(cell["item"])
+                continue
+            page.rejects.append(
+                RejectRecord(
+                    reason=f"tiktok data[{index}]: expected an object, got {type(cell).__name__}",
+                    payload=_payload(cell),
+                    platform=PLATFORM,
+                    location=f"data[{index}]",
+                )
+            )
     if not isinstance(items, list):
         raise ParseError("tiktok: no item_list / itemList / data[].item", platform=PLATFORM)
-    page = ParsedPage()
     accounts: dict[str, AccountRecord] = {}
     for index, item in enumerate(items):
         one = parse_zeeschuimer_item(item, captured_at=captured_at, source=source)

@@ -310,7 +310,8 @@ def _items_page(
     page = ParsedPage()
     accounts: dict[str, AccountRecord] = {}
     for index, item in enumerate(data["items"]):
-        if isinstance(item, dict) and item.get("model_type") in _SKIPPED_MODEL_TYPES:
+        model_type = item.get("model_type") if isinstance(item, dict) else None
+        if isinstance(model_type, str) and model_type in _SKIPPED_MODEL_TYPES:
             continue  # query suggestions between the notes, not works
         try:
             post, account = _item_records(item, captured_at=captured_at, source=source)

@@ -295,6 +295,8 @@ def _work(
 ) -> tuple[PostRecord, AccountRecord | None]:
     kind = obj.get("type")
     title_of = _html_title if html_titles else _plain
+    if kind is not None and not isinstance(kind, str):
+        raise _ItemError(f"type: expected a string, got {type(kind).__name__}")
     if kind not in CONTENT_TYPES:
         raise _Skip
     post_id = _str_id(obj.get("id")) or _str_id(obj.get("zvideo_id"))
@@ -543,7 +545,8 @@ def parse_detail(
                 )
             return page
         raise ParseError(f"zhihu detail: error body ({err.describe()})", platform=PLATFORM)
-    if body.get("type") not in CONTENT_TYPES:
+    kind = body.get("type")
+    if not isinstance(kind, str) or kind not in CONTENT_TYPES:
         raise ParseError(
             f"zhihu detail: not an answer, article or zvideo (type={body.get('type')!r})",
             platform=PLATFORM,

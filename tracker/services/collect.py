@@ -33,7 +33,7 @@ from tracker.errors import (
 )
 from tracker.http import HttpClient, HttpSettings
 from tracker.normalize.tags import tag_key
-from tracker.records import PLATFORM_NAMES_ZH
+from tracker.records import MAX_COUNT, PLATFORM_NAMES_ZH
 from tracker.services.ingest import PageStore
 from tracker.services.runs import (
     RUN,
@@ -188,6 +188,11 @@ def _mark_failed_quietly(
         log.debug("could not mark run %s failed", run_id, exc_info=True)
 
 
+def _plausible_total(value: object) -> bool:
+    """A platform's claimed total worth storing: a count the run row can hold, else unknown."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
+
+
 def _run_pages(
     engine: Engine,
     platform: str,
@@ -217,9 +222,10 @@ def _run_pages(
             counts.updated += result.counts.posts_updated
             counts.rejected += result.rejected
             campaign_posts += result.campaign_posts
-            if page.parsed.claimed_total is not None and page.task not in claimed:
+            if _plausible_total(page.parsed.claimed_total) and page.task not in claimed:
                 claimed[page.task] = page.parsed.claimed_total
-            counts.claimed_total = sum(claimed.values()) if claimed else None
+            total = sum(claimed.values()) if claimed else None
+            counts.claimed_total = total if _plausible_total(total) else None
             cursor = page.cursor
             update_run(conn, run_id, counts, cursor)
         if on_page:
