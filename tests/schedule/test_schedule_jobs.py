@@ -177,8 +177,16 @@ def test_daily_report_uses_the_report_service_when_it_exists(
     assert runner.run_job(runner.plan.job("report"), bj("2024-09-10 08:00")).status == "ok"
     folder = tmp_path / "reports" / "2024-09-09"
     assert calls == [(engine, CAMPAIGN, folder, bj("2024-09-09 00:00").date())]
-    assert sorted(p.name for p in folder.iterdir()) == ["posts.jsonl", "report.html", "summary.json"]
-    assert job_rows(engine, "report")[0].detail["files"] == ["report.html", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "posts.jsonl",
+        "report.html",
+        "summary.json",
+    ]
+    assert job_rows(engine, "report")[0].detail["files"] == [
+        "posts.jsonl",
+        "report.html",
+        "summary.json",
+    ]
 
 
 def test_find_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
