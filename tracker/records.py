@@ -86,6 +86,12 @@ def _check_time(name: str, value: datetime | None, *, required: bool = False) ->
         raise RecordError(f"{name}: must be a timezone-aware datetime, got {value!r}")
 
 
+def _check_text(name: str, value: object) -> None:
+    """Text columns take text: a list or number here would fail the whole page at the store."""
+    if value is not None and not isinstance(value, str):
+        raise RecordError(f"{name}: must be a string or None, got {type(value).__name__}")
+
+
 MAX_COUNT = 2**63 - 1
 """The largest count the store can hold (a signed 64-bit integer in SQLite and PostgreSQL)."""
 
@@ -115,6 +121,10 @@ class AccountRecord:
     def __post_init__(self) -> None:
         _check_platform(self.platform)
         _check_id("platform_uid", self.platform_uid)
+        for name in ("name", "url", "verify_type"):
+            _check_text(name, getattr(self, name))
+        if self.verified is not None and not isinstance(self.verified, bool):
+            raise RecordError(f"verified: must be a bool or None, got {self.verified!r}")
         _check_count("followers", self.followers)
         _check_time("seen_at", self.seen_at)
 
@@ -175,6 +185,16 @@ class PostRecord:
             _check_id("account_uid", self.account_uid)
         _check_time("captured_at", self.captured_at, required=True)
         _check_time("published_at", self.published_at)
+        for name in ("url", "title", "text", "repost_of"):
+            _check_text(name, getattr(self, name))
+        if not isinstance(self.hashtags, list) or not all(
+            isinstance(t, str) for t in self.hashtags
+        ):
+            raise RecordError(f"hashtags: must be a list of strings, got {self.hashtags!r}")
+        if not isinstance(self.context, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.context.items()
+        ):
+            raise RecordError(f"context: must map strings to strings, got {self.context!r}")
         if self.content_type is not None and self.content_type not in CONTENT_TYPES:
             raise RecordError(f"content_type: unknown {self.content_type!r}")
         if self.source not in SOURCES:

@@ -27,7 +27,14 @@ from tracker.normalize.counts import parse_count
 from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
-from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
+from tracker.records import (
+    AccountRecord,
+    Metrics,
+    ParsedPage,
+    PostRecord,
+    RecordError,
+    RejectRecord,
+)
 
 __all__ = [
     "ENDPOINTS",
@@ -331,8 +338,8 @@ def parse_vision_profile(
             )
         )
         followers = None
-    page.accounts.append(
-        AccountRecord(
+    try:
+        account = AccountRecord(
             platform=PLATFORM,
             platform_uid=uid,
             name=profile.get("user_name") or None,
@@ -340,7 +347,17 @@ def parse_vision_profile(
             followers=followers,
             seen_at=captured_at,
         )
-    )
+    except RecordError as exc:
+        page.rejects.append(
+            RejectRecord(
+                reason=f"kuaishou visionProfile: {exc}",
+                payload=_payload(container),
+                platform=PLATFORM,
+                location="visionProfile.userProfile.profile",
+            )
+        )
+        return page
+    page.accounts.append(account)
     return page
 
 

@@ -17,7 +17,10 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
     commands_campaign,
     commands_collect,
     commands_core,
+    commands_dashboard,
+    commands_demo,
     commands_import,
+    commands_rank,
     commands_schedule,
     commands_sim,
 )

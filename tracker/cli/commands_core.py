@@ -15,6 +15,7 @@ from tracker.cli.context import state
 from tracker.errors import TrackerError
 from tracker.normalize.times import to_shanghai
 from tracker.records import PLATFORM_NAMES_ZH
+from tracker.safe_files import atomic_text_output
 from tracker.services.database import init_database, open_database
 from tracker.services.export_posts import write_jsonl
 from tracker.services.status import database_status
@@ -151,10 +152,8 @@ def export_posts_command(
         else:
             path = Path(output)
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".part")
-            with tmp.open("w", encoding="utf-8") as fh:
+            with atomic_text_output(path) as fh:
                 n = write_jsonl(engine, fh)
-            tmp.replace(path)
             err_console.print(f"已导出 {n} 条作品到 {path}")
     finally:
         engine.dispose()

@@ -31,6 +31,7 @@ import json
 import shlex
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from http.cookies import CookieError, SimpleCookie
@@ -196,6 +197,17 @@ class CommandSigner:
         return f"CommandSigner({self.argv[0]!r}, ...)"
 
 
+def shown_url(url: str) -> str:
+    """A signer URL fit for messages: no user:password, no query (a signer may take a token)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    shown = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return shown + "?…" if parts.query else shown
+
+
 class HttpSigner:
     """POSTs the request JSON to a local signer service and reads its JSON answer."""
 
@@ -209,7 +221,7 @@ class HttpSigner:
 
     def sign(self, request: SignRequest) -> SignAnswer:
         platform = request.get("platform")
-        where = f"signer at {self.url}"
+        where = f"signer at {shown_url(self.url)}"
         secrets = _secrets_of(request)
         payload = json.dumps(request, ensure_ascii=False).encode("utf-8")
         http_request = urllib.request.Request(
@@ -242,7 +254,7 @@ class HttpSigner:
         return normalise_answer(answer, where=where, platform=platform)
 
     def __repr__(self) -> str:
-        return f"HttpSigner({self.url!r})"
+        return f"HttpSigner({shown_url(self.url)!r})"
 
 
 def make_signer(spec: str | None, *, timeout_s: float = 10.0) -> Signer | None:

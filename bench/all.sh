@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Re-run every benchmark; each prints one JSON line. Record the figures in docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+$PY bench/ingest.py --posts 1000000
+$PY bench/collect.py --scale 2000
+$PY bench/sim_serve.py
+$PY bench/import_har.py
+$PY bench/rank.py
+$PY bench/report.py

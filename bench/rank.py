@@ -1,0 +1,329 @@
+"""Ranking benchmark: 1,000,000 works / 100,000 accounts, in memory and from SQLite.
+
+Usage::
+
+    python bench/rank.py [--works N] [--accounts N] [--snapshots K] [--db PATH] [--no-sqlite]
+
+Each measured phase runs in a fresh child process so its peak RSS is its own: ``synthetic``
+builds the input frames in pandas and ranks them; ``sqlite`` loads them from a SQLite file built
+with the store's schema (created once at ``--db``, default a temporary directory, and reused when
+it already holds the same sizes) and ranks them. Both also time a bare pandas groupby+rank over
+the same works frame, for a ratio that says what the whole method costs compared with one
+vectorised pandas step. Prints one JSON line with wall and CPU seconds (CPU time is the
+steadier figure on a shared machine; the 1-minute load average is printed beside it).
+Targets: < 30 s and < 2 GiB per phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PLATFORMS = ["weibo", "douyin", "bilibili", "kuaishou", "xiaohongshu", "zhihu"]
+EXPOSED = {
+    "weibo": ("likes", "comments", "shares"),
+    "douyin": ("likes", "comments", "shares", "favorites"),
+    "bilibili": ("views", "likes", "comments", "shares", "favorites"),
+    "kuaishou": ("views", "likes", "comments"),
+    "xiaohongshu": ("likes", "comments", "shares", "favorites"),
+    "zhihu": ("likes", "comments", "favorites"),
+}
+RATES = {"views": 30.0, "likes": 1.0, "comments": 0.1, "shares": 0.05, "favorites": 0.2}
+METRICS = ("views", "likes", "comments", "shares", "favorites")
+T0 = pd.Timestamp("2024-09-01", tz="UTC")
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(works: int, accounts: int, snapshots: int, seed: int = 1) -> dict[str, pd.DataFrame]:
+    """Synthetic inputs in the shapes ``load`` returns (vectorised; ids as strings)."""
+    rng = np.random.default_rng(seed)
+    plat_of_acc = rng.integers(0, len(PLATFORMS), accounts)
+    followers = np.round(10 ** rng.uniform(1, 7, accounts)).astype(np.int64)
+    # heavy-tailed works per account summing to exactly `works`
+    weights = rng.pareto(1.5, accounts) + 1
+    counts = np.floor(weights / weights.sum() * works).astype(np.int64)
+    counts[: works - counts.sum()] += 1
+    owner = np.repeat(np.arange(accounts), counts)
+    acc_uid = pd.Series(np.arange(accounts)).astype("str").radd("u").to_numpy(dtype=object)
+    plat = np.array(PLATFORMS, dtype=object)[plat_of_acc[owner]]
+    pub = T0 + pd.to_timedelta(rng.integers(0, 30 * 86_400, works), unit="s")
+    lam = 0.03 * followers[owner] ** 0.8 * np.exp(rng.normal(0, 1, works))
+    frame = pd.DataFrame(
+        {
+            "platform": pd.Categorical(plat, categories=PLATFORMS),
+            "platform_post_id": pd.Series(np.arange(works))
+            .astype("str")
+            .radd("p")
+            .to_numpy(dtype=object),
+            "account_uid": acc_uid[owner],
+            "content_type": pd.Categorical(rng.choice(["video", "image", "text"], works)),
+            "published_at": pub,
+        }
+    )
+    exposed = {m: np.isin(plat, [p for p in PLATFORMS if m in EXPOSED[p]]) for m in METRICS}
+    final = {}
+    for m in METRICS:
+        v = np.floor(lam * RATES[m] * rng.lognormal(0, 0.4, works))
+        final[m] = np.where(exposed[m], v, np.nan)
+        frame[m] = pd.array(np.where(exposed[m], v, np.nan), dtype="Float64").astype("Int64")
+    frame["last_collected_at"] = pub + pd.Timedelta(days=9)
+    frame["fingerprint"] = (
+        pd.Series(rng.integers(0, 2**62, works)).astype("str").to_numpy(dtype=object)
+    )
+    frame["account_name"] = acc_uid[owner]
+    frame["followers"] = pd.array(followers[owner], dtype="Int64")
+
+    ages = np.array([1.0, 8.0, 3.0, 5.0, 12.0])[:snapshots]
+    rows = np.repeat(np.arange(works), len(ages))
+    age = np.tile(ages, works)
+    snap = pd.DataFrame(
+        {
+            "platform": frame["platform"].to_numpy()[rows],
+            "platform_post_id": frame["platform_post_id"].to_numpy()[rows],
+            "captured_at": pub[rows] + pd.to_timedelta(age, unit="D"),
+        }
+    )
+    growth = 1 - np.exp(-age)
+    for m in METRICS:
+        snap[m] = pd.array(np.floor(final[m][rows] * growth), dtype="Float64").astype("Int64")
+    snap["followers_at_capture"] = pd.array(followers[owner][rows], dtype="Int64")
+    snap["platform"] = pd.Categorical(snap["platform"], categories=PLATFORMS)
+
+    n_units = 300
+    registered = rng.random(accounts) < 0.8
+    au = pd.DataFrame(
+        {
+            "platform": np.array(PLATFORMS, dtype=object)[plat_of_acc[registered]],
+            "platform_uid": acc_uid[registered],
+            "unit_id": rng.integers(1, n_units + 1, registered.sum()),
+        }
+    )
+    units = pd.DataFrame(
+        {
+            "unit_id": np.arange(1, n_units + 1),
+            "unit_name": [f"单位{i}" for i in range(1, n_units + 1)],
+            "unit_kind": "society",
+            "city": "广州市",
+        }
+    )
+    au = au.merge(units, on="unit_id")
+    au["person"] = None
+    accounts_df = pd.DataFrame(
+        {
+            "platform": np.array(PLATFORMS, dtype=object)[plat_of_acc],
+            "platform_uid": acc_uid,
+            "name": acc_uid,
+            "followers": followers,
+        }
+    )
+    return {
+        "works": frame,
+        "snapshots": snap,
+        "account_units": au,
+        "units": units,
+        "accounts": accounts_df,
+    }
+
+
+def bare_groupby_rank(works: pd.DataFrame) -> float:
+    t = time.perf_counter()
+    works["likes"].astype("float64").groupby(works["platform"], observed=True).rank(pct=True)
+    return time.perf_counter() - t
+
+
+def child_synthetic(args: argparse.Namespace) -> dict:
+    from tracker.ranking import RankingFrames, rank_campaign
+
+    t = time.perf_counter()
+    data = build(args.works, args.accounts, args.snapshots)
+    build_s = time.perf_counter() - t
+    frames = RankingFrames(
+        works=data["works"],
+        snapshots=data["snapshots"],
+        account_units=data["account_units"],
+        units=data["units"],
+    )
+    t, c = time.perf_counter(), time.process_time()
+    result = rank_campaign(frames)
+    rank_s, rank_cpu = time.perf_counter() - t, time.process_time() - c
+    bare = bare_groupby_rank(data["works"])
+    return {
+        "source": "synthetic",
+        "works": len(result.works),
+        "creators": len(result.creators),
+        "snapshots": len(data["snapshots"]),
+        "build_s": round(build_s, 2),
+        "rank_s": round(rank_s, 2),
+        "total_s": round(rank_s, 2),
+        "cpu_s": round(rank_cpu, 2),
+        "peak_rss_mib": round(peak_rss_mib()),
+        "bare_groupby_rank_s": round(bare, 4),
+        "ratio": round(rank_s / bare, 1),
+    }
+
+
+def make_sqlite(path: Path, args: argparse.Namespace) -> float:
+    """Build the SQLite store once (Core executemany in chunks); returns seconds spent."""
+    from sqlalchemy import create_engine, insert
+    from sqlmodel import SQLModel
+
+    from tracker.store.models import (
+        Account,
+        AccountUnit,
+        Campaign,
+        MetricSnapshot,
+        Post,
+        PostCampaign,
+        Unit,
+    )
+
+    t = time.perf_counter()
+    data = build(args.works, args.accounts, args.snapshots)
+    engine = create_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+
+    def records(df: pd.DataFrame, times: tuple[str, ...]) -> list[dict]:
+        out = df.astype(object).where(df.notna(), None)
+        for c in times:
+            out[c] = [v.to_pydatetime().astimezone(UTC) for v in df[c]]
+        return out.to_dict("records")
+
+    def put(table, df: pd.DataFrame, times: tuple[str, ...] = (), chunk: int = 100_000) -> None:
+        with engine.begin() as conn:
+            for lo in range(0, len(df), chunk):
+                conn.execute(insert(table), records(df.iloc[lo : lo + chunk], times))
+
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Campaign.__table__), [{"id": 1, "name": "bench", "tags": [], "rules": {}}]
+        )
+    w = data["works"]
+    put(
+        Post.__table__,
+        w[["platform", "platform_post_id", "account_uid", "content_type", "published_at", *METRICS,
+           "last_collected_at", "fingerprint"]].assign(
+            platform=w["platform"].astype("str"), content_type=w["content_type"].astype("str"),
+            hashtags=[[]] * len(w), sources=[[]] * len(w), context=[{}] * len(w), source="live",
+            deleted=False,
+        ),
+        ("published_at", "last_collected_at"),
+    )  # fmt: skip
+    put(
+        PostCampaign.__table__,
+        pd.DataFrame({"platform": w["platform"].astype("str"), "platform_post_id": w["platform_post_id"],
+                      "campaign_id": 1, "matched_by": "tag", "excluded": False}),
+    )  # fmt: skip
+    s = data["snapshots"]
+    put(
+        MetricSnapshot.__table__,
+        s.assign(platform=s["platform"].astype("str"), source="live"),
+        ("captured_at",),
+    )
+    put(Account.__table__, data["accounts"])
+    put(
+        Unit.__table__,
+        data["units"].rename(columns={"unit_id": "id", "unit_name": "name", "unit_kind": "kind"}),
+    )
+    put(
+        AccountUnit.__table__,
+        data["account_units"][["platform", "platform_uid", "unit_id"]].assign(source="registry"),
+    )
+    engine.dispose()
+    return time.perf_counter() - t
+
+
+def child_sqlite(args: argparse.Namespace) -> dict:
+    from sqlalchemy import create_engine
+
+    from tracker.ranking import rank_campaign
+    from tracker.ranking.load import load_frames
+
+    engine = create_engine(f"sqlite:///{args.db}")
+    t, c = time.perf_counter(), time.process_time()
+    with engine.connect() as conn:
+        frames = load_frames(conn, 1)
+    load_s, load_cpu = time.perf_counter() - t, time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
+    result = rank_campaign(frames)
+    rank_s, rank_cpu = time.perf_counter() - t, time.process_time() - c
+    bare = bare_groupby_rank(frames.works)
+    return {
+        "source": "sqlite",
+        "works": len(result.works),
+        "creators": len(result.creators),
+        "snapshots": len(frames.snapshots),
+        "load_s": round(load_s, 2),
+        "rank_s": round(rank_s, 2),
+        "total_s": round(load_s + rank_s, 2),
+        "cpu_s": round(load_cpu + rank_cpu, 2),
+        "peak_rss_mib": round(peak_rss_mib()),
+        "bare_groupby_rank_s": round(bare, 4),
+        "ratio": round((load_s + rank_s) / bare, 1),
+    }
+
+
+def run_child(kind: str, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--works", str(args.works),
+           "--accounts", str(args.accounts), "--snapshots", str(args.snapshots), "--db", str(args.db)]  # fmt: skip
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=os.environ.copy())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--works", type=int, default=1_000_000)
+    p.add_argument("--accounts", type=int, default=100_000)
+    p.add_argument("--snapshots", type=int, default=2, help="snapshots per work (1-5)")
+    p.add_argument("--db", type=Path, default=None)
+    p.add_argument("--no-sqlite", action="store_true")
+    p.add_argument("--child", choices=["synthetic", "sqlite"], help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child == "synthetic":
+        print(json.dumps(child_synthetic(args)))
+        return
+    if args.child == "sqlite":
+        print(json.dumps(child_sqlite(args)))
+        return
+
+    report: dict = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    report["synthetic"] = run_child("synthetic", args)
+    if not args.no_sqlite:
+        tmp = None
+        if args.db is None:
+            tmp = tempfile.TemporaryDirectory()
+            args.db = Path(tmp.name) / "bench.db"
+        marker = args.db.with_suffix(".sizes")
+        sizes = f"{args.works} {args.accounts} {args.snapshots}"
+        if not args.db.exists() or not marker.exists() or marker.read_text() != sizes:
+            args.db.unlink(missing_ok=True)
+            report["sqlite_build_s"] = round(make_sqlite(args.db, args), 1)
+            marker.write_text(sizes)
+        report["sqlite"] = run_child("sqlite", args)
+        if tmp is not None:
+            tmp.cleanup()
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""Figure builders: small DataFrames in, plotly Figures out, the same for the report and the app.
+
+Pure functions (no database, no files except the vendored map read once), so they are tested
+on hand-made frames. Conventions every chart follows:
+
+- Chinese labels, and a CJK font stack that matches what office PCs have (微软雅黑 on Windows,
+  苹方 on macOS, Noto/文泉驿 on Linux): plotly draws with the viewer's fonts.
+- One colour per platform everywhere (``PLATFORM_COLORS``), so 微博 is the same red in the trend,
+  the leaderboard and the scatter.
+- Platform text (titles, account and unit names) is HTML-escaped before it reaches plotly:
+  plotly renders a subset of HTML in labels, and a title such as ``<img src=x onerror=...>``
+  must show as text. Plotly turns the entities back into the characters on screen.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from tracker.config import UNIT_KIND_NAMES_ZH
+from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
+
+__all__ = [
+    "CONTENT_TYPE_NAMES_ZH",
+    "FONT_FAMILY",
+    "PLATFORM_COLORS",
+    "PLOTLY_CONFIG",
+    "city_map",
+    "cumulative_interactions",
+    "daily_new_works",
+    "empty_figure",
+    "platform_name",
+    "risk_scatter",
+    "safe_text",
+    "top_bar",
+    "unit_kind_share",
+    "work_growth",
+    "works_by_content_type",
+]
+
+FONT_FAMILY = (
+    '"Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", '
+    '"Source Han Sans SC", "WenQuanYi Micro Hei", SimHei, sans-serif'
+)
+
+PLATFORM_COLORS: dict[str, str] = {
+    "weibo": "#E6162D",
+    "douyin": "#161823",
+    "kuaishou": "#FF7A00",
+    "zhihu": "#0066FF",
+    "bilibili": "#FB7299",
+    "xiaohongshu": "#7B1FA2",
+    "tiktok": "#00A99D",
+    "kepuchina": "#2E7D32",
+    "xuexi": "#8B0000",
+    "qqnews": "#5C6BC0",
+}
+OTHER_COLOR = "#9E9E9E"
+FLAG_COLOR = "#D32F2F"
+
+CONTENT_TYPE_NAMES_ZH: dict[str, str] = {
+    "video": "视频",
+    "image": "图文",
+    "text": "文字",
+    "article": "文章",
+    "answer": "回答",
+    "repost": "转发",
+    "live": "直播",
+    "audio": "音频",
+    "unknown": "未知",
+}
+METRIC_NAMES_ZH: dict[str, str] = {
+    "views": "播放/阅读",
+    "likes": "点赞",
+    "comments": "评论",
+    "shares": "转发",
+    "favorites": "收藏",
+    "interactions": "互动",
+}
+UNREGISTERED = "未登记"
+
+PLOTLY_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def safe_text(value: Any, limit: int | None = None) -> str:
+    """Platform text made safe for plotly labels (escaped, optionally shortened)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    text = " ".join(str(value).split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return html.escape(text, quote=False)
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES_ZH.get(platform, platform)
+
+
+def _platform_order(values: Iterable[str]) -> list[str]:
+    present = set(values)
+    known = [p for p in PLATFORMS if p in present]
+    return known + sorted(present - set(known))
+
+
+def _color(platform: str) -> str:
+    return PLATFORM_COLORS.get(platform, OTHER_COLOR)
+
+
+def _layout(fig: go.Figure, title: str, **kw: Any) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT_FAMILY, "size": 13, "color": "#222"},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        separators=".,",
+        **kw,
+    )
+    fig.update_xaxes(gridcolor="#eee", zerolinecolor="#ccc")
+    fig.update_yaxes(gridcolor="#eee", zerolinecolor="#ccc")
+    return fig
+
+
+def empty_figure(title: str, message: str = "暂无数据") -> go.Figure:
+    """A chart placeholder that says why it is empty instead of drawing blank axes."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+        font={"size": 16, "color": "#888"},
+    )  # fmt: skip
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=320)
+
+
+def daily_new_works(df: pd.DataFrame, title: str = "每日新增作品（按平台）") -> go.Figure:
+    """Stacked bars; ``df``: day, platform, works."""
+    if df.empty:
+        return empty_figure(title)
+    fig = go.Figure()
+    for p in _platform_order(df["platform"]):
+        part = df[df["platform"] == p].sort_values("day")
+        fig.add_trace(
+            go.Bar(
+                x=part["day"],
+                y=part["works"],
+                name=platform_name(p),
+                marker_color=_color(p),
+                hovertemplate="%{x|%Y-%m-%d}<br>" + platform_name(p) + "：%{y:,} 件<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_xaxes(title="发布日期（北京时间）", tickformat="%m-%d")
+    fig.update_yaxes(title="作品数（件）", rangemode="tozero")
+    return _layout(fig, title, height=380)
+
+
+def cumulative_interactions(
+    df: pd.DataFrame, title: str = "累计互动（按平台，点赞+评论+转发+收藏）"
+) -> go.Figure:
+    """Lines of the running total of interactions by publication day; ``df``: day, platform,
+    interactions (of the works published that day, latest counts)."""
+    if df.empty:
+        return empty_figure(title)
+    days = pd.DatetimeIndex(sorted(df["day"].unique()))
+    fig = go.Figure()
+    for p in _platform_order(df["platform"]):
+        part = df[df["platform"] == p].groupby("day")["interactions"].sum()
+        running = part.reindex(days, fill_value=0).cumsum()
+        fig.add_trace(
+            go.Scatter(
+                x=running.index,
+                y=running.to_numpy(),
+                mode="lines",
+                name=platform_name(p),
+                line={"color": _color(p), "width": 2},
+                hovertemplate="%{x|%Y-%m-%d}<br>" + platform_name(p) + "：%{y:,}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="发布日期（北京时间）", tickformat="%m-%d")
+    fig.update_yaxes(title="累计互动数", rangemode="tozero")
+    return _layout(fig, title, height=380)
+
+
+def works_by_content_type(df: pd.DataFrame, title: str = "作品内容类型分布") -> go.Figure:
+    """Horizontal stacked bars per content type; ``df``: platform, content_type, works."""
+    if df.empty:
+        return empty_figure(title)
+    d = df.copy()
+    d["type_zh"] = d["content_type"].map(lambda t: CONTENT_TYPE_NAMES_ZH.get(t, safe_text(t)))
+    order = d.groupby("type_zh")["works"].sum().sort_values().index.tolist()
+    fig = go.Figure()
+    for p in _platform_order(d["platform"]):
+        part = d[d["platform"] == p].set_index("type_zh")["works"].reindex(order, fill_value=0)
+        fig.add_trace(
+            go.Bar(
+                y=order,
+                x=part.to_numpy(),
+                orientation="h",
+                name=platform_name(p),
+                marker_color=_color(p),
+                hovertemplate="%{y}<br>" + platform_name(p) + "：%{x:,} 件<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="作品数（件）")
+    return _layout(fig, title, height=max(300, 60 + 36 * len(order)))
+
+
+def top_bar(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    value_title: str,
+    platform: str | None = "platform",
+    hover: Mapping[str, str] | None = None,
+    n: int = 20,
+) -> go.Figure:
+    """Top-``n`` horizontal bars (best on top), coloured by platform when there is one.
+
+    ``label`` is escaped and shortened here; ``hover`` maps extra columns to their Chinese
+    names for the hover box (also escaped).
+    """
+    if df.empty:
+        return empty_figure(title)
+    d = df.nlargest(n, value) if len(df) > n else df.sort_values(value, ascending=False)
+    d = d.iloc[::-1]  # plotly draws the first bar at the bottom
+    labels = [
+        f"{i}. {safe_text(v, 24)}" for i, v in zip(range(len(d), 0, -1), d[label], strict=True)
+    ]
+    hover = dict(hover or {})
+    custom = np.column_stack(
+        [[safe_text(v, 80) for v in d[label]]] + [[safe_text(v, 80) for v in d[c]] for c in hover]
+    ) if len(d) else None  # fmt: skip
+    extra = "".join(
+        f"<br>{name}：%{{customdata[{i + 1}]}}" for i, name in enumerate(hover.values())
+    )
+    colors = [_color(p) for p in d[platform]] if platform and platform in d.columns else "#3F6FB5"
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=d[value].to_numpy(dtype="float64"),
+            orientation="h",
+            marker_color=colors,
+            customdata=custom,
+            showlegend=False,
+            hovertemplate="%{customdata[0]}<br>" + value_title + "：%{x:,.1f}" + extra + "<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title=value_title, rangemode="tozero")
+    fig.update_yaxes(automargin=True, tickfont={"size": 12})
+    if platform and platform in d.columns:
+        # a legend of the platforms present, drawn with invisible marker-only traces
+        for p in _platform_order(d[platform].astype("str")):
+            fig.add_trace(
+                go.Scatter(
+                    x=[None], y=[None], mode="markers", name=platform_name(p),
+                    marker={"color": _color(p), "symbol": "square", "size": 10},
+                )
+            )  # fmt: skip
+    return _layout(fig, title, height=max(320, 90 + 24 * len(d)), showlegend=bool(platform))
+
+
+def work_growth(df: pd.DataFrame, title: str = "作品数据增长（历次采集快照）") -> go.Figure:
+    """One line per metric the platform exposes; ``df``: captured_at, views, likes, comments,
+    shares, favorites. Views go on a second axis (they are orders of magnitude larger)."""
+    if df.empty:
+        return empty_figure(title, "暂无快照")
+    d = df.sort_values("captured_at")
+    x = (
+        pd.to_datetime(d["captured_at"], utc=True)
+        .dt.tz_convert("Asia/Shanghai")
+        .dt.tz_localize(None)
+    )
+    fig = go.Figure()
+    palette = {
+        "likes": "#E6162D",
+        "comments": "#0066FF",
+        "shares": "#FF7A00",
+        "favorites": "#2E7D32",
+    }
+    for m, color in palette.items():
+        if m in d.columns and d[m].notna().any():
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=d[m], mode="lines+markers", name=METRIC_NAMES_ZH[m],
+                    line={"color": color}, connectgaps=False,
+                    hovertemplate="%{x|%Y-%m-%d %H:%M}<br>" + METRIC_NAMES_ZH[m] + "：%{y:,}<extra></extra>",
+                )
+            )  # fmt: skip
+    if "views" in d.columns and d["views"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=d["views"], mode="lines+markers", name="播放/阅读（右轴）",
+                line={"color": "#616161", "dash": "dot"}, yaxis="y2",
+                hovertemplate="%{x|%Y-%m-%d %H:%M}<br>播放/阅读：%{y:,}<extra></extra>",
+            )
+        )  # fmt: skip
+        fig.update_layout(
+            yaxis2={"overlaying": "y", "side": "right", "title": "播放/阅读", "showgrid": False}
+        )
+    fig.update_xaxes(title="采集时间（北京时间）")
+    fig.update_yaxes(title="互动数", rangemode="tozero", selector={"anchor": "x"})
+    return _layout(fig, title, height=380)
+
+
+def city_map(
+    df: pd.DataFrame,
+    geojson: Mapping[str, Any],
+    title: str = "各地市作品与活跃账号",
+) -> go.Figure:
+    """Guangdong prefecture choropleth; ``df``: city, works, accounts.
+
+    One trace (so the boundaries are embedded once); two buttons switch the colour between
+    works and active accounts. Cities with nothing are drawn at zero, not left out, so a blank
+    city is visibly a city without works. No base map and no tiles: works offline.
+    """
+    features = geojson.get("features", [])
+    names = {f["id"]: f["properties"]["name"] for f in features}
+    by_name = df.set_index("city") if len(df) else pd.DataFrame(columns=["works", "accounts"])
+    ids = list(names)
+    works = [int(by_name["works"].get(names[i], 0)) if len(by_name) else 0 for i in ids]
+    accounts = [int(by_name["accounts"].get(names[i], 0)) if len(by_name) else 0 for i in ids]
+    labels = [names[i] for i in ids]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="id",
+            locations=ids,
+            z=works,
+            text=labels,
+            customdata=np.column_stack([works, accounts]) if ids else None,
+            colorscale="Blues",
+            zmin=0,
+            marker_line_color="#ffffff",
+            marker_line_width=0.8,
+            colorbar={"title": {"text": "作品数"}, "thickness": 14},
+            hovertemplate="%{text}<br>作品：%{customdata[0]:,} 件<br>活跃账号：%{customdata[1]:,} 个<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 0.0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showactive": True,
+                "buttons": [
+                    {"label": "作品数", "method": "restyle",
+                     "args": [{"z": [works], "colorbar.title.text": "作品数"}]},
+                    {"label": "活跃账号数", "method": "restyle",
+                     "args": [{"z": [accounts], "colorbar.title.text": "活跃账号数"}]},
+                ],
+            }
+        ]
+    )  # fmt: skip
+    out = _layout(fig, title, height=520)
+    out.update_layout(margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    return out
+
+
+def unit_kind_share(df: pd.DataFrame, title: str = "各类单位声量占比（互动数）") -> go.Figure:
+    """Donut of interactions by unit kind; ``df``: unit_kind, works, interactions."""
+    if df.empty or df["interactions"].sum() <= 0:
+        return empty_figure(title)
+    d = df.copy()
+    d["kind_zh"] = d["unit_kind"].map(lambda k: UNIT_KIND_NAMES_ZH.get(k, safe_text(k)))
+    d = d.groupby("kind_zh", as_index=False)[["works", "interactions"]].sum()
+    d = d.sort_values("interactions", ascending=False)
+    palette = [
+        "#3F6FB5",
+        "#F28E2B",
+        "#59A14F",
+        "#E15759",
+        "#76B7B2",
+        "#EDC948",
+        "#B07AA1",
+        "#FF9DA7",
+    ]
+    colors = [
+        "#BDBDBD" if k == UNREGISTERED else palette[i % len(palette)]
+        for i, k in enumerate(d["kind_zh"])
+    ]
+    fig = go.Figure(
+        go.Pie(
+            labels=d["kind_zh"], values=d["interactions"], hole=0.45, sort=False,
+            marker={"colors": colors}, customdata=d["works"], textinfo="label+percent",
+            hovertemplate="%{label}<br>互动：%{value:,}（%{percent}）<br>作品：%{customdata:,} 件<extra></extra>",
+        )
+    )  # fmt: skip
+    return _layout(fig, title, height=380)
+
+
+def risk_scatter(
+    df: pd.DataFrame, title: str = "互动异常检查：点赞与评论（对数坐标，红色为待核查）"
+) -> go.Figure:
+    """Likes vs comments, log-log (each +1 so zeros show), flagged works in red on top.
+
+    ``df``: platform, likes, comments, risk_flag, risk_score, label (title or id),
+    risk_reasons. Pass a bounded sample: every flagged work plus a sample of the rest.
+    """
+    d = df.dropna(subset=["likes", "comments"]) if len(df) else df
+    if d.empty:
+        return empty_figure(title)
+    fig = go.Figure()
+    flag = d["risk_flag"].fillna(False).astype(bool)
+    normal = d[~flag]
+    for p in _platform_order(normal["platform"].astype("str")):
+        part = normal[normal["platform"].astype("str") == p]
+        fig.add_trace(_scatter(part, platform_name(p), _color(p), opacity=0.45, size=6))
+    flagged = d[flag]
+    if len(flagged):
+        fig.add_trace(_scatter(flagged, "待核查", FLAG_COLOR, opacity=0.95, size=11, symbol="x"))
+    fig.update_xaxes(type="log", title="点赞数 + 1（对数）")
+    fig.update_yaxes(type="log", title="评论数 + 1（对数）")
+    return _layout(fig, title, height=460)
+
+
+def _scatter(
+    part: pd.DataFrame, name: str, color: str, *, opacity: float, size: int, symbol: str = "circle"
+) -> go.Scatter:
+    likes = part["likes"].to_numpy(dtype="float64")
+    comments = part["comments"].to_numpy(dtype="float64")
+    n = len(part)
+    risk = part["risk_score"] if "risk_score" in part.columns else pd.Series([np.nan] * n)
+    reasons = part["risk_reasons"] if "risk_reasons" in part.columns else pd.Series([""] * n)
+    custom = np.column_stack(
+        [
+            [safe_text(v, 40) for v in part["label"]],
+            [platform_name(str(p)) for p in part["platform"]],
+            [f"{v:,.0f}" for v in likes],
+            [f"{v:,.0f}" for v in comments],
+            [f"{float(v):.2f}" if pd.notna(v) else "—" for v in risk],
+            [safe_text(v, 80) for v in reasons],
+        ]
+    )
+    return go.Scatter(
+        x=likes + 1, y=comments + 1, mode="markers", name=name,
+        marker={"color": color, "size": size, "opacity": opacity, "symbol": symbol},
+        customdata=custom,
+        hovertemplate=(
+            "%{customdata[0]}<br>%{customdata[1]}：点赞 %{customdata[2]}，评论 %{customdata[3]}"
+            "<br>风险分 %{customdata[4]} %{customdata[5]}<extra></extra>"
+        ),
+    )  # fmt: skip

@@ -1,0 +1,187 @@
+"""The ranking, read for display: compute once, then slice and label for tables and charts.
+
+The ranking layer scores the whole campaign (percentiles need the whole field), so the report
+and the dashboard rank once and *filter the ranked works* for display: a platform filter shows
+that platform's works with their campaign-wide rank. Labels (title, start of text) are looked up
+only for the rows shown, so ranking a million works never drags their texts into memory twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from dashboards.queries import UNREGISTERED, Filters, label_of, work_labels
+from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
+from tracker.ranking.load import load_frames
+
+__all__ = [
+    "by_rank",
+    "compute_ranking",
+    "filter_creators",
+    "filter_units",
+    "filter_works",
+    "flagged_works",
+    "labelled",
+    "risk_sample",
+]
+
+
+def compute_ranking(
+    conn: Connection,
+    campaign_id: int,
+    settings: RankingSettings,
+    *,
+    until: datetime | None = None,
+    approved_only: bool = False,
+) -> tuple[RankingFrames, RankingResult]:
+    """Rank the campaign from the store; ``until`` drops works published after it.
+
+    Titles and texts are not loaded (at a million works they cost more than the ranking
+    itself); ``labelled`` fetches them for the few rows a page or report shows.
+    """
+    frames = load_frames(conn, campaign_id, details=False)
+    if until is not None and len(frames.works):
+        published = frames.works["published_at"]
+        keep = published.isna() | (published <= pd.Timestamp(until))
+        frames.works = frames.works[keep.to_numpy()].reset_index(drop=True)
+    return frames, rank_campaign(frames, settings, approved_only=approved_only)
+
+
+def filter_works(works: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Ranked works narrowed by the dashboard filters (ranks stay campaign-wide)."""
+    mask = np.ones(len(works), dtype=bool)
+    if f.platforms:
+        mask &= works["platform"].astype("str").isin(f.platforms).to_numpy()
+    if f.cities:
+        mask &= works["city"].astype("object").isin(f.cities).to_numpy()
+    if f.unit_kinds:
+        kinds = works["unit_kind"].astype("object").where(works["unit_kind"].notna(), UNREGISTERED)
+        mask &= kinds.isin(f.unit_kinds).to_numpy()
+    start, end = f.utc_range()
+    published = works["published_at"]
+    if start is not None:
+        mask &= (published >= pd.Timestamp(start)).fillna(False).to_numpy()
+    if end is not None:
+        mask &= (published < pd.Timestamp(end)).fillna(False).to_numpy()
+    return by_rank(works[mask])
+
+
+def by_rank(frame: pd.DataFrame) -> pd.DataFrame:
+    """Best first, whatever order the ranking layer returned the rows in."""
+    if "rank" not in frame.columns:
+        return frame
+    return frame.sort_values("rank", na_position="last", kind="stable")
+
+
+def filter_creators(creators: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    mask = np.ones(len(creators), dtype=bool)
+    if f.platforms and "platforms" in creators.columns:
+        plats = creators["platforms"].astype("str")
+        hit = np.zeros(len(creators), dtype=bool)
+        for p in f.platforms:
+            hit |= plats.str.contains(p, regex=False).to_numpy()
+        mask &= hit
+    if f.cities and "city" in creators.columns:
+        mask &= creators["city"].astype("object").isin(f.cities).to_numpy()
+    if f.unit_kinds and "unit_kind" in creators.columns:
+        kinds = creators["unit_kind"].astype("object")
+        kinds = kinds.where(kinds.notna(), UNREGISTERED)
+        mask &= kinds.isin(f.unit_kinds).to_numpy()
+    return by_rank(creators[mask])
+
+
+def filter_units(units: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    mask = np.ones(len(units), dtype=bool)
+    if f.cities:
+        mask &= units["city"].astype("object").isin(f.cities).to_numpy()
+    if f.unit_kinds:
+        mask &= units["unit_kind"].astype("object").isin(f.unit_kinds).to_numpy()
+    return by_rank(units[mask])
+
+
+def labelled(conn: Connection | None, works: pd.DataFrame) -> pd.DataFrame:
+    """``works`` (a few rows) with ``label`` (plain text) and filled ``url``/``account_name``."""
+    out = works.copy()
+    if not len(out):
+        out["label"] = pd.Series(dtype="object")
+        return out
+    titles = out["title"] if "title" in out.columns else pd.Series([None] * len(out))
+    texts = out["text"] if "text" in out.columns else pd.Series([None] * len(out))
+    need = titles.isna().to_numpy() & texts.isna().to_numpy()
+    if conn is not None and need.any():
+        keys = list(
+            zip(
+                out.loc[need, "platform"].astype("str"),
+                out.loc[need, "platform_post_id"].astype("str"),
+                strict=True,
+            )
+        )
+        extra = work_labels(conn, keys).set_index(["platform", "platform_post_id"])
+        idx = pd.MultiIndex.from_arrays(
+            [out["platform"].astype("str"), out["platform_post_id"].astype("str")]
+        )
+        looked = extra.reindex(idx)
+        titles = titles.where(~need, looked["title"].to_numpy())
+        texts = texts.where(~need, looked["text"].to_numpy())
+        for col in ("url", "account_name"):
+            if col in out.columns:
+                out[col] = out[col].where(out[col].notna(), looked[col].to_numpy())
+    out["label"] = [
+        label_of(t, x, str(i))
+        for t, x, i in zip(titles, texts, out["platform_post_id"], strict=True)
+    ]
+    return out
+
+
+def flagged_works(works: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    flagged = works[works["risk_flag"].fillna(False).astype(bool).to_numpy()]
+    return flagged.sort_values("risk_score", ascending=False).head(n)
+
+
+def risk_sample(works: pd.DataFrame, n: int = 3000, seed: int = 7) -> pd.DataFrame:
+    """Every flagged work plus a fixed random sample of the others (for the scatter)."""
+    cols = [
+        c
+        for c in (
+            "platform",
+            "platform_post_id",
+            "likes",
+            "comments",
+            "risk_flag",
+            "risk_score",
+            "risk_reasons",
+            "title",
+            "text",
+        )
+        if c in works.columns
+    ]
+    d = works[cols]
+    d = d[d["likes"].notna().to_numpy() & d["comments"].notna().to_numpy()]
+    flag = d["risk_flag"].fillna(False).astype(bool).to_numpy()
+    rest = d[~flag]
+    if len(rest) > n:
+        rest = rest.sample(n=n, random_state=seed)
+    out = pd.concat([rest, d[flag]], ignore_index=True)
+    out["label"] = [
+        label_of(t, x, str(i))
+        for t, x, i in zip(
+            out.get("title", pd.Series([None] * len(out))),
+            out.get("text", pd.Series([None] * len(out))),
+            out["platform_post_id"],
+            strict=True,
+        )
+    ]
+    return out
+
+
+def summary_counts(result: RankingResult) -> dict[str, Any]:
+    w = result.works
+    return {
+        "ranked": int(len(w)),
+        "flagged": int(w["risk_flag"].fillna(False).astype(bool).sum()) if len(w) else 0,
+    }

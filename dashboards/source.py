@@ -1,0 +1,310 @@
+"""What the dashboard reads, with caches that know when the data changed.
+
+Two kinds of read:
+- **aggregates** (overview, map, run log): GROUP BY queries from ``queries``, cached per filter
+  set and *data version*. The version is ``(max run id, max review_event id)``: every collection,
+  refresh and import writes a run row and every review decision an event, so a new version means
+  new data; two primary-key lookups decide it.
+- **the ranking**: ranked once per campaign and data version by the rank service (the same one
+  the CLI exports use) and kept; review decisions do not re-rank (scores do not depend on them),
+  they are read fresh for the rows shown and patched in before an export.
+
+One lock per campaign stops two browser tabs from ranking the same campaign at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from copy import copy
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from dashboards import aggregate, queries
+from dashboards.aggregate import Facts
+from dashboards.leaderboards import labelled
+from dashboards.queries import Filters
+from tracker.config import CampaignConfig, TrackerConfig
+from tracker.ranking.load import load_reviews
+from tracker.services.rank import RankedCampaign, rank_service
+from tracker.services.review import Decision, RecordSummary, record_decisions
+from tracker.store.models import Review, ReviewEvent, Run
+
+__all__ = ["DashboardData"]
+
+RUN = Run.__table__
+REV = Review.__table__
+EVT = ReviewEvent.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignInfo:
+    id: int
+    name: str
+    title: str
+    config: CampaignConfig
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        value = compute()
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+        return value
+
+
+class DashboardData:
+    """Read access (and review writes) for one database and config."""
+
+    def __init__(self, engine: Engine, config: TrackerConfig, *, cache_size: int = 256) -> None:
+        self.engine = engine
+        self.config = config
+        self._aggregates = _LRU(cache_size)
+        self._facts = _LRU(4)
+        self._ranked: dict[int, tuple[tuple[int, int], RankedCampaign]] = {}
+        self._rank_locks: dict[int, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self._campaigns: list[CampaignInfo] | None = None
+
+    # --- identity and versions --------------------------------------------------------------
+
+    def campaigns(self) -> list[CampaignInfo]:
+        if self._campaigns is None:
+            with self.engine.connect() as conn:
+                rows = queries.campaigns(conn)
+            configured = {c.name: c for c in self.config.campaigns}
+            self._campaigns = [
+                CampaignInfo(int(r.id), r.name, r.title or r.name, configured[r.name])
+                for r in rows.itertuples()
+                if r.name in configured
+            ]
+        return self._campaigns
+
+    def campaign(self, campaign_id: int | None) -> CampaignInfo:
+        infos = self.campaigns()
+        if not infos:
+            raise LookupError("数据库中没有已配置的活动；请先运行 `tracker init`")
+        for info in infos:
+            if info.id == campaign_id:
+                return info
+        return infos[0]
+
+    def version(self) -> tuple[int, int]:
+        with self.engine.connect() as conn:
+            runs = conn.execute(select(func.max(RUN.c.id))).scalar_one()
+            reviews = conn.execute(select(func.max(EVT.c.id))).scalar_one()
+        return int(runs or 0), int(reviews or 0)
+
+    def filters(
+        self,
+        campaign_id: int | None,
+        platforms: Sequence[str] | None = None,
+        city: str | None = None,
+        unit_kind: str | None = None,
+        date_from: Any = None,
+        date_to: Any = None,
+    ) -> Filters:
+        info = self.campaign(campaign_id)
+        return Filters(
+            campaign_id=info.id,
+            platforms=tuple(platforms or ()),
+            cities=(city,) if city else (),
+            unit_kinds=(unit_kind,) if unit_kind else (),
+            date_from=_as_date(date_from),
+            date_to=_as_date(date_to),
+            timezone=info.config.timezone,
+        )
+
+    # --- cached aggregates --------------------------------------------------------------------
+
+    def _cached(self, name: str, f: Filters | None, compute: Callable[[Any], Any]) -> Any:
+        key = (name, f, self.version())
+
+        def run() -> Any:
+            with self.engine.connect() as conn:
+                return compute(conn)
+
+        return self._aggregates.get_or_compute(key, run)
+
+    def options(self) -> dict[str, list[str]]:
+        return self._cached("options", None, queries.filter_options)
+
+    def facts(self, f: Filters) -> Facts:
+        """The campaign's pre-aggregated works (one query per collection run) with today's
+        review decisions (re-read when a decision was made)."""
+        runs_version, review_version = self.version()
+        key = ("facts", f.campaign_id, f.timezone, runs_version)
+
+        def load() -> Facts:
+            with self.engine.connect() as conn:
+                return aggregate.load_facts(conn, f.campaign_id, f.timezone)
+
+        facts = self._facts.get_or_compute(key, load)
+        rkey = ("reviews", f.campaign_id, f.timezone, runs_version, review_version)
+
+        def reviews() -> pd.DataFrame:
+            with self.engine.connect() as conn:
+                return aggregate.load_reviews(conn, f.campaign_id, f.timezone, facts.accounts)
+
+        return replace(facts, reviews=self._aggregates.get_or_compute(rkey, reviews))
+
+    def overview(self, f: Filters) -> dict[str, Any]:
+        def compute() -> dict[str, Any]:
+            facts = self.facts(f)
+            return {
+                "headline": aggregate.headline(facts, f),
+                "daily": aggregate.daily_works(facts, f),
+                "types": aggregate.by_content_type(facts, f),
+                "kinds": aggregate.by_unit_kind(facts, f),
+            }
+
+        return self._aggregates.get_or_compute(("overview", f, self.version()), compute)
+
+    def cities(self, f: Filters) -> pd.DataFrame:
+        return self._aggregates.get_or_compute(
+            ("cities", f, self.version()), lambda: aggregate.by_city(self.facts(f), f)
+        )
+
+    def runs(self) -> tuple[pd.DataFrame, int]:
+        def compute(conn: Any) -> tuple[pd.DataFrame, int]:
+            return queries.run_log(conn, limit=500), queries.reject_count(conn)
+
+        return self._cached("runs", None, compute)
+
+    # --- the ranking ----------------------------------------------------------------------------
+
+    def ranked(self, campaign_id: int | None) -> RankedCampaign:
+        info = self.campaign(campaign_id)
+        with self._locks_lock:
+            lock = self._rank_locks.setdefault(info.id, threading.Lock())
+        with lock:
+            runs_version = self.version()[0]
+            hit = self._ranked.get(info.id)
+            if hit is not None and hit[0][0] == runs_version:
+                return hit[1]
+            ranked = rank_service(self.engine, self.config, info.name, include_unreviewed=True)
+            self._ranked[info.id] = ((runs_version, 0), ranked)
+            return ranked
+
+    def ranked_with_reviews(self, campaign_id: int | None) -> RankedCampaign:
+        """The cached ranking with today's review decisions patched in (for exports)."""
+        ranked = self.ranked(campaign_id)
+        with self.engine.connect() as conn:
+            reviews = load_reviews(conn, ranked.campaign_id)
+        works = ranked.result.works.copy()
+        works["review_status"] = _statuses(works, reviews)
+        result = copy(ranked.result)
+        result.works = works
+        frames = copy(ranked.frames)
+        frames.reviews = reviews
+        out = copy(ranked)
+        out.result = result
+        out.frames = frames
+        return out
+
+    def fresh_statuses(self, works: pd.DataFrame) -> pd.DataFrame:
+        """``works`` (a page of rows) with review_status/reviewer/note read from the store now."""
+        out = works.copy()
+        if not len(out):
+            out["reviewer"] = pd.Series(dtype="object")
+            out["review_note"] = pd.Series(dtype="object")
+            return out
+        keys = list(
+            zip(out["platform"].astype("str"), out["platform_post_id"].astype("str"), strict=True)
+        )
+        rows = []
+        by_platform: dict[str, list[str]] = {}
+        for platform, post_id in dict.fromkeys(keys):
+            by_platform.setdefault(platform, []).append(post_id)
+        with self.engine.connect() as conn:
+            for platform, ids in by_platform.items():
+                for i in range(0, len(ids), 500):
+                    rows += list(
+                        conn.execute(
+                            select(
+                                REV.c.platform,
+                                REV.c.platform_post_id,
+                                REV.c.status,
+                                REV.c.reviewer,
+                                REV.c.note,
+                            ).where(
+                                REV.c.platform == platform,
+                                REV.c.platform_post_id.in_(ids[i : i + 500]),
+                            )
+                        )
+                    )
+        found = {(r.platform, r.platform_post_id): r for r in rows}
+        status, reviewer, note = [], [], []
+        for k in keys:
+            r = found.get(k)
+            status.append(r.status if r else "pending")
+            reviewer.append(r.reviewer if r else None)
+            note.append(r.note if r else None)
+        out["review_status"] = status
+        out["reviewer"] = reviewer
+        out["review_note"] = note
+        return out
+
+    def labelled(self, works: pd.DataFrame) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return labelled(conn, works)
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def review(
+        self, keys: Sequence[tuple[str, str]], status: str, reviewer: str, note: str | None
+    ) -> RecordSummary:
+        decisions = [
+            Decision(str(p), str(i), status, reviewer, (note or "").strip()[:500] or None)
+            for p, i in dict.fromkeys(keys)
+        ]
+        return record_decisions(self.engine, decisions)
+
+
+def _statuses(works: pd.DataFrame, reviews: pd.DataFrame) -> np.ndarray:
+    status = np.full(len(works), "pending", dtype=object)
+    if reviews is None or not len(reviews):
+        return status
+    r = reviews.drop_duplicates(["platform", "platform_post_id"], keep="last")
+    lookup = {
+        (str(p), str(i)): s
+        for p, i, s in zip(r["platform"], r["platform_post_id"], r["status"], strict=True)
+    }
+    keys = zip(
+        works["platform"].astype("str"), works["platform_post_id"].astype("str"), strict=True
+    )
+    for n, k in enumerate(keys):
+        s = lookup.get(k)
+        if s is not None:
+            status[n] = s
+    return status
+
+
+def _as_date(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    return pd.Timestamp(str(value)[:10]).date()
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start

@@ -1,0 +1,115 @@
+"""Browser fixtures: Debian's chromium driven by Playwright, live dashboard servers, artefacts.
+
+Skipped with a reason when Playwright or ``/usr/bin/chromium`` is missing (CI installs both:
+``apt-get install chromium fonts-noto-cjk`` and the ``browser`` extra). ``playwright install``
+is never needed: the system browser is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..dashboards.simdb import REPO_ROOT, SimDB, build_sim_db
+
+CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+
+
+def _playwright() -> Any:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)")
+    return sync_api
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    sync_api = _playwright()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+@dataclass
+class Watch:
+    """Everything a page did that a test may want to assert on."""
+
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def watched_page(browser: Any, *, width: int = 1400, height: int = 1000) -> tuple[Any, Any, Watch]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    watch = Watch()
+    page.on("request", lambda r: watch.requests.append(r.url))
+    page.on("console", lambda m: watch.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+
+    def on_dialog(dialog: Any) -> None:
+        watch.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return context, page, watch
+
+
+@pytest.fixture(scope="session")
+def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDB]:
+    _playwright()  # skip before spending seconds on the simulator
+    db = build_sim_db(tmp_path_factory.mktemp("browser-db"))
+    yield db
+    db.engine.dispose()
+
+
+def copy_db(db: SimDB, path: Path) -> str:
+    src, dst = sqlite3.connect(db.path), sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return f"sqlite:///{path}"
+
+
+class LiveServer:
+    """A Dash app's Flask server on a free port in a daemon thread."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = make_server(host, 0, app.server, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)

@@ -1,0 +1,95 @@
+"""The report in a real browser: opened from file://, offline, every chart drawn, nothing runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.services.report import build_report, find_chromium
+
+from ..dashboards.simdb import XSS_PAYLOAD, SimDB
+from .conftest import watched_page
+
+pytestmark = pytest.mark.browser
+
+CHARTS = 9
+
+
+@pytest.fixture(scope="module")
+def report_file(browser_db: SimDB, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    build_report(browser_db.engine, browser_db.config, out)
+    return out
+
+
+def test_report_opens_offline_with_every_chart_and_no_errors(
+    browser, report_file: Path, artifacts: Path
+) -> None:  # type: ignore[no-untyped-def]
+    context, page, watch = watched_page(browser, width=1280, height=900)
+    try:
+        url = report_file.as_uri()
+        page.goto(url, wait_until="load")
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}"
+        )
+        page.wait_for_timeout(500)  # any late request (a map base layer) would show up now
+        assert watch.requests == [url], watch.requests  # zero network requests
+        assert watch.console_errors == [] and watch.page_errors == []
+        plots = page.locator(".js-plotly-plot")
+        assert plots.count() == CHARTS
+        for i in range(CHARTS):
+            assert plots.nth(i).locator(".main-svg").count() >= 1
+        # the map draws the 21 prefectures, and hovering one names the city
+        assert page.locator("#fig-map path.choroplethlocation").count() == 21
+        page.locator("#fig-map").scroll_into_view_if_needed()
+        box = page.locator("#fig-map .geolayer").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.45)
+        page.wait_for_selector("#fig-map .hoverlayer .hovertext", timeout=5000)
+        hover = page.locator("#fig-map .hoverlayer .hovertext").text_content() or ""
+        assert "市" in hover and "作品" in hover
+        # CJK text is laid out (not tofu-sized zero-width boxes)
+        title_width = page.locator("header.top h1").evaluate("e => e.getBoundingClientRect().width")
+        assert title_width > 200
+        page.screenshot(path=str(artifacts / "report.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_report_planted_xss_is_text_and_never_runs(browser, report_file: Path) -> None:  # type: ignore[no-untyped-def]
+    context, page, watch = watched_page(browser)
+    try:
+        page.goto(report_file.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 9")
+        page.mouse.wheel(0, 4000)
+        page.wait_for_timeout(300)
+        assert watch.dialogs == []
+        assert page.locator('img[src="x"]').count() == 0
+        assert XSS_PAYLOAD in page.locator("#leaderboards").inner_text()
+    finally:
+        context.close()
+
+
+def test_report_prints_without_toolbars(browser, report_file: Path, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    context, page, _ = watched_page(browser, width=1047, height=740)
+    try:
+        page.goto(report_file.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 9")
+        page.emulate_media(media="print")
+        assert not page.locator("nav.toc").is_visible()
+        assert page.locator(".modebar-container").first.is_hidden()
+        page.screenshot(path=str(artifacts / "report-print.png"), full_page=True)
+        pdf = page.pdf(format="A4", landscape=True, print_background=True)
+        assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
+    finally:
+        context.close()
+
+
+def test_tracker_report_pdf_through_headless_chromium(browser_db: SimDB, tmp_path: Path) -> None:
+    if find_chromium() is None:
+        pytest.skip("chromium is not on PATH")
+    result = build_report(browser_db.engine, browser_db.config, tmp_path / "r.html", pdf=True)
+    assert result.pdf_path == (tmp_path / "r.pdf").resolve()
+    data = result.pdf_path.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 100_000

@@ -1,0 +1,66 @@
+"""``tracker report``, ``tracker dashboard`` and ``tracker dashboard-passwd`` through the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("flask", reason="the dashboard extra is not installed")
+
+from dashboards.auth import parse_users, verify_password  # noqa: E402
+
+from .handmade import REPO_ROOT, XSS, build_handmade  # noqa: E402
+
+TRACKER = [sys.executable, "-m", "tracker"]
+
+
+def run(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    return subprocess.run(
+        [*TRACKER, "--config", str(REPO_ROOT / "config" / "campaign.toml"), *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, input=stdin,
+    )  # fmt: skip
+
+
+def test_report_command_writes_one_file(tmp_path: Path) -> None:
+    engine, _ = build_handmade(tmp_path / "hand.db")
+    engine.dispose()
+    out = tmp_path / "out" / "报告.html"
+    done = run(
+        ["--db", str(tmp_path / "hand.db"), "report", "-o", str(out), "--date", "2024-09-02"],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "已生成报告" in done.stderr and "作品 3 件" in done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and XSS not in page
+    assert not (tmp_path / "out" / "报告.html.part").exists()
+
+
+def test_report_command_rejects_a_bad_date(tmp_path: Path) -> None:
+    engine, _ = build_handmade(tmp_path / "hand.db")
+    engine.dispose()
+    done = run(["--db", str(tmp_path / "hand.db"), "report", "--date", "9/2"], tmp_path)
+    assert done.returncode == 1 and "--date 应写作 YYYY-MM-DD" in done.stderr
+
+
+def test_dashboard_refuses_a_public_bind_without_users(tmp_path: Path) -> None:
+    engine, _ = build_handmade(tmp_path / "hand.db")
+    engine.dispose()
+    done = run(["--db", str(tmp_path / "hand.db"), "dashboard", "--host", "0.0.0.0"], tmp_path)
+    assert done.returncode == 1
+    assert "必须配置登录用户" in done.stderr
+
+
+def test_dashboard_passwd_prints_a_verifiable_line(tmp_path: Path) -> None:
+    done = run(["dashboard-passwd", "lisi"], tmp_path, stdin="long-password\nlong-password\n")
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.strip().splitlines()[-1]
+    users = parse_users(line)
+    assert list(users) == ["lisi"] and verify_password("long-password", users["lisi"])
+    short = run(["dashboard-passwd", "lisi"], tmp_path, stdin="short\nshort\n")
+    assert short.returncode == 1 and "至少 8 位" in short.stderr

@@ -1,0 +1,95 @@
+"""``tracker demo``: simulator -> collect -> import -> refresh -> rank -> report, in one command."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tracker.cli.app import app
+from tracker.cli.context import state
+from tracker.errors import TrackerError
+from tracker.records import PLATFORM_NAMES_ZH
+
+console = Console()
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        Path("demo-output"), "--out", help="输出目录（其中的 tracker.db 每次重新创建）"
+    ),
+    scale: int = typer.Option(200, "--scale", min=10, help="模拟世界每个平台的作品数量级"),
+    faults: str = typer.Option("none", "--faults", help="模拟器故障配置：none、flaky、hostile"),
+    seed: int = typer.Option(2024, "--seed", help="模拟世界的随机种子"),
+) -> None:
+    """演示完整流程：启动本地模拟器 → 采集六个平台 → 导入抓包与报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
+    from tracker.services.demo import run_demo
+
+    if faults not in ("none", "flaky", "hostile"):
+        raise TrackerError(f"--faults 只能是 none、flaky 或 hostile，收到 {faults!r}")
+    st = state(ctx)
+    config = st.config
+    started = time.perf_counter()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        tasks: dict[str, int] = {}
+        step_task: dict[str, int] = {}
+
+        def on_step(name: str) -> None:
+            if "current" in step_task:
+                progress.update(step_task["current"], completed=1, total=1)
+            step_task["current"] = progress.add_task(name, total=None, info="")
+
+        def on_page(platform: str, page, counts) -> None:  # type: ignore[no-untyped-def]
+            if platform not in tasks:
+                tasks[platform] = progress.add_task(
+                    f"  {PLATFORM_NAMES_ZH.get(platform, platform)}", total=None, info=""
+                )
+            progress.update(
+                tasks[platform],
+                advance=1,
+                info=f"页 {counts.pages} · 新增 {counts.new} · 更新 {counts.updated}",
+            )
+
+        summary = run_demo(
+            config, out, scale=scale, faults=faults, seed=seed, on_step=on_step, on_page=on_page
+        )
+        if "current" in step_task:
+            progress.update(step_task["current"], completed=1, total=1)
+
+    steps = Table(title="演示完成：做了什么")
+    for col in ("步骤", "结果", "用时"):
+        steps.add_column(col)
+    for name, result, seconds in summary.steps:
+        steps.add_row(name, result, f"{seconds:.1f} 秒")
+    console.print(steps)
+    works = Table(title="数据库中的作品")
+    for col in ("平台", "作品", "活动作品"):
+        works.add_column(col)
+    for platform, counts in summary.per_platform.items():
+        works.add_row(
+            PLATFORM_NAMES_ZH.get(platform, platform),
+            str(counts.get("works", 0)),
+            str(counts.get("campaign_works", 0)),
+        )
+    console.print(works)
+    files = Table(title="输出文件")
+    files.add_column("文件")
+    for path in [summary.database, *summary.files]:
+        files.add_row(str(path))
+    console.print(files)
+    console.print(
+        f"用时 {time.perf_counter() - started:.0f} 秒。用浏览器打开 {out / 'report.html'} 查看报告。"
+    )

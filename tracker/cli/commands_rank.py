@@ -1,0 +1,594 @@
+"""``tracker rank``, ``tracker review`` and ``tracker export works|creators|units|summary``.
+
+Thin faces over ``services.rank``, ``services.review`` and ``exports.service``: parse options,
+call the service, print. Works are named ``platform:post_id`` everywhere (``weibo:4998877665544332211``),
+the form the tables and sheets print, so an id can be copied from a list into a command.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tracker.cli.app import app
+from tracker.cli.commands_core import export_app
+from tracker.cli.context import CliState, state
+from tracker.errors import TrackerError
+from tracker.exports.csv import write_csv
+from tracker.exports.lists import REVIEW_ZH, creators_sheet, units_sheet, works_sheet
+from tracker.exports.service import LIST_NAMES_ZH, export_list
+from tracker.ranking import explain_creator, explain_work
+from tracker.records import PLATFORM_NAMES_ZH
+from tracker.services.database import open_database
+from tracker.services.rank import (
+    RankedCampaign,
+    RankFilters,
+    filter_creators,
+    filter_units,
+    filter_works,
+    normalise_platform,
+    normalise_unit_kind,
+    rank_service,
+    with_details,
+)
+from tracker.services.review import (
+    STATUS_ZH,
+    decide,
+    import_review_file,
+    parse_work_id,
+    review_queue,
+)
+
+rank_app = typer.Typer(help="评优排名：作品、创作者、单位", no_args_is_help=True)
+review_app = typer.Typer(
+    help="人工审核：列出待审作品、通过/不通过、导入审核表", no_args_is_help=True
+)
+app.add_typer(rank_app, name="rank")
+app.add_typer(review_app, name="review")
+
+FORMATS = ("table", "json", "csv")
+TABLE_DEFAULT_TOP = 20
+JSON_DROP = ("text", "fingerprint")
+
+
+def _out() -> Console:
+    """A console per call, so the width follows the environment of this invocation."""
+    return Console()
+
+
+def _err() -> Console:
+    return Console(stderr=True)
+
+
+# --- shared options ------------------------------------------------------------------------------
+
+TOP_OPT = typer.Option(None, "--top", help="只列前 N 名（表格默认 20）")
+PLATFORM_OPT = typer.Option([], "--platform", "-p", help="只看这些平台（平台代号或中文名，可重复）")
+CITY_OPT = typer.Option(None, "--city", help="只看此城市的单位账号（如 广州 或 广州市）")
+KIND_OPT = typer.Option(
+    None, "--unit-kind", help="只看此类单位：city_association/society/... 或 市科协/学会/..."
+)
+UNREVIEWED_OPT = typer.Option(
+    False, "--include-unreviewed", help="包括未审核和未通过的作品（默认只用审核通过的作品）"
+)
+FORMAT_OPT = typer.Option("table", "--format", help="table、json 或 csv")
+CAMPAIGN_OPT = typer.Option(None, "--campaign", help="活动名称（默认配置中的第一个活动）")
+
+
+def _filters(
+    top: int | None,
+    platform: list[str],
+    city: str | None,
+    unit_kind: str | None,
+    include_unreviewed: bool,
+) -> RankFilters:
+    return RankFilters(
+        platforms=tuple(dict.fromkeys(normalise_platform(p) for p in platform)),
+        city=city.strip() if city else None,
+        unit_kind=normalise_unit_kind(unit_kind) if unit_kind else None,
+        include_unreviewed=include_unreviewed,
+        top=top,
+    )
+
+
+def _ranked(
+    st: CliState, campaign: str | None, include_unreviewed: bool, *, details: bool = True
+) -> RankedCampaign:
+    config = st.config
+    engine = open_database(st.db)
+    try:
+        return rank_service(
+            engine, config, campaign, include_unreviewed=include_unreviewed, details=details
+        )
+    finally:
+        engine.dispose()
+
+
+def _with_details(st: CliState, rows: pd.DataFrame) -> pd.DataFrame:
+    """Titles and links for just the rows a table shows (the ranking ran without them)."""
+    engine = open_database(st.db)
+    try:
+        return with_details(engine, rows)
+    finally:
+        engine.dispose()
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise TrackerError(f"--format 只能是 table、json 或 csv，收到 {fmt!r}")
+
+
+# --- output helpers ------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        ts = pd.Timestamp(value)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.isoformat()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+def _print_json(frame: pd.DataFrame) -> None:
+    cols = [c for c in frame.columns if c not in JSON_DROP]
+    data = [
+        {c: _json_value(v) for c, v in zip(cols, row, strict=True)}
+        for row in frame[cols].itertuples(index=False, name=None)
+    ]
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    v = _json_value(value)
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _cut(value: Any, n: int, empty: str = "") -> Text:
+    """User-written text for a table cell: one line, cut to ``n``, never read as rich markup
+    (a title such as ``[/]`` or ``[bold]`` must print as typed)."""
+    v = _json_value(value)
+    s = "" if v is None else " ".join(str(v).split())
+    return Text(s if len(s) <= n else s[: n - 1] + "…") if s else Text(empty)
+
+
+def _shown(frame: pd.DataFrame, top: int | None, fmt: str) -> tuple[pd.DataFrame, int]:
+    if fmt == "table" and top is None and len(frame) > TABLE_DEFAULT_TOP:
+        return frame.head(TABLE_DEFAULT_TOP), len(frame)
+    return frame, len(frame)
+
+
+def _footer(shown: int, total: int, filters: RankFilters, empty_hint: str) -> None:
+    err = _err()
+    if total == 0:
+        err.print(empty_hint if not filters.include_unreviewed else "没有符合条件的作品。")
+    elif shown < total:
+        err.print(
+            f"共 {total} 条，显示前 {shown} 条（用 --top N 调整，或 --format csv/json 输出全部）"
+        )
+    if not filters.include_unreviewed:
+        err.print("[dim]仅统计审核通过的作品；加 --include-unreviewed 查看全部[/dim]")
+
+
+NO_APPROVED = (
+    "没有符合条件的审核通过作品。先用 `tracker review list` 查看待审作品、"
+    "`tracker review approve 平台:作品ID --by 审核人` 审核，或加 --include-unreviewed。"
+)
+
+
+def _explain(lines: list[str]) -> None:
+    out = _out()
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
+
+
+# --- tracker rank --------------------------------------------------------------------------------
+
+
+@rank_app.command("works")
+def rank_works_command(
+    ctx: typer.Context,
+    top: int | None = TOP_OPT,
+    platform: list[str] = PLATFORM_OPT,
+    city: str | None = CITY_OPT,
+    unit_kind: str | None = KIND_OPT,
+    include_unreviewed: bool = UNREVIEWED_OPT,
+    format: str = FORMAT_OPT,
+    campaign: str | None = CAMPAIGN_OPT,
+    explain: str | None = typer.Option(
+        None, "--explain", help="逐项说明一件作品的得分如何算出（平台:作品ID）"
+    ),
+) -> None:
+    """作品质量排名（默认只列审核通过的作品）。"""
+    _check_format(format)
+    filters = _filters(top, platform, city, unit_kind, include_unreviewed)
+    st = state(ctx)
+    ranked = _ranked(st, campaign, include_unreviewed, details=format != "table" and not explain)
+    if explain:
+        p, pid = parse_work_id(explain)
+        try:
+            _explain(explain_work(ranked.result, p, pid))
+        except KeyError as exc:
+            raise TrackerError(f"作品 {explain} 不在活动 {ranked.campaign.name} 的排名中") from exc
+        return
+    works = filter_works(ranked.result.works, filters)
+    if format == "json":
+        _print_json(works)
+        return
+    if format == "csv":
+        write_csv(
+            sys.stdout,
+            works_sheet(
+                works,
+                reviews=ranked.frames.reviews,
+                fixed_age_days=ranked.result.settings.fixed_age_days,
+            ),
+            guard=False,
+            crlf=False,
+        )
+        return
+    shown, total = _shown(works, top, format)
+    shown = _with_details(st, shown)
+    table = Table(title=f"{ranked.campaign.name} 作品排名（{filters.describe_zh()}）")
+    for col, kw in (
+        ("排名", {"justify": "right"}),
+        ("作品编号", {"no_wrap": True}),
+        ("账号", {}),
+        ("标题", {}),
+        ("城市", {}),
+        ("质量分", {"justify": "right"}),
+        ("风险分", {"justify": "right"}),
+        ("审核", {}),
+    ):
+        table.add_column(col, **kw)
+    for r in shown.itertuples(index=False):
+        table.add_row(
+            _fmt(r.rank),
+            f"{r.platform}:{r.platform_post_id}",
+            _cut(r.account_name, 16),
+            _cut(r.title, 24),
+            _cut(r.city, 8),
+            _fmt(r.quality_score),
+            _fmt(r.risk_score, 2) + (" ⚠" if bool(r.risk_flag) else ""),
+            REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
+        )
+    _out().print(table)
+    _footer(len(shown), total, filters, NO_APPROVED)
+
+
+@rank_app.command("creators")
+def rank_creators_command(
+    ctx: typer.Context,
+    top: int | None = TOP_OPT,
+    platform: list[str] = PLATFORM_OPT,
+    city: str | None = CITY_OPT,
+    unit_kind: str | None = KIND_OPT,
+    include_unreviewed: bool = UNREVIEWED_OPT,
+    format: str = FORMAT_OPT,
+    campaign: str | None = CAMPAIGN_OPT,
+    explain: str | None = typer.Option(
+        None, "--explain", help="逐项说明一位创作者的得分（创作者编号或 平台:账号ID）"
+    ),
+) -> None:
+    """创作者排名：活跃度 + 收缩后的平均作品质量，跨平台账号合并计算。"""
+    _check_format(format)
+    filters = _filters(top, platform, city, unit_kind, include_unreviewed)
+    ranked = _ranked(state(ctx), campaign, include_unreviewed, details=False)
+    if explain:
+        try:
+            _explain(explain_creator(ranked.result, explain.strip()))
+        except KeyError as exc:
+            hint = (
+                "" if include_unreviewed else "（只统计审核通过的作品；可加 --include-unreviewed）"
+            )
+            raise TrackerError(f"创作者 {explain} 不在本次排名中{hint}") from exc
+        return
+    creators = filter_creators(ranked.result.creators, filters)
+    if format == "json":
+        _print_json(creators)
+        return
+    if format == "csv":
+        write_csv(
+            sys.stdout, creators_sheet(creators, ranked.result.works), guard=False, crlf=False
+        )
+        return
+    shown, total = _shown(creators, top, format)
+    table = Table(title=f"{ranked.campaign.name} 创作者排名（{filters.describe_zh()}）")
+    for col in (
+        "排名",
+        "创作者",
+        "创作者编号",
+        "平台",
+        "单位",
+        "作品数",
+        "收缩后质量",
+        "创作者得分",
+    ):
+        table.add_column(
+            col,
+            justify="right" if col in ("排名", "作品数", "收缩后质量", "创作者得分") else "left",
+        )
+    for r in shown.itertuples(index=False):
+        table.add_row(
+            _fmt(r.rank),
+            _cut(r.creator_name, 16),
+            Text(str(r.creator_key)),
+            "、".join(PLATFORM_NAMES_ZH.get(p, p) for p in str(r.platforms).split(",") if p),
+            _cut(r.unit_name, 14),
+            _fmt(r.works),
+            _fmt(r.quality_shrunk),
+            _fmt(r.creator_score),
+        )
+    _out().print(table)
+    _footer(len(shown), total, filters, NO_APPROVED)
+
+
+@rank_app.command("units")
+def rank_units_command(
+    ctx: typer.Context,
+    top: int | None = TOP_OPT,
+    platform: list[str] = PLATFORM_OPT,
+    city: str | None = CITY_OPT,
+    unit_kind: str | None = KIND_OPT,
+    include_unreviewed: bool = UNREVIEWED_OPT,
+    format: str = FORMAT_OPT,
+    campaign: str | None = CAMPAIGN_OPT,
+) -> None:
+    """单位排名：动员力、传播力、声量占比（排序依据见 campaign.toml 的 ranking.units.rank_by）。"""
+    _check_format(format)
+    filters = _filters(top, platform, city, unit_kind, include_unreviewed)
+    ranked = _ranked(state(ctx), campaign, include_unreviewed, details=False)
+    units = filter_units(ranked, filters)
+    if format == "json":
+        _print_json(units)
+        return
+    if format == "csv":
+        write_csv(sys.stdout, units_sheet(units), guard=False, crlf=False)
+        return
+    shown, total = _shown(units, top, format)
+    table = Table(title=f"{ranked.campaign.name} 单位排名（{filters.describe_zh()}）")
+    cols = ("排名", "单位", "城市", "活跃账号", "作品数", "平台数", "传播力", "声量占比")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("单位", "城市") else "right")
+    for r in shown.itertuples(index=False):
+        table.add_row(
+            _fmt(r.rank),
+            _cut(r.unit_name, 20),
+            _cut(r.city, 8),
+            _fmt(r.active_accounts),
+            _fmt(r.works),
+            _fmt(r.platforms),
+            _fmt(r.reach),
+            f"{100 * float(r.share_of_voice):.1f}%",
+        )
+    _out().print(table)
+    _footer(len(shown), total, filters, "没有符合条件的单位。")
+
+
+# --- tracker review ------------------------------------------------------------------------------
+
+
+@review_app.command("list")
+def review_list_command(
+    ctx: typer.Context,
+    flagged: bool = typer.Option(False, "--flagged", help="只列出有风险迹象（待核查）的作品"),
+    status: str = typer.Option(
+        "pending", "--status", help="pending（待审，默认）、approved、rejected 或 all"
+    ),
+    top: int | None = typer.Option(None, "--top", help="只列前 N 条（表格默认 20）"),
+    format: str = FORMAT_OPT,
+    campaign: str | None = CAMPAIGN_OPT,
+) -> None:
+    """审核队列：有风险迹象的作品排在最前（附风险原因），其余按质量分排序。"""
+    _check_format(format)
+    if status not in ("pending", "approved", "rejected", "all"):
+        raise TrackerError(f"--status 只能是 pending、approved、rejected 或 all，收到 {status!r}")
+    st = state(ctx)
+    ranked = _ranked(st, campaign, include_unreviewed=True, details=format != "table")
+    queue = review_queue(
+        ranked.result.works, status=None if status == "all" else status, flagged_only=flagged
+    )
+    if top is not None:
+        queue = queue.head(top)
+    if format == "json":
+        _print_json(queue)
+        return
+    if format == "csv":
+        sheet = works_sheet(
+            queue,
+            reviews=ranked.frames.reviews,
+            fixed_age_days=ranked.result.settings.fixed_age_days,
+            for_review=True,
+        )
+        write_csv(sys.stdout, sheet, guard=False, crlf=False)
+        return
+    shown, total = _shown(queue, top, format)
+    shown = _with_details(st, shown)
+    table = Table(
+        title=f"{ranked.campaign.name} 审核队列（{'仅待核查' if flagged else '风险作品在前'}）"
+    )
+    for col in ("作品编号", "账号", "标题", "质量分", "风险分", "风险原因", "审核状态"):
+        table.add_column(col, no_wrap=col == "作品编号")
+    for r in shown.itertuples(index=False):
+        table.add_row(
+            f"{r.platform}:{r.platform_post_id}",
+            _cut(r.account_name, 14),
+            _cut(r.title, 20),
+            _fmt(r.quality_score),
+            _fmt(r.risk_score, 2) + (" ⚠" if bool(r.risk_flag) else ""),
+            _cut(r.risk_reasons, 60, "—"),
+            REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
+        )
+    _out().print(table)
+    err = _err()
+    if total == 0:
+        err.print("审核队列为空。")
+    elif len(shown) < total:
+        err.print(f"共 {total} 条，显示前 {len(shown)} 条（用 --top N 调整）")
+
+
+def _decide(ctx: typer.Context, ids: list[str], status: str, note: str | None, by: str) -> None:
+    st = state(ctx)
+    engine = open_database(st.db)
+    try:
+        summary = decide(engine, ids, status, reviewer=by, note=note)
+    finally:
+        engine.dispose()
+    out = _out()
+    word = STATUS_ZH[status]
+    if summary.written:
+        out.print(f"已记录 {len(summary.written)} 条审核结果（{word}），审核人 {by}")
+    if summary.unchanged:
+        out.print(f"{len(summary.unchanged)} 条与当前审核结果相同，未重复记录")
+
+
+REVIEWER_OPT = typer.Option(..., "--by", help="审核人姓名（记入审核记录）")
+NOTE_OPT = typer.Option(None, "--note", help="审核意见")
+IDS_ARG = typer.Argument(..., help="作品编号（平台:作品ID），可给多个")
+
+
+@review_app.command("approve")
+def review_approve_command(
+    ctx: typer.Context,
+    ids: list[str] = IDS_ARG,
+    note: str | None = NOTE_OPT,
+    by: str = REVIEWER_OPT,
+) -> None:
+    """审核通过：作品进入推荐名单。"""
+    _decide(ctx, ids, "approved", note, by)
+
+
+@review_app.command("reject")
+def review_reject_command(
+    ctx: typer.Context,
+    ids: list[str] = IDS_ARG,
+    note: str | None = NOTE_OPT,
+    by: str = REVIEWER_OPT,
+) -> None:
+    """审核不通过：作品不进入推荐名单（不会删除，仍可查询）。"""
+    _decide(ctx, ids, "rejected", note, by)
+
+
+@review_app.command("import")
+def review_import_command(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., help="填好「审核结果」列的 xlsx 或 csv"),
+    by: str | None = typer.Option(
+        None, "--by", help="审核人姓名（文件中有「审核人」列时以该列为准）"
+    ),
+    note: str | None = typer.Option(None, "--note", help="文件中没写审核意见时使用的意见"),
+) -> None:
+    """导入审核表：「审核结果」列填 通过/不通过/待定；任何一行有问题则整份不导入并列出行号。"""
+    st = state(ctx)
+    engine = open_database(st.db)
+    try:
+        summary, rows = import_review_file(engine, file, reviewer=by, note=note)
+    finally:
+        engine.dispose()
+    out = _out()
+    counts: dict[str, int] = {}
+    for d in summary.written:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    detail = "，".join(f"{STATUS_ZH[s]} {n} 条" for s, n in sorted(counts.items())) or "无变化"
+    out.print(f"已导入 {file}：{rows} 行有审核结果，写入 {len(summary.written)} 条（{detail}）")
+    if summary.unchanged:
+        out.print(f"{len(summary.unchanged)} 条与当前审核结果相同，未重复记录")
+    if summary.skipped_blank:
+        out.print(f"{summary.skipped_blank} 行「审核结果」为空，已跳过")
+
+
+# --- tracker export works|creators|units|summary ------------------------------------------------
+
+
+def _export(
+    ctx: typer.Context,
+    which: str,
+    format: str,
+    output: str,
+    anonymise: bool,
+    by: str | None,
+    filters: RankFilters,
+    campaign: str | None,
+) -> None:
+    if by is not None and by != "city":
+        raise TrackerError(f"--by 目前只支持 city，收到 {by!r}")
+    ranked = _ranked(state(ctx), campaign, filters.include_unreviewed)
+    result = export_list(
+        ranked,
+        which,
+        filters,
+        output,
+        fmt=format,
+        anonymise=anonymise,
+        by_city=by == "city",
+    )
+    err = _err()
+    files = "、".join(str(p) for p in result.paths)
+    err.print(
+        f"已导出{LIST_NAMES_ZH[which]}名单（{result.rows} 行；工作表 {'、'.join(result.sheets)}）到 {files}"
+    )
+    if not filters.include_unreviewed and which in ("works", "creators", "units"):
+        err.print("[dim]仅含审核通过的作品；加 --include-unreviewed 导出全部（附审核结果列）[/dim]")
+
+
+EXPORT_FORMAT_OPT = typer.Option("xlsx", "--format", help="xlsx 或 csv（UTF-8 带 BOM）")
+OUTPUT_OPT = typer.Option(..., "-o", "--output", help="输出文件")
+ANON_OPT = typer.Option(
+    False, "--anonymise", "--anonymize", help="公开名单：个人账号名称以散列代替"
+)
+
+
+def _register_export(which: str, doc: str) -> None:
+    def command(
+        ctx: typer.Context,
+        format: str = EXPORT_FORMAT_OPT,
+        output: str = OUTPUT_OPT,
+        anonymise: bool = ANON_OPT,
+        by: str | None = typer.Option(
+            None, "--by", help="city：每个城市单独一个工作表（仅 summary）"
+        ),
+        top: int | None = typer.Option(None, "--top", help="只导出前 N 名"),
+        platform: list[str] = PLATFORM_OPT,
+        city: str | None = CITY_OPT,
+        unit_kind: str | None = KIND_OPT,
+        include_unreviewed: bool = UNREVIEWED_OPT,
+        campaign: str | None = CAMPAIGN_OPT,
+    ) -> None:
+        filters = _filters(top, platform, city, unit_kind, include_unreviewed)
+        _export(ctx, which, format, output, anonymise, by, filters, campaign)
+
+    command.__doc__ = doc
+    export_app.command(which)(command)
+
+
+_register_export("works", "导出作品名单（xlsx 首页为「说明」：活动、时间、数据来源、计算方法）。")
+_register_export("creators", "导出创作者名单。")
+_register_export("units", "导出单位名单。")
+_register_export(
+    "summary",
+    "导出活动汇总：按城市、按单位、按平台的账号数、作品数、互动量与最佳作品；--by city 每市一页。",
+)

@@ -1,0 +1,601 @@
+"""The office-facing lists: works, creators, units and the campaign summary, Chinese headers.
+
+Everything here is a pure function from ranked frames to ``Sheet``s; the writers (xlsx, csv)
+only decide bytes. Display conversions happen once, here: platform ids become their Chinese
+names (the id stays in 作品编号), UTC times become naive Beijing times under a header that says
+so, review and risk flags become words, and ids stay strings.
+
+The summary is what city associations and societies file: counts per city, per unit and per
+platform over **all** campaign works (it reports mobilisation, not merit), while its "best work"
+columns and the 优秀作品 sheet follow the recommendation rule (approved works only unless the
+user includes unreviewed ones). Per city means the city of the account's first registered unit
+(so campaign totals add up); per unit counts an account for every unit that lists it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracker.config import UNIT_KIND_NAMES_ZH
+from tracker.exports.anonymise import anonymise_creators, anonymise_works
+from tracker.exports.sheet import Column, Sheet, build_frame
+from tracker.ranking.fixed_age import BASIS_ZH
+from tracker.ranking.units import unit_scores
+from tracker.records import PLATFORM_NAMES_ZH
+from tracker.services.rank import RankedCampaign, RankFilters, scope_mask
+
+__all__ = [
+    "ABOUT_SHEET",
+    "about_rows",
+    "beijing_naive",
+    "creators_sheet",
+    "summary_sheets",
+    "units_sheet",
+    "works_sheet",
+]
+
+ABOUT_SHEET = "说明"
+BEIJING = "Asia/Shanghai"
+UNREGISTERED = "未登记单位"
+REVIEW_ZH = {"approved": "通过", "rejected": "不通过", "pending": "待审核"}
+RUN_KIND_ZH = {"collect": "采集", "refresh": "刷新指标", "import": "导入", "job": "定时任务"}
+TOP_WORKS = 20
+
+WORK_COLUMNS: tuple[Column, ...] = (
+    Column("rank", "排名", "int"),
+    Column("overall_rank", "全活动排名", "int"),
+    Column("work_id", "作品编号", "id"),
+    Column("platform_zh", "平台", "text"),
+    Column("platform_post_id", "作品ID", "id"),
+    Column("title", "标题", "long"),
+    Column("account_name", "账号名称", "text"),
+    Column("account_uid", "账号ID", "id"),
+    Column("unit_name", "所属单位", "text"),
+    Column("unit_kind_zh", "单位类型", "text"),
+    Column("city", "城市", "text"),
+    Column("published_at", "发布时间（北京时间）", "time"),
+    Column("quality_score", "质量分", "score"),
+    Column("quality_before_risk", "质量分（风险折减前）", "score"),
+    Column("fair_score", "平台内公平分", "score"),
+    Column("size_score", "粉丝校正分", "score"),
+    Column("overperformance", "超常表现倍数", "ratio"),
+    Column("over_score", "超常表现分", "score"),
+    Column("reach_score", "传播覆盖分", "score"),
+    Column("interactions", "互动量I", "num"),
+    Column("views", "播放/阅读", "int"),
+    Column("likes", "点赞", "int"),
+    Column("comments", "评论", "int"),
+    Column("shares", "转发", "int"),
+    Column("favorites", "收藏", "int"),
+    Column("followers_used", "粉丝数", "int"),
+    Column("reading_basis_zh", "读数口径", "text"),
+    Column("reading_at", "读数时间（北京时间）", "time"),
+    Column("risk_score", "风险分", "ratio"),
+    Column("risk_flag_zh", "待核查", "text"),
+    Column("risk_reasons", "风险原因", "long"),
+    Column("review_zh", "审核状态", "text"),
+    Column("reviewer", "审核人", "text"),
+    Column("reviewed_at", "审核时间（北京时间）", "time"),
+    Column("url", "链接", "url"),
+)
+REVIEW_COLUMNS: tuple[Column, ...] = (
+    Column("review_result", "审核结果", "text"),
+    Column("review_note", "审核意见", "text"),
+)
+
+CREATOR_COLUMNS: tuple[Column, ...] = (
+    Column("rank", "排名", "int"),
+    Column("overall_rank", "全活动排名", "int"),
+    Column("creator_name", "创作者", "text"),
+    Column("creator_key", "创作者编号", "id"),
+    Column("platforms_zh", "平台", "text"),
+    Column("accounts", "账号数", "int"),
+    Column("unit_name", "所属单位", "text"),
+    Column("unit_kind_zh", "单位类型", "text"),
+    Column("city", "城市", "text"),
+    Column("works", "作品数", "int"),
+    Column("scored_works", "可评分作品数", "int"),
+    Column("activity", "活跃度", "ratio"),
+    Column("quality_mean", "平均质量", "score"),
+    Column("prior_mean", "平台均值", "score"),
+    Column("shrink", "收缩系数B", "ratio"),
+    Column("quality_shrunk", "收缩后质量", "score"),
+    Column("creator_score", "创作者得分", "score"),
+    Column("reference_index", "参考指数（BCI口径）", "score"),
+    Column("interactions_total", "互动量合计", "num"),
+    Column("views_total", "播放合计", "int"),
+    Column("followers_total", "粉丝合计", "int"),
+    Column("best_work", "代表作品编号", "id"),
+    Column("best_quality", "代表作品质量分", "score"),
+    Column("flagged_works", "待核查作品数", "int"),
+)
+
+UNIT_COLUMNS: tuple[Column, ...] = (
+    Column("rank", "排名", "int"),
+    Column("overall_rank", "全活动排名", "int"),
+    Column("unit_name", "单位", "text"),
+    Column("unit_kind_zh", "单位类型", "text"),
+    Column("city", "城市", "text"),
+    Column("active_accounts", "活跃账号数", "int"),
+    Column("works", "作品数", "int"),
+    Column("platforms", "覆盖平台数", "int"),
+    Column("creators", "创作者数", "int"),
+    Column("reach", "传播力（质量分合计）", "score"),
+    Column("quality_mean", "平均质量", "score"),
+    Column("interactions", "互动量", "num"),
+    Column("share_of_voice", "声量占比", "pct"),
+)
+
+BEST_COLUMNS: tuple[Column, ...] = (
+    Column("best_title", "最佳作品", "long"),
+    Column("best_work", "最佳作品编号", "id"),
+    Column("best_quality", "最佳作品质量分", "score"),
+)
+
+
+# --- display conversions -------------------------------------------------------------------------
+
+
+def beijing_naive(values: pd.Series) -> pd.Series:
+    """UTC-aware times -> naive Beijing wall time (Excel cannot store a zone)."""
+    s = pd.to_datetime(values, utc=True)
+    return s.dt.tz_convert(BEIJING).dt.tz_localize(None)
+
+
+def _platform_zh(values: pd.Series) -> pd.Series:
+    return values.astype("object").map(lambda p: PLATFORM_NAMES_ZH.get(str(p), str(p)))
+
+
+def _kind_zh(values: pd.Series) -> pd.Series:
+    return values.astype("object").map(
+        lambda k: None if k is None or k is pd.NA or k != k else UNIT_KIND_NAMES_ZH.get(k, k)
+    )
+
+
+def _work_id(
+    frame: pd.DataFrame, platform: str = "platform", pid: str = "platform_post_id"
+) -> pd.Series:
+    return frame[platform].astype("str") + ":" + frame[pid].astype("str")
+
+
+def _display_works(
+    works: pd.DataFrame, reviews: pd.DataFrame | None, fixed_age_days: float
+) -> pd.DataFrame:
+    w = works.copy()
+    w["work_id"] = _work_id(w)
+    w["platform_zh"] = _platform_zh(w["platform"])
+    w["unit_kind_zh"] = _kind_zh(w["unit_kind"]) if "unit_kind" in w.columns else None
+    for col in ("published_at", "reading_at"):
+        if col in w.columns:
+            w[col] = beijing_naive(w[col])
+    if "reading_basis" in w.columns:
+        basis = {k: v.replace("N", f"{fixed_age_days:g}") for k, v in BASIS_ZH.items()}
+        w["reading_basis_zh"] = w["reading_basis"].astype("object").map(basis)
+    if "risk_flag" in w.columns:
+        w["risk_flag_zh"] = np.where(w["risk_flag"].astype(bool), "是", "")
+    w["review_zh"] = w["review_status"].astype("object").map(REVIEW_ZH).fillna("待审核")
+    w["reviewer"] = None
+    w["reviewed_at"] = pd.NaT
+    if reviews is not None and len(reviews):
+        r = reviews.copy()
+        r["work_id"] = _work_id(r)
+        r = r.drop_duplicates("work_id", keep="last").set_index("work_id")
+        w["reviewer"] = w["work_id"].map(r["reviewer"])
+        w["reviewed_at"] = beijing_naive(w["work_id"].map(r["decided_at"]))
+    return w
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def works_sheet(
+    works: pd.DataFrame,
+    *,
+    reviews: pd.DataFrame | None = None,
+    anonymise: bool = False,
+    salt: str = "",
+    for_review: bool = False,
+    name: str = "作品",
+    fixed_age_days: float = 7.0,
+) -> Sheet:
+    """The works list (one row a work). ``for_review`` adds empty 审核结果 / 审核意见 columns
+    for staff to fill in and import back with ``tracker review import``."""
+    w = anonymise_works(works, salt) if anonymise else works
+    w = _display_works(w, reviews, fixed_age_days)
+    columns = WORK_COLUMNS + (REVIEW_COLUMNS if for_review else ())
+    frame, kinds = build_frame(w, columns)
+    return Sheet(name, frame, kinds)
+
+
+def creators_sheet(
+    creators: pd.DataFrame,
+    works: pd.DataFrame,
+    *,
+    anonymise: bool = False,
+    salt: str = "",
+    name: str = "创作者",
+) -> Sheet:
+    c = anonymise_creators(creators, works, salt) if anonymise else creators.copy()
+    c["platforms_zh"] = (
+        c["platforms"]
+        .astype("object")
+        .fillna("")
+        .astype("str")
+        .map(lambda s: "、".join(PLATFORM_NAMES_ZH.get(p, p) for p in s.split(",") if p))
+    )
+    c["unit_kind_zh"] = _kind_zh(c["unit_kind"]) if "unit_kind" in c.columns else None
+    frame, kinds = build_frame(c, CREATOR_COLUMNS)
+    return Sheet(name, frame, kinds)
+
+
+def units_sheet(units: pd.DataFrame, *, name: str = "单位") -> Sheet:
+    u = units.copy()
+    u["unit_kind_zh"] = _kind_zh(u["unit_kind"])
+    frame, kinds = build_frame(u, UNIT_COLUMNS)
+    return Sheet(name, frame, kinds)
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+
+def _best(works: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """Per group of ``key``: the best work's title, id and quality score."""
+    q = works["quality_score"].to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~np.isnan(q)
+    if not ok.any():
+        return pd.DataFrame(columns=["best_title", "best_work", "best_quality"])
+    sub = pd.DataFrame(
+        {
+            "key": key.to_numpy()[ok],
+            "q": q[ok],
+            "title": works["title"].astype("object").to_numpy()[ok],
+            "id": _work_id(works).to_numpy()[ok],
+        }
+    ).sort_values(["key", "q", "id"], ascending=[True, False, True], kind="stable")
+    first = sub.drop_duplicates("key").set_index("key")
+    return pd.DataFrame(
+        {"best_title": first["title"], "best_work": first["id"], "best_quality": first["q"]}
+    )
+
+
+def _group_counts(works: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    acc = works["platform"].astype("str") + ":" + works["account_uid"].astype("str")
+    df = pd.DataFrame(
+        {
+            "key": key.to_numpy(),
+            "acc": acc.to_numpy(),
+            "unit": works["unit_id"].to_numpy() if "unit_id" in works.columns else None,
+            "i": works["interactions"].to_numpy(dtype="float64", na_value=np.nan),
+            "v": works["views"].to_numpy(dtype="float64", na_value=np.nan),
+            "q": works["quality_score"].to_numpy(dtype="float64", na_value=np.nan),
+            "flag": works["risk_flag"].astype(bool).to_numpy(),
+        }
+    )
+    g = df.groupby("key", sort=False)
+    return pd.DataFrame(
+        {
+            "units": g["unit"].nunique(),
+            "accounts": g["acc"].nunique(),
+            "works": g.size(),
+            "interactions": g["i"].sum(min_count=1),
+            "views": g["v"].sum(min_count=1),
+            "quality_mean": g["q"].mean(),
+            "flagged": g["flag"].sum(),
+        }
+    )
+
+
+SUMMARY_GROUP_COLUMNS: tuple[Column, ...] = (
+    Column("accounts", "账号数", "int"),
+    Column("works", "作品数", "int"),
+    Column("interactions", "互动量", "num"),
+    Column("views", "播放/阅读", "int"),
+    Column("quality_mean", "平均质量分", "score"),
+    Column("flagged", "待核查作品数", "int"),
+)
+
+
+def _city_key(works: pd.DataFrame) -> pd.Series:
+    city = works["city"].astype("object") if "city" in works.columns else None
+    if city is None:
+        return pd.Series([UNREGISTERED] * len(works), index=works.index, dtype="object")
+    return city.where(city.notna(), UNREGISTERED)
+
+
+def _recommendable(works: pd.DataFrame, include_unreviewed: bool) -> pd.DataFrame:
+    if include_unreviewed:
+        return works
+    return works[works["review_status"].astype("object") == "approved"]
+
+
+def _overview(works: pd.DataFrame, units: pd.DataFrame) -> Sheet:
+    acc = works["platform"].astype("str") + ":" + works["account_uid"].astype("str")
+    status = works["review_status"].astype("object")
+    cities = _city_key(works)
+    rows: list[tuple[str, Any]] = [
+        ("作品数", len(works)),
+        ("账号数", int(acc.nunique())),
+        (
+            "创作者数",
+            int(works["creator_key"].nunique()) if "creator_key" in works.columns else None,
+        ),
+        ("覆盖平台数", int(works["platform"].astype("object").nunique())),
+        (
+            "互动量合计",
+            float(np.nansum(works["interactions"].to_numpy(dtype="float64", na_value=np.nan))),
+        ),
+        (
+            "播放/阅读合计（平台公开的）",
+            float(np.nansum(works["views"].to_numpy(dtype="float64", na_value=np.nan))),
+        ),
+        ("登记单位数", len(units)),
+        ("有作品的单位数", int((units["works"] > 0).sum()) if len(units) else 0),
+        ("有作品的城市数", int(cities[cities != UNREGISTERED].nunique())),
+        ("未登记单位的作品数", int((cities == UNREGISTERED).sum())),
+        ("审核通过作品数", int((status == "approved").sum())),
+        ("审核未通过作品数", int((status == "rejected").sum())),
+        ("待审核作品数", int((status == "pending").sum())),
+        ("待核查（风险）作品数", int(works["risk_flag"].astype(bool).sum())),
+    ]
+    frame = pd.DataFrame({"项目": [r[0] for r in rows], "数值": [r[1] for r in rows]})
+    return Sheet("概况", frame, {"项目": "text", "数值": "num"})
+
+
+def _with_best(counts: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
+    return counts.join(best, how="left")
+
+
+def summary_sheets(
+    ranked: RankedCampaign,
+    filters: RankFilters,
+    *,
+    by_city: bool = False,
+    anonymise: bool = False,
+) -> list[Sheet]:
+    """概况, 按城市, 按单位, 按平台, 优秀作品, and with ``by_city`` one sheet per city."""
+    salt = ranked.campaign.name
+    result = ranked.result
+    works = result.works[scope_mask(result.works, filters)].reset_index(drop=True)
+    if anonymise:
+        works = anonymise_works(works, salt)
+    all_units = unit_scores(
+        works, ranked.frames.account_units, ranked.frames.units, result.settings.units.rank_by
+    )
+    all_units = all_units[_unit_scope(all_units, filters)].reset_index(drop=True)
+    best_basis = _recommendable(works, filters.include_unreviewed)
+    sheets = [_overview(works, all_units)]
+
+    # per city
+    city = _city_key(works)
+    counts = _group_counts(works, city)
+    counts = _with_best(counts, _best(best_basis, _city_key(best_basis)))
+    order = _city_order(ranked.frames.units, counts)
+    if filters.city:
+        cities = pd.DataFrame({"city": order})
+        order = [c for c, keep in zip(order, scope_mask(cities, filters), strict=True) if keep]
+    counts = counts.reindex(order)
+    counts.index.name = "city"
+    counts = counts.reset_index()
+    for c in ("units", "accounts", "works", "flagged"):
+        counts[c] = counts[c].fillna(0).astype("int64")
+    frame, kinds = build_frame(
+        counts,
+        (
+            Column("city", "城市", "text"),
+            Column("units", "有作品的单位数", "int"),
+            *SUMMARY_GROUP_COLUMNS,
+            *BEST_COLUMNS,
+        ),
+    )
+    sheets.append(Sheet("按城市", frame, kinds))
+
+    # per unit (every registry unit, zeros included)
+    unit_best = _unit_best(best_basis, ranked.frames.account_units)
+    u = all_units.merge(unit_best, left_on="unit_id", right_index=True, how="left")
+    u["unit_kind_zh"] = _kind_zh(u["unit_kind"])
+    frame, kinds = build_frame(
+        u,
+        (
+            Column("rank", "排名", "int"),
+            *UNIT_COLUMNS[2:],
+            *BEST_COLUMNS,
+        ),
+    )
+    sheets.append(Sheet("按单位", frame, kinds))
+
+    # per platform
+    plat = works["platform"].astype("object")
+    pc = _with_best(
+        _group_counts(works, plat), _best(best_basis, best_basis["platform"].astype("object"))
+    )
+    pc = pc.reset_index().rename(columns={"key": "platform"})
+    pc["platform_zh"] = _platform_zh(pc["platform"])
+    pc = pc.sort_values("works", ascending=False, kind="stable")
+    frame, kinds = build_frame(
+        pc, (Column("platform_zh", "平台", "text"), *SUMMARY_GROUP_COLUMNS, *BEST_COLUMNS)
+    )
+    sheets.append(Sheet("按平台", frame, kinds))
+
+    # best works overall
+    top = best_basis.sort_values(
+        "quality_score", ascending=False, na_position="last", kind="stable"
+    )
+    top = top.head(TOP_WORKS).copy()
+    top["rank"] = np.arange(1, len(top) + 1)
+    top_sheet = works_sheet(
+        top,
+        reviews=ranked.frames.reviews,
+        fixed_age_days=ranked.result.settings.fixed_age_days,
+        name="优秀作品",
+    )
+    sheets.append(_slim_works(top_sheet))
+
+    if by_city:
+        for name in order:
+            mine = works[(city == name).to_numpy()]
+            mine = mine.sort_values(
+                "quality_score", ascending=False, na_position="last", kind="stable"
+            )
+            mine = mine.copy()
+            mine["rank"] = np.arange(1, len(mine) + 1)
+            sheet = works_sheet(
+                mine,
+                reviews=ranked.frames.reviews,
+                fixed_age_days=ranked.result.settings.fixed_age_days,
+                name=name,
+            )
+            sheets.append(_slim_works(sheet))
+    return sheets
+
+
+SLIM_HEADERS = (
+    "排名",
+    "作品编号",
+    "平台",
+    "作品ID",
+    "标题",
+    "账号名称",
+    "所属单位",
+    "单位类型",
+    "城市",
+    "发布时间（北京时间）",
+    "互动量I",
+    "播放/阅读",
+    "质量分",
+    "风险分",
+    "待核查",
+    "审核状态",
+    "链接",
+)
+
+
+def _slim_works(sheet: Sheet) -> Sheet:
+    """Summary sheets show fewer columns than the full works list."""
+    cols = [h for h in SLIM_HEADERS if h in sheet.frame.columns]
+    return Sheet(sheet.name, sheet.frame[cols], {h: sheet.kind(h) for h in cols}, sheet.title)
+
+
+def _unit_scope(units: pd.DataFrame, filters: RankFilters) -> np.ndarray:
+    return scope_mask(units, RankFilters(city=filters.city, unit_kind=filters.unit_kind))
+
+
+def _city_order(units: pd.DataFrame | None, counts: pd.DataFrame) -> list[str]:
+    """Registry order first (city associations are listed by adcode), then other cities by
+    number of works, and works without a registered unit last."""
+    order: list[str] = []
+    if units is not None and len(units):
+        registry = units.sort_values("unit_id", kind="stable")["city"].dropna().astype("str")
+        order = list(dict.fromkeys(registry))
+    rest = counts.drop(index=[c for c in (*order, UNREGISTERED) if c in counts.index])
+    order += list(rest.sort_values("works", ascending=False, kind="stable").index)
+    if UNREGISTERED in counts.index:
+        order.append(UNREGISTERED)
+    return order
+
+
+def _unit_best(works: pd.DataFrame, account_units: pd.DataFrame | None) -> pd.DataFrame:
+    if account_units is None or not len(account_units) or not len(works):
+        return pd.DataFrame(columns=["best_title", "best_work", "best_quality"])
+    au = account_units[["platform", "platform_uid", "unit_id"]].copy()
+    au["platform"] = au["platform"].astype("str")
+    au["platform_uid"] = au["platform_uid"].astype("str")
+    w = works.copy()
+    w["platform"] = w["platform"].astype("str")
+    w["platform_uid"] = w["account_uid"].astype("str")
+    joined = w.merge(au, on=["platform", "platform_uid"], how="inner", suffixes=("", "_au"))
+    if not len(joined):
+        return pd.DataFrame(columns=["best_title", "best_work", "best_quality"])
+    key = joined["unit_id_au"] if "unit_id_au" in joined.columns else joined["unit_id"]
+    return _best(joined, key)
+
+
+# --- the 说明 sheet ------------------------------------------------------------------------------
+
+
+def _fmt_time(value: Any) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return ts.tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def about_rows(
+    ranked: RankedCampaign,
+    filters: RankFilters,
+    *,
+    lists: Sequence[str],
+    anonymise: bool = False,
+    extra: Sequence[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """(项目, 内容) rows of the 说明 sheet: what, when, from where, and how it was ranked."""
+    c = ranked.campaign
+    rows: list[tuple[str, str]] = [
+        ("活动", c.name),
+        ("活动标题", c.title or ""),
+        ("活动标签", "、".join(c.all_spellings)),
+        ("活动时间", f"{c.window_start} 至 {c.window_end}（{c.timezone}）"),
+        ("导出时间", _fmt_time(ranked.generated_at) + "（北京时间）"),
+        ("本文件包含", "、".join(lists)),
+        ("筛选条件", filters.describe_zh()),
+        ("时间口径", "表中时间均为北京时间（UTC+8），不带时区。"),
+        (
+            "编号说明",
+            "作品编号为「平台:作品ID」，可直接用于 tracker review approve/reject；"
+            "作品ID、账号ID 以文本保存，请勿转为数字（长编号会丢失末几位）。",
+        ),
+    ]
+    if anonymise:
+        rows.append(
+            (
+                "匿名化",
+                "未认证的个人账号名称与账号ID已替换为「用户+散列值」（同一账号在本活动各名单中一致）；"
+                "认证账号和单位自有账号保留原名；单位名册中的联系人姓名已删除。",
+            )
+        )
+    src = ranked.sources
+    if len(src):
+        for r in src.itertuples(index=False):
+            platform = PLATFORM_NAMES_ZH.get(r.platform, r.platform) if r.platform else "全部平台"
+            kind = RUN_KIND_ZH.get(r.kind, r.kind)
+            rows.append(
+                (
+                    f"数据来源：{platform}（{kind}）",
+                    f"运行 {int(r.runs)} 次（成功 {int(r.ok_runs or 0)} 次），"
+                    f"首次开始 {_fmt_time(r.first_started)}，"
+                    f"最近一次成功完成 {_fmt_time(r.last_ok_finished)}（北京时间），"
+                    f"新增作品 {int(r.new or 0)} 件",
+                )
+            )
+    else:
+        rows.append(("数据来源", "数据库中没有采集或导入记录"))
+    works = ranked.result.works
+    if "source" in works.columns and len(works):
+        by_source = works["source"].astype("object").value_counts()
+        names = {
+            "live": "平台采集",
+            "capture": "浏览器抓包",
+            "submission": "单位报送",
+            "import": "导入",
+        }
+        rows.append(
+            (
+                "作品来源构成",
+                "；".join(f"{names.get(k, k)} {v} 件" for k, v in by_source.items()),
+            )
+        )
+    method = ranked.result.settings.describe_zh().splitlines()
+    rows.append(("计算方法", method[0] if method else ""))
+    rows.extend(("", line) for line in method[1:])
+    rows.extend(extra)
+    return rows
+
+
+def about_sheet(rows: Sequence[tuple[str, str]]) -> Sheet:
+    frame = pd.DataFrame({"项目": [r[0] for r in rows], "内容": [r[1] for r in rows]})
+    return Sheet(ABOUT_SHEET, frame, {"项目": "text", "内容": "long"})

@@ -1,0 +1,382 @@
+"""``rank_campaign``: input frames -> works, creators, units and accounts, every component a column.
+
+The order of the steps is the method's (DESIGN §4): read at a fixed age, weight interactions,
+place within the platform, compare with the account's own baseline and with accounts of the same
+size, blend, weigh the risk evidence, then aggregate to creators and units. Every step is a pure
+function of its inputs, vectorised; this module only wires them together and names the columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracker.ranking import keys
+from tracker.ranking.creators import creator_keys, creator_scores
+from tracker.ranking.explain import explain_creator, explain_work
+from tracker.ranking.fixed_age import READ_METRICS, fixed_age_reading
+from tracker.ranking.frames import RankingFrames, RankingResult
+from tracker.ranking.interactions import interactions
+from tracker.ranking.keys import positions
+from tracker.ranking.maths import as_float
+from tracker.ranking.memory import release_memory
+from tracker.ranking.overperformance import RULE_ZH, crowdtangle_score, expected_interactions
+from tracker.ranking.platform_score import platform_percentile
+from tracker.ranking.quality import blend_quality, size_residual
+from tracker.ranking.reference_index import reference_index
+from tracker.ranking.risk import (
+    duplicate_accounts,
+    fingerprint_key,
+    follower_jumps,
+    ratio_signals,
+    risk_score,
+    snapshot_jumps,
+    text_fingerprint,
+)
+from tracker.ranking.settings import RankingSettings
+from tracker.ranking.units import UNIT_COLUMNS, attach_primary_unit, unit_scores
+
+__all__ = ["explain_creator", "explain_work", "prepare_works", "rank_campaign"]
+
+_POST_COLS = (
+    "platform",
+    "platform_post_id",
+    "account_uid",
+    "content_type",
+    "published_at",
+    *READ_METRICS,
+    "last_collected_at",
+)
+
+
+def rank_campaign(
+    frames: RankingFrames, settings: RankingSettings | None = None, *, approved_only: bool = False
+) -> RankingResult:
+    """Rank a campaign's works, creators and units.
+
+    Work scores always use every campaign work (percentiles need the whole field). With
+    ``approved_only`` the creator and unit aggregates use only works whose review status is
+    ``approved`` (what recommendations are built from). Works keep the input order (sorting a
+    million rows of a hundred columns costs more than the caller's ``nsmallest("rank")``);
+    creators and units come sorted by their rank.
+    """
+    s = settings or RankingSettings()
+    # Integer keys computed once: every later grouping and lookup uses them, never strings.
+    acc_works = keys.account_codes(frames.works)
+    works = prepare_works(frames, account_codes=acc_works)
+    n = len(works)
+    posts = _all_posts(works, frames.history)
+    acc_posts = acc_works if len(posts) == n else keys.account_codes(posts)
+    snap_pos = _snapshot_rows(posts, frames.snapshots)
+
+    reading = fixed_age_reading(posts, frames.snapshots, s.fixed_age_days, snapshot_pos=snap_pos)
+    inter = interactions(reading, s.interactions)
+    baseline = expected_interactions(
+        posts,
+        inter["interactions"],
+        pd.Series(np.arange(len(posts)) < n),
+        history_size=s.overperformance.history_size,
+        trim_fraction=s.overperformance.trim_fraction,
+        account_codes=acc_posts,
+    )
+
+    latest = {c: f"latest_{c}" for c in READ_METRICS} | {"last_collected_at": "latest_collected_at"}
+    w = works.rename(columns=latest).reset_index(drop=True)
+    inter = inter[["interactions", "interaction_weight_known"]]
+    for part in (reading, inter, baseline):
+        head = part.iloc[:n].reset_index(drop=True)
+        for col in head.columns:
+            w[col] = head[col]
+    acc = acc_posts[:n]
+    plat = w["platform"]
+    platforms: dict[str, pd.DataFrame] = {}
+
+    # Platform-fair score.
+    log_i = pd.Series(np.log1p(w["interactions"].to_numpy(dtype="float64")))
+    fair, platforms["fair"] = platform_percentile(log_i, plat, s.min_platform_works)
+    w["fair_score"], w["fair_method"] = _f32(fair["pct"]), fair["method"]
+
+    # Size-adjusted score.
+    fol = as_float(w["followers_at_capture"])
+    acct_fol = as_float(w["followers"]) if "followers" in w.columns else np.full(n, np.nan)
+    w["followers_used"] = np.where(np.isnan(fol), acct_fol, fol)
+    resid, platforms["size"] = size_residual(
+        log_i, pd.Series(np.log1p(w["followers_used"].to_numpy())), plat, s.min_platform_works
+    )
+    del log_i
+    w["size_residual"] = resid
+    size, platforms["size_pct"] = platform_percentile(resid, plat, s.min_platform_works)
+    w["size_score"] = _f32(size["pct"])
+
+    # Overperformance (CrowdTangle).
+    op = s.overperformance
+    enough = w["earlier_works"].fillna(0).to_numpy() >= op.min_earlier_works
+    expected = np.where(enough, w["expected"].to_numpy(dtype="float64"), np.nan)
+    w["expected"] = expected
+    score, rule = crowdtangle_score(
+        w["interactions"].to_numpy(dtype="float64"), expected, op.min_expected
+    )
+    w["overperformance"] = score
+    w["overperformance_rule"] = pd.Categorical(rule, categories=list(RULE_ZH))
+    signed_log = np.sign(score) * np.log1p(np.abs(score))
+    over, platforms["over"] = platform_percentile(pd.Series(signed_log), plat, s.min_platform_works)
+    w["over_score"] = _f32(over["pct"])
+
+    # Reach.
+    reach, platforms["reach"] = platform_percentile(
+        pd.Series(np.log1p(as_float(w["views"]))), plat, s.min_platform_works
+    )
+    w["reach_score"] = _f32(reach["pct"])
+
+    # Creators: accounts linked across platforms (the duplicate-text signal needs them too).
+    first = pd.Series(np.arange(n)).groupby(acc).first()
+    uniq = pd.DataFrame(
+        {
+            "platform": w["platform"].to_numpy()[first.to_numpy()],
+            "account_uid": w["account_uid"].to_numpy()[first.to_numpy()],
+        }
+    )
+    key_of = np.full(int(acc.max()) + 1 if n else 0, None, dtype=object)
+    key_of[first.index.to_numpy()] = creator_keys(
+        uniq, frames.account_units, frames.links
+    ).to_numpy()
+    creator_of, _ = pd.factorize(key_of)
+    w["creator_key"] = pd.Series(key_of[acc], dtype=object)
+    w["creator_code"] = creator_of[acc]
+
+    # Risk evidence.
+    ratios = ratio_signals(w, s.risk)
+    work_snap_pos = np.where(snap_pos < n, snap_pos, -1)
+    jumps = snapshot_jumps(
+        w, frames.snapshots, s.interactions, s.risk, snapshot_pos=work_snap_pos, account_codes=acc
+    )
+    fj = follower_jumps(
+        posts, frames.snapshots, s.risk, snapshot_pos=snap_pos, account_codes=acc_posts
+    )
+    jump_of = np.full(int(acc_posts.max()) + 1 if len(posts) else 0, np.nan)
+    jump_of[fj["account_code"].to_numpy(dtype=np.int64)] = fj["follower_jump"].to_numpy()
+    fingerprint = _fingerprints(w, s.risk.min_fingerprint_chars)
+    w["fingerprint_key"] = fingerprint
+    signals = pd.concat([ratios, jumps], axis=1)
+    signals["follower_jump"] = jump_of[acc]
+    signals["duplicate_others"] = duplicate_accounts(w, fingerprint)
+    for col in signals.columns:
+        w[col] = _f32(signals[col]) if signals[col].dtype == "float64" else signals[col].array
+    risk = risk_score(signals, s.risk)
+    for col in risk.columns:
+        w[col] = _f32(risk[col]) if risk[col].dtype == "float64" else risk[col].array
+
+    # Quality.
+    q = blend_quality(w, s.quality)
+    w["quality_before_risk"] = _f32(q["quality_raw"])
+    w["quality_weight_known"] = q["quality_weight_known"]
+    multiplier = 1.0 - s.risk.discount * w["risk_score"].to_numpy(dtype="float64")
+    w["quality_score"] = _f32(q["quality_raw"].to_numpy() * multiplier)
+    w["rank"] = w["quality_score"].rank(method="min", ascending=False).astype("Int64")
+    w["platform_rank"] = (
+        w["quality_score"]
+        .groupby(plat, observed=True)
+        .rank(method="min", ascending=False)
+        .astype("Int64")
+    )
+
+    deleted = w["deleted"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    w["recommendable"] = (w["review_status"] == "approved").to_numpy() & ~deleted
+
+    # Aggregates (over approved works only when asked).
+    if approved_only:
+        mask = (w["review_status"] == "approved").to_numpy()
+        basis, acc_b = w[mask], acc[mask]
+    else:
+        basis, acc_b = w, acc  # no copy of a million rows
+    accounts = _accounts(w, acc, key_of)
+    bci_acc = reference_index(basis, acc_b, s.reference_index)
+    accounts = accounts.join(bci_acc, on="account_code").drop(columns="account_code")
+    creators, platforms["creator"] = creator_scores(basis, s.creators, account_codes=acc_b)
+    c_codes, c_keys = keys.creator_codes(basis)
+    bci_cre = reference_index(basis, c_codes, s.reference_index)
+    bci_cre.index = pd.Index(
+        np.asarray(c_keys, dtype=object)[bci_cre.index.to_numpy()], name="creator_key"
+    )
+    creators = creators.join(bci_cre[["reference_index"]], on="creator_key")
+    units = unit_scores(
+        basis, frames.account_units, frames.units, s.units.rank_by, account_codes=acc_b
+    )
+
+    release_memory()
+    return RankingResult(
+        works=w,
+        creators=creators,
+        units=units,
+        accounts=accounts,
+        platforms=_platform_table(platforms),
+        settings=s,
+        approved_only=approved_only,
+    )
+
+
+def prepare_works(
+    frames: RankingFrames, *, account_codes: np.ndarray | None = None
+) -> pd.DataFrame:
+    """The works frame with every optional column present (NULL when unknown)."""
+    w = frames.works.copy(deep=False)  # copy-on-write: new columns never touch the input
+    n = len(w)
+    acc_codes = keys.account_codes(w) if account_codes is None else account_codes
+    for col in ("platform", "platform_post_id", "account_uid"):
+        if col not in w.columns:
+            raise ValueError(f"works frame lacks the required column {col!r}")
+    defaults: dict[str, object] = {
+        "content_type": None,
+        "title": None,
+        "url": None,
+        "text": None,
+        "fingerprint": None,
+        "account_name": None,
+        "source": None,
+    }
+    for col, val in defaults.items():
+        if col not in w.columns:
+            w[col] = pd.Series([val] * n, index=w.index, dtype="object")
+    for col in (*READ_METRICS, "followers"):
+        if col not in w.columns:
+            w[col] = pd.Series(pd.NA, index=w.index, dtype="Int64")
+    for col in ("published_at", "last_collected_at"):
+        if col not in w.columns:
+            w[col] = pd.Series(pd.NaT, index=w.index, dtype="datetime64[ns, UTC]")
+        else:
+            w[col] = pd.to_datetime(w[col], utc=True)
+    if "deleted" not in w.columns:
+        w["deleted"] = False
+    if frames.accounts is not None and len(frames.accounts) and "account_name" in w.columns:
+        missing = w["account_name"].isna() | w["followers"].isna()
+        if missing.any():
+            acc = frames.accounts
+            rep = keys.first_rows(acc_codes)
+            probe = pd.DataFrame(
+                {
+                    "platform": w["platform"].to_numpy()[rep],
+                    "platform_uid": w["account_uid"].to_numpy()[rep],
+                }
+            )
+            pos = positions(acc, probe, ("platform", "platform_uid"))[acc_codes]
+            hit = (pos >= 0) & missing.to_numpy()
+            if "name" in acc.columns:
+                names = w["account_name"].to_numpy(dtype=object).copy()
+                names[hit] = acc["name"].to_numpy(dtype=object)[pos[hit]]
+                w["account_name"] = names
+            if "followers" in acc.columns:
+                fol = w["followers"].astype("Int64").copy()
+                fol.iloc[np.flatnonzero(hit)] = (
+                    acc["followers"].astype("Int64").array.take(pos[hit])
+                )
+                w["followers"] = fol
+    if not set(UNIT_COLUMNS).issubset(w.columns):
+        units = attach_primary_unit(w, frames.account_units, account_codes=acc_codes)
+        for col in units.columns:
+            if col not in w.columns:
+                w[col] = units[col]
+    if "unit_count" not in w.columns:
+        w["unit_count"] = 0
+    if "review_status" not in w.columns:
+        status = np.full(n, "pending", dtype=object)
+        if frames.reviews is not None and len(frames.reviews):
+            pos = positions(frames.reviews, w)
+            hit = pos >= 0
+            status[hit] = frames.reviews["status"].to_numpy(dtype=object)[pos[hit]]
+        w["review_status"] = status
+    else:
+        w["review_status"] = w["review_status"].astype("object").fillna("pending")
+    w["review_status"] = w["review_status"].astype("category")
+    return w
+
+
+def _all_posts(works: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:
+    """Campaign works first, then the accounts' other posts (the baseline's pool)."""
+    parts = [works[[c for c in _POST_COLS if c in works.columns]]]
+    if history is not None and len(history):
+        h = history.copy()
+        for col in _POST_COLS:
+            if col not in h.columns:
+                h[col] = pd.NA
+        h["published_at"] = pd.to_datetime(h["published_at"], utc=True)
+        h["last_collected_at"] = pd.to_datetime(h["last_collected_at"], utc=True)
+        parts.append(h[list(_POST_COLS)])
+    posts = (
+        pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    )
+    for m in READ_METRICS:
+        posts[m] = posts[m].astype("Int64")
+    return posts
+
+
+def _f32(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Scores and strengths are shown to one decimal: float32 halves a million-row column."""
+    return np.asarray(values, dtype=np.float32)
+
+
+def _snapshot_rows(posts: pd.DataFrame, snapshots: pd.DataFrame) -> np.ndarray:
+    """Each snapshot's row in ``posts`` (-1 if none): ``load``'s ``post_row`` when it still
+    matches (works then history, in order), else matched by key."""
+    if "post_row" in snapshots.columns and len(snapshots):
+        rows = snapshots["post_row"].to_numpy(dtype=np.int64)
+        if rows.min() >= 0 and rows.max() < len(posts):
+            ids = posts["platform_post_id"].to_numpy(dtype=object)[rows]
+            plats = posts["platform"].to_numpy(dtype=object)[rows]
+            same = (ids == snapshots["platform_post_id"].to_numpy(dtype=object)) & (
+                plats == snapshots["platform"].to_numpy(dtype=object)
+            )
+            if same.all():
+                return rows
+    return positions(posts, snapshots)
+
+
+def _fingerprints(w: pd.DataFrame, min_chars: int) -> pd.Series:
+    """64-bit fingerprint key of each work: ``fingerprint_key`` when the loader computed it,
+    else a key of the stored fingerprint, else of the text (or title)."""
+    if "fingerprint_key" in w.columns:
+        return w["fingerprint_key"].astype("Int64")
+    key = fingerprint_key(w["fingerprint"])
+    values = key.array.to_numpy(dtype="int64", na_value=0).copy()
+    missing = key.isna().to_numpy().copy()
+    if missing.any():
+        text = w["text"].astype("object").where(w["text"].notna(), w["title"].astype("object"))
+        from_text = text_fingerprint(text[missing], min_chars)
+        values[missing] = from_text.array.to_numpy(dtype="int64", na_value=0)
+        missing[missing] = from_text.isna().to_numpy()
+    return pd.Series(pd.arrays.IntegerArray(values, missing), index=w.index)
+
+
+def _accounts(w: pd.DataFrame, acc: np.ndarray, key_of: np.ndarray) -> pd.DataFrame:
+    """One row per account of the works, with display columns and work totals."""
+    g = w.groupby(acc, sort=True)
+    first = pd.Series(np.arange(len(w))).groupby(acc).first().to_numpy()
+    out = pd.DataFrame(
+        {
+            "account_code": g.size().index.to_numpy(),
+            "platform": w["platform"].to_numpy()[first],
+            "platform_uid": w["account_uid"].to_numpy()[first],
+            "account_name": w["account_name"].to_numpy()[first],
+            "creator_key": key_of[g.size().index.to_numpy()],
+            "works": g.size().to_numpy(),
+            "interactions_total": g["interactions"].sum(min_count=1).to_numpy(),
+            "quality_mean": g["quality_score"].mean().to_numpy(),
+            "followers": g["followers_used"].max().to_numpy(),
+        }
+    )
+    for col in UNIT_COLUMNS:
+        if col in w.columns:
+            out[col] = w[col].to_numpy()[first]
+    return out
+
+
+def _platform_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per-platform numbers behind the scores (for explanations and the 说明 sheet)."""
+    frames = []
+    for prefix, frame in parts.items():
+        f = frame.copy()
+        f.index = f.index.astype("str")
+        f.index.name = "platform"
+        frames.append(f.add_prefix(prefix + "_"))
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, axis=1)
