@@ -213,6 +213,21 @@ def test_summary_by_city(cli, tmp_path) -> None:
         == f"{best['platform']}:{best['platform_post_id']}"
     )
 
+    # The notice's three forms of participation, per city and per unit, equal what
+    # `tracker campaign participation` counts from the same database.
+    forms = ["参与形式：发布内容", "参与形式：互动问答", "参与形式：作品互动"]
+    assert all(f in header for f in forms)
+    uheader, urows = _sheet_rows(wb["按单位"])
+    assert all(f in uheader for f in forms)
+    part = json.loads(cli("campaign", "participation", "--by", "city", "--format", "json").out)
+    want = {c["city"]: c["works_published"] for c in part["rows"] if c.get("works_published")}
+    got = {
+        r[0].value: r[header.index(forms[0])].value
+        for r in rows
+        if r[header.index(forms[0])].value
+    }
+    assert want and got == want
+
     cheader, crows = _sheet_rows(wb["广州市"])
     assert [r[cheader.index("城市")].value for r in crows] == ["广州市"] * len(gz)
     assert [r[cheader.index("排名")].value for r in crows] == list(range(1, len(gz) + 1))
@@ -246,6 +261,9 @@ def test_units_and_creators_xlsx(cli, tmp_path) -> None:
     assert units.sheetnames == ["说明", "单位"]
     header, rows = _sheet_rows(units["单位"])
     assert header[:5] == ["排名", "全活动排名", "单位", "单位类型", "城市"]
+    # Mobilisation counts each of the notice's participation forms separately.
+    assert header[-3:] == ["参与形式：发布内容", "参与形式：互动问答", "参与形式：作品互动"]
+    assert sum(r[header.index("参与形式：发布内容")].value for r in rows) > 0
     share = header.index("声量占比")
     assert rows[0][share].number_format == "0.0%"
     creators = load_workbook(

@@ -235,7 +235,10 @@ def creators_sheet(
 def units_sheet(units: pd.DataFrame, *, name: str = "单位") -> Sheet:
     u = units.copy()
     u["unit_kind_zh"] = _kind_zh(u["unit_kind"])
-    frame, kinds = build_frame(u, UNIT_COLUMNS)
+    columns = UNIT_COLUMNS
+    if "form_works_published" in u.columns:
+        columns = (*UNIT_COLUMNS, *PARTICIPATION_COLUMNS)
+    frame, kinds = build_frame(u, columns)
     return Sheet(name, frame, kinds)
 
 
@@ -349,6 +352,41 @@ def _with_best(counts: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
     return counts.join(best, how="left")
 
 
+PARTICIPATION_FORMS = ("works_published", "qa_posts", "interactions")
+PARTICIPATION_COLUMNS = (
+    Column("form_works_published", "参与形式：发布内容", "int"),
+    Column("form_qa_posts", "参与形式：互动问答", "int"),
+    Column("form_interactions", "参与形式：作品互动", "int"),
+)
+"""The notice's three forms of participation (发布内容, 互动问答, 作品互动), counted per unit and
+per city by ``tracker.membership.participation`` (prefixed: units already have an
+``interactions`` column, the weighted engagement of their works)."""
+
+
+def _with_participation(frame: pd.DataFrame, ranked: RankedCampaign, key: str) -> pd.DataFrame:
+    part = getattr(ranked, "participation", None)
+    source = None
+    if part is not None:
+        source = part.cities if key == "city" else part.units
+    out = frame.copy()
+    targets = [f"form_{c}" for c in PARTICIPATION_FORMS]
+    if source is None or key not in source.columns or out.empty:
+        for c in targets:
+            out[c] = 0
+        return out
+    forms = source[[key, *[c for c in PARTICIPATION_FORMS if c in source.columns]]]
+    forms = forms.drop_duplicates(key).rename(columns={c: f"form_{c}" for c in PARTICIPATION_FORMS})
+    out = out.merge(forms, on=key, how="left")
+    for c in targets:
+        out[c] = out[c].fillna(0).astype("int64") if c in out.columns else 0
+    return out
+
+
+def units_with_participation(units: pd.DataFrame, ranked: RankedCampaign) -> pd.DataFrame:
+    """The unit list with the three participation forms beside the mobilisation columns."""
+    return _with_participation(units, ranked, "unit_id")
+
+
 def summary_sheets(
     ranked: RankedCampaign,
     filters: RankFilters,
@@ -382,12 +420,14 @@ def summary_sheets(
     counts = counts.reset_index()
     for c in ("units", "accounts", "works", "flagged"):
         counts[c] = counts[c].fillna(0).astype("int64")
+    counts = _with_participation(counts, ranked, "city")
     frame, kinds = build_frame(
         counts,
         (
             Column("city", "城市", "text"),
             Column("units", "有作品的单位数", "int"),
             *SUMMARY_GROUP_COLUMNS,
+            *PARTICIPATION_COLUMNS,
             *BEST_COLUMNS,
         ),
     )
@@ -397,11 +437,13 @@ def summary_sheets(
     unit_best = _unit_best(best_basis, ranked.frames.account_units)
     u = all_units.merge(unit_best, left_on="unit_id", right_index=True, how="left")
     u["unit_kind_zh"] = _kind_zh(u["unit_kind"])
+    u = _with_participation(u, ranked, "unit_id")
     frame, kinds = build_frame(
         u,
         (
             Column("rank", "排名", "int"),
             *UNIT_COLUMNS[2:],
+            *PARTICIPATION_COLUMNS,
             *BEST_COLUMNS,
         ),
     )

@@ -19,6 +19,7 @@ from tracker.exports.lists import (
     creators_sheet,
     summary_sheets,
     units_sheet,
+    units_with_participation,
     works_sheet,
 )
 from tracker.exports.sheet import Sheet
@@ -72,7 +73,7 @@ def build_sheets(
         creators = filter_creators(result.creators, filters)
         return [creators_sheet(creators, result.works, anonymise=anonymise, salt=salt)]
     if which == "units":
-        return [units_sheet(filter_units(ranked, filters))]
+        return [units_sheet(units_with_participation(filter_units(ranked, filters), ranked))]
     if which == "summary":
         return summary_sheets(ranked, filters, by_city=by_city, anonymise=anonymise)
     raise TrackerError(f"未知名单 {which!r}；可选: {', '.join(LISTS)}")

@@ -90,6 +90,9 @@ class RankedCampaign:
     generated_at: datetime
     include_unreviewed: bool = False
     notes: list[str] = field(default_factory=list)
+    participation: Any = None
+    """``tracker.membership.participation.ParticipationFrames``: the notice's three forms
+    (发布内容, 互动问答, 作品互动) per unit and per city, for the summary export."""
 
 
 def ranking_settings(config: TrackerConfig) -> RankingSettings:
@@ -247,6 +250,11 @@ def rank_service(
         frames = load_frames(conn, cid, details=details)
         sources = data_sources(conn)
         excerpts = _campaign_excerpts(conn, cid) if details else None
+        participation = None
+        if details:
+            from tracker.membership.participation import participation_frames
+
+            participation = participation_frames(conn, cid)
     result = rank_campaign(frames, settings, approved_only=not include_unreviewed)
     if excerpts is not None:
         _fill_titles(result.works, excerpts)
@@ -258,6 +266,7 @@ def rank_service(
         sources=sources,
         generated_at=now or datetime.now(UTC),
         include_unreviewed=include_unreviewed,
+        participation=participation,
     )
 
 
