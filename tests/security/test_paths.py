@@ -121,9 +121,5 @@ def test_scheduler_writers_do_not_follow_a_planted_part_link(
     out = out_dir / "daily.out"
     (out_dir / "daily.out.part").symlink_to(victim)
     call(fn, out, db)
-    if victim.read_text(encoding="utf-8") != VICTIM_TEXT:
-        pytest.xfail(
-            f"{ref} writes through a predictable '<name>.part' and followed a planted symlink "
-            "(overwrote its target); switch it to tracker.safe_files.atomic_text_output"
-        )
+    assert victim.read_text(encoding="utf-8") == VICTIM_TEXT, f"{ref} wrote through a planted link"
     assert out.is_file() and not out.is_symlink()

@@ -352,7 +352,9 @@ class _Importer:
         return len(found)
 
     def _flush(self, batch: _Batch, label: str) -> None:
-        if not batch.chunks:
+        # A file-level error can come before the file's first chunk: its reject must still
+        # reach the reject table, so an otherwise empty batch is flushed when it holds one.
+        if not batch.chunks and not batch.page.rejects:
             return
         if self.dry_run or self.engine is None:
             if self.engine is not None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from tracker.config import TrackerConfig
+from tracker.safe_files import atomic_text_output
 from tracker.schedule.summary import period_summary
 from tracker.services.export_posts import write_jsonl
 
@@ -50,9 +51,9 @@ def find_function(ref: str) -> Callable[..., Any] | None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    # Never a predictable "<name>.part": a link planted there would redirect the write.
+    with atomic_text_output(path) as fh:
+        fh.write(text)
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -60,11 +61,8 @@ def write_json(path: Path, obj: Any) -> None:
 
 
 def write_posts(engine: Engine, path: Path) -> int:
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        n = write_jsonl(engine, fh)
-    tmp.replace(path)
-    return n
+    with atomic_text_output(path) as fh:
+        return write_jsonl(engine, fh)
 
 
 def daily_dir(reports_dir: Path, day: date) -> Path:
