@@ -38,6 +38,7 @@ from tracker.imports.urls import ShortLinkError, UrlResolver, WorkRef, WorkUrlEr
 from tracker.normalize.counts import parse_count
 from tracker.normalize.times import parse_time
 from tracker.records import (
+    MAX_COUNT,
     PLATFORM_NAMES_ZH,
     PLATFORMS,
     AccountRecord,
@@ -388,6 +389,8 @@ def _row(location: str, values: Sequence[Any], columns: Mapping[str, list[int]])
         value = _cell(values, columns, name)
         try:
             counts[name] = parse_count(value) if value is not None else None
+            if counts[name] is not None and counts[name] > MAX_COUNT:
+                raise ValueError("beyond any real count")
         except (ValueError, TypeError):
             counts[name] = None
             row.notes.append(f"{location}: {FIELD_NAMES_ZH[name]}“{value}”不是数字，已留空")
