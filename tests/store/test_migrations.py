@@ -36,3 +36,29 @@ def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_upgrade_from_first_schema_keeps_rows_and_widens_counts(any_engine: Engine) -> None:
+    """0001 stored counts as 32-bit INTEGER on Postgres; 0002 widens them without losing rows."""
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from tracker.store.models import Post
+
+    cfg = migrate.alembic_config(any_engine)
+    with any_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    with any_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO post (platform, platform_post_id, likes, source, deleted) "
+                "VALUES ('weibo', '1', 7, 'live', false)"
+            )
+        )
+    migrate.upgrade(any_engine)
+    big = 5_000_000_000  # a view count past 2**31
+    with any_engine.begin() as conn:
+        conn.execute(Post.__table__.update().values(views=big))
+        row = conn.execute(select(Post.__table__.c.likes, Post.__table__.c.views)).one()
+    assert tuple(row) == (7, big)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, MetaData, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, Text
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -42,7 +42,7 @@ class Account(SQLModel, table=True):
     platform_uid: str = Field(primary_key=True, max_length=100)
     name: str | None = None
     url: str | None = None
-    followers: int | None = None
+    followers: int | None = Field(default=None, sa_column=Column(BigInteger))
     verified: bool | None = None
     verify_type: str | None = None
     first_seen_at: datetime | None = None
@@ -70,11 +70,11 @@ class Post(SQLModel, table=True):
     )
     repost_of: str | None = Field(default=None, max_length=100)
     duration_s: int | None = None
-    views: int | None = None
-    likes: int | None = None
-    comments: int | None = None
-    shares: int | None = None
-    favorites: int | None = None
+    views: int | None = Field(default=None, sa_column=Column(BigInteger))
+    likes: int | None = Field(default=None, sa_column=Column(BigInteger))
+    comments: int | None = Field(default=None, sa_column=Column(BigInteger))
+    shares: int | None = Field(default=None, sa_column=Column(BigInteger))
+    favorites: int | None = Field(default=None, sa_column=Column(BigInteger))
     first_collected_at: datetime | None = None
     last_collected_at: datetime | None = None
     source: str = Field(default="live", max_length=20)
@@ -107,12 +107,12 @@ class MetricSnapshot(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=20)
     platform_post_id: str = Field(primary_key=True, max_length=100)
     captured_at: datetime = Field(primary_key=True)
-    views: int | None = None
-    likes: int | None = None
-    comments: int | None = None
-    shares: int | None = None
-    favorites: int | None = None
-    followers_at_capture: int | None = None
+    views: int | None = Field(default=None, sa_column=Column(BigInteger))
+    likes: int | None = Field(default=None, sa_column=Column(BigInteger))
+    comments: int | None = Field(default=None, sa_column=Column(BigInteger))
+    shares: int | None = Field(default=None, sa_column=Column(BigInteger))
+    favorites: int | None = Field(default=None, sa_column=Column(BigInteger))
+    followers_at_capture: int | None = Field(default=None, sa_column=Column(BigInteger))
     source: str = Field(default="live", max_length=20)
     run_id: int | None = None
 
