@@ -14,6 +14,7 @@ Rules carried from the design:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -72,9 +73,27 @@ def _check_platform(platform: str) -> None:
         raise RecordError(f"platform: unknown platform id {platform!r}")
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""NUL (PostgreSQL text refuses it) and lone surrogates (UTF-8 cannot encode them; a platform
+that cuts a text between the two halves of an emoji sends one)."""
+
+
+def storable_text(value: str) -> str:
+    """``value`` as every store accepts it: NUL dropped, a lone surrogate replaced by U+FFFD."""
+    if _UNSTORABLE.search(value) is None:
+        return value
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
+
+
+MAX_ID_CHARS = 100
+"""The longest id the store's key columns hold (``VARCHAR(100)``; PostgreSQL enforces it)."""
+
+
 def _check_id(name: str, value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise RecordError(f"{name}: must be a non-empty string, got {value!r}")
+    if len(value) > MAX_ID_CHARS:
+        raise RecordError(f"{name}: longer than {MAX_ID_CHARS} characters: {value[:40]!r}…")
 
 
 def _check_time(name: str, value: datetime | None, *, required: bool = False) -> None:
@@ -86,11 +105,32 @@ def _check_time(name: str, value: datetime | None, *, required: bool = False) ->
         raise RecordError(f"{name}: must be a timezone-aware datetime, got {value!r}")
 
 
-def _check_text(name: str, value: object) -> None:
-    """Text columns take text: a list or number here would fail the whole page at the store."""
-    if value is not None and not isinstance(value, str):
-        raise RecordError(f"{name}: must be a string or None, got {type(value).__name__}")
+def _check_texts(record: object, names: tuple[str, ...]) -> list[str]:
+    """Text columns take text (a list or number would fail the whole page at the store)."""
+    values = []
+    for name in names:
+        value = getattr(record, name)
+        if value is not None:
+            if type(value) is not str:
+                raise RecordError(f"{name}: must be a string or None, got {type(value).__name__}")
+            values.append(value)
+    return values
 
+
+def _make_storable(record: object, ids: tuple[str, ...], texts: tuple[str, ...]) -> None:
+    """The slow path, only for a record that holds NUL or a lone surrogate somewhere."""
+    for name in ids:
+        value = getattr(record, name)
+        if value is not None and _UNSTORABLE.search(value):
+            raise RecordError(f"{name}: contains a NUL or an unpaired surrogate, got {value!r}")
+    for name in texts:
+        value = getattr(record, name)
+        if value is not None:
+            setattr(record, name, storable_text(value))
+
+
+_ACCOUNT_TEXTS = ("name", "url", "verify_type")
+_POST_TEXTS = ("url", "title", "text", "repost_of")
 
 MAX_COUNT = 2**63 - 1
 """The largest count the store can hold (a signed 64-bit integer in SQLite and PostgreSQL)."""
@@ -121,8 +161,9 @@ class AccountRecord:
     def __post_init__(self) -> None:
         _check_platform(self.platform)
         _check_id("platform_uid", self.platform_uid)
-        for name in ("name", "url", "verify_type"):
-            _check_text(name, getattr(self, name))
+        texts = _check_texts(self, _ACCOUNT_TEXTS)
+        if _UNSTORABLE.search("".join((self.platform_uid, *texts))):
+            _make_storable(self, ("platform_uid",), _ACCOUNT_TEXTS)
         if self.verified is not None and not isinstance(self.verified, bool):
             raise RecordError(f"verified: must be a bool or None, got {self.verified!r}")
         _check_count("followers", self.followers)
@@ -185,16 +226,21 @@ class PostRecord:
             _check_id("account_uid", self.account_uid)
         _check_time("captured_at", self.captured_at, required=True)
         _check_time("published_at", self.published_at)
-        for name in ("url", "title", "text", "repost_of"):
-            _check_text(name, getattr(self, name))
-        if not isinstance(self.hashtags, list) or not all(
-            isinstance(t, str) for t in self.hashtags
+        texts = _check_texts(self, _POST_TEXTS)
+        if self.repost_of is not None and len(self.repost_of) > MAX_ID_CHARS:
+            raise RecordError(f"repost_of: longer than {MAX_ID_CHARS} characters")
+        tags, context = self.hashtags, self.context
+        if not isinstance(tags, list) or not all(type(t) is str for t in tags):
+            raise RecordError(f"hashtags: must be a list of strings, got {tags!r}")
+        if not isinstance(context, dict) or not all(
+            type(k) is str and type(v) is str for k, v in context.items()
         ):
-            raise RecordError(f"hashtags: must be a list of strings, got {self.hashtags!r}")
-        if not isinstance(self.context, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in self.context.items()
-        ):
-            raise RecordError(f"context: must map strings to strings, got {self.context!r}")
+            raise RecordError(f"context: must map strings to strings, got {context!r}")
+        ids = (self.platform_post_id, self.account_uid or "")
+        if _UNSTORABLE.search("".join((*ids, *texts, *tags, *context, *context.values()))):
+            _make_storable(self, ("platform_post_id", "account_uid"), _POST_TEXTS)
+            self.hashtags = [storable_text(t) for t in tags]
+            self.context = {storable_text(k): storable_text(v) for k, v in context.items()}
         if self.content_type is not None and self.content_type not in CONTENT_TYPES:
             raise RecordError(f"content_type: unknown {self.content_type!r}")
         if self.source not in SOURCES:

@@ -106,6 +106,8 @@ def parse_duration(value: str | int | float | None) -> int | None:
     if isinstance(value, int | float):
         if value < 0:
             raise ValueError(f"negative duration {value!r}")
+        if value == float("inf"):  # json.loads accepts Infinity; int() of it is OverflowError
+            raise ValueError(f"bad duration {value!r}")
         return int(value)
     if isinstance(value, str):
         if value.strip().isdigit():

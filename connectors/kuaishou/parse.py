@@ -141,7 +141,10 @@ def _duration_s(ms: Any) -> int | None:
         return None
     if isinstance(ms, bool):
         raise ValueError(f"duration: not a number {ms!r}")
-    value = int(ms)
+    try:
+        value = int(ms)
+    except OverflowError:  # float("inf"): json.loads accepts Infinity
+        raise ValueError(f"duration: not a finite number {ms!r}") from None
     if value < 0:
         raise ValueError(f"duration: negative {ms!r}")
     return (value + 500) // 1000

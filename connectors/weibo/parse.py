@@ -568,7 +568,8 @@ def long_text_content(body: Any) -> str | None:
 
 def _ids_from_url_struct(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """(mid, author uid) named in a longtext's link log strings, when it has links."""
-    for link in data.get("url_struct") or ():
+    links = data.get("url_struct")
+    for link in links if isinstance(links, list) else ():
         if not isinstance(link, dict):
             continue
         log = link.get("actionlog")

@@ -1,4 +1,4 @@
-"""Dashboard reads in other processes while ``tracker collect`` writes: nobody sees "locked".
+"""Dashboard reads (and a second writer) while ``tracker collect`` writes: nobody sees "locked".
 
 SQLite in WAL mode lets readers and one writer proceed together; the busy timeout makes any
 brief lock wait instead of failing. This checks it end to end with real processes: a reader
@@ -106,3 +106,46 @@ def test_reads_during_collection_never_locked(tmp_path: Path) -> None:
 def test_reads_during_collection_never_locked_long(tmp_path: Path) -> None:
     reports = read_while_collecting(tmp_path, seed=42, scale=200, readers=3)
     print(f"\nREADS: {reports}")
+
+
+def test_two_collectors_at_once_never_locked(tmp_path: Path) -> None:
+    """Two writers (the scheduler's run and a person's, each on its own platforms) take turns.
+
+    A page's transaction reads before it writes; begun deferred, it could not take the write
+    lock after the other process committed and failed at once with "database is locked".
+    """
+    config_path = write_test_config(tmp_path, page_size=5)
+    db = tmp_path / "tracker.db"
+    init_db(db, config_path)
+    halves = (["weibo", "zhihu", "kuaishou"], ["bilibili", "douyin", "xiaohongshu"])
+    procs: list[subprocess.Popen[bytes]] = []
+    logs = [tmp_path / f"collect{i}.err" for i in range(len(halves))]
+    try:
+        with SimServer(seed=43, scale=100, faults="none") as sim:
+            for platforms, log in zip(halves, logs, strict=True):
+                with log.open("wb") as err:
+                    procs.append(
+                        subprocess.Popen(
+                            tracker_cmd(db, config_path, *collect_args(sim, platforms)),
+                            stdout=subprocess.DEVNULL,
+                            stderr=err,
+                            env=clean_env(),
+                            cwd=tmp_path,
+                        )
+                    )
+            for proc in procs:
+                proc.wait(timeout=300)
+            for proc, log in zip(procs, logs, strict=True):
+                err = log.read_text(encoding="utf-8", errors="replace")
+                assert proc.returncode == 0, err
+                assert "locked" not in err.lower(), err
+            engine = make_engine(f"sqlite:///{db}")
+            try:
+                assert_equal_to_truth(engine, sim)
+            finally:
+                engine.dispose()
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)

@@ -142,10 +142,43 @@ REGRESSIONS = [
 ]
 
 
+REGRESSIONS += [
+    # A non-list url_struct was iterated: TypeError.
+    ("weibo.parse_longtext", {"ok": 1, "data": {"longTextContent": "全文", "url_struct": True}}),
+]
+
+
 @pytest.mark.parametrize(("qualname", "body"), REGRESSIONS, ids=[r[0] for r in REGRESSIONS])
 def test_fuzz_regressions(qualname: str, body: Any) -> None:
     """Inputs the fuzzer once found crashing a parser (fixed; kept so they stay fixed)."""
     run_once(qualname, copy.deepcopy(body))
+
+
+def _set_key(obj: Any, key: str, value: Any) -> int:
+    n = 0
+    if isinstance(obj, dict):
+        for k in obj:
+            if k == key:
+                obj[k] = value
+                n += 1
+            else:
+                n += _set_key(obj[k], key, value)
+    elif isinstance(obj, list):
+        n += sum(_set_key(v, key, value) for v in obj)
+    return n
+
+
+@pytest.mark.parametrize(
+    "qualname",
+    ["kuaishou.parse_vision_search_photo", "bilibili.parse_view", "tiktok.parse_item_list"],
+)
+def test_infinite_durations_are_rejected_not_raised(qualname: str) -> None:
+    """``json.loads`` reads ``Infinity``; ``int(inf)`` raises OverflowError, which escaped."""
+    t = target(qualname)
+    body = copy.deepcopy(t.seeds[0])
+    assert _set_key(body, "duration", float("inf"))
+    page = run_once(qualname, body)
+    assert page is None or isinstance(page, ParsedPage)
 
 
 @pytest.mark.parametrize("qualname", NAMES)
@@ -300,3 +333,88 @@ def test_counts_beyond_64_bits_become_rejects(store: Engine, config: Any) -> Non
             with store.begin() as conn:
                 page_store.store(conn, page, seen_at=CAPTURED_AT)
     assert inflated_any >= 15
+
+
+TEXT_KEYS = ("text", "title", "desc", "content", "name", "nickname", "screen_name", "caption")
+TEXT_KEYS += ("excerpt", "display_title", "user_name", "description", "item_title")
+
+
+def _poison_texts(obj: Any) -> int:
+    """Append a NUL and a lone surrogate (a cut emoji) to every text-like string; returns count."""
+    n = 0
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(value, str) and key in TEXT_KEYS:
+                obj[key] = value + "\x00\ud83d"
+                n += 1
+            else:
+                n += _poison_texts(value)
+    elif isinstance(obj, list):
+        n += sum(_poison_texts(v) for v in obj)
+    return n
+
+
+def test_nul_and_lone_surrogates_never_break_the_store(store: Engine, config: Any) -> None:
+    """UTF-8 cannot encode a lone surrogate and PostgreSQL text refuses NUL: both are cleaned."""
+    from .fuzzing import targets
+
+    with store.connect() as conn:
+        page_store = PageStore.for_connection(conn, config.campaigns, source="live", run_id=None)
+    stored_posts = 0
+    for t in targets():
+        for seed in t.seeds[:1]:
+            body = copy.deepcopy(seed)
+            if not _poison_texts(body):
+                continue
+            page = run_once(t.qualname, body)
+            if not isinstance(page, ParsedPage):
+                continue
+            page.rejects.append(
+                RejectRecord(reason="坏\ud83d条目\x00", payload='{"t": "\ud83d\x00"}')
+            )
+            with store.begin() as conn:
+                page_store.store(conn, page, seen_at=CAPTURED_AT)
+            stored_posts += len(page.posts)
+    assert stored_posts >= 20
+    with store.connect() as conn:
+        texts = conn.exec_driver_sql("SELECT coalesce(text, '') || coalesce(title, '') FROM post")
+        joined = "".join(r[0] for r in texts)
+        reasons = "".join(r[0] for r in conn.exec_driver_sql("SELECT reason FROM reject"))
+    assert "\ufffd" in joined and "\x00" not in joined
+    assert "坏\ufffd条目" in reasons
+
+
+def test_counts_beyond_32_bits_store(store: Engine, config: Any) -> None:
+    """Three billion views is a real count (big Weibo posts, viral videos): it must be stored."""
+    from .fuzzing import target
+
+    t = target("bilibili.parse_search_type")
+    body = copy.deepcopy(t.seeds[0])
+    assert _inflate_counts(body, 3_000_000_000)
+    page = t(body)
+    assert page.posts and all(p.metrics.views == 3_000_000_000 for p in page.posts)
+    with store.connect() as conn:
+        page_store = PageStore.for_connection(conn, config.campaigns, source="live", run_id=None)
+    with store.begin() as conn:
+        page_store.store(conn, page, seen_at=CAPTURED_AT)
+    with store.connect() as conn:
+        views = conn.exec_driver_sql("SELECT max(views) FROM post").scalar()
+    assert views == 3_000_000_000
+
+
+def test_overlong_ids_become_rejects(store: Engine, config: Any) -> None:
+    """An id longer than the key columns hold (PostgreSQL enforces VARCHAR(100)) is a reject."""
+    from .fuzzing import target
+
+    t = target("weibo.parse_get_index")
+    body = copy.deepcopy(t.seeds[0])
+    base = t(copy.deepcopy(t.seeds[0]))
+    mblog = next(c["mblog"] for c in body["data"]["cards"] if isinstance(c, dict) and "mblog" in c)
+    mblog["id"] = mblog["mid"] = "9" * 300
+    page = t(body)
+    assert len(page.posts) == len(base.posts) - 1
+    assert len(page.rejects) == len(base.rejects) + 1
+    with store.connect() as conn:
+        page_store = PageStore.for_connection(conn, config.campaigns, source="live", run_id=None)
+    with store.begin() as conn:
+        page_store.store(conn, page, seen_at=CAPTURED_AT)

@@ -43,6 +43,7 @@ from tracker.services.runs import (
     start_run,
     update_run,
 )
+from tracker.store.engine import begin_write
 from tracker.store.models import Post, PostCampaign
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ def _run_pages(
         store = PageStore.for_connection(conn, config.campaigns, source=source, run_id=run_id)
     for page in pages:
         seen_at = clock()
-        with engine.begin() as conn:
+        with begin_write(engine) as conn:
             result = store.store(conn, page.parsed, seen_at=seen_at)
             counts.pages += 1
             counts.items_read += len(page.parsed.posts) + len(page.parsed.rejects)

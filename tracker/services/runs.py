@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from tracker.records import RejectRecord
+from tracker.records import RejectRecord, storable_text
 from tracker.store.models import Reject, Run
 
 RUN = Run.__table__
@@ -96,6 +96,7 @@ def finish_run(
 ) -> None:
     with engine.begin() as conn:
         values = counts.as_values()
+        error = storable_text(error) if error else error
         values.update(status=status, error=error, finished_at=now or utcnow())
         if cursor is not None:
             values["cursor"] = cursor
@@ -132,9 +133,9 @@ def write_rejects(
             "run_id": run_id,
             "source": source,
             "platform": r.platform,
-            "location": r.location,
-            "reason": r.reason,
-            "payload": r.payload[:MAX_PAYLOAD_CHARS],
+            "location": storable_text(r.location) if r.location else r.location,
+            "reason": storable_text(r.reason),
+            "payload": storable_text(r.payload[:MAX_PAYLOAD_CHARS]),
             "created_at": when,
         }
         for r in rejects

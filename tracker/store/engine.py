@@ -9,9 +9,11 @@ transaction really starts when SQLAlchemy says it does (SQLAlchemy's documented 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from tracker.errors import StoreError
@@ -42,6 +44,25 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write after reading (SQLite: ``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads first takes the write lock only at its first write; if
+    another process committed in between, SQLite refuses the upgrade at once with "database is
+    locked" (the busy timeout does not apply to a stale snapshot). Taking the write lock at
+    ``BEGIN`` makes a second writer wait its turn instead. Readers keep deferred transactions
+    and never wait. Elsewhere than SQLite this is a plain transaction.
+    """
+    with engine.connect() as conn:
+        conn.info["write"] = True  # read by the "begin" listener; the flag outlives checkout
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop("write", None)
 
 
 def make_engine(url: str | None = None, *, create_dirs: bool = True) -> Engine:
