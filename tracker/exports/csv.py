@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.exports.sheet import Sheet
+from tracker.safe_files import atomic_text_output
 
 __all__ = ["csv_rows", "write_csv", "write_csv_file"]
 
@@ -77,8 +78,5 @@ def write_csv_file(path: str | Path, sheet: Sheet, *, bom: bool = True) -> int:
     """Write ``path`` (UTF-8 with BOM by default), atomically; returns the number of data rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-        n = write_csv(fh, sheet)
-    tmp.replace(path)
-    return n
+    with atomic_text_output(path, encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        return write_csv(fh, sheet)

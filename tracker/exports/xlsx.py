@@ -22,7 +22,9 @@ whole workbook in memory.
 from __future__ import annotations
 
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -284,7 +286,11 @@ def write_xlsx(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
+    # An unpredictable, exclusively created temp name: a link planted at "<name>.part" in a
+    # shared folder must not redirect the write.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
     options = {
         "strings_to_formulas": False,
         "strings_to_numbers": False,

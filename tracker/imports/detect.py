@@ -90,6 +90,8 @@ def _top_level_keys(head: bytes) -> tuple[str | None, list[str]]:
                 break
     except ijson.JSONError:
         pass  # the head ends mid-document: what was read is enough
+    except UnicodeDecodeError:
+        pass  # not UTF-8 JSON (or cut inside a character): detection falls back to other signs
     return kind, keys
 
 

@@ -49,6 +49,7 @@ from tracker.errors import ConfigError, TrackerError
 from tracker.ranking import RankingSettings
 from tracker.ranking.settings import describe_lines
 from tracker.records import PLATFORM_NAMES_ZH
+from tracker.safe_files import atomic_text_output
 from tracker.services.rank import data_sources
 from tracker.store.models import Campaign
 
@@ -122,9 +123,8 @@ def build_report(
     mark = time.perf_counter()
     page = render_report(data)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    with atomic_text_output(out) as fh:  # never a predictable "<name>.part" a link could hijack
+        fh.write(page)
     phases["render_write_s"] = time.perf_counter() - mark
     pdf_path = None
     if pdf:
