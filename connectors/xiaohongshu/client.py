@@ -12,6 +12,14 @@ and a page whose dated notes are all older than ``since`` ends that keyword.
 
 ``refresh`` needs each note's ``xsec_token``: pass the stored post URL (it carries the token)
 or a bare id the connector saw during ``collect``.
+
+Neither call shows the author's follower count, so each author is read once more through
+``/api/sns/web/v1/user/otherinfo`` (GET, signed like the rest): once per connector lifetime
+while collecting, once per ``refresh`` run while refreshing (followers change, so a refresh
+re-reads them). ``followers=False`` switches these calls off. A profile that says the user is
+missing, or that fails in a way that does not concern the session (an unknown code, a malformed
+body, a 404 or 5xx given up on), leaves the follower count ``None`` and keeps the page; captcha,
+block, login and throttle answers stop the run exactly as on the other calls.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.xiaohongshu import parse
 from connectors.xiaohongshu.signals import check_body
+from tracker.errors import ConnectorError, ParseError
 from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage, PostRecord, RejectRecord
 
@@ -35,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_PATH = "api/sns/web/v1/search/notes"
 FEED_PATH = "api/sns/web/v1/feed"
+PROFILE_PATH = "api/sns/web/v1/user/otherinfo"
 PLATFORM_PAGE_SIZE = 20
 REFRESH_BATCH = 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -93,12 +103,16 @@ class XiaohongshuConnector(Connector):
         now: Callable[[], datetime] | None = None,
         page_size: int = PLATFORM_PAGE_SIZE,
         sort: str = "time_descending",
+        followers: bool = True,
     ) -> None:
         self.http = http
         self._now = now or (lambda: datetime.now(UTC))
         self.page_size = max(1, min(PLATFORM_PAGE_SIZE, page_size))
         self.sort = sort
+        self.fetch_followers = followers
         self._tokens: dict[str, str] = {}
+        # Follower count per author user id, read once in this connector's lifetime.
+        self._followers: dict[str, int | None] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -112,6 +126,15 @@ class XiaohongshuConnector(Connector):
 
     def _check_detail(self, body: Any, response: Any) -> None:
         check_body(body, response, cookie_variable=self._cookie_variable, allow_not_found=True)
+
+    def _check_profile(self, body: Any, response: Any) -> None:
+        """Session signals raise as on every call; any other error code is the profile's answer
+        ("no such user"), which the parser turns into "no follower figure"."""
+        try:
+            check_body(body, response, cookie_variable=self._cookie_variable)
+        except ConnectorError as exc:
+            if type(exc) is not ConnectorError:
+                raise
 
     def _url(self, path: str) -> str:
         return f"{self.http.base_url}/{path}"
@@ -163,6 +186,45 @@ class XiaohongshuConnector(Connector):
         page.accounts = list(accounts.values())
         return page
 
+    # ------------------------------------------------------------------ followers
+
+    def _profile(self, user_id: str) -> tuple[int | None, bool]:
+        """(follower count, settled) of one author; not settled when the call failed and may
+        succeed later, so the next page asks again instead of caching the gap."""
+        try:
+            body = self.http.get_json(
+                PROFILE_PATH,
+                {"target_user_id": user_id},
+                headers={**_HEADERS, "Referer": parse.profile_url(user_id)},
+                sign=True,
+                check=self._check_profile,
+            )
+            page = parse.parse_user_info(body, user_id=user_id, captured_at=self._now())
+        except ConnectorError as exc:
+            if type(exc) is not ConnectorError and not isinstance(exc, ParseError):
+                raise  # captcha, block, login, throttle, signer: the session itself is at stake
+            log.warning("xiaohongshu: no follower count for user %s: %s", user_id, exc)
+            return None, False
+        return (page.accounts[0].followers if page.accounts else None), True
+
+    def _add_followers(self, parsed: ParsedPage, cache: dict[str, int | None]) -> None:
+        """Follower counts onto the page's posts and accounts; one profile call per author
+        that ``cache`` does not hold yet."""
+        if not self.fetch_followers:
+            return
+        for uid in dict.fromkeys(p.account_uid for p in parsed.posts if p.account_uid):
+            if uid not in cache:
+                followers, settled = self._profile(uid)
+                if settled:
+                    cache[uid] = followers
+        for post in parsed.posts:
+            if post.followers_at_capture is None and post.account_uid:
+                post.followers_at_capture = cache.get(post.account_uid)
+        for account in parsed.accounts:
+            followers = cache.get(account.platform_uid)
+            if followers is not None:
+                account.followers = followers
+
     # ------------------------------------------------------------------ Connector API
 
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
@@ -199,12 +261,13 @@ class XiaohongshuConnector(Connector):
                 )
                 cards = parse.parse_search_notes(body, captured_at=self._now())
                 parsed = self._with_details(cards)
-                raw_bytes = self._bytes_read() - before
                 pages += 1
                 more = bool(parsed.has_more)
                 if self._older_than_window(parsed, request):
                     more = False
                 parsed.posts = [p for p in parsed.posts if self._in_window(p, request)]
+                self._add_followers(parsed, self._followers)  # kept notes' authors only
+                raw_bytes = self._bytes_read() - before
                 if more:
                     cursor: dict[str, Any] = {
                         "tag_index": index,
@@ -243,8 +306,13 @@ class XiaohongshuConnector(Connector):
         return not (request.until is not None and when > request.until)
 
     def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
-        """Re-read notes through ``feed``; ids may be explore URLs carrying ``xsec_token``."""
+        """Re-read notes through ``feed``; ids may be explore URLs carrying ``xsec_token``.
+
+        Authors' follower counts are re-read too, once per author in this call (not from the
+        collect cache: a refresh exists to bring figures up to date).
+        """
         targets = [_id_and_token(str(v)) for v in post_ids if str(v).strip()]
+        followers: dict[str, int | None] = {}  # this run's reads: counts move between runs
         for start in range(0, len(targets), REFRESH_BATCH):
             batch = targets[start : start + REFRESH_BATCH]
             page = ParsedPage()
@@ -283,6 +351,7 @@ class XiaohongshuConnector(Connector):
                         )
                     )
             page.accounts = list({a.platform_uid: a for a in page.accounts}.values())
+            self._add_followers(page, followers)
             yield FetchedPage(
                 parsed=page,
                 cursor={"refresh_done": start + len(batch)},

@@ -12,7 +12,10 @@ Three note shapes reach us, and one function reads each:
 - Zeeschuimer captures (``parse_zeeschuimer_item``): the web card, the camelCase ``note`` embedded
   in page HTML (``interactInfo.likedCount``), user-page video tiles and HTML-scraped stubs.
 
-Xiaohongshu shows no view count and no follower count with a note: those stay ``None``.
+Xiaohongshu shows no view count and no follower count with a note: those stay ``None`` there.
+The follower count comes from the author's profile, ``/api/sns/web/v1/user/otherinfo``
+(``parse_user_info``): ``data.interactions[]`` entries ``{type, name, count}`` whose ``fans``
+count is a string that may be abbreviated (``"1.2万"``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from tracker.normalize.counts import parse_count
 from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
-from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
+from tracker.records import (
+    AccountRecord,
+    Metrics,
+    ParsedPage,
+    PostRecord,
+    RecordError,
+    RejectRecord,
+)
 
 __all__ = [
     "ENDPOINTS",
@@ -39,6 +49,7 @@ __all__ = [
     "note_url",
     "parse_feed",
     "parse_search_notes",
+    "parse_user_info",
     "parse_zeeschuimer_item",
     "profile_url",
     "unwrap",
@@ -355,6 +366,72 @@ def parse_feed(body: dict[str, Any], *, captured_at: datetime, source: str = "li
     page = _items_page(inner, where="feed", captured_at=captured_at, source=source)
     page.has_more = False
     return page
+
+
+def _user_missing(inner: Mapping[str, Any], data: Any) -> bool:
+    """A non-zero code or ``data.result.success`` false: no such (or no viewable) user."""
+    if inner.get("code", 0) != 0:
+        return True
+    result = data.get("result") if isinstance(data, dict) else None
+    if not isinstance(result, dict):
+        return False
+    return result.get("success") is False or result.get("code", 0) not in (0, None)
+
+
+def _fans(interactions: Any) -> int | None:
+    """The ``fans`` entry's count; ``None`` when the profile lists no such entry."""
+    if interactions is None:
+        return None
+    if not isinstance(interactions, list):
+        raise ParseError(
+            "xiaohongshu user/otherinfo: interactions is not a list", platform=PLATFORM
+        )
+    for entry in interactions:
+        if isinstance(entry, dict) and entry.get("type") == "fans":
+            try:
+                return parse_count(entry.get("count"))
+            except ValueError as exc:
+                raise ParseError(
+                    f"xiaohongshu user/otherinfo: fans count: {exc}", platform=PLATFORM
+                ) from None
+    return None
+
+
+def parse_user_info(
+    body: dict[str, Any], *, user_id: str, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """``/api/sns/web/v1/user/otherinfo``: the author with the follower count notes lack.
+
+    ``basic_info`` does not echo the user id, so the caller passes the id it asked for. A
+    missing or banned user (a non-zero code, or ``data.result.success`` false) yields an empty
+    page: the account simply has no follower figure. ``source`` is accepted for symmetry with
+    the other parsers; accounts carry no source.
+    """
+    inner = unwrap(body)
+    code = inner.get("code", 0)
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise ParseError("xiaohongshu user/otherinfo: code is not a number", platform=PLATFORM)
+    data = inner.get("data")
+    if _user_missing(inner, data):
+        return ParsedPage(has_more=False)
+    if not isinstance(data, dict) or not isinstance(data.get("basic_info"), dict):
+        raise ParseError("xiaohongshu user/otherinfo: no data.basic_info object", platform=PLATFORM)
+    uid = _opt_id(user_id)
+    if uid is None:
+        raise ValueError("parse_user_info: user_id is empty")
+    nickname = data["basic_info"].get("nickname")
+    try:
+        account = AccountRecord(
+            platform=PLATFORM,
+            platform_uid=uid,
+            name=nickname if isinstance(nickname, str) and nickname else None,
+            url=profile_url(uid),
+            followers=_fans(data.get("interactions")),
+            seen_at=captured_at,
+        )
+    except RecordError as exc:  # e.g. a fans count past any real one: the body is broken
+        raise ParseError(f"xiaohongshu user/otherinfo: {exc}", platform=PLATFORM) from None
+    return ParsedPage(accounts=[account], has_more=False)
 
 
 # --- Zeeschuimer captures ---------------------------------------------------------------

@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from tracker.sim.api import SimServer
-from tracker.store.models import MetricSnapshot, Run
+from tracker.store.models import Account, MetricSnapshot, Run
 
-from ..simtools import LIVE, assert_equal_to_truth, collect_until_done, sim_options
+from ..simtools import (
+    LIVE,
+    assert_equal_to_truth,
+    collect_until_done,
+    sim_options,
+    truth_campaign_works,
+)
+
+
+def assert_xiaohongshu_followers_equal_truth(db: Engine, sim: SimServer) -> None:
+    """Notes show no follower count; the profile call must bring the truth's to the account and
+    to each work's latest snapshot."""
+    truth = truth_campaign_works(sim, ("xiaohongshu",))
+    assert truth
+    account, snap = Account.__table__, MetricSnapshot.__table__
+    with db.connect() as conn:
+        followers = dict(
+            conn.execute(
+                select(account.c.platform_uid, account.c.followers).where(
+                    account.c.platform == "xiaohongshu"
+                )
+            ).all()
+        )
+        snapshots = conn.execute(
+            select(snap.c.platform_post_id, snap.c.followers_at_capture)
+            .where(snap.c.platform == "xiaohongshu")
+            .order_by(snap.c.captured_at)
+        ).all()
+    at_capture = dict(snapshots)  # ordered by time: the latest snapshot wins
+    for (_, post_id), t in truth.items():
+        assert followers[t["account"]] == t["followers"], t["account"]
+        assert at_capture[post_id] == t["followers"], post_id
 
 
 def test_collect_all_platforms_equals_truth(db, config) -> None:
@@ -16,6 +47,7 @@ def test_collect_all_platforms_equals_truth(db, config) -> None:
         history = collect_until_done(db, config, lambda: sim_options(sim), max_runs=1)
         assert all(r.status == "ok" for r in history[0])
         assert_equal_to_truth(db, sim)
+        assert_xiaohongshu_followers_equal_truth(db, sim)
     with db.connect() as conn:
         runs = conn.execute(select(Run.__table__)).all()
         snaps = conn.execute(select(func.count()).select_from(MetricSnapshot.__table__)).scalar()
@@ -29,6 +61,7 @@ def test_collect_under_faults_reaches_truth(db, config, profile: str) -> None:
     with SimServer(seed=5, scale=30, faults=profile, fault_options={"slow_s": 0.3}) as sim:
         collect_until_done(db, config, lambda: sim_options(sim, timeout_s=0.2))
         assert_equal_to_truth(db, sim)
+        assert_xiaohongshu_followers_equal_truth(db, sim)
         assert sum(sum(v.values()) for v in sim.fault_counts().values()) > 0
 
 

@@ -38,6 +38,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PARSER_PLATFORMS = ("weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu", "tiktok")
 CAPTURED_AT = datetime(2024, 9, 20, 8, 0, tzinfo=UTC)
 MAX_LIST = 4
+PROFILE_USER_ID = "5c557081000000001b03e335"
 
 Path_ = tuple[Any, ...]
 
@@ -257,6 +258,7 @@ def _seeds() -> dict[str, list[Any]]:
         + [_dig(b, "data", "View") for b in bili_view if "View" in b.get("data", {})][:2],
         "xiaohongshu.parse_search_notes": xhs_search,
         "xiaohongshu.parse_feed": _by_endpoint("xiaohongshu", "feed")[:3],
+        "xiaohongshu.parse_user_info": _by_url("xiaohongshu", "/user/otherinfo")[:3],
         "xiaohongshu.parse_zeeschuimer_item": xhs_items,
         "tiktok.parse_zeeschuimer_item": tiktok,
         "tiktok.parse_item_list": [{"itemList": tiktok, "hasMore": True, "cursor": "20"}]
@@ -290,9 +292,12 @@ class Target:
         return "captured_at" in inspect.signature(self.fn).parameters
 
     def __call__(self, body: Any) -> Any:
+        kwargs: dict[str, Any] = {}
         if self.takes_captured_at:
-            return self.fn(body, captured_at=CAPTURED_AT)
-        return self.fn(body)
+            kwargs["captured_at"] = CAPTURED_AT
+        if "user_id" in inspect.signature(self.fn).parameters:
+            kwargs["user_id"] = PROFILE_USER_ID  # the profile body does not echo it
+        return self.fn(body, **kwargs)
 
     def __str__(self) -> str:
         return self.qualname

@@ -25,15 +25,22 @@ class BadSigner:
         return {"params": {}, "headers": {"x-s": "XYW_outdated"}}
 
 
+def _kind(path: str) -> str:
+    if path.endswith("/search/notes"):
+        return "search"
+    return "profile" if path.endswith("/user/otherinfo") else "feed"
+
+
 class Platform:
     def __init__(self, ctx: FakeContext) -> None:
         self.ctx = ctx
-        self.faults: dict[str, list] = {"search": [], "feed": []}
+        self.faults: dict[str, list] = {"search": [], "feed": [], "profile": []}
         self.calls: list[tuple[str, dict, httpx.Headers]] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        kind = "search" if request.url.path.endswith("/search/notes") else "feed"
-        self.calls.append((kind, json.loads(request.content), request.headers))
+        kind = _kind(request.url.path)
+        sent = dict(request.url.params) if request.method == "GET" else json.loads(request.content)
+        self.calls.append((kind, sent, request.headers))
         if self.faults[kind]:
             return to_httpx(self.faults[kind].pop(0))
         sim = sim_request(request)
@@ -51,6 +58,7 @@ def platform():
     served = Platform(FakeContext(make_posts()))
     with respx.mock(assert_all_called=False) as mock:
         mock.post(url__regex=r"^https://edith\.xiaohongshu\.com/.*").mock(side_effect=served.handle)
+        mock.get(url__regex=r"^https://edith\.xiaohongshu\.com/.*").mock(side_effect=served.handle)
         yield served
 
 
@@ -229,3 +237,133 @@ def test_refresh_with_urls_tokens_and_deleted(platform):
     assert c.post_id not in live  # a note without its token is not viewable (-510001)...
     (reject,) = page.parsed.rejects  # ...and that is reported, never taken as deleted
     assert c.post_id in reject.reason and "missing" in reject.reason and "-510001" in reject.reason
+
+
+# --- follower counts through user/otherinfo ---------------------------------------------------
+
+
+def authors(platform: Platform) -> dict[str, int]:
+    return {p.account.uid: p.account.followers for p in campaign(platform).values()}
+
+
+def profile_uids(platform: Platform) -> list[str]:
+    return [sent["target_user_id"] for kind, sent, _ in platform.calls if kind == "profile"]
+
+
+def test_followers_read_once_per_author_onto_posts_and_accounts(platform):
+    pages = list(connector().collect(CollectRequest(tags=TAGS)))
+    assert len(pages) == 3  # three pages, the same three authors on each
+    want = authors(platform)
+    assert sorted(profile_uids(platform)) == sorted(want)  # one call per author, not per page
+    for page in pages:
+        assert {a.platform_uid for a in page.parsed.accounts} == set(want)
+        for account in page.parsed.accounts:
+            assert account.followers == want[account.platform_uid]
+        for post in page.parsed.posts:
+            assert post.followers_at_capture == want[post.account_uid]
+    (_, _, headers) = next(c for c in platform.calls if c[0] == "profile")
+    assert headers["x-s"].startswith("XYW_")  # signed like search and feed
+    assert headers["referer"].startswith("https://www.xiaohongshu.com/user/profile/")
+
+
+def test_followers_false_makes_no_profile_call(platform):
+    pages = list(connector(followers=False).collect(CollectRequest(tags=TAGS)))
+    assert platform.count("profile") == 0 and platform.count("feed") == 45
+    assert all(p.followers_at_capture is None for pg in pages for p in pg.parsed.posts)
+    assert all(a.followers is None for pg in pages for a in pg.parsed.accounts)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        SIM.user_missing_response(),
+        type(SIM.block_response())(200, {"code": -1002, "success": False, "msg": "用户状态异常"}),
+    ],
+    ids=["result-false", "abnormal-code"],
+)
+def test_missing_user_keeps_followers_none_and_is_not_asked_again(platform, answer):
+    platform.faults["profile"] = [answer]
+    pages = list(connector().collect(CollectRequest(tags=TAGS)))
+    missing = profile_uids(platform)[0]
+    assert platform.count("profile") == 3  # the answer "no such user" is cached like a count
+    posts = [p for page in pages for p in page.parsed.posts]
+    assert len(posts) == 45
+    want = authors(platform)
+    for post in posts:
+        expected = None if post.account_uid == missing else want[post.account_uid]
+        assert post.followers_at_capture == expected
+    accounts = [a for page in pages for a in page.parsed.accounts]
+    assert {a.followers for a in accounts if a.platform_uid == missing} == {None}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        type(SIM.block_response())(200, {"code": 0, "success": True, "data": []}),  # malformed
+        type(SIM.block_response())(404, {"code": 404}),
+    ],
+    ids=["malformed", "http-404"],
+)
+def test_failed_profile_keeps_the_page_and_asks_again_later(platform, answer):
+    platform.faults["profile"] = [answer]
+    pages = list(connector().collect(CollectRequest(tags=TAGS)))
+    failed = profile_uids(platform)[0]
+    assert len([p for page in pages for p in page.parsed.posts]) == 45
+    first, later = pages[0].parsed, pages[1].parsed
+    assert {p.followers_at_capture for p in first.posts if p.account_uid == failed} == {None}
+    # not cached as "no followers": the next page asks again and gets the figure
+    assert profile_uids(platform).count(failed) == 2
+    want = authors(platform)[failed]
+    assert {p.followers_at_capture for p in later.posts if p.account_uid == failed} == {want}
+
+
+def test_profile_throttle_is_retried(platform):
+    platform.faults["profile"] = [SIM.throttle_response()]
+    http = make_http()
+    page = next(iter(connector(http).collect(CollectRequest(tags=TAGS, max_pages=1))))
+    assert http.stats.retries == 1
+    want = authors(platform)
+    assert all(p.followers_at_capture == want[p.account_uid] for p in page.parsed.posts)
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "match"),
+    [
+        (SIM.block_response(), Blocked, "461"),
+        (type(SIM.block_response())(200, dict(SIM.block_response().body)), Blocked, "300012"),
+        (SIM.login_wall_response(), LoginRequired, "-100"),
+        (SIM.signature_rejected_response(), Blocked, "signature"),
+    ],
+    ids=["captcha-461", "ip-risk-300012", "login", "signature"],
+)
+def test_profile_session_signals_stop_the_run_like_feed(platform, answer, error, match):
+    platform.faults["profile"] = [answer]
+    with pytest.raises(error, match=match):
+        list(connector().collect(CollectRequest(tags=TAGS)))
+    assert platform.count("search") == 1  # stopped at the first page
+
+
+def test_persistent_profile_throttle_raises(platform):
+    platform.faults["profile"] = [SIM.throttle_response()] * 3
+    with pytest.raises(RateLimited):
+        list(connector().collect(CollectRequest(tags=TAGS)))
+
+
+def test_refresh_rereads_followers_once_per_author_per_run(platform):
+    conn = connector()
+    list(conn.collect(CollectRequest(tags=TAGS, max_pages=1)))
+    assert platform.count("profile") == 3
+    world = list(campaign(platform).values())
+    urls = [
+        f"https://www.xiaohongshu.com/explore/{p.post_id}?xsec_token={xsec_token(p)}"
+        for p in world[:25]
+    ]  # two refresh batches (20 + 5), the same three authors in both
+    pages = list(conn.refresh(urls))
+    assert len(pages) == 2
+    assert platform.count("profile") == 6  # collected authors are read again, once each
+    want = authors(platform)
+    for page in pages:
+        assert all(p.followers_at_capture == want[p.account_uid] for p in page.parsed.posts)
+        assert all(a.followers == want[a.platform_uid] for a in page.parsed.accounts)
+    list(conn.refresh(urls[:1]))
+    assert platform.count("profile") == 7  # a new refresh run reads its authors again

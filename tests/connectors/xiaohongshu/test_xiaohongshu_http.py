@@ -16,7 +16,7 @@ from tracker.sim.truth import iter_world_truth
 PLATFORM = "xiaohongshu"
 
 
-def run(sim: SimServer, **settings) -> tuple[dict, HttpClient]:
+def run(sim: SimServer, **settings) -> tuple[dict, dict, HttpClient]:
     http = HttpClient(
         PLATFORM,
         sim.base_urls[PLATFORM],
@@ -28,14 +28,17 @@ def run(sim: SimServer, **settings) -> tuple[dict, HttpClient]:
     connector = XiaohongshuConnector(http, now=lambda: sim.now)
     pages = list(connector.collect(CollectRequest(tags=["#千万IP创科普#", "千万ip创科普"])))
     posts: dict = {}
+    accounts: dict = {}
     for page in pages:
         assert page.parsed.rejects == []
         for post in page.parsed.posts:
             posts[post.platform_post_id] = post
-    return posts, http
+        for account in page.parsed.accounts:
+            accounts[account.platform_uid] = account
+    return posts, accounts, http
 
 
-def assert_matches_truth(sim: SimServer, posts: dict) -> int:
+def assert_matches_truth(sim: SimServer, posts: dict, accounts: dict) -> int:
     truth = [
         r
         for r in iter_world_truth(sim.world, sim.now, platforms=[PLATFORM])
@@ -50,21 +53,22 @@ def assert_matches_truth(sim: SimServer, posts: dict) -> int:
         for name in ("likes", "comments", "shares", "favorites"):
             assert getattr(post.metrics, name) == record["metrics"][name]
         assert post.content_type == record["content_type"]
-        assert post.followers_at_capture is None  # no follower count beside a note
+        assert post.followers_at_capture == record["followers"]  # from user/otherinfo
+        assert accounts[record["account"]].followers == record["followers"]
     return len(truth)
 
 
 def test_collect_over_http_equals_ground_truth():
     with SimServer(seed=5, scale=200, platforms=[PLATFORM]) as sim:
-        posts, http = run(sim, max_attempts=2)
-        assert assert_matches_truth(sim, posts) > 20
+        posts, accounts, http = run(sim, max_attempts=2)
+        assert assert_matches_truth(sim, posts, accounts) > 20
         assert http.stats.retries == 0
 
 
 def test_flaky_faults_are_retried_to_the_same_truth():
     with SimServer(seed=1, scale=200, faults="flaky", platforms=[PLATFORM]) as sim:
-        posts, http = run(sim, max_attempts=8, timeout_s=0.2, backoff_initial_s=0)
-        assert_matches_truth(sim, posts)
+        posts, accounts, http = run(sim, max_attempts=8, timeout_s=0.2, backoff_initial_s=0)
+        assert_matches_truth(sim, posts, accounts)
         assert http.stats.retries > 0
         assert sum(sim.fault_counts()[PLATFORM].values()) > 0
 

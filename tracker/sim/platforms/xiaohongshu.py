@@ -1,10 +1,13 @@
-"""Xiaohongshu (小红书) web API in its real shapes: ``search/notes`` cards and ``feed`` detail.
+"""Xiaohongshu (小红书) web API in its real shapes: ``search/notes`` cards, ``feed`` detail and the
+``user/otherinfo`` profile (the only place a follower count shows).
 
 Shapes follow the web API as public crawler code reads it and ``connectors.xiaohongshu.parse``
 reads it: ``{code, success, msg, data{has_more, items[]{id, model_type, xsec_token, note_card}}}``.
 Search cards carry the title, author and like count only; ``feed`` (which needs the card's
 ``xsec_token``) carries the full note: ``time`` in ms, ``interact_info`` counts as strings,
-``tag_list[]``, ``video.capa.duration`` in seconds.
+``tag_list[]``, ``video.capa.duration`` in seconds. ``user/otherinfo`` (GET,
+``target_user_id``) carries ``basic_info`` and ``interactions[]`` whose ``fans`` entry is the
+account's follower count, again as a string.
 
 Counts are rendered as exact digit strings by default (what a verified real capture shows); with
 ``abbreviate_counts=True`` they use the display form (``"1.2万"``) so the parser's handling of it
@@ -92,6 +95,7 @@ class XiaohongshuSim:
         return [
             Route("POST", re.compile(r"^/?api/sns/web/v1/search/notes/?$"), self.search_notes),
             Route("POST", re.compile(r"^/?api/sns/web/v1/feed/?$"), self.feed),
+            Route("GET", re.compile(r"^/?api/sns/web/v1/user/otherinfo/?$"), self.user_info),
         ]
 
     # --- failure signals ------------------------------------------------------------------
@@ -125,6 +129,23 @@ class XiaohongshuSim:
 
     def signature_rejected_response(self) -> SimResponse:
         return SimResponse(406, {"code": -1, "success": False})
+
+    def user_missing_response(self) -> SimResponse:
+        """``user/otherinfo`` for an unknown or banned user id.
+
+        The real failure shape is unverified (public client code shows only found profiles):
+        modelled as a top-level success whose ``data.result`` says ``success: false``, so a
+        client must read ``result``, and must never take its ``-100`` for the top-level
+        "login expired" code.
+        """
+        return SimResponse(
+            200,
+            {
+                "code": 0,
+                "success": True,
+                "data": {"result": {"success": False, "code": -100, "message": "用户不存在"}},
+            },
+        )
 
     # --- rendering ------------------------------------------------------------------------
 
@@ -262,6 +283,42 @@ class XiaohongshuSim:
                 "current_time": _ms(ctx.now),
             }
         )
+
+    def user_info(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        """``user/otherinfo``: the profile, whose ``fans`` interaction is the follower count."""
+        if not verify(PLATFORM, req.query, req.headers, req.body):
+            return self.signature_rejected_response()
+        uid = str(req.query.get("target_user_id") or "")
+        account = ctx.account(PLATFORM, uid) if uid else None
+        if account is None:
+            return self.user_missing_response()
+        return _ok(self.user_info_data(account, ctx))
+
+    def user_info_data(self, account: SimAccount, ctx: SimContext) -> dict[str, Any]:
+        """The ``data`` of a found profile; figures other than ``fans`` are filler from the seed."""
+        rng = ctx.rng(PLATFORM, "otherinfo", account.uid)
+        avatar = self.user(account)["avatar"]
+        follows = rng.randrange(0, 800)
+        interaction = account.followers * rng.randrange(2, 40) + rng.randrange(0, 1000)
+        return {
+            "basic_info": {
+                "nickname": account.name,
+                "red_id": str(int.from_bytes(_digest("red_id", account.uid, size=5), "big")),
+                "desc": "",
+                "ip_location": "广东",
+                "gender": 0,
+                "images": avatar,
+                "imageb": avatar,
+            },
+            "interactions": [
+                {"type": "follows", "name": "关注", "count": self.count(follows)},
+                {"type": "fans", "name": "粉丝", "count": self.count(account.followers)},
+                {"type": "interaction", "name": "获赞与收藏", "count": self.count(interaction)},
+            ],
+            "tags": [{"tagType": "location", "name": "广东", "icon": ""}],
+            "extra_info": {"fstatus": "none"},
+            "result": {"success": True, "code": 0, "message": "success"},
+        }
 
 
 SIM = XiaohongshuSim()
