@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from tracker.config import CampaignConfig
+from tracker.normalize.fingerprint import NO_FINGERPRINT, content_fingerprint
 from tracker.records import AccountRecord, CampaignLink, Metrics, PostRecord
 from tracker.store.models import Account, MetricSnapshot, Post, PostCampaign
 from tracker.store.registry import sync_campaigns
@@ -130,3 +131,20 @@ def test_large_batches_cross_batch_boundaries(any_engine: Engine) -> None:
     with any_engine.connect() as conn:
         total = conn.execute(select(func.sum(Post.__table__.c.likes))).scalar_one()
     assert total == sum(range(2_500))
+
+
+def test_every_write_stores_a_content_fingerprint_and_a_refresh_keeps_it(
+    any_engine: Engine,
+) -> None:
+    """The ranking reads the stored key instead of normalising bodies: the upsert computes it
+    for any caller, marks too-short texts with the empty sentinel, and a record without words
+    (a metrics refresh) leaves the stored key alone."""
+    text = "用一个小实验解释彩虹是怎么形成的"
+    ingest(any_engine, posts=[post("1", title=None, text=text), post("2", title="好！", text=None)])
+    refresh = PostRecord("weibo", "1", T0 + timedelta(days=1), metrics=Metrics(likes=99))
+    ingest(any_engine, posts=[refresh])
+    with any_engine.connect() as conn:
+        stmt = select(Post.__table__.c.platform_post_id, Post.__table__.c.fingerprint)
+        rows = {pid: fp for pid, fp in conn.execute(stmt)}
+    assert rows["1"] == content_fingerprint(None, text) and len(rows["1"]) == 16
+    assert rows["2"] == NO_FINGERPRINT

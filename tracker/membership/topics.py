@@ -353,7 +353,7 @@ def store_topic_page(
     The topic link names the reason for its campaign; tag matches only add campaigns the page
     did not already admit the work to. Returns (ingest counts, rejects written).
     """
-    from tracker.services.ingest import CampaignLinker, content_fingerprint
+    from tracker.services.ingest import CampaignLinker
 
     linker = CampaignLinker(config.campaigns)
     taken = {(link.platform, link.platform_post_id, link.campaign) for link in links}
@@ -363,7 +363,6 @@ def store_topic_page(
         for link in linker.links_for(post)
         if (link.platform, link.platform_post_id, link.campaign) not in taken
     ]
-    fingerprints = {p.key: fp for p in page.posts if (fp := content_fingerprint(p))}
     with engine.begin() as conn:
         ids = load_campaign_ids(conn)
         wanted = [link for link in [*links, *extra] if link.campaign in ids]
@@ -374,7 +373,6 @@ def store_topic_page(
             campaign_ids=ids,
             run_id=run_id,
             seen_at=seen_at,
-            fingerprints=fingerprints,
         )
         rejected = write_rejects(conn, page.rejects, run_id=run_id, source=source, now=seen_at)
         if counts is not None and run_id is not None:

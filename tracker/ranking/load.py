@@ -3,8 +3,9 @@
 Built for a million works on a laptop, where the cost is Python objects per fetched value:
 
 - only the needed columns are selected; titles and URLs only with ``details=True`` (or later,
-  for the rows on screen, with ``load_work_details``); fingerprints (or, where the store has
-  none, the body text) become a 64-bit ``fingerprint_key`` chunk by chunk, so no text stays;
+  for the rows on screen, with ``load_work_details``); the stored fingerprints (the body text
+  only for rows written before the store kept one) become a 64-bit ``fingerprint_key`` chunk
+  by chunk, so no text stays;
 - on SQLite, ordered queries take a columnar fast path: a page of rows comes back as one
   ``group_concat`` string per column (numbers parsed by ``np.fromstring``, text split once),
   with keyset paging; it checks its own alignment and order and falls back to the cursor;
@@ -24,7 +25,9 @@ Built for a million works on a laptop, where the cost is Python objects per fetc
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -50,6 +53,7 @@ from tracker.ranking.memory import release_memory
 from tracker.ranking.risk import fingerprint_key, text_fingerprint
 from tracker.ranking.settings import RankingSettings
 from tracker.ranking.units import attach_primary_unit
+from tracker.store.engine import shares_one_connection
 from tracker.store.models import (
     Account,
     AccountUnit,
@@ -308,7 +312,7 @@ def _check_order(keys: list[np.ndarray]) -> None:
 def _fingerprint_chunk(data: dict[str, np.ndarray], fp_col: str, text_col: str) -> Any:
     fp = data[fp_col]
     key = fingerprint_key(fp).array
-    missing = np.asarray(key.isna())
+    missing = np.asarray(pd.isna(fp), dtype=bool)  # never fingerprinted: fall back to the text
     if missing.any():
         text = pd.Series(data[text_col][missing], dtype=object)
         values = key.to_numpy(dtype="int64", na_value=0).copy()
@@ -492,40 +496,65 @@ def load_history(conn: Connection, campaign_id: int) -> pd.DataFrame:
     )
 
 
-def load_snapshots(conn: Connection, posts: pd.DataFrame) -> pd.DataFrame:
-    """Snapshots of the given posts (works then history), with ``post_row`` into ``posts``.
+SNAPSHOT_METRICS = (*METRICS, "followers_at_capture")
 
-    One primary-key range scan per platform; snapshots of other posts are dropped as they
-    stream in, so memory follows the campaign, not the store.
+
+def read_snapshot_chunks(conn: Connection, platforms: Sequence[str]) -> dict[str, list[dict]]:
+    """Every snapshot of ``platforms``, typed chunk by chunk (ids stay objects for matching).
+
+    One primary-key range scan per platform. Kept apart from the matching so that it can run
+    on its own connection while the works load (see ``load_frames``).
     """
-    metric_cols = (*METRICS, "followers_at_capture")
-    plat_codes, plat_names = pd.factorize(posts["platform"])
-    ids = posts["platform_post_id"].to_numpy(dtype=object)
-    rows_out: list[np.ndarray] = []
-    times_out: list[Any] = []
-    values_out: dict[str, list[Any]] = {m: [] for m in metric_cols}
-    for code, platform in enumerate(plat_names):
-        rows = np.flatnonzero(plat_codes == code)
-        index = pd.Index(ids[rows])
+    out: dict[str, list[dict]] = {}
+    for platform in platforms:
         stmt = (
             select(
                 S.c.platform_post_id,
                 _raw(S.c.captured_at),
-                *[S.c[m] for m in metric_cols],
+                *[S.c[m] for m in SNAPSHOT_METRICS],
             )
             .where(S.c.platform == str(platform))
             .order_by(S.c.platform_post_id, S.c.captured_at)
         )
-        for data in _snapshot_chunks(conn, stmt, metric_cols):
+        chunks = out.setdefault(str(platform), [])
+        for data in _snapshot_chunks(conn, stmt, SNAPSHOT_METRICS):
+            typed = {"platform_post_id": data["platform_post_id"]}
+            typed["captured_at"] = _utc(data["captured_at"]).array
+            for m in SNAPSHOT_METRICS:
+                typed[m] = _ints(data[m])
+            chunks.append(typed)
+            del data
+    return out
+
+
+def load_snapshots(
+    conn: Connection, posts: pd.DataFrame, chunks: dict[str, list[dict]] | None = None
+) -> pd.DataFrame:
+    """Snapshots of the given posts (works then history), with ``post_row`` into ``posts``.
+
+    ``chunks`` are the platforms' snapshots read ahead by ``read_snapshot_chunks`` (read here
+    when not given); snapshots of other posts are dropped chunk by chunk.
+    """
+    plat_codes, plat_names = pd.factorize(posts["platform"])
+    if chunks is None:
+        chunks = read_snapshot_chunks(conn, [str(p) for p in plat_names])
+    ids = posts["platform_post_id"].to_numpy(dtype=object)
+    rows_out: list[np.ndarray] = []
+    times_out: list[Any] = []
+    values_out: dict[str, list[Any]] = {m: [] for m in SNAPSHOT_METRICS}
+    for code, platform in enumerate(plat_names):
+        rows = np.flatnonzero(plat_codes == code)
+        index = pd.Index(ids[rows])
+        for data in chunks.get(str(platform), ()):
             hit = index.get_indexer(data["platform_post_id"])
             keep = hit >= 0
             if not keep.any():
                 continue
             rows_out.append(rows[hit[keep]])
-            times_out.append(_utc(data["captured_at"][keep]).array)
-            for m in metric_cols:
-                values_out[m].append(_ints(data[m])[keep])
-            del data
+            times_out.append(data["captured_at"][keep])
+            for m in SNAPSHOT_METRICS:
+                values_out[m].append(data[m][keep])
+    chunks.clear()
     post_row = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
     out = pd.DataFrame(
         {
@@ -536,7 +565,7 @@ def load_snapshots(conn: Connection, posts: pd.DataFrame) -> pd.DataFrame:
             "captured_at": _concat_ext(times_out, pd.array([], dtype="datetime64[ns, UTC]")),
         }
     )
-    for m in metric_cols:
+    for m in SNAPSHOT_METRICS:
         out[m] = _concat_ext(values_out[m], pd.array([], dtype="Int64"))
     out["post_row"] = post_row.astype(np.int64)
     return out
@@ -670,7 +699,49 @@ def load_frames(
     ``details=True`` adds title, url, source and matched_by to the works (for exporting every
     work; for a top-N table use ``load_work_details`` on the rows shown). ``links`` is an
     optional manual creator link table (platform, platform_uid, creator).
+
+    The snapshots (as many rows as the works, or more) are read ahead on a second connection
+    while the works load, where the engine hands out independent connections: the database
+    does its scanning outside Python's lock, so on two cores the two reads overlap. That read
+    is its own transaction; a snapshot written between the two reads can at most add a newer
+    point to a work's history, never a work.
     """
+    with _read_ahead(conn, campaign_id) as snapshot_chunks:
+        return _load_frames(conn, campaign_id, details, links, snapshot_chunks)
+
+
+@contextmanager
+def _read_ahead(conn: Connection, campaign_id: int) -> Iterator[Callable[[], dict | None]]:
+    """Yields a getter of the read-ahead snapshot chunks (``None``: read them inline)."""
+    if shares_one_connection(conn.engine):  # in-memory: a second thread would share it
+        yield lambda: None
+        return
+    platforms = [
+        str(p)
+        for p in conn.execute(
+            select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
+        ).scalars()
+    ]
+
+    def read() -> dict[str, list[dict]]:
+        with conn.engine.connect() as own:
+            return read_snapshot_chunks(own, platforms)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshots") as pool_:
+        future = pool_.submit(read)
+        try:
+            yield future.result
+        finally:
+            future.cancel()
+
+
+def _load_frames(
+    conn: Connection,
+    campaign_id: int,
+    details: bool,
+    links: pd.DataFrame | None,
+    snapshot_chunks: Callable[[], dict | None],
+) -> RankingFrames:
     works = load_works(conn, campaign_id, details=details)
     accounts = load_accounts(conn, works[["platform", "account_uid"]])
     account_units, units = load_units(conn)
@@ -696,7 +767,7 @@ def load_frames(
         ],
         ignore_index=True,
     )
-    snapshots = load_snapshots(conn, posts)
+    snapshots = load_snapshots(conn, posts, snapshot_chunks())
     release_memory()
     return RankingFrames(
         works=works,

@@ -361,9 +361,10 @@ def text_fingerprint(text: pd.Series, min_chars: int) -> pd.Series:
 
 
 def fingerprint_key(values: pd.Series | np.ndarray) -> pd.Series:
-    """A 64-bit key (nullable Int64) of stored fingerprint strings; NULL stays NA."""
+    """A 64-bit key (nullable Int64) of stored fingerprint strings; NULL and the empty string
+    (the store's "too few words to compare") stay NA, so short posts never match each other."""
     s = pd.Series(values, dtype=object)
-    missing = s.isna().to_numpy()
+    missing = (s.isna() | (s == "")).to_numpy(dtype=bool)
     hashed = pd.util.hash_array(s.fillna("").to_numpy(dtype=object), categorize=False).view(
         np.int64
     )

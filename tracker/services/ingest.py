@@ -6,7 +6,6 @@ way whichever door it came through.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tracker.config import CampaignConfig
-from tracker.normalize.tags import CampaignMatcher, tag_key
+from tracker.normalize.tags import CampaignMatcher
 from tracker.records import CampaignLink, ParsedPage, PostRecord
 from tracker.services.runs import write_rejects
 from tracker.store.models import PostCampaign
@@ -23,15 +22,6 @@ from tracker.store.registry import campaign_ids as load_campaign_ids
 from tracker.store.upsert import IngestCounts, Ingestor
 
 LINK = PostCampaign.__table__
-
-
-def content_fingerprint(post: PostRecord) -> str | None:
-    """A short hash of the normalised text, for near-duplicate detection across accounts."""
-    text = (post.title or "") + (post.text or "")
-    key = "".join(ch for ch in tag_key(text) if ch.isalnum()) if text else ""
-    if len(key) < 8:
-        return None
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 class CampaignLinker:
@@ -54,7 +44,9 @@ class CampaignLinker:
             name = self._roundtables[roundtable]
             if all(link.campaign != name for link in links):
                 links.append(
-                    CampaignLink(post.platform, post.platform_post_id, name, "roundtable", roundtable)
+                    CampaignLink(
+                        post.platform, post.platform_post_id, name, "roundtable", roundtable
+                    )
                 )
         return links
 
@@ -90,7 +82,12 @@ class PageStore:
 
     @classmethod
     def for_connection(
-        cls, conn: Connection, campaigns: Iterable[CampaignConfig], *, source: str, run_id: int | None
+        cls,
+        conn: Connection,
+        campaigns: Iterable[CampaignConfig],
+        *,
+        source: str,
+        run_id: int | None,
     ) -> PageStore:
         from tracker.membership.rules import RuleLinker  # imports this module: keep it lazy
 
@@ -113,11 +110,6 @@ class PageStore:
                 campaign_posts.add(post.key)
         links = [link for link in links if link.campaign in self.campaign_ids]
         campaign_posts |= {(link.platform, link.platform_post_id) for link in links}
-        fingerprints = {}
-        for post in page.posts:
-            fp = content_fingerprint(post)
-            if fp:
-                fingerprints[post.key] = fp
         counts = Ingestor(conn).ingest(
             posts=page.posts,
             accounts=page.accounts,
@@ -126,9 +118,10 @@ class PageStore:
             account_units=list(account_units),
             run_id=self.run_id,
             seen_at=seen_at,
-            fingerprints=fingerprints,
         )
-        rejected = write_rejects(conn, page.rejects, run_id=self.run_id, source=self.source, now=seen_at)
+        rejected = write_rejects(
+            conn, page.rejects, run_id=self.run_id, source=self.source, now=seen_at
+        )
         return PageResult(counts, rejected, len(campaign_posts))
 
 

@@ -9,12 +9,15 @@ transaction really starts when SQLAlchemy says it does (SQLAlchemy's documented 
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from tracker.errors import StoreError
 
@@ -46,6 +49,18 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
 
 
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> threading.RLock:
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITE_LOCKS[engine] = threading.RLock()
+        return lock
+
+
 @contextmanager
 def begin_write(engine: Engine) -> Iterator[Connection]:
     """A transaction that will write after reading (SQLite: ``BEGIN IMMEDIATE``).
@@ -55,14 +70,25 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
     locked" (the busy timeout does not apply to a stale snapshot). Taking the write lock at
     ``BEGIN`` makes a second writer wait its turn instead. Readers keep deferred transactions
     and never wait. Elsewhere than SQLite this is a plain transaction.
+
+    On SQLite, writers in this process (platforms collected side by side) also queue on a
+    lock of their own first: SQLite's busy handler polls with sleeps of up to 100 ms, a
+    thread lock hands over at once.
     """
-    with engine.connect() as conn:
+    sqlite = engine.dialect.name == "sqlite"
+    with _write_lock(engine) if sqlite else nullcontext(), engine.connect() as conn:
         conn.info["write"] = True  # read by the "begin" listener; the flag outlives checkout
         try:
             with conn.begin():
                 yield conn
         finally:
             conn.info.pop("write", None)
+
+
+def shares_one_connection(engine: Engine) -> bool:
+    """True when every checkout is the same DBAPI connection (in-memory SQLite): work on
+    several threads must then stay on one."""
+    return isinstance(engine.pool, StaticPool | SingletonThreadPool)
 
 
 def make_engine(url: str | None = None, *, create_dirs: bool = True) -> Engine:

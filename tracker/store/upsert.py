@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Table, and_, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.normalize.fingerprint import content_fingerprint
 from tracker.records import AccountRecord, CampaignLink, PostRecord
 from tracker.store.models import Account, AccountUnit, MetricSnapshot, Post, PostCampaign
 
@@ -171,7 +172,11 @@ def account_row(rec: AccountRecord, seen_at: datetime) -> dict[str, Any]:
 
 
 def post_row(rec: PostRecord, fingerprint: str | None = None) -> dict[str, Any]:
+    """The post's column values; its content fingerprint is computed here unless given, so
+    every write path (collection, imports, tools) stores one and the ranking never has to."""
     m = rec.metrics
+    if fingerprint is None:
+        fingerprint = content_fingerprint(rec.title, rec.text)
     return {
         "platform": rec.platform,
         "platform_post_id": rec.platform_post_id,
