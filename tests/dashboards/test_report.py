@@ -73,7 +73,7 @@ def test_headline_method_and_sources_say_what_they_should(built, sim_db: SimDB) 
     assert f'<div class="label">作品总数</div><div class="value">{works:,}</div>' in page
     # the method in words with the weights in force
     assert "1×点赞 + 2×评论 + 3×转发 + 2×收藏" in page
-    assert "作品质量分 = (0.15×平台内公平分 + 0.6×粉丝校正分" in page
+    assert "作品质量分 = (0.05×平台内公平分 + 0.75×粉丝校正分" in page
     # data sources: the simulator's collection runs finished at 2024-10-19 00:00 Beijing time
     assert "自动采集" in page and "2024-10-19 00:00" in page
     assert "生成时间：2024-10-20 09:00" in page

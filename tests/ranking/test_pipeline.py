@@ -136,7 +136,13 @@ def test_explain_work_term_by_term() -> None:
         f"实际 A = 220.0；A ≥ E，A/E = 220.0/30.0 = 7.33 倍；平台内百分位 = {over:,.1f}"
     )
     assert lines[6] == "6. 传播覆盖：播放/阅读量未公开，不计"
-    assert lines[7].startswith("7. 质量分（风险折减前）= (0.15×公平分 ")
+    fair = r.works.set_index("platform_post_id").loc["4998877665544332211", "fair_score"]
+    # the unknown reach term is left out of the sum and of the divisor, never shown as nan
+    assert lines[7] == (
+        f"7. 质量分（风险折减前）= (0.05×公平分 {fair:.1f} + 0.75×粉丝校正分 50.0 + "
+        f"0.1×超常表现分 {over:.1f}) ÷ 0.9 = "
+        f"{(0.05 * round(fair, 1) + 0.75 * 50 + 0.1 * round(over, 1)) / 0.9:.1f}"
+    )
     assert lines[9].startswith("9. 排名：全部作品第 ")
     z = explain_work(r, "zhihu", "z1")
     assert (

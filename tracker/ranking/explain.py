@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from tracker.ranking.settings import METRIC_NAMES_ZH
@@ -24,7 +25,10 @@ _BEIJING = "Asia/Shanghai"
 
 
 def _na(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+    """Missing, for every scalar a frame hands back (float32 NaN is not a Python float)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float | np.floating) and math.isnan(v)
 
 
 def _int(v: Any) -> str:
@@ -139,9 +143,15 @@ def _size_line(r: pd.Series, stats: pd.Series | None) -> str:
         why = "粉丝数未知" if _na(r["followers_used"]) else "互动量未知"
         return f"粉丝校正分：{why}，不计"
     slope = "" if stats is None else f"（该平台拟合斜率 {_f(stats['size_slope'], 3)}）"
+    offset = r.get("size_type_offset")
+    level = (
+        ""
+        if _na(offset) or abs(float(offset)) < 5e-4
+        else f"（已扣除内容类型「{r.get('content_type')}」的水平 {float(offset):+.3f}）"
+    )
     return (
         f"粉丝校正分：粉丝 {_int(r['followers_used'])}，ln(1+I) 比同等粉丝量账号的预期高出 "
-        f"{float(r['size_residual']):+.3f}{slope}，平台内百分位 = {_f(r['size_score'])}"
+        f"{float(r['size_residual']):+.3f}{slope}{level}，平台内百分位 = {_f(r['size_score'])}"
     )
 
 

@@ -100,11 +100,17 @@ def rank_campaign(
     fol = as_float(w["followers_at_capture"])
     acct_fol = as_float(w["followers"]) if "followers" in w.columns else np.full(n, np.nan)
     w["followers_used"] = np.where(np.isnan(fol), acct_fol, fol)
-    resid, platforms["size"] = size_residual(
-        log_i, pd.Series(np.log1p(w["followers_used"].to_numpy())), plat, s.min_platform_works
+    resid, platforms["size"], type_offset = size_residual(
+        log_i,
+        pd.Series(np.log1p(w["followers_used"].to_numpy())),
+        plat,
+        s.min_platform_works,
+        content_type=w["content_type"] if "content_type" in w.columns else None,
+        min_type_works=s.min_content_type_works,
     )
     del log_i
     w["size_residual"] = resid
+    w["size_type_offset"] = _f32(type_offset)
     size, platforms["size_pct"] = platform_percentile(resid, plat, s.min_platform_works)
     w["size_score"] = _f32(size["pct"])
 
