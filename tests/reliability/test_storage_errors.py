@@ -134,7 +134,7 @@ def test_database_turning_read_only_mid_run(
 
     def read_only_after_a_while(conn) -> None:  # type: ignore[no-untyped-def]
         begins["n"] += 1
-        if begins["n"] >= 12:
+        if begins["n"] >= 30:  # past the six platforms' run rows and their first pages
             conn.connection.dbapi_connection.execute("PRAGMA query_only=ON")
 
     with SimServer(seed=52, scale=60) as sim:

@@ -48,6 +48,13 @@ def main(argv: list[str] | None = None) -> None:
             raise
         typer.secho(f"错误: {exc}", fg=typer.colors.RED, err=True)
         raise SystemExit(1) from None
+    except typer.TyperException as exc:  # a usage error: unknown option, bad value, ...
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()  # usage line and the reason, as click prints them
+        else:
+            typer.secho(f"错误: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(int(getattr(exc, "exit_code", 2))) from None
     except typer.Abort:
         typer.secho("已中止 (aborted)", err=True)
         raise SystemExit(130) from None

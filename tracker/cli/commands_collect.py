@@ -104,6 +104,7 @@ def _options(
     signer: str | None,
     now: str | None,
     stop: _StopFlag,
+    workers: int | None = None,
 ) -> CollectOptions:
     fixed_now = _parse_when(now, "--now")
     return CollectOptions(
@@ -116,6 +117,7 @@ def _options(
         signer=signer,
         clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(UTC)),
         should_stop=lambda: stop.stop,
+        workers=workers,
     )
 
 
@@ -144,6 +146,9 @@ def collect_command(
     base_url: list[str] = BASE_URL_OPT,
     signer: str | None = SIGNER_OPT,
     now: str | None = NOW_OPT,
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="同时采集的平台数（默认全部平台同时进行；1 = 逐个平台）"
+    ),
 ) -> None:
     """采集各平台带活动标签的作品（每页提交并保存断点，可随时中断后续采）。"""
     st = state(ctx)
@@ -176,7 +181,7 @@ def collect_command(
                 )
 
             options = _options(
-                platform, since, until, max_pages, restart, base_url, signer, now, stop
+                platform, since, until, max_pages, restart, base_url, signer, now, stop, workers
             )
             results = collect(engine, config, options, on_page)
     finally:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from tracker.records import RejectRecord, storable_text
+from tracker.store.engine import begin_write
 from tracker.store.models import Reject, Run
 
 RUN = Run.__table__
@@ -61,7 +62,7 @@ def start_run(
     cursor: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> int:
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         result = conn.execute(
             RUN.insert().values(
                 kind=kind,
@@ -94,7 +95,7 @@ def finish_run(
     cursor: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         values = counts.as_values()
         error = storable_text(error) if error else error
         values.update(status=status, error=error, finished_at=now or utcnow())

@@ -1,0 +1,123 @@
+"""Platforms collected side by side: same result as one after another, and a stop is clean."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from tracker.services.collect import collect
+from tracker.sim.api import SimServer
+from tracker.store.engine import make_engine
+from tracker.store.models import Run
+
+from ..simtools import LIVE, assert_equal_to_truth, collect_until_done, sim_options
+
+
+def test_platforms_run_side_by_side_and_equal_truth(db, config) -> None:
+    """Pages of different platforms interleave (they are fetched at once), and the store ends
+    equal to the ground truth exactly as a one-at-a-time run does."""
+    order: list[str] = []
+    threads: set[str] = set()
+
+    def on_page(platform: str, _page, _counts) -> None:  # type: ignore[no-untyped-def]
+        order.append(platform)
+        threads.add(threading.current_thread().name)
+
+    with SimServer(seed=4, scale=40, faults="none") as sim:
+        results = collect(db, config, sim_options(sim), on_page)
+        assert [r.platform for r in results] == list(LIVE)  # results keep the asked order
+        assert all(r.status == "ok" for r in results), [(r.platform, r.message) for r in results]
+        assert_equal_to_truth(db, sim)
+    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
+    assert switches > len(LIVE), order  # sequential runs switch platform exactly 5 times
+    assert len(threads) > 1
+
+
+def test_one_worker_is_one_platform_after_another(db, config) -> None:
+    order: list[str] = []
+    with SimServer(seed=4, scale=20, faults="none") as sim:
+        options = sim_options(sim, workers=1)
+        collect(db, config, options, lambda p, _page, _c: order.append(p))
+        assert_equal_to_truth(db, sim)
+    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
+    assert switches == len(LIVE) - 1
+
+
+def test_a_stop_mid_run_saves_every_platforms_cursor_and_the_next_run_finishes(db, config) -> None:
+    """The stop flag (Ctrl-C or SIGTERM in the CLI) reaches every platform thread: each ends
+    its page, records the run as interrupted with its cursor, and the next run resumes."""
+    pages = 0
+    stop = threading.Event()
+
+    def on_page(_platform: str, _page, _counts) -> None:  # type: ignore[no-untyped-def]
+        nonlocal pages
+        pages += 1
+        if pages >= 8:
+            stop.set()
+
+    with SimServer(seed=6, scale=60, faults="none") as sim:
+        first = collect(db, config, sim_options(sim, should_stop=stop.is_set), on_page)
+        assert {r.status for r in first} <= {"interrupted", "ok"}
+        assert any(r.status == "interrupted" for r in first)
+        with db.connect() as conn:
+            interrupted = conn.execute(
+                select(Run.__table__.c.platform, Run.__table__.c.cursor).where(
+                    Run.__table__.c.status == "interrupted"
+                )
+            ).all()
+        assert interrupted and all(row.cursor for row in interrupted)
+        collect_until_done(db, config, lambda: sim_options(sim))
+        assert_equal_to_truth(db, sim)
+
+
+def test_an_in_memory_database_collects_one_platform_at_a_time(
+    config, monkeypatch, tmp_path
+) -> None:
+    """Threads cannot share the single connection of an in-memory database: sequential."""
+    import tracker.services.collect as service
+
+    seen: list[str] = []
+
+    def fake(engine, config, platform, options, on_page):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread().name)
+        return service.PlatformResult(platform, "ok", None, service.RunCounts())
+
+    monkeypatch.setattr(service, "collect_platform", fake)
+    memory, on_disk = make_engine("sqlite://"), make_engine(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        options = service.CollectOptions(platforms=["weibo", "zhihu", "douyin"])
+        service._collect_platforms(memory, config, ["weibo", "zhihu", "douyin"], options, None)
+        assert set(seen) == {threading.current_thread().name}
+        seen.clear()
+        service._collect_platforms(on_disk, config, ["weibo", "zhihu", "douyin"], options, None)
+        assert threading.current_thread().name not in seen and len(seen) == 3
+    finally:
+        memory.dispose()
+        on_disk.dispose()
+
+
+def test_cli_workers_flag(tmp_path) -> None:
+    """``tracker collect --workers 1`` runs one platform after another, end to end."""
+    from ..reliability.clitools import collect_args, init_db, run_tracker, write_test_config
+
+    config_path = write_test_config(tmp_path, page_size=5)
+    db = tmp_path / "tracker.db"
+    init_db(db, config_path)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with SimServer(seed=4, scale=10, faults="none") as sim:
+            args = collect_args(sim, ["weibo", "zhihu"])
+            done = run_tracker(db, config_path, *args, "--workers", "1", timeout=240)
+            assert done.returncode == 0, done.stderr
+            bad = run_tracker(db, config_path, *args, "--workers", "0", timeout=240)
+            assert bad.returncode != 0 and "--workers" in bad.stderr
+            assert_equal_to_truth(engine, sim, ("weibo", "zhihu"))
+        with engine.connect() as conn:
+            runs = conn.execute(
+                select(Run.__table__.c.started_at, Run.__table__.c.finished_at)
+            ).all()
+    finally:
+        engine.dispose()
+    ordered = sorted(runs)
+    assert all(a.finished_at <= b.started_at for a, b in zip(ordered, ordered[1:], strict=False))
