@@ -24,8 +24,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from connectors._common import opt_id
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -117,11 +119,8 @@ def _id(value: Any, name: str) -> str:
     return text
 
 
-def _opt_id(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text if text and text != "0" else None
+_opt_id = partial(opt_id, zero_is_none=True)
+"""Douyin fills an id it lacks with ``0`` (e.g. a numeric ``author_user_id``), so ``0`` is absent."""
 
 
 def _count(stats: Mapping[str, Any], name: str, *, zero_is_unknown: bool = False) -> int | None:

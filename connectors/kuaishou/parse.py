@@ -15,16 +15,15 @@ Kuaishou exposes no share or favourite count in search, so those metrics stay ``
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors._common import merge_tags, opt_id, payload_json
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
-from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
 from tracker.records import (
@@ -111,31 +110,6 @@ def unwrap(body: Any) -> dict[str, Any]:
     return body
 
 
-def _payload(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False, default=str)
-
-
-def _opt_id(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _merge_tags(structured: Iterable[str], text: str | None) -> list[str]:
-    """Structured tags first, then tags written in the text; one raw spelling per tag key."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in [*structured, *extract_hashtags(text)]:
-        if not isinstance(raw, str):
-            continue
-        key = tag_key(raw)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(raw)
-    return out
-
-
 def _duration_s(ms: Any) -> int | None:
     if ms is None or ms == "":
         return None
@@ -159,7 +133,7 @@ def _likes(photo: Mapping[str, Any]) -> int | None:
 
 
 def _account(author: Mapping[str, Any], captured_at: datetime) -> AccountRecord | None:
-    uid = _opt_id(author.get("id"))
+    uid = opt_id(author.get("id"))
     if uid is None:
         return None
     return AccountRecord(
@@ -183,7 +157,7 @@ def _feed_records(
     photo = item.get("photo")
     if not isinstance(photo, dict):
         raise ValueError(f"feed item has no photo object (type={item.get('type')!r})")
-    photo_id = _opt_id(photo.get("id"))
+    photo_id = opt_id(photo.get("id"))
     if photo_id is None:
         raise ValueError("photo.id missing")
     author = item.get("author") if isinstance(item.get("author"), dict) else {}
@@ -204,7 +178,7 @@ def _feed_records(
         text=text,
         content_type="video",
         published_at=published,
-        hashtags=_merge_tags(structured, text),
+        hashtags=merge_tags(structured, text),
         duration_s=_duration_s(photo.get("duration")),
         metrics=Metrics(
             views=parse_count(photo.get("viewCount")),
@@ -238,7 +212,7 @@ def _feeds_page(
             page.rejects.append(
                 RejectRecord(
                     reason=f"kuaishou {where} feeds[{index}]: {exc}",
-                    payload=_payload(item),
+                    payload=payload_json(item),
                     platform=PLATFORM,
                     location=f"feeds[{index}]",
                 )
@@ -271,16 +245,20 @@ def parse_search_feed(
     return _feeds_page(inner, where="search feed", captured_at=captured_at, source=source)
 
 
+def _no_data(inner: Mapping[str, Any], where: str) -> ParseError:
+    """A GraphQL body without ``data``: quote the start of its ``errors``, which say why."""
+    errors = inner.get("errors")
+    return ParseError(
+        f"{where}: no data object" + (f" (errors: {payload_json(errors)[:200]})" if errors else ""),
+        platform=PLATFORM,
+    )
+
+
 def _operation(body: Any, name: str) -> Mapping[str, Any] | None:
     inner = unwrap(body)
     data = inner.get("data")
     if not isinstance(data, dict):
-        errors = inner.get("errors")
-        raise ParseError(
-            f"kuaishou graphql {name}: no data object"
-            + (f" (errors: {_payload(errors)[:200]})" if errors else ""),
-            platform=PLATFORM,
-        )
+        raise _no_data(inner, f"kuaishou graphql {name}")
     if name not in data:
         raise ParseError(f"kuaishou graphql: no {name} under data", platform=PLATFORM)
     value = data[name]
@@ -318,12 +296,12 @@ def parse_vision_profile(
     profile = profile_block.get("profile") if isinstance(profile_block.get("profile"), dict) else {}
     counts = profile_block.get("ownerCount")
     counts = counts if isinstance(counts, dict) else {}
-    uid = _opt_id(profile.get("user_id"))
+    uid = opt_id(profile.get("user_id"))
     if uid is None:
         page.rejects.append(
             RejectRecord(
                 reason="kuaishou visionProfile: profile.user_id missing",
-                payload=_payload(container),
+                payload=payload_json(container),
                 platform=PLATFORM,
                 location="visionProfile",
             )
@@ -335,7 +313,7 @@ def parse_vision_profile(
         page.rejects.append(
             RejectRecord(
                 reason=f"kuaishou visionProfile: {exc}",
-                payload=_payload(container),
+                payload=payload_json(container),
                 platform=PLATFORM,
                 location="visionProfile.userProfile.ownerCount.fan",
             )
@@ -354,7 +332,7 @@ def parse_vision_profile(
         page.rejects.append(
             RejectRecord(
                 reason=f"kuaishou visionProfile: {exc}",
-                payload=_payload(container),
+                payload=payload_json(container),
                 platform=PLATFORM,
                 location="visionProfile.userProfile.profile",
             )
@@ -378,7 +356,7 @@ def parse_vision_video_detail(
         page.rejects.append(
             RejectRecord(
                 reason=f"kuaishou visionVideoDetail: {exc}",
-                payload=_payload(container),
+                payload=payload_json(container),
                 platform=PLATFORM,
                 location="visionVideoDetail",
             )
@@ -414,12 +392,7 @@ def parse_graphql(
             f"kuaishou graphql: unknown operation (data keys: {sorted(data)[:8]})",
             platform=PLATFORM,
         )
-    errors = inner.get("errors")
-    raise ParseError(
-        "kuaishou graphql: no data object"
-        + (f" (errors: {_payload(errors)[:200]})" if errors else ""),
-        platform=PLATFORM,
-    )
+    raise _no_data(inner, "kuaishou graphql")
 
 
 _HOST = r"(?:kuaishou\.com|/kuaishou)"

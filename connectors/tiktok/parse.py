@@ -13,16 +13,15 @@ functions take the inner ``data``.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors._common import merge_tags, opt_id, payload_json
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
-from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
 from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
@@ -49,31 +48,6 @@ def profile_url(unique_id: str) -> str:
     return f"https://www.tiktok.com/@{unique_id}"
 
 
-def _payload(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False, default=str)
-
-
-def _opt_id(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _merge_tags(structured: Iterable[Any], text: str | None) -> list[str]:
-    """Structured tags first, then tags written in the text; one raw spelling per tag key."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in [*structured, *extract_hashtags(text)]:
-        if not isinstance(raw, str):
-            continue
-        key = tag_key(raw)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(raw)
-    return out
-
-
 def _metrics(item: Mapping[str, Any]) -> Metrics:
     stats = item.get("stats") if isinstance(item.get("stats"), dict) else {}
     stats_v2 = item.get("statsV2") if isinstance(item.get("statsV2"), dict) else {}
@@ -91,7 +65,7 @@ def _records(
 ) -> tuple[PostRecord, AccountRecord | None]:
     if not isinstance(item, dict):
         raise ValueError(f"item is not an object ({type(item).__name__})")
-    item_id = _opt_id(item.get("id"))
+    item_id = opt_id(item.get("id"))
     if item_id is None:
         raise ValueError("id missing")
     author = item.get("author")
@@ -99,8 +73,8 @@ def _records(
         author = {"uniqueId": author}
     author = author if isinstance(author, dict) else {}
     author_stats = item.get("authorStats") if isinstance(item.get("authorStats"), dict) else {}
-    uid = _opt_id(author.get("id"))
-    unique_id = _opt_id(author.get("uniqueId"))
+    uid = opt_id(author.get("id"))
+    unique_id = opt_id(author.get("uniqueId"))
     followers = parse_count(author_stats.get("followerCount"))
     account = None
     account_uid = uid or unique_id
@@ -137,7 +111,7 @@ def _records(
         text=text,
         content_type="image" if item.get("imagePost") else "video",
         published_at=parse_time(created, now=captured_at) if created not in (None, "", 0) else None,
-        hashtags=_merge_tags(structured, text),
+        hashtags=merge_tags(structured, text),
         duration_s=parse_count(duration) or None,
         metrics=_metrics(item),
         followers_at_capture=followers,
@@ -162,7 +136,7 @@ def parse_zeeschuimer_item(
         page.rejects.append(
             RejectRecord(
                 reason=f"tiktok item: {exc}",
-                payload=_payload(data),
+                payload=payload_json(data),
                 platform=PLATFORM,
                 location="data",
             )
@@ -198,7 +172,7 @@ def parse_item_list(
             page.rejects.append(
                 RejectRecord(
                     reason=f"tiktok data[{index}]: expected an object, got {type(cell).__name__}",
-                    payload=_payload(cell),
+                    payload=payload_json(cell),
                     platform=PLATFORM,
                     location=f"data[{index}]",
                 )

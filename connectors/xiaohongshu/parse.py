@@ -1,6 +1,7 @@
 """Xiaohongshu (小红书) response bodies -> records. Pure functions: no I/O, no clock.
 
-Three note shapes reach us, and one function reads each:
+Three note shapes reach us; they differ in spelling more than in content, so one table of keys
+(``_NoteKeys``) describes each and one reader (``_note_records``) reads them all:
 
 - web ``note_card`` (``edith.xiaohongshu.com/api/sns/web/v1/search/notes`` cards and
   ``/api/sns/web/v1/feed`` detail): ``items[]{id, model_type, xsec_token, note_card{...}}`` with
@@ -20,17 +21,17 @@ count is a string that may be abbreviated (``"1.2万"``).
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from connectors._common import merge_tags, opt_id, payload_json
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
-from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
 from tracker.records import (
@@ -88,31 +89,6 @@ def unwrap(body: Any) -> dict[str, Any]:
     while body.get("code") == 200 and isinstance(body.get("data"), dict):
         body = body["data"]
     return body
-
-
-def _payload(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False, default=str)
-
-
-def _opt_id(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _merge_tags(structured: Iterable[Any], text: str | None) -> list[str]:
-    """Structured tags first, then tags written in the text; one raw spelling per tag key."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in [*structured, *extract_hashtags(text)]:
-        if not isinstance(raw, str):
-            continue
-        key = tag_key(raw)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(raw)
-    return out
 
 
 def _time(value: Any, captured_at: datetime) -> datetime | None:
@@ -181,83 +157,139 @@ def _account(
     )
 
 
-def _web_card(
-    card: Mapping[str, Any],
+@dataclass(frozen=True, slots=True)
+class _NoteKeys:
+    """Where one note shape keeps each field.
+
+    A tuple of keys reads ``note[a] or note[b]``. ``interact`` is ``None`` when the counts sit on
+    the note itself; ``counts`` are the likes, favourites, comments and shares keys, in that order.
+    """
+
+    user_id: tuple[str, ...]
+    nickname: tuple[str, ...]
+    titles: tuple[str, ...]
+    xsec_token: str
+    time: str
+    video: str
+    interact: str | None
+    counts: tuple[str, str, str, str]
+    tags: str | None = None
+    ip_location: str | None = None
+    corner_time: bool = False
+    official_badge: bool = False
+
+
+_WEB_CARD = _NoteKeys(
+    user_id=("user_id", "userid"),
+    nickname=("nickname", "nick_name"),
+    titles=("title", "display_title"),
+    xsec_token="xsec_token",
+    time="time",
+    video="video",
+    interact="interact_info",
+    counts=("liked_count", "collected_count", "comment_count", "share_count"),
+    tags="tag_list",
+    ip_location="ip_location",
+    corner_time=True,
+)
+_APP_NOTE = _NoteKeys(
+    user_id=("userid", "user_id"),
+    nickname=("nickname",),
+    titles=("title",),
+    xsec_token="xsec_token",
+    time="timestamp",
+    video="video_info_v2",
+    interact=None,
+    counts=("liked_count", "collected_count", "comments_count", "shared_count"),
+    corner_time=True,
+    official_badge=True,
+)
+_EMBEDDED_NOTE = _NoteKeys(
+    user_id=("userId", "user_id"),
+    nickname=("nickname", "nickName"),
+    titles=("title",),
+    xsec_token="xsecToken",
+    time="time",
+    video="video",
+    interact="interactInfo",
+    counts=("likedCount", "collectedCount", "commentCount", "shareCount"),
+    tags="tagList",
+    ip_location="ipLocation",
+)
+
+
+def _first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    """``obj[a] or obj[b] or ...``: the first truthy value, else the last one read."""
+    value = None
+    for key in keys:
+        value = obj.get(key)
+        if value:
+            break
+    return value
+
+
+def _note_author(
+    note: Mapping[str, Any], keys: _NoteKeys, captured_at: datetime
+) -> AccountRecord | None:
+    user = note.get("user") if isinstance(note.get("user"), dict) else {}
+    badge = keys.official_badge
+    return _account(
+        opt_id(_first(user, keys.user_id)),
+        _first(user, keys.nickname),
+        captured_at,
+        verified=user.get("red_official_verified") if badge else None,
+        verify_type=user.get("red_official_verify_type") if badge else None,
+    )
+
+
+def _topics(note: Mapping[str, Any], key: str | None) -> list[Any]:
+    """Names of the ``topic`` entries of a tag list; an entry without a ``type`` is a topic."""
+    if key is None:
+        return []
+    return [
+        t.get("name")
+        for t in note.get(key) or []
+        if isinstance(t, dict) and t.get("type", "topic") == "topic"
+    ]
+
+
+def _note_metrics(note: Mapping[str, Any], keys: _NoteKeys) -> Metrics:
+    counts = note if keys.interact is None else note.get(keys.interact)
+    counts = counts if isinstance(counts, dict) else {}
+    likes, favorites, comments, shares = keys.counts
+    return Metrics(
+        likes=parse_count(counts.get(likes)),
+        favorites=parse_count(counts.get(favorites)),
+        comments=parse_count(counts.get(comments)),
+        shares=parse_count(counts.get(shares)),
+    )
+
+
+def _note_records(
+    note: Mapping[str, Any],
+    keys: _NoteKeys,
     *,
-    note_id: str | None,
+    note_id: str,
     xsec_token: str | None,
     captured_at: datetime,
     source: str,
 ) -> tuple[PostRecord, AccountRecord | None]:
-    """A web ``note_card`` (search card or feed detail; snake_case)."""
-    note_id = note_id or _opt_id(card.get("note_id"))
-    if note_id is None:
-        raise ValueError("note id missing (item.id / note_card.note_id)")
-    xsec_token = xsec_token or card.get("xsec_token") or None
-    user = card.get("user") if isinstance(card.get("user"), dict) else {}
-    account = _account(
-        _opt_id(user.get("user_id") or user.get("userid")),
-        user.get("nickname") or user.get("nick_name"),
-        captured_at,
-    )
-    desc = card.get("desc")
-    text = (strip_html(desc) or None) if isinstance(desc, str) else None
-    title = card.get("title") or card.get("display_title") or None
-    interact = card.get("interact_info") if isinstance(card.get("interact_info"), dict) else {}
-    published = _time(card.get("time"), captured_at) or _corner_time(card, captured_at)
-    tags = [
-        t.get("name")
-        for t in card.get("tag_list") or []
-        if isinstance(t, dict) and t.get("type", "topic") == "topic"
-    ]
-    context = {"xsec_token": xsec_token} if xsec_token else {}
-    if card.get("ip_location"):
-        context["ip_location"] = str(card["ip_location"])
-    post = PostRecord(
-        platform=PLATFORM,
-        platform_post_id=note_id,
-        captured_at=captured_at,
-        account_uid=account.platform_uid if account else None,
-        url=note_url(note_id, xsec_token),
-        title=(strip_html(title) or None) if isinstance(title, str) else None,
-        text=text,
-        content_type=_content_type(card.get("type")),
-        published_at=published,
-        hashtags=_merge_tags(tags, text),
-        duration_s=_duration(_dig(card, "video", "capa", "duration")),
-        metrics=Metrics(
-            likes=parse_count(interact.get("liked_count")),
-            favorites=parse_count(interact.get("collected_count")),
-            comments=parse_count(interact.get("comment_count")),
-            shares=parse_count(interact.get("share_count")),
-        ),
-        source=source,
-        context=context,
-    )
-    return post, account
+    """One note in the shape ``keys`` describes -> post and author.
 
-
-def _app_note(
-    note: Mapping[str, Any], *, captured_at: datetime, source: str
-) -> tuple[PostRecord, AccountRecord | None]:
-    """An app-style ``note`` (TikHub search): int counts, ``timestamp`` in seconds."""
-    note_id = _opt_id(note.get("id"))
-    if note_id is None:
-        raise ValueError("note.id missing")
-    user = note.get("user") if isinstance(note.get("user"), dict) else {}
-    account = _account(
-        _opt_id(user.get("userid") or user.get("user_id")),
-        user.get("nickname"),
-        captured_at,
-        verified=user.get("red_official_verified"),
-        verify_type=user.get("red_official_verify_type"),
-    )
-    xsec_token = note.get("xsec_token") or None
+    Raises ``ValueError`` (or ``TypeError``) with a reason when a field is unusable.
+    """
+    xsec_token = xsec_token or note.get(keys.xsec_token) or None
+    account = _note_author(note, keys, captured_at)
     desc = note.get("desc")
     text = (strip_html(desc) or None) if isinstance(desc, str) else None
-    title = note.get("title") or None
-    published = _time(note.get("timestamp"), captured_at) or _corner_time(note, captured_at)
-    duration = _dig(note, "video_info_v2", "capa", "duration")
+    title = _first(note, keys.titles) or None
+    published = _time(note.get(keys.time), captured_at)
+    if published is None and keys.corner_time:
+        published = _corner_time(note, captured_at)
+    tags = _topics(note, keys.tags)
+    context = {"xsec_token": xsec_token} if xsec_token else {}
+    if keys.ip_location and note.get(keys.ip_location):
+        context["ip_location"] = str(note[keys.ip_location])
     post = PostRecord(
         platform=PLATFORM,
         platform_post_id=note_id,
@@ -268,18 +300,47 @@ def _app_note(
         text=text,
         content_type=_content_type(note.get("type")),
         published_at=published,
-        hashtags=_merge_tags([], text),
-        duration_s=_duration(duration),
-        metrics=Metrics(
-            likes=parse_count(note.get("liked_count")),
-            favorites=parse_count(note.get("collected_count")),
-            comments=parse_count(note.get("comments_count")),
-            shares=parse_count(note.get("shared_count")),
-        ),
+        hashtags=merge_tags(tags, text),
+        duration_s=_duration(_dig(note, keys.video, "capa", "duration")),
+        metrics=_note_metrics(note, keys),
         source=source,
-        context={"xsec_token": xsec_token} if xsec_token else {},
+        context=context,
     )
     return post, account
+
+
+def _web_card(
+    card: Mapping[str, Any],
+    *,
+    note_id: str | None,
+    xsec_token: str | None,
+    captured_at: datetime,
+    source: str,
+) -> tuple[PostRecord, AccountRecord | None]:
+    """A web ``note_card`` (search card or feed detail; snake_case)."""
+    note_id = note_id or opt_id(card.get("note_id"))
+    if note_id is None:
+        raise ValueError("note id missing (item.id / note_card.note_id)")
+    return _note_records(
+        card,
+        _WEB_CARD,
+        note_id=note_id,
+        xsec_token=xsec_token,
+        captured_at=captured_at,
+        source=source,
+    )
+
+
+def _app_note(
+    note: Mapping[str, Any], *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    """An app-style ``note`` (TikHub search): int counts, ``timestamp`` in seconds."""
+    note_id = opt_id(note.get("id"))
+    if note_id is None:
+        raise ValueError("note.id missing")
+    return _note_records(
+        note, _APP_NOTE, note_id=note_id, xsec_token=None, captured_at=captured_at, source=source
+    )
 
 
 def _item_records(
@@ -290,7 +351,7 @@ def _item_records(
     if isinstance(item.get("note_card"), dict):
         return _web_card(
             item["note_card"],
-            note_id=_opt_id(item.get("id")),
+            note_id=opt_id(item.get("id")),
             xsec_token=item.get("xsec_token") or None,
             captured_at=captured_at,
             source=source,
@@ -330,7 +391,7 @@ def _items_page(
             page.rejects.append(
                 RejectRecord(
                     reason=f"xiaohongshu {where} items[{index}]: {exc}",
-                    payload=_payload(item),
+                    payload=payload_json(item),
                     platform=PLATFORM,
                     location=f"items[{index}]",
                 )
@@ -416,7 +477,7 @@ def parse_user_info(
         return ParsedPage(has_more=False)
     if not isinstance(data, dict) or not isinstance(data.get("basic_info"), dict):
         raise ParseError("xiaohongshu user/otherinfo: no data.basic_info object", platform=PLATFORM)
-    uid = _opt_id(user_id)
+    uid = opt_id(user_id)
     if uid is None:
         raise ValueError("parse_user_info: user_id is empty")
     nickname = data["basic_info"].get("nickname")
@@ -442,57 +503,24 @@ def _embedded_note(
 ) -> tuple[PostRecord, AccountRecord | None]:
     """The camelCase note embedded in a note page's ``window.__INITIAL_STATE__``."""
     note = data["note"]
-    note_id = _opt_id(data.get("id")) or _opt_id(note.get("noteId")) or _opt_id(note.get("id"))
+    note_id = opt_id(data.get("id")) or opt_id(note.get("noteId")) or opt_id(note.get("id"))
     if note_id is None:
         raise ValueError("note id missing (id / note.noteId)")
-    user = note.get("user") if isinstance(note.get("user"), dict) else {}
-    account = _account(
-        _opt_id(user.get("userId") or user.get("user_id")),
-        user.get("nickname") or user.get("nickName"),
-        captured_at,
-    )
-    interact = note.get("interactInfo") if isinstance(note.get("interactInfo"), dict) else {}
-    xsec_token = note.get("xsecToken") or None
-    desc = note.get("desc")
-    text = (strip_html(desc) or None) if isinstance(desc, str) else None
-    title = note.get("title") or None
-    tags = [
-        t.get("name")
-        for t in note.get("tagList") or []
-        if isinstance(t, dict) and t.get("type", "topic") == "topic"
-    ]
-    context = {"xsec_token": xsec_token} if xsec_token else {}
-    if note.get("ipLocation"):
-        context["ip_location"] = str(note["ipLocation"])
-    post = PostRecord(
-        platform=PLATFORM,
-        platform_post_id=note_id,
+    return _note_records(
+        note,
+        _EMBEDDED_NOTE,
+        note_id=note_id,
+        xsec_token=None,
         captured_at=captured_at,
-        account_uid=account.platform_uid if account else None,
-        url=note_url(note_id, xsec_token),
-        title=(strip_html(title) or None) if isinstance(title, str) else None,
-        text=text,
-        content_type=_content_type(note.get("type")),
-        published_at=_time(note.get("time"), captured_at),
-        hashtags=_merge_tags(tags, text),
-        duration_s=_duration(_dig(note, "video", "capa", "duration")),
-        metrics=Metrics(
-            likes=parse_count(interact.get("likedCount")),
-            favorites=parse_count(interact.get("collectedCount")),
-            comments=parse_count(interact.get("commentCount")),
-            shares=parse_count(interact.get("shareCount")),
-        ),
         source=source,
-        context=context,
     )
-    return post, account
 
 
 def _html_stub(
     data: Mapping[str, Any], *, captured_at: datetime, source: str
 ) -> tuple[PostRecord, AccountRecord | None]:
     """A tile Zeeschuimer scraped from rendered HTML: id, title, author name and likes only."""
-    note_id = _opt_id(data.get("id"))
+    note_id = opt_id(data.get("id"))
     if note_id is None:
         raise ValueError("html stub without id")
     path = data.get("url")
@@ -533,7 +561,7 @@ def _zeeschuimer_records(
         # A user-page tile: the card fields sit on the item itself.
         return _web_card(
             data,
-            note_id=_opt_id(data.get("note_id")) or _opt_id(data.get("id")),
+            note_id=opt_id(data.get("note_id")) or opt_id(data.get("id")),
             xsec_token=data.get("xsec_token") or None,
             captured_at=captured_at,
             source=source,
@@ -556,7 +584,7 @@ def parse_zeeschuimer_item(
         page.rejects.append(
             RejectRecord(
                 reason=f"xiaohongshu zeeschuimer item: {exc}",
-                payload=_payload(data),
+                payload=payload_json(data),
                 platform=PLATFORM,
                 location="data",
             )

@@ -1,59 +1,21 @@
 """A tiny simulated world for the Xiaohongshu tests: a fake ``SimContext`` and a handful of posts.
 
-The simulator core (world, server) is tested elsewhere; these tests need only a context that
-answers ``search``/``post``/``account`` deterministically, so the platform module's rendering can
-be checked against known ``SimPost`` values.
+The context and the httpx glue are shared with the other platforms' tests (``simworlds``); the
+accounts and posts here are Xiaohongshu's.
 """
 
 from __future__ import annotations
 
-import json
-import random
-from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlsplit
+from datetime import timedelta
 
-import httpx
+from simworlds import NOW, sim_request, to_httpx
+from simworlds import CountingContext as FakeContext
 
-from tracker.normalize.tags import tag_key
-from tracker.sim.model import SimAccount, SimMetrics, SimPost, SimRequest
+from tracker.sim.model import SimAccount, SimMetrics, SimPost
 
-NOW = datetime(2024, 9, 20, 12, 0, tzinfo=UTC)
+__all__ = ["NOW", "FakeContext", "accounts", "make_posts", "note_id", "sim_request", "to_httpx"]
+
 PLATFORM = "xiaohongshu"
-
-
-class FakeContext:
-    """``SimContext`` over a fixed list of posts, newest first, matched by tag key."""
-
-    def __init__(self, posts: list[SimPost], now: datetime = NOW) -> None:
-        self.posts = posts
-        self.now = now
-        self.search_calls = 0
-
-    def search(self, platform, query, *, offset, limit, since=None, until=None):
-        self.search_calls += 1
-        key = tag_key(query)
-        hits = [
-            p
-            for p in self.posts
-            if p.platform == platform
-            and (key in {tag_key(h) for h in p.hashtags} or key in tag_key(p.text))
-        ]
-        hits.sort(key=lambda p: p.published_at, reverse=True)
-        return hits[offset : offset + limit], len(hits)
-
-    def post(self, platform, post_id):
-        return next(
-            (p for p in self.posts if p.platform == platform and p.post_id == post_id), None
-        )
-
-    def account(self, platform, uid):
-        return next(
-            (p.account for p in self.posts if p.platform == platform and p.account.uid == uid),
-            None,
-        )
-
-    def rng(self, *key):
-        return random.Random(repr(key))
 
 
 def accounts() -> list[SimAccount]:
@@ -152,25 +114,3 @@ def make_posts(n: int = 45) -> list[SimPost]:
         matches_campaign=False,
     )
     return [*posts, deleted, other]
-
-
-def sim_request(request: httpx.Request, prefix: str = "") -> SimRequest:
-    """An httpx request (from respx) as the simulator's ``SimRequest``."""
-    parts = urlsplit(str(request.url))
-    path = parts.path[len(prefix) :] if prefix and parts.path.startswith(prefix) else parts.path
-    return SimRequest(
-        method=request.method,
-        path=path,
-        query=dict(parse_qsl(parts.query, keep_blank_values=True)),
-        headers=dict(request.headers),
-        body=request.content,
-    )
-
-
-def to_httpx(response) -> httpx.Response:
-    """A ``SimResponse`` as an httpx response."""
-    return httpx.Response(
-        response.status,
-        content=json.dumps(response.body, ensure_ascii=False).encode("utf-8"),
-        headers={"content-type": response.content_type, **response.headers},
-    )
