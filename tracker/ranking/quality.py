@@ -53,95 +53,110 @@ def size_residual(
     unknown), the per-platform fit numbers and each work's content-type offset (0 without
     content types).
     """
-    y = pd.Series(np.asarray(log_i, dtype="float64"), index=log_i.index)
-    x = pd.Series(np.asarray(log_followers, dtype="float64"), index=log_i.index)
-    plat = pd.Series(platform, copy=False).set_axis(log_i.index)
-    both = y.notna() & x.notna()
-    frame = pd.DataFrame({"x": x[both], "y": y[both], "p": plat[both]})
-    if content_type is not None:
-        kind = pd.Series(content_type, copy=False).set_axis(log_i.index)[both]
-        frame["t"] = kind.astype("object").where(kind.notna(), "").to_numpy()
-    offset = pd.Series(0.0, index=frame.index)
-    stats, resid_both = _line_fit(frame, offset, min_works)
-    if content_type is not None and len(frame):
+    y_all = np.asarray(log_i, dtype="float64")
+    x_all = np.asarray(log_followers, dtype="float64")
+    both = ~(np.isnan(y_all) | np.isnan(x_all))
+    p_codes, p_names = pd.factorize(pd.Series(platform, copy=False).to_numpy()[both], sort=True)
+    x, y = x_all[both], y_all[both]
+    offset = np.zeros(len(y))
+    stats, fitted = _line_fit(x, y, offset, p_codes, len(p_names), min_works)
+    if content_type is not None and len(y):
+        kinds = pd.Series(content_type, copy=False).to_numpy()[both]
+        t_codes, t_names = pd.factorize(kinds, use_na_sentinel=False)
+        key = p_codes * max(len(t_names), 1) + t_codes
         for _ in range(2):  # levels, then the slope without them, then the levels again
-            table = _type_levels(resid_both, frame["p"], frame["t"], min_type_works)
-            idx = pd.MultiIndex.from_arrays([frame["p"], frame["t"]])
-            offset = pd.Series(table["offset"].reindex(idx).to_numpy(), index=frame.index)
-            stats, resid_both = _line_fit(frame, offset, min_works)
-        resid_both = resid_both - offset
+            offset = _type_levels(y - fitted, key, p_codes, len(p_names), min_type_works)
+            stats, fitted = _line_fit(x, y, offset, p_codes, len(p_names), min_works)
+    stats.index = pd.Index(p_names, name="p")
     resid = pd.Series(np.nan, index=log_i.index)
-    resid[both] = resid_both
+    resid[both] = y - fitted - offset
     type_offset = pd.Series(np.nan, index=log_i.index)
     type_offset[both] = offset
     return resid, stats, type_offset
 
 
 def _line_fit(
-    frame: pd.DataFrame, offset: pd.Series, min_works: int
-) -> tuple[pd.DataFrame, pd.Series]:
+    x: np.ndarray,
+    y: np.ndarray,
+    offset: np.ndarray,
+    p: np.ndarray,
+    n_platforms: int,
+    min_works: int,
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Per-platform line of ``y - offset`` on ``x`` through the platform means; returns the
-    fit table and ``y`` less the line (the offset still in it)."""
-    y = frame["y"] - offset
-    g = frame.groupby("p", observed=True, sort=True)
+    fit table (one row per platform code) and each work's fitted value (offset excluded)."""
+    z = y - offset
+    n = np.bincount(p, minlength=n_platforms).astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x_mean = np.bincount(p, x, n_platforms) / n
+        y_mean = np.bincount(p, z, n_platforms) / n
+        dx = x - x_mean[p]
+        dy = z - y_mean[p]
+        sxy = np.bincount(p, dx * dy, n_platforms)
+        sxx = np.bincount(p, dx * dx, n_platforms)
+        total_sxx = float(sxx.sum())
+        pooled = float(sxy.sum()) / total_sxx if total_sxx > 0 else 0.0
+        own = np.where(sxx > 0, sxy / sxx, np.nan)
+    slope = np.where(n >= min_works, own, pooled)
+    slope = np.where(np.isnan(slope), pooled, slope)
     stats = pd.DataFrame(
         {
-            "n": g.size(),
-            "x_mean": g["x"].mean(),
-            "y_mean": y.groupby(frame["p"], observed=True, sort=True).mean(),
+            "n": n.astype("int64"),
+            "x_mean": x_mean,
+            "y_mean": y_mean,
+            "sxy": sxy,
+            "sxx": sxx,
+            "slope": slope,
+            "pooled_slope": pooled,
         }
     )
-    dx = frame["x"] - frame["p"].map(stats["x_mean"]).astype("float64")
-    dy = y - frame["p"].map(stats["y_mean"]).astype("float64")
-    moments = (
-        pd.DataFrame({"sxy": dx * dy, "sxx": dx * dx, "p": frame["p"]})
-        .groupby("p", observed=True, sort=True)[["sxy", "sxx"]]
-        .sum()
-    )
-    stats = stats.join(moments)
-    total_sxx = float(stats["sxx"].sum()) if len(stats) else 0.0
-    pooled = float(stats["sxy"].sum()) / total_sxx if total_sxx > 0 else 0.0
-    own = (stats["sxy"] / stats["sxx"]).where(stats["sxx"] > 0)
-    stats["slope"] = own.where(stats["n"] >= min_works, pooled).fillna(pooled)
-    stats["pooled_slope"] = pooled
-    slope = frame["p"].map(stats["slope"]).astype("float64")
-    return stats, dy + offset - slope * dx
+    return stats, y_mean[p] + slope[p] * dx
 
 
 def _type_levels(
-    resid: pd.Series, platform: pd.Series, kind: pd.Series, min_type_works: int
-) -> pd.DataFrame:
-    """Content-type offsets per (platform, type), shrunk by empirical Bayes.
+    resid: np.ndarray, key: np.ndarray, p: np.ndarray, n_platforms: int, min_type_works: int
+) -> np.ndarray:
+    """Each work's content-type offset: its (platform, type) mean residual shrunk by empirical
+    Bayes.
 
-    Each type's mean residual is shrunk toward its platform's level by
-    ``B = τ² / (τ² + σ²/n)``: σ² is the pooled spread of works around their type's mean, τ²
-    the spread of the type means beyond what σ²/n explains (method of moments). Where types
-    do not differ, τ² ≈ 0 and every offset ≈ 0, so a platform's three types of similar reach
-    are not pulled apart by noise; a real gap (reposts) survives almost whole. Types with fewer
-    than ``min_type_works`` works share the platform's level. Offsets average 0 over each
-    platform's works, so the platform's own level is untouched.
+    The type mean is shrunk toward its platform's level by ``B = τ² / (τ² + σ²/n)``: σ² is the
+    pooled spread of works around their type's mean, τ² the spread of the type means beyond
+    what σ²/n explains (method of moments). Where types do not differ, τ² ≈ 0 and every offset
+    ≈ 0, so a platform's three types of similar reach are not pulled apart by noise; a real gap
+    (reposts) survives almost whole. Types with fewer than ``min_type_works`` works share the
+    platform's level. Offsets average 0 over each platform's works, so the platform's own level
+    is untouched.
     """
-    keys = [platform, kind]
-    groups = resid.groupby(keys, observed=True, sort=True)
-    table = pd.DataFrame({"n": groups.size(), "mean": groups.mean(), "ss": groups.var(ddof=0)})
-    table["ss"] *= table["n"]
-    by_platform = table.groupby(level=0, observed=True, sort=False)
-    total = by_platform["n"].transform("sum")
-    centre = (table["mean"] * table["n"]).groupby(level=0, observed=True).transform("sum") / total
-    dev = table["mean"] - centre
-    n_types = by_platform["n"].transform("size")
-    sigma2 = by_platform["ss"].transform("sum") / (total - n_types).clip(lower=1)
-    own = table["n"] >= min_type_works
-    between = (table["n"] * dev**2).where(own, 0.0).groupby(level=0, observed=True).transform("sum")
-    counted = table["n"].where(own, 0).groupby(level=0, observed=True).transform("sum")
-    n_own = own.groupby(level=0, observed=True).transform("sum")
-    tau2 = ((between - (n_own - 1).clip(lower=0) * sigma2) / counted.clip(lower=1)).clip(lower=0)
-    shrink = tau2 / (tau2 + sigma2 / table["n"])
-    table["offset"] = (shrink.fillna(0.0) * dev).where(own & (n_own >= 2), 0.0)
+    n_keys = int(key.max()) + 1
+    n = np.bincount(key, minlength=n_keys).astype("float64")
+    present = n > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(key, resid, n_keys) / n
+        ss = np.bincount(key, (resid - mean[key]) ** 2, n_keys)
+    plat_of_key = np.zeros(n_keys, dtype=np.int64)
+    plat_of_key[key] = p
+    total = np.bincount(plat_of_key, n, n_platforms)
+    centre = np.bincount(plat_of_key, np.where(present, mean * n, 0.0), n_platforms) / np.maximum(
+        total, 1
+    )
+    dev = np.where(present, mean - centre[plat_of_key], 0.0)
+    n_types = np.bincount(plat_of_key, present.astype("float64"), n_platforms)
+    sigma2 = np.bincount(plat_of_key, ss, n_platforms) / np.maximum(total - n_types, 1)
+    own = n >= min_type_works
+    between = np.bincount(plat_of_key, np.where(own, n * dev**2, 0.0), n_platforms)
+    counted = np.bincount(plat_of_key, np.where(own, n, 0.0), n_platforms)
+    n_own = np.bincount(plat_of_key, own.astype("float64"), n_platforms)
+    tau2 = np.clip(
+        (between - np.maximum(n_own - 1, 0) * sigma2) / np.maximum(counted, 1), 0.0, None
+    )
+    s2 = sigma2[plat_of_key]
+    t2 = tau2[plat_of_key]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shrink = np.nan_to_num(t2 / (t2 + s2 / np.maximum(n, 1)))
+    level = np.where(own & (n_own[plat_of_key] >= 2), shrink * dev, 0.0)
     # re-centre: the platform's work-weighted mean offset is 0
-    weighted = (table["offset"] * table["n"]).groupby(level=0, observed=True).transform("sum")
-    table["offset"] -= weighted / total
-    return table
+    shift = np.bincount(plat_of_key, level * n, n_platforms) / np.maximum(total, 1)
+    return (level - shift[plat_of_key])[key]
 
 
 def blend_quality(components: pd.DataFrame, weights: QualityWeights) -> pd.DataFrame:

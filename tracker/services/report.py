@@ -32,6 +32,7 @@ from dashboards.leaderboards import (
     flagged_works,
     labelled,
     risk_sample,
+    top_by_rank,
 )
 from dashboards.report import (
     Column,
@@ -249,11 +250,11 @@ def gather(
     sources = data_sources(conn)
     rejects = queries.reject_count(conn)
     runs = queries.run_log(conn, limit=500)
-    works = by_rank(result.works)
+    works = result.works  # in the ranking's order; only the rows shown are put in rank order
     if since is not None and len(works):
         start = datetime.combine(since, datetime.min.time(), zone).astimezone(UTC)
         works = works[(works["published_at"] >= pd.Timestamp(start)).fillna(False).to_numpy()]
-    top = labelled(conn, works.head(TOP_N))
+    top = labelled(conn, top_by_rank(works, TOP_N))
     flagged = labelled(conn, flagged_works(works, TOP_N))
     n_flagged = int(works["risk_flag"].fillna(False).astype(bool).sum()) if len(works) else 0
     sample = labelled(conn, risk_sample(works)) if len(works) else works
