@@ -10,17 +10,16 @@ from tracker.ranking.risk import duplicate_accounts, fingerprint_key
 BODY = "今天我们用一个小实验解释彩虹是怎么形成的，欢迎转发"
 
 
-def test_copies_differing_in_spacing_punctuation_tags_and_script_share_a_key() -> None:
+def test_copies_differing_in_spacing_punctuation_width_and_case_share_a_key() -> None:
     base = content_fingerprint(None, f"#千万IP创科普# {BODY}")
     assert base is not None and len(base) == 16 and int(base, 16) >= 0
     assert content_fingerprint(None, f"＃千万ＩＰ创科普＃{BODY.replace('，', ' ,  ')}！！") == base
-    assert (
-        content_fingerprint(
-            None, "#千萬IP創科普# 今天我們用一個小實驗解釋彩虹是怎麼形成的，歡迎轉發"
-        )
-        == base
-    )
+    assert content_fingerprint(None, f"#千万ip创科普 {BODY} 👍") == base
     assert content_fingerprint(None, f"#千万IP创科普# {BODY}再见") != base
+    # script is not folded (rare in copies, and ten times the cost on every stored post)
+    assert (
+        content_fingerprint(None, "#千萬IP創科普# 今天我們用一個小實驗解釋彩虹是怎麼形成的") != base
+    )
 
 
 def test_title_and_text_both_count() -> None:
