@@ -45,6 +45,7 @@ from tracker.imports.zeeschuimer import read_zeeschuimer
 from tracker.records import PLATFORMS, CampaignLink, ParsedPage, PostRecord, RejectRecord
 from tracker.services.ingest import PageStore
 from tracker.services.runs import RUN, RunCounts, finish_run, start_run, update_run
+from tracker.store.engine import begin_write
 from tracker.store.models import Post
 from tracker.store.registry import ensure_unit
 from tracker.store.upsert import Ingestor, batched
@@ -339,7 +340,7 @@ class _Importer:
         if self.dry_run or self.engine is None or not self.work_units:
             return 0
         wanted = {(p, i): unit for p, i, unit in self.work_units}
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             found: list[tuple[str, str, str]] = []
             for part in batched(list(wanted), 400):
                 q = select(POST.c.platform, POST.c.platform_post_id, POST.c.account_uid).where(
@@ -364,7 +365,7 @@ class _Importer:
                 self._classify(None, batch.page.posts)
         else:
             assert self.store is not None and self.run_id is not None
-            with self.engine.begin() as conn:
+            with begin_write(self.engine) as conn:
                 self._classify(conn, batch.page.posts)
                 result = self.store.store(
                     conn,
@@ -525,7 +526,7 @@ def import_paths(
         finish_run(engine, run_id, status=status, counts=counts, error=error)
         if platform is None and len(importer.platforms) == 1:
             only_platform = next(iter(importer.platforms))
-            with engine.begin() as conn:
+            with begin_write(engine) as conn:
                 conn.execute(RUN.update().where(RUN.c.id == run_id).values(platform=only_platform))
     return ImportReport(
         run_id=run_id,

@@ -28,6 +28,7 @@ from tracker.errors import TrackerError
 from tracker.imports.urls import WorkRef, WorkUrlError, parse_work_url
 from tracker.membership.rules import matched_by_label
 from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
+from tracker.store.engine import begin_write
 from tracker.store.models import Campaign, Post, PostCampaign, ReviewEvent
 from tracker.store.upsert import _insert_for
 
@@ -179,7 +180,7 @@ def _decide(
     when = now or datetime.now(UTC)
     resolved = _resolve_all(texts, action)
     results: list[ManualResult] = []
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         cid = _campaign_id(conn, campaign)
         for text, ref in resolved:
             if isinstance(ref, ManualResult):

@@ -41,6 +41,7 @@ from tracker.imports.online import ARTICLE_BASE_URLS
 from tracker.imports.urls import WorkRef, WorkUrlError, parse_work_url
 from tracker.records import AccountRecord, CampaignLink, ParsedPage, PostRecord, RejectRecord
 from tracker.services.runs import RunCounts, finish_run, start_run, update_run, write_rejects
+from tracker.store.engine import begin_write
 from tracker.store.models import Post
 from tracker.store.registry import campaign_ids as load_campaign_ids
 from tracker.store.upsert import IngestCounts, Ingestor
@@ -144,7 +145,7 @@ def link_themes(engine: Engine, config: TrackerConfig, *, now: datetime | None =
         return 0
     when = now or datetime.now(UTC)
     q = select(POST.c.platform_post_id, POST.c.title, POST.c.text).where(POST.c.platform == "xuexi")
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         ids = load_campaign_ids(conn)
         links = [
             CampaignLink("xuexi", pid, campaign, "theme", name)
@@ -363,7 +364,7 @@ def store_topic_page(
         for link in linker.links_for(post)
         if (link.platform, link.platform_post_id, link.campaign) not in taken
     ]
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         ids = load_campaign_ids(conn)
         wanted = [link for link in [*links, *extra] if link.campaign in ids]
         result = Ingestor(conn).ingest(

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, tuple_, update
 
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
+from tracker.store.engine import begin_write
 from tracker.store.models import Post, Review, ReviewEvent
 
 __all__ = [
@@ -156,7 +157,7 @@ def record_decisions(
     when = (now or datetime.now(UTC)).astimezone(UTC)
     items = list(decisions)
     summary = RecordSummary()
-    with engine.begin() as conn:
+    with begin_write(engine) as conn:
         missing = _missing_posts(conn, [(d.platform, d.post_id) for d in items])
         if missing:
             shown = "、".join(format_work_id(*k) for k in missing[:10])
