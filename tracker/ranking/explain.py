@@ -71,7 +71,7 @@ def explain_work(result: RankingResult, platform: str, post_id: str) -> list[str
     lines.append("1. " + _reading_line(r, s.fixed_age_days))
     lines.append("2. " + _interaction_line(r, s))
     lines.append("3. " + _fair_line(r, stats, pz, s.min_platform_works))
-    lines.append("4. " + _size_line(r, stats))
+    lines.append("4. " + _size_line(r, stats, s.size_pseudo_count))
     lines.append("5. " + _over_line(r, s))
     lines.append("6. " + _reach_line(r))
     lines.append("7. " + _quality_line(r, s))
@@ -138,7 +138,7 @@ def _fair_line(r: pd.Series, stats: pd.Series | None, pz: str, min_works: int) -
     )
 
 
-def _size_line(r: pd.Series, stats: pd.Series | None) -> str:
+def _size_line(r: pd.Series, stats: pd.Series | None, pseudo: float) -> str:
     if _na(r["size_score"]):
         why = "粉丝数未知" if _na(r["followers_used"]) else "互动量未知"
         return f"粉丝校正分：{why}，不计"
@@ -150,7 +150,7 @@ def _size_line(r: pd.Series, stats: pd.Series | None) -> str:
         else f"（已扣除内容类型「{r.get('content_type')}」的水平 {float(offset):+.3f}）"
     )
     return (
-        f"粉丝校正分：粉丝 {_int(r['followers_used'])}，ln(1+I) 比同等粉丝量账号的预期高出 "
+        f"粉丝校正分：粉丝 {_int(r['followers_used'])}，ln({pseudo:g}+I) 比同等粉丝量账号的预期高出 "
         f"{float(r['size_residual']):+.3f}{slope}{level}，平台内百分位 = {_f(r['size_score'])}"
     )
 

@@ -100,8 +100,11 @@ def rank_campaign(
     fol = as_float(w["followers_at_capture"])
     acct_fol = as_float(w["followers"]) if "followers" in w.columns else np.full(n, np.nan)
     w["followers_used"] = np.where(np.isnan(fol), acct_fol, fol)
+    log_i_size = pd.Series(
+        np.log(w["interactions"].to_numpy(dtype="float64") + s.size_pseudo_count)
+    )
     resid, platforms["size"], type_offset = size_residual(
-        log_i,
+        log_i_size,
         pd.Series(np.log1p(w["followers_used"].to_numpy())),
         plat,
         s.min_platform_works,

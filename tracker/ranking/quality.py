@@ -3,7 +3,8 @@
 Components (each a within-platform percentile, see ``platform_score``):
 
 - ``fair_score``: ln(1+I) — how much engagement the work got, fair across platforms;
-- ``size_score``: ln(1+I) minus what an account of the same follower count gets on that platform.
+- ``size_score``: ln(c+I) minus what an account of the same follower count gets on that platform
+  (``size_pseudo_count`` c, 0.3 by default).
   Raw engagement is driven mostly by audience size (followers span 10 to 10⁷); this residual is
   what the work itself earned, the interaction-rate idea of CrowdTangle and Tweet Binder's
   "engages more than expected" made robust to any power law between followers and engagement;
@@ -40,7 +41,7 @@ def size_residual(
     content_type: pd.Series | None = None,
     min_type_works: int = 3,
 ) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
-    """Residual of ln(1+I) after a per-platform straight-line fit on ln(1+followers), less the
+    """Residual of ln(c+I) after a per-platform straight-line fit on ln(1+followers), less the
     work's content-type offset.
 
     The slope is fitted per platform where it has ``min_works`` works with both values, and is
