@@ -121,3 +121,33 @@ def test_cli_workers_flag(tmp_path) -> None:
         engine.dispose()
     ordered = sorted(runs)
     assert all(a.finished_at <= b.started_at for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+def test_platforms_waiting_for_a_worker_do_not_start_after_a_stop(
+    config, monkeypatch, tmp_path
+) -> None:
+    """With fewer workers than platforms, a stop leaves the queued ones unstarted (no run row,
+    no result), exactly as one-by-one collection does."""
+    import tracker.services.collect as service
+
+    stop = threading.Event()
+    started: list[str] = []
+
+    def fake(engine, config, platform, options, on_page):  # type: ignore[no-untyped-def]
+        started.append(platform)
+        stop.set()  # Ctrl-C arrives while the first platforms run
+        return service.PlatformResult(platform, "interrupted", None, service.RunCounts())
+
+    monkeypatch.setattr(service, "collect_platform", fake)
+    engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
+    platforms = ["weibo", "zhihu", "douyin", "kuaishou"]
+    try:
+        for workers in (1, 2):
+            started.clear()
+            stop.clear()
+            options = service.CollectOptions(should_stop=stop.is_set, workers=workers)
+            results = service._collect_platforms(engine, config, platforms, options, None)
+            assert [r.platform for r in results] == started
+            assert 1 <= len(started) <= workers < len(platforms)
+    finally:
+        engine.dispose()

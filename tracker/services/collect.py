@@ -378,21 +378,23 @@ def _collect_platforms(
     """Each platform's result, in the order asked; side by side when allowed."""
     workers = min(len(platforms), options.workers or len(platforms))
     if workers <= 1 or shares_one_connection(engine):
-        results = []
-        for platform in platforms:
-            if options.should_stop():
-                break
-            results.append(collect_platform(engine, config, platform, options, on_page))
-        return results
+        workers = 1
     stop_now = threading.Event()
     guarded = replace(options, should_stop=lambda: stop_now.is_set() or options.should_stop())
-    callback = _serialised(on_page) if on_page else None
+    callback = _serialised(on_page) if on_page and workers > 1 else on_page
+
+    def one(platform: str) -> PlatformResult | None:
+        """A platform not started before a stop is not started at all (as one by one)."""
+        if guarded.should_stop():
+            return None
+        return collect_platform(engine, config, platform, guarded, callback)
+
+    if workers == 1:
+        return [r for r in map(one, platforms) if r is not None]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
-        futures = [
-            pool.submit(collect_platform, engine, config, p, guarded, callback) for p in platforms
-        ]
+        futures = [pool.submit(one, p) for p in platforms]
         try:
-            return [f.result() for f in futures]
+            return [r for f in futures if (r := f.result()) is not None]
         except BaseException:
             # Ctrl-C (seen by this thread only) or a store failure: the other platforms finish
             # the page in hand, save their cursor and stop, so the next run resumes them.
