@@ -718,22 +718,18 @@ def load_frames(
     is its own transaction; a snapshot written between the two reads can at most add a newer
     point to a work's history, never a work.
     """
-    platforms = _campaign_platforms(conn, campaign_id)
-    with _read_ahead(conn, platforms) as snapshot_chunks:
+    with _read_ahead(conn, campaign_id) as snapshot_chunks:
         return _load_frames(conn, campaign_id, details, links, snapshot_chunks)
 
 
-def _campaign_platforms(conn: Connection, campaign_id: int) -> list[str]:
-    stmt = select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
-    return sorted(str(p) for p in conn.execute(stmt).scalars())
-
-
 @contextmanager
-def _read_ahead(conn: Connection, platforms: list[str]) -> Iterator[Callable[[], dict | None]]:
+def _read_ahead(conn: Connection, campaign_id: int) -> Iterator[Callable[[], dict | None]]:
     """Yields a getter of the read-ahead snapshot chunks (``None``: read them inline)."""
     if shares_one_connection(conn.engine):  # in-memory: a second thread would share it
         yield lambda: None
         return
+    stmt = select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
+    platforms = sorted(str(p) for p in conn.execute(stmt).scalars())
 
     def read() -> dict[str, list[dict]]:
         with conn.engine.connect() as own:
