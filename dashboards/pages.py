@@ -22,6 +22,7 @@ from dashboards.queries import UNREGISTERED, Filters
 from dashboards.source import DashboardData
 from tracker.config import UNIT_KIND_NAMES_ZH
 from tracker.ranking import explain_work
+from tracker.records import REVIEW_STATUS_ZH, RUN_KIND_ZH, RUN_STATUS_ZH
 from tracker.services.review import review_queue
 
 __all__ = [
@@ -38,19 +39,6 @@ __all__ = [
 ]
 
 GRID_ROWS = 1000
-REVIEW_ZH = {"approved": "已通过", "rejected": "未通过", "pending": "待审核"}
-RUN_STATUS_ZH = {
-    "ok": "成功",
-    "failed": "失败",
-    "running": "进行中",
-    "interrupted": "中断（下次续采）",
-    "blocked": "被平台拦截",
-    "login_required": "需重新登录",
-    "signer_missing": "缺少签名插件",
-    "skipped": "跳过",
-    "stopped": "已停止",
-}
-RUN_KIND_ZH = {"collect": "采集", "refresh": "数据刷新", "import": "导入", "job": "定时任务"}
 
 GRID_LOCALE_ZH = {
     "page": "页",
@@ -259,7 +247,9 @@ def _work_rows(works: pd.DataFrame) -> list[dict]:
                 "interactions": _round(r.get("interactions")),
                 "risk": _round(r.get("risk_score"), 2),
                 "flag": "是" if bool(r.get("risk_flag")) else "",
-                "review": REVIEW_ZH.get(str(r.get("review_status")), str(r.get("review_status"))),
+                "review": REVIEW_STATUS_ZH.get(
+                    str(r.get("review_status")), str(r.get("review_status"))
+                ),
                 "published": _time(r.get("published_at")),
             }
         )
@@ -502,7 +492,7 @@ def work_page(data: DashboardData, f: Filters, platform: str, post_id: str) -> h
         lines = explain_work(ranked.result, platform, post_id)
     except KeyError:
         lines = ["这件作品不在当前活动的排名中（可能未匹配活动标签，或已被排除）。"]
-    status = REVIEW_ZH.get(detail.get("review_status") or "pending", "待审核")
+    status = REVIEW_STATUS_ZH.get(detail.get("review_status") or "pending", "待审核")
     reviewer = detail.get("reviewer")
     facts = [
         ("平台", platform_name(platform)),
@@ -601,7 +591,9 @@ def review_rows(data: DashboardData, f: Filters, show: str) -> tuple[list[dict],
             "risk": _round(r.get("risk_score"), 2),
             "reasons": _text(r.get("risk_reasons")) or "",
             "quality": _round(r.get("quality_score")),
-            "review": REVIEW_ZH.get(str(r.get("review_status")), str(r.get("review_status"))),
+            "review": REVIEW_STATUS_ZH.get(
+                str(r.get("review_status")), str(r.get("review_status"))
+            ),
             "reviewer": _text(r.get("reviewer")),
             "note": _text(r.get("review_note")),
         }

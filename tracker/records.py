@@ -46,6 +46,27 @@ PLATFORM_NAMES_ZH: dict[str, str] = {
     "qqnews": "腾讯新闻",
 }
 
+# Staff-facing names of review states and run rows, one wording for the report, the dashboard
+# and `rank --explain` (the export sheets keep their own 通过/不通过, which review import reads).
+REVIEW_STATUS_ZH: dict[str, str] = {"approved": "已通过", "rejected": "未通过", "pending": "待审核"}
+RUN_KIND_ZH: dict[str, str] = {
+    "collect": "采集",
+    "refresh": "数据刷新",
+    "import": "导入",
+    "job": "定时任务",
+}
+RUN_STATUS_ZH: dict[str, str] = {
+    "ok": "成功",
+    "failed": "失败",
+    "running": "进行中",
+    "interrupted": "中断（下次续采）",
+    "blocked": "被平台拦截",
+    "login_required": "需重新登录",
+    "signer_missing": "缺少签名插件",
+    "skipped": "跳过",
+    "stopped": "已停止",
+}
+
 Source = Literal["live", "capture", "submission", "import"]
 SOURCES: tuple[str, ...] = ("live", "capture", "submission", "import")
 

@@ -13,14 +13,13 @@ import numpy as np
 import pandas as pd
 
 from tracker.ranking.settings import METRIC_NAMES_ZH
-from tracker.records import PLATFORM_NAMES_ZH
+from tracker.records import PLATFORM_NAMES_ZH, REVIEW_STATUS_ZH
 
 if TYPE_CHECKING:
     from tracker.ranking.frames import RankingResult
 
 __all__ = ["explain_creator", "explain_work"]
 
-_REVIEW_ZH = {"approved": "已通过", "rejected": "未通过", "pending": "待审核"}
 _BEIJING = "Asia/Shanghai"
 
 
@@ -76,7 +75,7 @@ def explain_work(result: RankingResult, platform: str, post_id: str) -> list[str
     lines.append("6. " + _reach_line(r))
     lines.append("7. " + _quality_line(r, s))
     lines.append("8. " + _risk_line(r, s))
-    status = _REVIEW_ZH.get(str(r.get("review_status")), str(r.get("review_status")))
+    status = REVIEW_STATUS_ZH.get(str(r.get("review_status")), str(r.get("review_status")))
     rank = (
         "无"
         if _na(r["rank"])

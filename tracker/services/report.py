@@ -49,7 +49,7 @@ from tracker.config import UNIT_KIND_NAMES_ZH, CampaignConfig, TrackerConfig
 from tracker.errors import ConfigError, TrackerError
 from tracker.ranking import RankingSettings
 from tracker.ranking.settings import describe_lines
-from tracker.records import PLATFORM_NAMES_ZH
+from tracker.records import PLATFORM_NAMES_ZH, REVIEW_STATUS_ZH, RUN_KIND_ZH, RUN_STATUS_ZH
 from tracker.safe_files import atomic_text_output
 from tracker.services.rank import data_sources
 from tracker.store.models import Campaign
@@ -75,19 +75,6 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
 )
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-REVIEW_ZH = {"approved": "已通过", "rejected": "未通过", "pending": "待审核"}
-RUN_KIND_ZH = {"collect": "采集", "refresh": "数据刷新", "import": "导入", "job": "定时任务"}
-RUN_STATUS_ZH = {
-    "ok": "成功",
-    "failed": "失败",
-    "running": "进行中",
-    "interrupted": "中断（下次续采）",
-    "blocked": "被平台拦截",
-    "login_required": "需重新登录",
-    "signer_missing": "缺少签名插件",
-    "skipped": "跳过",
-    "stopped": "已停止",
-}
 
 
 @dataclass(slots=True)
@@ -329,7 +316,7 @@ def _work_cell(_v: Any, rec: dict[str, Any]) -> str:
 
 
 def _review_cell(v: Any, _rec: Any) -> str:
-    return figures.safe_text(REVIEW_ZH.get(str(v), str(v)))
+    return figures.safe_text(REVIEW_STATUS_ZH.get(str(v), str(v)))
 
 
 def _kind_cell(v: Any, _rec: Any) -> str:
