@@ -21,36 +21,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tracker.regions import GUANGDONG_PREFECTURES
+
 GEO_DIR = Path(__file__).resolve().parent / "geo"
 PREFECTURES_FILE = GEO_DIR / "guangdong_prefectures.geojson"
 DECIMALS = 3
 
 Ring = list[list[float]]
 
-# (adcode, name): the order is the official one and the map legend follows it.
-GUANGDONG_PREFECTURES: tuple[tuple[str, str], ...] = (
-    ("440100", "广州市"),
-    ("440200", "韶关市"),
-    ("440300", "深圳市"),
-    ("440400", "珠海市"),
-    ("440500", "汕头市"),
-    ("440600", "佛山市"),
-    ("440700", "江门市"),
-    ("440800", "湛江市"),
-    ("440900", "茂名市"),
-    ("441200", "肇庆市"),
-    ("441300", "惠州市"),
-    ("441400", "梅州市"),
-    ("441500", "汕尾市"),
-    ("441600", "河源市"),
-    ("441700", "阳江市"),
-    ("441800", "清远市"),
-    ("441900", "东莞市"),
-    ("442000", "中山市"),
-    ("445100", "潮州市"),
-    ("445200", "揭阳市"),
-    ("445300", "云浮市"),
-)
 ADCODE_BY_NAME: dict[str, str] = {name: code for code, name in GUANGDONG_PREFECTURES}
 NAME_BY_ADCODE: dict[str, str] = dict(GUANGDONG_PREFECTURES)
 

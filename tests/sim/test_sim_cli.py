@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
+from tracker.regions import GUANGDONG_PREFECTURES
 from tracker.sim.cli import sim_app
 from tracker.sim.truth import iter_truth
-from tracker.sim.units import GUANGDONG_CITIES, UNIT_KINDS, UNITS_CSV_COLUMNS
+from tracker.sim.units import UNIT_KINDS, UNITS_CSV_COLUMNS
 from tracker.sim.world import SIM_PLATFORMS, World
 
 runner = CliRunner()
@@ -74,9 +75,9 @@ def test_units_command_writes_the_registry(tmp_path: Path) -> None:
     assert result.output.strip() == f"{len(rows)} rows -> {out}"
     assert {r["kind"] for r in rows} == set(UNIT_KINDS)
     cities = {r["unit"] for r in rows if r["kind"] == "city_association"}
-    assert cities == {f"{name}科学技术协会" for _code, name in GUANGDONG_CITIES}
+    assert cities == {f"{name}科学技术协会" for _code, name in GUANGDONG_PREFECTURES}
     assert len(cities) == 21
-    assert {r["city"] for r in rows} <= {name for _code, name in GUANGDONG_CITIES}
+    assert {r["city"] for r in rows} <= {name for _code, name in GUANGDONG_PREFECTURES}
     world = World(seed=3, scale=200)
     linked = [r for r in rows if r["platform"]]
     assert len(linked) > 100

@@ -16,35 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracker.regions import GUANGDONG_PREFECTURES
+
 if TYPE_CHECKING:
     from tracker.sim.world import World
 
 UNIT_KINDS = ("city_association", "society", "university", "department", "media", "enterprise")
 
-GUANGDONG_CITIES: tuple[tuple[str, str], ...] = (
-    ("440100", "广州市"),
-    ("440200", "韶关市"),
-    ("440300", "深圳市"),
-    ("440400", "珠海市"),
-    ("440500", "汕头市"),
-    ("440600", "佛山市"),
-    ("440700", "江门市"),
-    ("440800", "湛江市"),
-    ("440900", "茂名市"),
-    ("441200", "肇庆市"),
-    ("441300", "惠州市"),
-    ("441400", "梅州市"),
-    ("441500", "汕尾市"),
-    ("441600", "河源市"),
-    ("441700", "阳江市"),
-    ("441800", "清远市"),
-    ("441900", "东莞市"),
-    ("442000", "中山市"),
-    ("445100", "潮州市"),
-    ("445200", "揭阳市"),
-    ("445300", "云浮市"),
-)
-"""(adcode, name) of the 21 prefecture-level cities of Guangdong."""
 
 ORGANISING_DEPARTMENTS: tuple[str, ...] = (
     "广东省科学技术协会",
@@ -167,7 +145,7 @@ def _city_short(city: str) -> str:
 def build_units() -> tuple[Unit, ...]:
     """Every unit of the world, in a fixed order (the order is part of the seeded world)."""
     units: list[Unit] = []
-    for _adcode, city in GUANGDONG_CITIES:
+    for _adcode, city in GUANGDONG_PREFECTURES:
         units.append(
             Unit(f"{city}科学技术协会", "city_association", city, f"{_city_short(city)}科协")
         )
