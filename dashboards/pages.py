@@ -527,23 +527,26 @@ def work_page(data: DashboardData, f: Filters, platform: str, post_id: str) -> h
             if len(lines) > 1
             else html.P(lines[0]),
             html.H3("审核"),
-            html.Div(
-                [
-                    dcc.Input(
-                        id="detail-note",
-                        placeholder="审核意见（可选）",
-                        className="note",
-                        maxLength=500,
-                    ),
-                    html.Button("通过", id="detail-approve", className="btn approve"),
-                    html.Button("不通过", id="detail-reject", className="btn reject"),
-                    html.Span(id="detail-msg", className="msg"),
-                ],
-                className="review-bar",
-            ),
+            _decision_bar("detail"),
         ],  # fmt: skip
         className="page",
         id="page-work",
+    )
+
+
+def _decision_bar(prefix: str) -> html.Div:
+    """Note field and approve/reject buttons; ids ``<prefix>-note|approve|reject|msg`` are what
+    the review callbacks listen to (the work page and the queue each have one)."""
+    return html.Div(
+        [
+            dcc.Input(
+                id=f"{prefix}-note", placeholder="审核意见（可选）", className="note", maxLength=500
+            ),
+            html.Button("通过", id=f"{prefix}-approve", className="btn approve"),
+            html.Button("不通过", id=f"{prefix}-reject", className="btn reject"),
+            html.Span(id=f"{prefix}-msg", className="msg"),
+        ],
+        className="review-bar",
     )
 
 
@@ -629,20 +632,7 @@ def review_page(data: DashboardData, f: Filters, user: str) -> html.Div:
                 className="review-bar",
             ),
             grid({"type": "work-grid", "page": "review"}, rows, REVIEW_COLUMNS, selectable=True),
-            html.Div(
-                [
-                    dcc.Input(
-                        id="review-note",
-                        placeholder="审核意见（可选）",
-                        className="note",
-                        maxLength=500,
-                    ),
-                    html.Button("通过", id="review-approve", className="btn approve"),
-                    html.Button("不通过", id="review-reject", className="btn reject"),
-                    html.Span(id="review-msg", className="msg"),
-                ],
-                className="review-bar",
-            ),  # fmt: skip
+            _decision_bar("review"),
         ],
         className="page",
         id="page-review",
