@@ -324,21 +324,3 @@ def test_page_order_is_checked() -> None:
         load._check_order([np.array(["a", "b", "a"], dtype=object)])
     with pytest.raises(load._Misaligned):  # a duplicated key is not strictly increasing
         load._check_order([np.array(["a", "a"], dtype=object), np.array(["1", "1"], dtype=object)])
-
-
-def test_snapshots_read_ahead_match_the_inline_read(db) -> None:
-    from tracker.ranking.load import load_snapshots, read_snapshot_chunks
-
-    with db.connect() as conn:
-        f = load_frames(conn, 1)
-        posts = pd.concat(
-            [
-                f.works[["platform", "platform_post_id"]].astype({"platform": "object"}),
-                f.history[["platform", "platform_post_id"]].astype({"platform": "object"}),
-            ],
-            ignore_index=True,
-        )
-        inline = load_snapshots(conn, posts)
-        ahead = load_snapshots(conn, posts, read_snapshot_chunks(conn, ["douyin", "weibo"]))
-    pd.testing.assert_frame_equal(ahead, inline)
-    pd.testing.assert_frame_equal(f.snapshots, inline)

@@ -25,9 +25,7 @@ Built for a million works on a laptop, where the cost is Python objects per fetc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -53,7 +51,6 @@ from tracker.ranking.memory import release_memory
 from tracker.ranking.risk import fingerprint_key, text_fingerprint
 from tracker.ranking.settings import RankingSettings
 from tracker.ranking.units import attach_primary_unit
-from tracker.store.engine import shares_one_connection
 from tracker.store.models import (
     Account,
     AccountUnit,
@@ -511,45 +508,31 @@ def load_history(conn: Connection, campaign_id: int) -> pd.DataFrame:
 SNAPSHOT_METRICS = (*METRICS, "followers_at_capture")
 
 
-def read_snapshot_chunks(conn: Connection, platforms: Sequence[str]) -> dict[str, list[dict]]:
-    """Every snapshot of ``platforms``, typed chunk by chunk (ids stay objects for matching).
-
-    One primary-key range scan per platform. Kept apart from the matching so that it can run
-    on its own connection while the works load (see ``load_frames``).
-    """
-    out: dict[str, list[dict]] = {}
-    for platform in platforms:
-        stmt = (
-            select(
-                S.c.platform_post_id,
-                _raw(S.c.captured_at),
-                *[S.c[m] for m in SNAPSHOT_METRICS],
-            )
-            .where(S.c.platform == str(platform))
-            .order_by(S.c.platform_post_id, S.c.captured_at)
+def _platform_snapshots(conn: Connection, platform: str) -> Iterator[dict[str, Any]]:
+    """Every snapshot of ``platform`` (one primary-key range scan), typed chunk by chunk; ids
+    stay objects for matching."""
+    stmt = (
+        select(
+            S.c.platform_post_id,
+            _raw(S.c.captured_at),
+            *[S.c[m] for m in SNAPSHOT_METRICS],
         )
-        chunks = out.setdefault(str(platform), [])
-        for data in _snapshot_chunks(conn, stmt, SNAPSHOT_METRICS):
-            typed = {"platform_post_id": data["platform_post_id"]}
-            typed["captured_at"] = _utc(data["captured_at"]).array
-            for m in SNAPSHOT_METRICS:
-                typed[m] = _ints(data[m])
-            chunks.append(typed)
-            del data
-    return out
+        .where(S.c.platform == platform)
+        .order_by(S.c.platform_post_id, S.c.captured_at)
+    )
+    for data in _snapshot_chunks(conn, stmt, SNAPSHOT_METRICS):
+        typed = {"platform_post_id": data["platform_post_id"]}
+        typed["captured_at"] = _utc(data["captured_at"]).array
+        for m in SNAPSHOT_METRICS:
+            typed[m] = _ints(data[m])
+        del data
+        yield typed
 
 
-def load_snapshots(
-    conn: Connection, posts: pd.DataFrame, chunks: dict[str, list[dict]] | None = None
-) -> pd.DataFrame:
-    """Snapshots of the given posts (works then history), with ``post_row`` into ``posts``.
-
-    ``chunks`` are the platforms' snapshots read ahead by ``read_snapshot_chunks`` (read here
-    when not given); snapshots of other posts are dropped chunk by chunk.
-    """
+def load_snapshots(conn: Connection, posts: pd.DataFrame) -> pd.DataFrame:
+    """Snapshots of the given posts (works then history), with ``post_row`` into ``posts``;
+    snapshots of other posts are dropped chunk by chunk."""
     plat_codes, plat_names = pd.factorize(posts["platform"])
-    if chunks is None:
-        chunks = read_snapshot_chunks(conn, [str(p) for p in plat_names])
     ids = posts["platform_post_id"].to_numpy(dtype=object)
     rows_out: list[np.ndarray] = []
     times_out: list[Any] = []
@@ -557,7 +540,7 @@ def load_snapshots(
     for code, platform in enumerate(plat_names):
         rows = np.flatnonzero(plat_codes == code)
         index = pd.Index(ids[rows])
-        for data in chunks.get(str(platform), ()):
+        for data in _platform_snapshots(conn, str(platform)):
             hit = index.get_indexer(data["platform_post_id"])
             keep = hit >= 0
             if not keep.any():
@@ -566,7 +549,6 @@ def load_snapshots(
             times_out.append(data["captured_at"][keep])
             for m in SNAPSHOT_METRICS:
                 values_out[m].append(data[m][keep])
-    chunks.clear()
     post_row = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
     out = pd.DataFrame(
         {
@@ -712,35 +694,12 @@ def load_frames(
     work; for a top-N table use ``load_work_details`` on the rows shown). ``links`` is an
     optional manual creator link table (platform, platform_uid, creator).
 
-    The snapshots (as many rows as the works, or more) are read ahead on a second connection
-    while the works load, where the engine hands out independent connections: the database
-    does its scanning outside Python's lock, so on two cores the two reads overlap. That read
-    is its own transaction; a snapshot written between the two reads can at most add a newer
-    point to a work's history, never a work.
+    Everything is read on ``conn``, one query after another. Reading the snapshots on a second
+    connection while the works load was measured at 1M works and dropped: the two readers slow
+    each other down (works 5.3 s -> 8.2 s, snapshots 2.0 s -> 5.1 s), so the whole report took
+    0.7-1.4 s longer than reading them in turn.
     """
-    with _read_ahead(conn, campaign_id) as snapshot_chunks:
-        return _load_frames(conn, campaign_id, details, links, snapshot_chunks)
-
-
-@contextmanager
-def _read_ahead(conn: Connection, campaign_id: int) -> Iterator[Callable[[], dict | None]]:
-    """Yields a getter of the read-ahead snapshot chunks (``None``: read them inline)."""
-    if shares_one_connection(conn.engine):  # in-memory: a second thread would share it
-        yield lambda: None
-        return
-    stmt = select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
-    platforms = sorted(str(p) for p in conn.execute(stmt).scalars())
-
-    def read() -> dict[str, list[dict]]:
-        with conn.engine.connect() as own:
-            return read_snapshot_chunks(own, platforms)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshots") as pool_:
-        future = pool_.submit(read)
-        try:
-            yield future.result
-        finally:
-            future.cancel()
+    return _load_frames(conn, campaign_id, details, links)
 
 
 def _load_frames(
@@ -748,7 +707,6 @@ def _load_frames(
     campaign_id: int,
     details: bool,
     links: pd.DataFrame | None,
-    snapshot_chunks: Callable[[], dict | None],
 ) -> RankingFrames:
     works = load_works(conn, campaign_id, details=details)
     accounts = load_accounts(conn, works[["platform", "account_uid"]])
@@ -775,7 +733,7 @@ def _load_frames(
         ],
         ignore_index=True,
     )
-    snapshots = load_snapshots(conn, posts, snapshot_chunks())
+    snapshots = load_snapshots(conn, posts)
     release_memory()
     return RankingFrames(
         works=works,
