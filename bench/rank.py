@@ -51,6 +51,11 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def child_peak_rss_mib() -> float:
+    """The largest finished child's peak: the ranking's snapshot reader process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def build(works: int, accounts: int, snapshots: int, seed: int = 1) -> dict[str, pd.DataFrame]:
     """Synthetic inputs in the shapes ``load`` returns (vectorised; ids as strings)."""
     rng = np.random.default_rng(seed)
@@ -274,6 +279,7 @@ def child_sqlite(args: argparse.Namespace) -> dict:
         "total_s": round(load_s + rank_s, 2),
         "cpu_s": round(load_cpu + rank_cpu, 2),
         "peak_rss_mib": round(peak_rss_mib()),
+        "snapshot_reader_peak_rss_mib": round(child_peak_rss_mib()),
         "bare_groupby_rank_s": round(bare, 4),
         "ratio": round((load_s + rank_s) / bare, 1),
     }

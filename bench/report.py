@@ -74,6 +74,11 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def child_peak_rss_mib() -> float:
+    """The largest finished child's peak: the ranking's snapshot reader process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def unit_rows() -> list[UnitRow]:
     rows = []
     for i, city in enumerate(CITIES):
@@ -269,6 +274,7 @@ def main() -> None:
                 "overview_cached_s": round(cached, 4),
                 "ratio_overview_over_scan": round(plain / scan, 3),
                 "peak_rss_mib": round(max(rss_after_report, peak_rss_mib()), 1),
+                "snapshot_reader_peak_rss_mib": round(child_peak_rss_mib(), 1),
                 "db_mib": round(os.path.getsize(args.db) / 2**20, 1),
                 "python": sys.version.split()[0],
                 "sqlite": sqlite3.sqlite_version,

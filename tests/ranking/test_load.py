@@ -324,3 +324,55 @@ def test_page_order_is_checked() -> None:
         load._check_order([np.array(["a", "b", "a"], dtype=object)])
     with pytest.raises(load._Misaligned):  # a duplicated key is not strictly increasing
         load._check_order([np.array(["a", "a"], dtype=object), np.array(["1", "1"], dtype=object)])
+
+
+def test_snapshots_read_by_a_child_process_equal_the_inline_read(db, monkeypatch) -> None:
+    from tracker.ranking import snapshot_reader
+
+    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 10**12)
+    with db.connect() as conn:
+        inline = load_frames(conn, 1)
+        with snapshot_reader.snapshots_in_background(conn, ["douyin", "weibo"]) as pending:
+            assert pending is None  # too few snapshots to be worth a process
+    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
+    with db.connect() as conn:
+        with snapshot_reader.snapshots_in_background(conn, ["douyin", "weibo"]) as pending:
+            chunks = snapshot_reader.collect(pending)
+        assert chunks is not None and set(chunks) == {"douyin", "weibo"}
+        assert sum(len(c["platform_post_id"]) for cs in chunks.values() for c in cs) == (
+            conn.exec_driver_sql("SELECT count(*) FROM metric_snapshot").scalar()
+        )
+        background = load_frames(conn, 1)
+    pd.testing.assert_frame_equal(background.works, inline.works)
+    pd.testing.assert_frame_equal(background.snapshots, inline.snapshots)
+
+
+def test_a_failed_snapshot_reader_falls_back_to_reading_here(db, monkeypatch, caplog) -> None:
+    from tracker.ranking import snapshot_reader
+
+    with db.connect() as conn:
+        inline = load_frames(conn, 1)
+    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
+    monkeypatch.setattr(snapshot_reader.sys, "executable", "/bin/false")  # starts, exits 1
+    with db.connect() as conn, caplog.at_level("WARNING"):
+        fallen_back = load_frames(conn, 1)
+    assert "snapshot reader failed" in caplog.text
+    pd.testing.assert_frame_equal(fallen_back.snapshots, inline.snapshots)
+    monkeypatch.setattr(snapshot_reader.sys, "executable", "/nonexistent/python")  # cannot start
+    with db.connect() as conn:
+        with snapshot_reader.snapshots_in_background(conn, ["weibo"]) as pending:
+            assert pending is None
+        pd.testing.assert_frame_equal(load_frames(conn, 1).snapshots, inline.snapshots)
+
+
+def test_no_snapshot_reader_for_an_in_memory_database(monkeypatch) -> None:
+    from sqlalchemy.pool import StaticPool
+
+    from tracker.ranking import snapshot_reader
+
+    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    SQLModel.metadata.create_all(engine)
+    with engine.connect() as conn:
+        with snapshot_reader.snapshots_in_background(conn, ["weibo"]) as pending:
+            assert pending is None

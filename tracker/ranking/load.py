@@ -25,7 +25,7 @@ Built for a million works on a laptop, where the cost is Python objects per fetc
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
+from tracker.ranking import snapshot_reader
 from tracker.ranking.frames import RankingFrames
 from tracker.ranking.keys import account_codes, first_rows, positions
 from tracker.ranking.memory import release_memory
@@ -529,9 +530,14 @@ def _platform_snapshots(conn: Connection, platform: str) -> Iterator[dict[str, A
         yield typed
 
 
-def load_snapshots(conn: Connection, posts: pd.DataFrame) -> pd.DataFrame:
+def load_snapshots(
+    conn: Connection,
+    posts: pd.DataFrame,
+    chunks: snapshot_reader.SnapshotChunks | None = None,
+) -> pd.DataFrame:
     """Snapshots of the given posts (works then history), with ``post_row`` into ``posts``;
-    snapshots of other posts are dropped chunk by chunk."""
+    snapshots of other posts are dropped chunk by chunk. ``chunks``: the platforms' snapshots
+    already read (by ``snapshot_reader``); read here, platform by platform, when not given."""
     plat_codes, plat_names = pd.factorize(posts["platform"])
     ids = posts["platform_post_id"].to_numpy(dtype=object)
     rows_out: list[np.ndarray] = []
@@ -540,7 +546,12 @@ def load_snapshots(conn: Connection, posts: pd.DataFrame) -> pd.DataFrame:
     for code, platform in enumerate(plat_names):
         rows = np.flatnonzero(plat_codes == code)
         index = pd.Index(ids[rows])
-        for data in _platform_snapshots(conn, str(platform)):
+        platform_chunks = (
+            _platform_snapshots(conn, str(platform))
+            if chunks is None
+            else chunks.pop(str(platform), [])
+        )
+        for data in platform_chunks:
             hit = index.get_indexer(data["platform_post_id"])
             keep = hit >= 0
             if not keep.any():
@@ -694,12 +705,16 @@ def load_frames(
     work; for a top-N table use ``load_work_details`` on the rows shown). ``links`` is an
     optional manual creator link table (platform, platform_uid, creator).
 
-    Everything is read on ``conn``, one query after another. Reading the snapshots on a second
-    connection while the works load was measured at 1M works and dropped: the two readers slow
-    each other down (works 5.3 s -> 8.2 s, snapshots 2.0 s -> 5.1 s), so the whole report took
-    0.7-1.4 s longer than reading them in turn.
+    The snapshots are read by a second process while the works load, on a large SQLite file
+    (see ``snapshot_reader``: a second thread was measured to slow both reads down);
+    otherwise, or if that process fails, here after the works.
     """
-    return _load_frames(conn, campaign_id, details, links)
+    stmt = select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
+    platforms = sorted(str(p) for p in conn.execute(stmt).scalars())
+    with snapshot_reader.snapshots_in_background(conn, platforms) as pending:
+        return _load_frames(
+            conn, campaign_id, details, links, lambda: snapshot_reader.collect(pending)
+        )
 
 
 def _load_frames(
@@ -707,6 +722,7 @@ def _load_frames(
     campaign_id: int,
     details: bool,
     links: pd.DataFrame | None,
+    read_ahead: Callable[[], snapshot_reader.SnapshotChunks | None],
 ) -> RankingFrames:
     works = load_works(conn, campaign_id, details=details)
     accounts = load_accounts(conn, works[["platform", "account_uid"]])
@@ -733,7 +749,7 @@ def _load_frames(
         ],
         ignore_index=True,
     )
-    snapshots = load_snapshots(conn, posts)
+    snapshots = load_snapshots(conn, posts, read_ahead())
     release_memory()
     return RankingFrames(
         works=works,
