@@ -206,7 +206,11 @@ def load_config(path: str | Path) -> TrackerConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(f"找不到配置文件 (config file not found): {path}") from exc
+        raise ConfigError(
+            f"找不到配置文件 (config file not found): {path.absolute()}；"
+            "请在项目目录中运行，或用 --config 或 TRACKER_CONFIG 指定配置文件"
+            " (run from the project directory, or pass --config / set TRACKER_CONFIG)"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: 不是 UTF-8 编码 (not UTF-8): {exc}") from exc
     try:

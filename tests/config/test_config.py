@@ -70,8 +70,10 @@ def test_unknown_platform_and_unknown_key(tmp_path: Path) -> None:
 def test_syntax_error_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="TOML"):
         load_config(write(tmp_path, "[[campaigns]\nname="))
-    with pytest.raises(ConfigError, match="找不到配置文件"):
+    with pytest.raises(ConfigError, match="找不到配置文件") as missing:
         load_config(tmp_path / "nope.toml")
+    assert str(tmp_path / "nope.toml") in str(missing.value)  # where it looked, absolute
+    assert "--config" in str(missing.value) and "TRACKER_CONFIG" in str(missing.value)
 
 
 def test_window_order_and_cookie_env_name(tmp_path: Path) -> None:
