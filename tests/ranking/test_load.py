@@ -329,11 +329,15 @@ def test_page_order_is_checked() -> None:
 def test_snapshots_read_by_a_child_process_equal_the_inline_read(db, monkeypatch) -> None:
     from tracker.ranking import snapshot_reader
 
-    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 10**12)
     with db.connect() as conn:
         inline = load_frames(conn, 1)
-        with snapshot_reader.snapshots_in_background(conn, ["douyin", "weibo"]) as pending:
-            assert pending is None  # too few snapshots to be worth a process
+        for min_posts, min_snapshots in ((10**12, 0), (0, 10**12)):  # too few of either
+            with monkeypatch.context() as m:
+                m.setattr(snapshot_reader, "MIN_POSTS", min_posts)
+                m.setattr(snapshot_reader, "MIN_SNAPSHOTS", min_snapshots)
+                with snapshot_reader.snapshots_in_background(conn, ["weibo"]) as pending:
+                    assert pending is None  # not worth a process: read here
+    monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
     monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
     with db.connect() as conn:
         with snapshot_reader.snapshots_in_background(conn, ["douyin", "weibo"]) as pending:
@@ -352,6 +356,7 @@ def test_a_failed_snapshot_reader_falls_back_to_reading_here(db, monkeypatch, ca
 
     with db.connect() as conn:
         inline = load_frames(conn, 1)
+    monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
     monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
     monkeypatch.setattr(snapshot_reader.sys, "executable", "/bin/false")  # starts, exits 1
     with db.connect() as conn, caplog.at_level("WARNING"):
@@ -370,6 +375,7 @@ def test_no_snapshot_reader_for_an_in_memory_database(monkeypatch) -> None:
 
     from tracker.ranking import snapshot_reader
 
+    monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
     monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
     engine = create_engine("sqlite://", poolclass=StaticPool)
     SQLModel.metadata.create_all(engine)
