@@ -32,6 +32,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker.ranking.load import read_frame
 from tracker.store.models import (
     Account,
     AccountUnit,
@@ -193,19 +194,24 @@ def campaign_facts(conn: Connection, campaign_id: int, timezone: str) -> pd.Data
         select(*cols)
         .select_from(works_from())
         .where(PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False))
-        .group_by(P.c.platform, P.c.account_uid, day, ctype)
+        # The day first: grouped by (platform, account, ...) SQLite walks post's account index
+        # to skip part of the sort, then fetches every row from the table out of order
+        # (measured at 1M works: 9.0 s, against 4.3 s for one scan and a sort).
+        .group_by(day, P.c.platform, P.c.account_uid, ctype)
     )
-    names = [c.name for c in cols]
-    result = conn.execution_options(yield_per=100_000).execute(stmt)
-    parts = [pd.DataFrame.from_records(rows, columns=names) for rows in result.partitions()]
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
+    # Fetched as arrays on the driver's cursor: pandas' from_records probes every SQLAlchemy
+    # Row for attributes, which cost 4 s of the 8.5 s at 650k groups.
+    df = read_frame(
+        conn,
+        stmt,
+        ints=("works", "interactions", *METRICS),
+        times=("last_collected_at",),
+        categories=("platform", "content_type"),
+    )
     for col in ("works", "interactions"):
-        df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
+        df[col] = df[col].fillna(0).astype("int64")
     for m in METRICS:
-        df[m] = pd.to_numeric(df[m], errors="coerce").astype("float64")
-    df["last_collected_at"] = _utc_series(df["last_collected_at"])
-    for col in ("platform", "content_type"):
-        df[col] = df[col].astype("category")
+        df[m] = df[m].astype("float64")  # NA (no known value in the group) -> NaN
     return df
 
 
@@ -230,16 +236,6 @@ def reviewed_works(conn: Connection, campaign_id: int, timezone: str) -> pd.Data
 
 def _review_join() -> ColumnElement[bool]:
     return and_(REV.c.platform == P.c.platform, REV.c.platform_post_id == P.c.platform_post_id)
-
-
-def _utc_series(s: pd.Series) -> pd.Series:
-    """Stored times (SQLite text without offset = UTC, or driver datetimes) -> UTC datetimes."""
-    if not len(s):
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
-    sample = s.dropna()
-    if len(sample) and isinstance(sample.iloc[0], str):
-        return pd.to_datetime(s, utc=True, format="ISO8601")
-    return pd.to_datetime(s, utc=True)
 
 
 def filter_options(conn: Connection) -> dict[str, list[str]]:
