@@ -9,21 +9,89 @@ service or database layer, only into ``tracker.normalize`` and ``tracker.records
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 
 from tracker.normalize.tags import extract_hashtags, tag_key
+from tracker.records import AccountRecord, ParsedPage, PostRecord, RejectRecord
 
-__all__ = ["merge_tags", "opt_id", "payload_json"]
+__all__ = [
+    "add_item",
+    "merge_tags",
+    "opt_id",
+    "payload_json",
+    "reject",
+    "unique_accounts",
+]
 
 
-def payload_json(item: Any) -> str:
+def payload_json(item: Any, *, sort_keys: bool = False) -> str:
     """A raw item as JSON text for a ``RejectRecord``, so staff can see what was refused.
 
     Non-ASCII text stays readable, and ``default=str`` keeps an odd value (a datetime from a
-    hand-built body) from turning the reject itself into an error.
+    hand-built body) from turning the reject itself into an error. ``sort_keys`` is for the
+    parsers (Weibo, Zhihu) whose stored payloads have always been key-sorted.
     """
-    return json.dumps(item, ensure_ascii=False, default=str)
+    return json.dumps(item, ensure_ascii=False, default=str, sort_keys=sort_keys)
+
+
+def reject(
+    platform: str, reason: str, item: Any, location: str, *, sort_keys: bool = False
+) -> RejectRecord:
+    """A refused item kept with its reason, never dropped: the one way parsers build a reject.
+
+    The payload is :func:`payload_json` text. An item even ``default=str`` cannot encode (a
+    circular structure, a non-text key, mixed key types under ``sort_keys``) falls back to its
+    ``repr``: building the reject must never raise, or one bad item would fail a whole body.
+    """
+    try:
+        payload = payload_json(item, sort_keys=sort_keys)
+    except (TypeError, ValueError):
+        payload = repr(item)
+    return RejectRecord(reason=reason, payload=payload, platform=platform, location=location)
+
+
+def add_item(
+    page: ParsedPage,
+    read: Callable[[Any], tuple[PostRecord, AccountRecord | None]],
+    item: Any,
+    platform: str,
+    reason: str,
+    location: str,
+    *,
+    errors: tuple[type[Exception], ...] = (ValueError, TypeError),
+) -> bool:
+    """Read one item into ``page``: its post and author, or a reject; ``False`` if rejected.
+
+    ``read(item)`` is the platform's item reader (bound once to ``captured_at`` and ``source``).
+    It raises one of ``errors`` with a reason when the item is unusable; that becomes the reject
+    ``"{reason}: {exc}"`` at ``location`` with the item as payload, so one bad item never costs
+    the rest of the body.
+    """
+    try:
+        post, account = read(item)
+    except errors as exc:
+        page.rejects.append(reject(platform, f"{reason}: {exc}", item, location))
+        return False
+    page.posts.append(post)
+    if account is not None:
+        page.accounts.append(account)
+    return True
+
+
+def unique_accounts(
+    accounts: Iterable[AccountRecord], *, keep: Literal["first", "last"] = "first"
+) -> list[AccountRecord]:
+    """One account per ``platform_uid``, in the order each uid first appears.
+
+    A list page names the same author once per post. ``keep`` says which sighting wins: the first
+    (Kuaishou, Xiaohongshu) or the last (TikTok); the position stays that of the first either way.
+    """
+    by_uid: dict[str, AccountRecord] = {}
+    for account in accounts:
+        if keep == "last" or account.platform_uid not in by_uid:
+            by_uid[account.platform_uid] = account
+    return list(by_uid.values())
 
 
 def opt_id(value: Any, *, zero_is_none: bool = False) -> str | None:

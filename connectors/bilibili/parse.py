@@ -18,12 +18,12 @@ converted (``connectors.bilibili.ids``) so every door lands on the same key.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors._common import reject
 from connectors.base import Endpoint
 from connectors.bilibili.ids import aid_to_bvid, is_bvid
 from tracker.errors import ParseError
@@ -37,7 +37,6 @@ from tracker.records import (
     ParsedPage,
     PostRecord,
     RecordError,
-    RejectRecord,
 )
 
 __all__ = [
@@ -185,14 +184,6 @@ def _count(item: Mapping[str, Any], name: str) -> int | None:
         raise ValueError(f"field {name}: {exc}") from None
 
 
-def _reject(reason: str, item: Any, location: str) -> RejectRecord:
-    try:
-        payload = json.dumps(item, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        payload = repr(item)
-    return RejectRecord(reason=reason, payload=payload, platform=PLATFORM, location=location)
-
-
 def _body_data(body: Any, what: str) -> Mapping[str, Any]:
     body = unwrap(body)
     if not isinstance(body, Mapping):
@@ -285,7 +276,7 @@ def parse_search_type(body: Any, *, captured_at: datetime, source: str = "live")
         try:
             page.extend(parse_search_item(item, captured_at=captured_at, source=source))
         except _ITEM_ERRORS as exc:
-            page.rejects.append(_reject(str(exc), item, f"data.result[{i}]"))
+            page.rejects.append(reject(PLATFORM, str(exc), item, f"data.result[{i}]"))
     page.claimed_total = _int_or_none(data.get("numResults"))
     number = _int_or_none(data.get("page"))
     pages = _int_or_none(data.get("numPages"))
@@ -353,7 +344,7 @@ def parse_view(body: Any, *, captured_at: datetime, source: str = "live") -> Par
         return _parse_view(view, data, captured_at=captured_at, source=source)
     except _ITEM_ERRORS as exc:
         return ParsedPage(
-            rejects=[_reject(str(exc), view, "data.View" if view is not data else "data")]
+            rejects=[reject(PLATFORM, str(exc), view, "data.View" if view is not data else "data")]
         )
 
 
@@ -436,7 +427,7 @@ def parse_zeeschuimer_item(
             return _parse_view(item, {}, captured_at=captured_at, source=source)
         raise ValueError("not a Bilibili video item")
     except _ITEM_ERRORS as exc:
-        return ParsedPage(rejects=[_reject(str(exc), item, "item")])
+        return ParsedPage(rejects=[reject(PLATFORM, str(exc), item, "item")])
 
 
 # --- dispatch for saved bodies ------------------------------------------------------------------
@@ -455,7 +446,7 @@ def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> Pa
             try:
                 return parse_search_item(inner, captured_at=captured_at, source=source)
             except _ITEM_ERRORS as exc:
-                return ParsedPage(rejects=[_reject(str(exc), inner, "item")])
+                return ParsedPage(rejects=[reject(PLATFORM, str(exc), inner, "item")])
         if "code" in inner:
             _body_data(inner, "response")  # raises the precise error for blocks and error codes
     raise ParseError("bilibili: not a known response shape", platform=PLATFORM)

@@ -19,7 +19,6 @@ Captured items come in two more shapes: Zeeschuimer keeps XHR items as the snake
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from connectors._common import opt_id
+from connectors._common import opt_id, reject
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -39,7 +38,6 @@ from tracker.records import (
     ParsedPage,
     PostRecord,
     RecordError,
-    RejectRecord,
 )
 
 __all__ = [
@@ -100,14 +98,6 @@ def unwrap(body: Any) -> Any:
 
 
 # --- field helpers ----------------------------------------------------------------------------
-
-
-def _reject(reason: str, item: Any, location: str) -> RejectRecord:
-    try:
-        payload = json.dumps(item, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        payload = repr(item)
-    return RejectRecord(reason=reason, payload=payload, platform=PLATFORM, location=location)
 
 
 def _id(value: Any, name: str) -> str:
@@ -364,7 +354,7 @@ def _item_page(parse: Callable[[], ParsedPage], item: Any, location: str) -> Par
     try:
         return parse()
     except _ITEM_ERRORS as exc:
-        return ParsedPage(rejects=[_reject(str(exc), item, location)])
+        return ParsedPage(rejects=[reject(PLATFORM, str(exc), item, location)])
 
 
 def parse_aweme_list_item(
@@ -476,7 +466,9 @@ def parse_general_search(body: Any, *, captured_at: datetime, source: str = "liv
     page = ParsedPage()
     for i, card in enumerate(cards):
         if not isinstance(card, Mapping):
-            page.rejects.append(_reject("search card is not an object", card, f"data[{i}]"))
+            page.rejects.append(
+                reject(PLATFORM, "search card is not an object", card, f"data[{i}]")
+            )
             continue
         awemes: list[tuple[Any, str]] = []
         if card.get("aweme_info") is not None:

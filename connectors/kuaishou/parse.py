@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from connectors._common import merge_tags, opt_id, payload_json
+from connectors._common import add_item, merge_tags, opt_id, payload_json, reject, unique_accounts
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -32,7 +33,6 @@ from tracker.records import (
     ParsedPage,
     PostRecord,
     RecordError,
-    RejectRecord,
 )
 
 __all__ = [
@@ -204,24 +204,10 @@ def _feeds_page(
     if not isinstance(feeds, list):
         raise ParseError(f"kuaishou {where}: feeds is not a list", platform=PLATFORM)
     page = ParsedPage()
-    accounts: dict[str, AccountRecord] = {}
+    read = partial(_feed_records, captured_at=captured_at, source=source)
     for index, item in enumerate(feeds):
-        try:
-            post, account = _feed_records(item, captured_at=captured_at, source=source)
-        except (ValueError, TypeError) as exc:
-            page.rejects.append(
-                RejectRecord(
-                    reason=f"kuaishou {where} feeds[{index}]: {exc}",
-                    payload=payload_json(item),
-                    platform=PLATFORM,
-                    location=f"feeds[{index}]",
-                )
-            )
-            continue
-        page.posts.append(post)
-        if account is not None:
-            accounts.setdefault(account.platform_uid, account)
-    page.accounts.extend(accounts.values())
+        add_item(page, read, item, PLATFORM, f"kuaishou {where} feeds[{index}]", f"feeds[{index}]")
+    page.accounts = unique_accounts(page.accounts, keep="first")
     pcursor = container.get("pcursor")
     pcursor = str(pcursor) if pcursor not in (None, "") else None
     page.cursor = pcursor
@@ -299,11 +285,11 @@ def parse_vision_profile(
     uid = opt_id(profile.get("user_id"))
     if uid is None:
         page.rejects.append(
-            RejectRecord(
-                reason="kuaishou visionProfile: profile.user_id missing",
-                payload=payload_json(container),
-                platform=PLATFORM,
-                location="visionProfile",
+            reject(
+                PLATFORM,
+                "kuaishou visionProfile: profile.user_id missing",
+                container,
+                "visionProfile",
             )
         )
         return page
@@ -311,11 +297,11 @@ def parse_vision_profile(
         followers = parse_count(counts.get("fan"))
     except ValueError as exc:
         page.rejects.append(
-            RejectRecord(
-                reason=f"kuaishou visionProfile: {exc}",
-                payload=payload_json(container),
-                platform=PLATFORM,
-                location="visionProfile.userProfile.ownerCount.fan",
+            reject(
+                PLATFORM,
+                f"kuaishou visionProfile: {exc}",
+                container,
+                "visionProfile.userProfile.ownerCount.fan",
             )
         )
         followers = None
@@ -330,11 +316,11 @@ def parse_vision_profile(
         )
     except RecordError as exc:
         page.rejects.append(
-            RejectRecord(
-                reason=f"kuaishou visionProfile: {exc}",
-                payload=payload_json(container),
-                platform=PLATFORM,
-                location="visionProfile.userProfile.profile",
+            reject(
+                PLATFORM,
+                f"kuaishou visionProfile: {exc}",
+                container,
+                "visionProfile.userProfile.profile",
             )
         )
         return page
@@ -350,21 +336,8 @@ def parse_vision_video_detail(
     page = ParsedPage()
     if container is None or container.get("photo") is None:
         return page
-    try:
-        post, account = _feed_records(container, captured_at=captured_at, source=source)
-    except (ValueError, TypeError) as exc:
-        page.rejects.append(
-            RejectRecord(
-                reason=f"kuaishou visionVideoDetail: {exc}",
-                payload=payload_json(container),
-                platform=PLATFORM,
-                location="visionVideoDetail",
-            )
-        )
-        return page
-    page.posts.append(post)
-    if account is not None:
-        page.accounts.append(account)
+    read = partial(_feed_records, captured_at=captured_at, source=source)
+    add_item(page, read, container, PLATFORM, "kuaishou visionVideoDetail", "visionVideoDetail")
     return page
 
 

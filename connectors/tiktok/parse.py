@@ -16,15 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from connectors._common import merge_tags, opt_id, payload_json
+from connectors._common import add_item, merge_tags, opt_id, reject, unique_accounts
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
-from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord, RejectRecord
+from tracker.records import AccountRecord, Metrics, ParsedPage, PostRecord
 
 __all__ = ["ENDPOINTS", "PLATFORM", "parse_item_list", "parse_zeeschuimer_item", "post_url"]
 
@@ -130,21 +131,8 @@ def parse_zeeschuimer_item(
     does not stop an import.
     """
     page = ParsedPage()
-    try:
-        post, account = _records(data, captured_at=captured_at, source=source)
-    except (ValueError, TypeError) as exc:
-        page.rejects.append(
-            RejectRecord(
-                reason=f"tiktok item: {exc}",
-                payload=payload_json(data),
-                platform=PLATFORM,
-                location="data",
-            )
-        )
-        return page
-    page.posts.append(post)
-    if account is not None:
-        page.accounts.append(account)
+    read = partial(_records, captured_at=captured_at, source=source)
+    add_item(page, read, data, PLATFORM, "tiktok item", "data")
     return page
 
 
@@ -170,25 +158,22 @@ def parse_item_list(
                     items.append(cell["item"])
                 continue
             page.rejects.append(
-                RejectRecord(
-                    reason=f"tiktok data[{index}]: expected an object, got {type(cell).__name__}",
-                    payload=payload_json(cell),
-                    platform=PLATFORM,
-                    location=f"data[{index}]",
+                reject(
+                    PLATFORM,
+                    f"tiktok data[{index}]: expected an object, got {type(cell).__name__}",
+                    cell,
+                    f"data[{index}]",
                 )
             )
     if not isinstance(items, list):
         raise ParseError("tiktok: no item_list / itemList / data[].item", platform=PLATFORM)
-    accounts: dict[str, AccountRecord] = {}
     for index, item in enumerate(items):
         one = parse_zeeschuimer_item(item, captured_at=captured_at, source=source)
-        for reject in one.rejects:
-            reject.location = f"items[{index}]"
-        page.posts.extend(one.posts)
-        page.rejects.extend(one.rejects)
-        for account in one.accounts:
-            accounts[account.platform_uid] = account
-    page.accounts.extend(accounts.values())
+        for refused in one.rejects:
+            refused.location = f"items[{index}]"
+        page.extend(one)
+    # An author with several items in the list is kept once: the last sighting, as always.
+    page.accounts = unique_accounts(page.accounts, keep="last")
     more = body.get("has_more", body.get("hasMore"))
     if more is not None:
         page.has_more = bool(more)

@@ -19,12 +19,13 @@ differently: ``page_info.type`` / ``object_type``, ``text`` / ``text_raw``); one
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from connectors._common import reject
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -37,10 +38,12 @@ from tracker.records import (
     ParsedPage,
     PostRecord,
     RecordError,
-    RejectRecord,
 )
 
 PLATFORM = "weibo"
+
+_reject = partial(reject, PLATFORM, sort_keys=True)
+"""Rejects of this platform; its payloads have always been stored with sorted keys."""
 
 __all__ = [
     "ENDPOINTS",
@@ -96,14 +99,6 @@ def unwrap(body: Any) -> dict[str, Any]:
             break
         body = inner
     return body
-
-
-def _dump(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False, default=str, sort_keys=True)
-
-
-def _reject(reason: str, item: Any, location: str) -> RejectRecord:
-    return RejectRecord(reason=reason, payload=_dump(item), platform=PLATFORM, location=location)
 
 
 def _str_id(value: Any) -> str | None:

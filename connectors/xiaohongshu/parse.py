@@ -25,10 +25,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from connectors._common import merge_tags, opt_id, payload_json
+from connectors._common import add_item, merge_tags, opt_id, unique_accounts
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -40,7 +41,6 @@ from tracker.records import (
     ParsedPage,
     PostRecord,
     RecordError,
-    RejectRecord,
 )
 
 __all__ = [
@@ -380,27 +380,15 @@ def _items_page(
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ParseError(f"xiaohongshu {where}: no data.items list", platform=PLATFORM)
     page = ParsedPage()
-    accounts: dict[str, AccountRecord] = {}
+    read = partial(_item_records, captured_at=captured_at, source=source)
     for index, item in enumerate(data["items"]):
         model_type = item.get("model_type") if isinstance(item, dict) else None
         if isinstance(model_type, str) and model_type in _SKIPPED_MODEL_TYPES:
             continue  # query suggestions between the notes, not works
-        try:
-            post, account = _item_records(item, captured_at=captured_at, source=source)
-        except (ValueError, TypeError) as exc:
-            page.rejects.append(
-                RejectRecord(
-                    reason=f"xiaohongshu {where} items[{index}]: {exc}",
-                    payload=payload_json(item),
-                    platform=PLATFORM,
-                    location=f"items[{index}]",
-                )
-            )
-            continue
-        page.posts.append(post)
-        if account is not None:
-            accounts.setdefault(account.platform_uid, account)
-    page.accounts.extend(accounts.values())
+        add_item(
+            page, read, item, PLATFORM, f"xiaohongshu {where} items[{index}]", f"items[{index}]"
+        )
+    page.accounts = unique_accounts(page.accounts, keep="first")
     if isinstance(data.get("has_more"), bool):
         page.has_more = data["has_more"]
     return page
@@ -578,21 +566,9 @@ def parse_zeeschuimer_item(
     whole NDJSON file goes on past it.
     """
     page = ParsedPage()
-    try:
-        post, account = _zeeschuimer_records(data, captured_at=captured_at, source=source)
-    except (ValueError, TypeError, KeyError) as exc:
-        page.rejects.append(
-            RejectRecord(
-                reason=f"xiaohongshu zeeschuimer item: {exc}",
-                payload=payload_json(data),
-                platform=PLATFORM,
-                location="data",
-            )
-        )
-        return page
-    page.posts.append(post)
-    if account is not None:
-        page.accounts.append(account)
+    read = partial(_zeeschuimer_records, captured_at=captured_at, source=source)
+    errors = (ValueError, TypeError, KeyError)
+    add_item(page, read, data, PLATFORM, "xiaohongshu zeeschuimer item", "data", errors=errors)
     return page
 
 

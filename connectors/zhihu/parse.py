@@ -22,14 +22,15 @@ answers to them; answers read with a ``roundtable_id`` carry it in ``context``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from connectors._common import reject
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -42,10 +43,12 @@ from tracker.records import (
     ParsedPage,
     PostRecord,
     RecordError,
-    RejectRecord,
 )
 
 PLATFORM = "zhihu"
+
+_reject = partial(reject, PLATFORM, sort_keys=True)
+"""Rejects of this platform; its payloads have always been stored with sorted keys."""
 
 __all__ = [
     "CONTENT_TYPES",
@@ -139,14 +142,6 @@ def body_error(body: Any) -> ZhihuError | None:
     name = err.get("name") if isinstance(err.get("name"), str) else None
     message = err.get("message") if isinstance(err.get("message"), str) else None
     return ZhihuError(code=code, name=name, message=message)
-
-
-def _dump(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False, default=str, sort_keys=True)
-
-
-def _reject(reason: str, item: Any, location: str) -> RejectRecord:
-    return RejectRecord(reason=reason, payload=_dump(item), platform=PLATFORM, location=location)
 
 
 def _str_id(value: Any) -> str | None:
