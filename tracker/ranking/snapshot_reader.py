@@ -6,19 +6,19 @@ at a million works, a second reading thread slowed both reads (works 5.3 s -> 8.
 2.0 s -> 5.1 s), so the whole load got slower. A separate process has no such cost: its read
 runs entirely beside the works and its typed chunks come back pickled in about 0.1 s.
 
-The reader is a plain ``python -c`` child calling ``main`` below, not a
-``multiprocessing`` worker, so it never re-imports the caller's script (a script without a
-``__main__`` guard would otherwise run itself again in the worker). It gets the database URL
-and platforms as JSON on stdin and answers with a pickle on stdout; the pickle comes from our
-own child over a pipe, never from a file or the network.
+The reader is a plain ``python -c`` child calling ``main`` below, not a ``multiprocessing``
+worker, so it never re-imports the caller's script (a script without a ``__main__`` guard
+would otherwise run itself again in the worker). It gets the database URL and platforms as
+JSON on stdin and answers with a pickle on stdout; the pickle comes from our own child over a
+pipe, never from a file or the network.
 
 Only for a SQLite database file large enough to be worth a process: the child first spends
 about 0.7 s importing pandas, which is hidden only when the works take longer than that to
 load (about 5 µs a work: 150,000 posts), and the gain is the snapshot read itself (about 1 µs
-a snapshot: 200,000 are worth it). Anything that goes wrong
-in the child (it cannot start, it dies, the file moved) makes the caller read the snapshots
-itself, with the same result. The child only runs SELECTs, in its own transaction, so a
-snapshot written between the two reads can at most add a newer point to a work's history.
+a snapshot: 200,000 are worth it). Anything that goes wrong in the child (it cannot start,
+it dies, the file moved) makes the caller read the snapshots itself, with the same result.
+The child only runs SELECTs, in its own transaction, so a snapshot written between the two
+reads can at most add a newer point to a work's history.
 """
 
 from __future__ import annotations
