@@ -200,6 +200,26 @@ def test_truncated_har_keeps_what_was_read(tmp_path: Path, db_url: str, engine: 
     assert count(engine, "reject", "location = :p", p=str(broken)) == 1
 
 
+def test_har_with_bytes_that_are_not_utf8_keeps_what_was_read(
+    tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    """A lone surrogate (as some tools write for broken emoji) inside an entry's body stops the
+    stream like bad JSON: a clear error and a reject row, the entries before it kept."""
+    full = write_har(tmp_path / "full.har", _capture_entries())
+    raw = full.read_bytes()
+    at = raw.index(b'"https://weibo.com/ajax/profile/info')
+    bad = tmp_path / "bad-bytes.har"
+    bad.write_bytes(raw[:at] + b'"\xed\xa0\x80' + raw[at + 1 :])
+    result = cli(db_url, "import", "--format", "json", str(bad))
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    (f,) = report["files"]
+    assert f["error"].startswith(f"{bad}: HAR 文件在第 6 个条目之后损坏")
+    assert "UTF-8" in f["error"]
+    assert report["counts"]["new"] == 25  # the entries before the bad bytes
+    assert count(engine, "reject", "location = :p", p=str(bad)) == 1
+
+
 def test_reader_streams_one_entry_at_a_time(capture: Path) -> None:
     from datetime import UTC, datetime
 

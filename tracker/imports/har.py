@@ -121,11 +121,17 @@ def read_har(
             entries = ijson.items(fh, "log.entries.item", use_float=True, buf_size=READ_BUFFER)
             for index, entry in enumerate(entries):
                 yield _entry_chunk(entry, index, label, fallback_time, wanted, parsers.missing)
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            # Bytes that are not UTF-8 (a lone surrogate, a cut multi-byte character) break
+            # the stream as surely as bad JSON: the parser cannot resume after them.
             offset = fh.tell()
+            reason = (
+                f"不是 UTF-8 文本 (not UTF-8): {exc.reason}"
+                if isinstance(exc, UnicodeDecodeError)
+                else str(exc).strip().splitlines()[0][:200]
+            )
             raise ImportFormatError(
-                f"{label}: HAR 文件在第 {index + 1} 个条目之后损坏"
-                f"（约第 {offset} 字节）: {str(exc).strip().splitlines()[0][:200]}"
+                f"{label}: HAR 文件在第 {index + 1} 个条目之后损坏（约第 {offset} 字节）: {reason}"
             ) from None
     if index < 0:
         _check_is_har(path, label)
@@ -138,7 +144,7 @@ def _check_is_har(path: Path, label: str) -> None:
             for prefix, event, _ in ijson.parse(fh):
                 if prefix == "log.entries" and event == "start_array":
                     return
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
             raise ImportFormatError(f"{label}: 不是有效的 HAR 文件: {exc}") from None
     raise ImportFormatError(f"{label}: 不是 HAR 文件（没有 log.entries）")
 
