@@ -22,18 +22,19 @@ The cursor after each page is ``{"tag": …, "tag_index": i, "windows": [[begin,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from connectors import _client_common as shared
+from connectors._common import unique_accounts
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.bilibili import wbi
 from connectors.bilibili.ids import aid_to_bvid, is_bvid
 from connectors.bilibili.parse import NOT_FOUND_CODES, PLATFORM, parse_search_type, parse_view
 from connectors.bilibili.signals import VoucherBlocked, check_body
 from tracker.errors import LoginRequired, ParseError
-from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage, PostRecord
 
 __all__ = ["BilibiliConnector"]
@@ -52,23 +53,6 @@ no share count and no followers; one extra request per work), ``authors`` once p
 
 Window = tuple[int, int]
 """``[begin, end)`` in epoch seconds; ``(0, 0)`` is the unsliced query (no time filter)."""
-
-
-def _keyword(tag: str) -> str:
-    """Search words, not topic syntax: the ``#`` enclosure is dropped."""
-    return tag.strip().strip("#＃").strip()
-
-
-def _unique_tags(tags: list[str]) -> list[str]:
-    """One search per tag key: ``千万IP创科普`` and ``#千万ip创科普`` return the same works."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for tag in tags:
-        key = tag_key(tag)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(tag)
-    return out
 
 
 def day_windows(since: datetime | None, until: datetime) -> list[Window]:
@@ -107,14 +91,14 @@ class BilibiliConnector(Connector):
         if details not in DETAIL_MODES:
             raise ValueError(f"details must be one of {DETAIL_MODES}, not {details!r}")
         self.http = http
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or shared.utc_now
         self.page_size = page_size
         self.min_window_s = min_window_s
         self.details = details
         self._keys: tuple[str, str] | None = None
         self._keys_day: str | None = None
         self._authors: dict[str, tuple[int | None, bool | None, str | None]] = {}
-        variable = getattr(getattr(http, "settings", None), "cookie_env", None)
+        variable = shared.cookie_env_of(http)
         self._cookie_variable = variable or "TRACKER_BILIBILI_COOKIE"
         self._check = partial(check_body, cookie_variable=variable)
         self._check_nav = partial(check_body, allow_codes={-101}, cookie_variable=variable)
@@ -160,20 +144,11 @@ class BilibiliConnector(Connector):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _bytes(self) -> int:
-        stats = getattr(self.http, "stats", None)
-        return int(getattr(stats, "bytes", 0))
-
     # --- collect -------------------------------------------------------------------------
 
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
-        tags = _unique_tags(list(request.tags))
-        state = dict(request.cursor or {})
-        start = int(state.get("tag_index", 0))
-        saved_tag = state.get("tag")
-        if saved_tag is not None and (start >= len(tags) or tags[start] != saved_tag):
-            # The tag list changed since the cursor was saved: find the tag, else start over.
-            start, state = (tags.index(saved_tag), state) if saved_tag in tags else (0, {})
+        tags = shared.unique_tags(request.tags)
+        start, state = shared.tag_resume_point(tags, request.cursor)
         until = request.until or self._now()
         yielded = 0
         for ti in range(start, len(tags)):
@@ -187,7 +162,7 @@ class BilibiliConnector(Connector):
             page = int(state.get("page", 1)) if resumed else 1
             while windows:
                 begin, end = windows[0]
-                before = self._bytes()
+                before = shared.bytes_read(self.http)
                 body = self._search(tag, page, begin, end)
                 parsed = parse_search_type(body, captured_at=self._now())
                 if (
@@ -199,7 +174,7 @@ class BilibiliConnector(Connector):
                     windows[:1] = [(middle, end), (begin, middle)]
                     continue
                 self._enrich(parsed)
-                _keep_window(parsed, request.since, request.until)
+                shared.keep_window(parsed, request.since, request.until)
                 fetched = page
                 if parsed.has_more:
                     page += 1
@@ -214,13 +189,13 @@ class BilibiliConnector(Connector):
                         "page": page,
                     }
                 else:
-                    cursor = _next_tag_cursor(tags, ti)
+                    cursor = shared.next_tag_cursor(tags, ti)
                 yield FetchedPage(
                     parsed=parsed,
                     cursor=cursor,
                     url=self._search_url(tag, fetched, begin, end),
                     task=f"search:{tag}",
-                    raw_bytes=self._bytes() - before,
+                    raw_bytes=shared.bytes_read(self.http) - before,
                 )
                 yielded += 1
                 if request.max_pages is not None and yielded >= request.max_pages:
@@ -230,7 +205,7 @@ class BilibiliConnector(Connector):
     def _search_params(self, tag: str, page: int, begin: int, end: int) -> dict[str, Any]:
         params: dict[str, Any] = {
             "search_type": "video",
-            "keyword": _keyword(tag),
+            "keyword": shared.bare_tag(tag),
             "order": "pubdate",
             "page": page,
             "page_size": self.page_size,
@@ -297,7 +272,7 @@ class BilibiliConnector(Connector):
         for start in range(0, len(post_ids), size):
             batch = post_ids[start : start + size]
             page = ParsedPage()
-            before = self._bytes()
+            before = shared.bytes_read(self.http)
             for post_id in batch:
                 bvid = post_id if is_bvid(post_id) else aid_to_bvid(int(post_id.removeprefix("av")))
                 body, found = self._detail(bvid)
@@ -320,25 +295,13 @@ class BilibiliConnector(Connector):
                 cursor={"refreshed": start + len(batch)},
                 url=f"{self.http.base_url}{DETAIL_PATH}",
                 task="refresh",
-                raw_bytes=self._bytes() - before,
+                raw_bytes=shared.bytes_read(self.http) - before,
             )
 
 
-def _next_tag_cursor(tags: list[str], ti: int) -> dict[str, Any]:
-    """The cursor once tag ``ti`` is finished: the next tag, or ``done`` after the last."""
-    if ti + 1 < len(tags):
-        return {"tag_index": ti + 1, "tag": tags[ti + 1]}
-    return {"tag_index": len(tags), "tag": None, "done": True}
-
-
 def _dedupe_accounts(parsed: ParsedPage) -> None:
-    seen: set[str] = set()
-    accounts = []
-    for account in parsed.accounts:
-        if account.platform_uid not in seen:
-            seen.add(account.platform_uid)
-            accounts.append(account)
-    parsed.accounts = accounts
+    """One account per uid (the first sighting): a page names an author once per work."""
+    parsed.accounts = unique_accounts(parsed.accounts)
 
 
 def _apply_authors(
@@ -355,19 +318,3 @@ def _apply_authors(
             account.verified = verified if verified is not None else account.verified
             account.verify_type = vtype if vtype is not None else account.verify_type
     _dedupe_accounts(parsed)
-
-
-def _keep_window(parsed: ParsedPage, since: datetime | None, until: datetime | None) -> None:
-    """Drop works published outside ``[since, until)`` (and authors left without a work)."""
-    if since is None and until is None:
-        return
-
-    def inside(post: PostRecord) -> bool:
-        t = post.published_at
-        if t is None:
-            return True
-        return (since is None or t >= since) and (until is None or t < until)
-
-    parsed.posts = [p for p in parsed.posts if inside(p)]
-    authors = {p.account_uid for p in parsed.posts}
-    parsed.accounts = [a for a in parsed.accounts if a.platform_uid in authors]

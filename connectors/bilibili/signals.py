@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from connectors._client_common import retry_after
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
 
 __all__ = ["BLOCK_CODES", "THROTTLE_CODES", "VoucherBlocked", "check_body"]
@@ -28,15 +29,6 @@ LOGIN_CODES: frozenset[int] = frozenset({-101})
 
 class VoucherBlocked(Blocked):
     """The ``v_voucher`` block: usually stale WBI keys, so worth one retry with fresh keys."""
-
-
-def _retry_after(response: Any) -> float | None:
-    headers = getattr(response, "headers", None)
-    value = headers.get("Retry-After") if headers is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def check_body(
@@ -67,7 +59,7 @@ def check_body(
         raise RateLimited(
             f"bilibili throttles this client (code {code}, {message!r})",
             platform=PLATFORM,
-            retry_after=_retry_after(response),
+            retry_after=retry_after(response),
         )
     if code in BLOCK_CODES:
         raise Blocked(f"bilibili blocked the request (code {code}, {message!r})", platform=PLATFORM)

@@ -19,11 +19,12 @@ The cursor after each page is ``{"tag": …, "tag_index": i, "ch_id": …, "curs
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from connectors import _client_common as shared
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.douyin.parse import (
     PLATFORM,
@@ -34,7 +35,7 @@ from connectors.douyin.parse import (
 )
 from connectors.douyin.signals import check_body
 from tracker.normalize.tags import tag_key
-from tracker.records import ParsedPage, PostRecord
+from tracker.records import ParsedPage
 
 __all__ = ["COMMON_PARAMS", "DouyinConnector"]
 
@@ -70,21 +71,6 @@ COMMON_PARAMS: dict[str, str] = {
 _Author = tuple[int | None, bool | None, str | None]
 
 
-def _bare(tag: str) -> str:
-    return tag.strip().strip("#＃").strip()
-
-
-def _unique_tags(tags: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for tag in tags:
-        key = tag_key(tag)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(tag)
-    return out
-
-
 class DouyinConnector(Connector):
     """Collects Douyin works for the campaign tags; refreshes them through ``aweme/detail``."""
 
@@ -101,11 +87,11 @@ class DouyinConnector(Connector):
         followers: bool = True,
     ) -> None:
         self.http = http
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or shared.utc_now
         self.page_size = page_size
         self.fetch_followers = followers
         self._authors: dict[str, _Author] = {}
-        variable = getattr(getattr(http, "settings", None), "cookie_env", None)
+        variable = shared.cookie_env_of(http)
         self._check = partial(check_body, cookie_variable=variable)
         self._check_profile = partial(
             check_body, allow_codes={USER_MISSING}, cookie_variable=variable
@@ -128,14 +114,11 @@ class DouyinConnector(Connector):
             check=check or self._check,
         )
 
-    def _bytes(self) -> int:
-        return int(getattr(getattr(self.http, "stats", None), "bytes", 0))
-
     # --- collect -------------------------------------------------------------------------
 
     def resolve_challenge(self, tag: str) -> str | None:
         """The challenge id whose name has ``tag``'s key, or None when Douyin has no such tag."""
-        keyword = _bare(tag)
+        keyword = shared.bare_tag(tag)
         body = self._get(
             CHALLENGE_SEARCH_PATH,
             f"https://www.douyin.com/search/{quote(keyword, safe='')}",
@@ -151,12 +134,8 @@ class DouyinConnector(Connector):
         return None
 
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
-        tags = _unique_tags(list(request.tags))
-        state = dict(request.cursor or {})
-        start = int(state.get("tag_index", 0))
-        saved_tag = state.get("tag")
-        if saved_tag is not None and (start >= len(tags) or tags[start] != saved_tag):
-            start, state = (tags.index(saved_tag), state) if saved_tag in tags else (0, {})
+        tags = shared.unique_tags(request.tags)
+        start, state = shared.tag_resume_point(tags, request.cursor)
         yielded = 0
         for ti in range(start, len(tags)):
             tag = tags[ti]
@@ -166,10 +145,11 @@ class DouyinConnector(Connector):
             state = {}
             task = f"challenge:{tag}"
             if ch_id is None:
+                keyword = quote(shared.bare_tag(tag))
                 yield FetchedPage(
                     parsed=ParsedPage(claimed_total=0, has_more=False),
-                    cursor=_next_tag_cursor(tags, ti),
-                    url=f"{self.http.base_url}{CHALLENGE_SEARCH_PATH}?keyword={quote(_bare(tag))}",
+                    cursor=shared.next_tag_cursor(tags, ti),
+                    url=f"{self.http.base_url}{CHALLENGE_SEARCH_PATH}?keyword={keyword}",
                     task=task,
                 )
                 yielded += 1
@@ -177,7 +157,7 @@ class DouyinConnector(Connector):
                     return
                 continue
             while True:
-                before = self._bytes()
+                before = shared.bytes_read(self.http)
                 body = self._get(
                     CHALLENGE_AWEME_PATH,
                     f"https://www.douyin.com/hashtag/{ch_id}",
@@ -188,7 +168,7 @@ class DouyinConnector(Connector):
                 )
                 parsed = parse_aweme_list(body, captured_at=self._now())
                 self._add_followers(parsed)
-                _keep_window(parsed, request.since, request.until)
+                shared.keep_window(parsed, request.since, request.until)
                 url = f"{self.http.base_url}{CHALLENGE_AWEME_PATH}?ch_id={ch_id}&cursor={position}"
                 nxt = int(parsed.cursor) if parsed.cursor and parsed.cursor.isdigit() else None
                 more = bool(parsed.has_more) and nxt is not None and nxt > position
@@ -202,13 +182,13 @@ class DouyinConnector(Connector):
                         "cursor": position,
                     }
                 else:
-                    cursor = _next_tag_cursor(tags, ti)
+                    cursor = shared.next_tag_cursor(tags, ti)
                 yield FetchedPage(
                     parsed=parsed,
                     cursor=cursor,
                     url=url,
                     task=task,
-                    raw_bytes=self._bytes() - before,
+                    raw_bytes=shared.bytes_read(self.http) - before,
                 )
                 yielded += 1
                 if request.max_pages is not None and yielded >= request.max_pages:
@@ -272,7 +252,7 @@ class DouyinConnector(Connector):
         for start in range(0, len(post_ids), size):
             batch = post_ids[start : start + size]
             page = ParsedPage()
-            before = self._bytes()
+            before = shared.bytes_read(self.http)
             for aweme_id in batch:
                 body = self._get(
                     DETAIL_PATH,
@@ -286,27 +266,5 @@ class DouyinConnector(Connector):
                 cursor={"refreshed": start + len(batch)},
                 url=f"{self.http.base_url}{DETAIL_PATH}",
                 task="refresh",
-                raw_bytes=self._bytes() - before,
+                raw_bytes=shared.bytes_read(self.http) - before,
             )
-
-
-def _next_tag_cursor(tags: list[str], ti: int) -> dict[str, Any]:
-    if ti + 1 < len(tags):
-        return {"tag_index": ti + 1, "tag": tags[ti + 1]}
-    return {"tag_index": len(tags), "tag": None, "done": True}
-
-
-def _keep_window(parsed: ParsedPage, since: datetime | None, until: datetime | None) -> None:
-    """Drop works published outside ``[since, until)`` (and authors left without a work)."""
-    if since is None and until is None:
-        return
-
-    def inside(post: PostRecord) -> bool:
-        t = post.published_at
-        if t is None:
-            return True
-        return (since is None or t >= since) and (until is None or t < until)
-
-    parsed.posts = [p for p in parsed.posts if inside(p)]
-    authors = {p.account_uid for p in parsed.posts}
-    parsed.accounts = [a for a in parsed.accounts if a.platform_uid in authors]

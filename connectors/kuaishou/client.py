@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from connectors import _client_common as shared
+from connectors._common import unique_accounts
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.kuaishou import parse
 from connectors.kuaishou.signals import check_body
 from tracker.errors import ConnectorError, ParseError
-from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage, PostRecord
 
 __all__ = ["KuaishouConnector", "search_keywords"]
@@ -70,21 +71,8 @@ DETAIL_QUERY = (
 )
 
 
-def search_keywords(tags: list[str]) -> list[str]:
-    """Search words for the requested tag spellings: ``#`` and ``[话题]`` dropped, one per tag key.
-
-    Kuaishou search matches words, not ``#`` markup, and spellings that fold to one key return
-    the same results, so searching each would only repeat pages.
-    """
-    words: list[str] = []
-    seen: set[str] = set()
-    for tag in tags:
-        word = tag.strip().replace("[话题]", "").strip("#＃ \u3000")
-        key = tag_key(word) if word else ""
-        if key and key not in seen:
-            seen.add(key)
-            words.append(word)
-    return words
+search_keywords = shared.search_keywords
+"""Public here too: this connector's search words (``connectors._client_common``)."""
 
 
 class KuaishouConnector(Connector):
@@ -105,7 +93,7 @@ class KuaishouConnector(Connector):
         if search_via not in ("rest", "graphql"):
             raise ValueError(f"search_via must be 'rest' or 'graphql', not {search_via!r}")
         self.http = http
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or shared.utc_now
         self.page_size = PLATFORM_PAGE_SIZE
         self.search_via = search_via
         self._followers: dict[str, Any] = {}
@@ -114,15 +102,10 @@ class KuaishouConnector(Connector):
 
     @property
     def _cookie_variable(self) -> str | None:
-        settings = getattr(self.http, "settings", None)
-        return getattr(settings, "cookie_env", None) or "TRACKER_KUAISHOU_COOKIE"
+        return shared.cookie_env_of(self.http) or "TRACKER_KUAISHOU_COOKIE"
 
     def _check(self, body: Any, response: Any) -> None:
         check_body(body, response, cookie_variable=self._cookie_variable)
-
-    def _bytes_read(self) -> int:
-        stats = getattr(self.http, "stats", None)
-        return int(getattr(stats, "bytes", 0) or 0)
 
     def _url(self, path: str) -> str:
         return f"{self.http.base_url}/{path}"
@@ -213,16 +196,10 @@ class KuaishouConnector(Connector):
     # ------------------------------------------------------------------ Connector API
 
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
-        keywords = search_keywords(request.tags)
-        start = dict(request.cursor or {})
-        if start.get("done"):
-            return
-        index = int(start.get("tag_index", 0))
-        if start.get("tag") in keywords:
-            index = keywords.index(start["tag"])  # the tag list may have changed between runs
+        keywords = shared.search_keywords(request.tags)
+        index, resume = shared.keyword_resume_point(keywords, request.cursor)
         forced = request.extra.get("kuaishou_search") if request.extra else None
         default_via = forced if forced in ("rest", "graphql") else self.search_via
-        resume = start if index < len(keywords) and start.get("tag") == keywords[index] else {}
 
         while index < len(keywords):
             keyword = keywords[index]
@@ -235,9 +212,9 @@ class KuaishouConnector(Connector):
             while pcursor != parse.NO_MORE:
                 if request.max_pages is not None and pages >= request.max_pages:
                     break
-                before = self._bytes_read()
+                before = shared.bytes_read(self.http)
                 parsed, body, via = self._search_page(keyword, pcursor, session, via)
-                raw_bytes = self._bytes_read() - before
+                raw_bytes = shared.bytes_read(self.http) - before
                 self._attach_followers(parsed)
                 pages += 1
                 session = self._session_of(body, session)
@@ -252,7 +229,7 @@ class KuaishouConnector(Connector):
                         "via": via,
                     }
                 else:
-                    cursor = self._next_tag_cursor(keywords, index)
+                    cursor = shared.next_keyword_cursor(keywords, index, pcursor="1")
                 yield FetchedPage(
                     parsed=parsed,
                     cursor=cursor,
@@ -262,12 +239,6 @@ class KuaishouConnector(Connector):
                 )
                 pcursor = next_cursor
             index += 1
-
-    @staticmethod
-    def _next_tag_cursor(keywords: list[str], index: int) -> dict[str, Any]:
-        if index + 1 < len(keywords):
-            return {"tag_index": index + 1, "tag": keywords[index + 1], "pcursor": "1"}
-        return {"tag_index": len(keywords), "done": True}
 
     def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
         """Re-read works through ``visionVideoDetail``; a work that is gone comes back deleted."""
@@ -292,8 +263,7 @@ class KuaishouConnector(Connector):
                         )
                     )
                 page.extend(one)
-            accounts = {a.platform_uid: a for a in page.accounts}
-            page.accounts = list(accounts.values())
+            page.accounts = unique_accounts(page.accounts, keep="last")
             self._attach_followers(page)
             yield FetchedPage(
                 parsed=page,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from connectors._client_common import retry_after
 from connectors.kuaishou.parse import RESULT_MEANINGS, result_code
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
 
@@ -25,15 +26,6 @@ PLATFORM = "kuaishou"
 THROTTLE_CODES: frozenset[int] = frozenset({2})
 BLOCK_CODES: frozenset[int] = frozenset({50, 2001})
 LOGIN_CODES: frozenset[int] = frozenset({109})
-
-
-def _retry_after(response: Any) -> float | None:
-    headers = getattr(response, "headers", None)
-    value = headers.get("Retry-After") if headers is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _containers(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -64,7 +56,7 @@ def check_body(body: Any, response: Any = None, *, cookie_variable: str | None =
             raise RateLimited(
                 f"kuaishou throttles this client ({where}result {code}, {message!r})",
                 platform=PLATFORM,
-                retry_after=_retry_after(response),
+                retry_after=retry_after(response),
             )
         if code in BLOCK_CODES:
             hint = (

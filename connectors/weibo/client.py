@@ -19,12 +19,12 @@ should also go to the weibo.com endpoints.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from connectors import _client_common as shared
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.weibo.parse import (
     PLATFORM,
@@ -35,7 +35,7 @@ from connectors.weibo.parse import (
     status_long_text_requests,
 )
 from tracker.errors import Blocked, ConnectorError, LoginRequired, ParseError, RateLimited
-from tracker.records import ParsedPage, RejectRecord
+from tracker.records import ParsedPage
 
 __all__ = ["CHANNELS", "DEFAULT_COOKIE_ENV", "WeiboConnector", "check_body", "topic_query"]
 
@@ -56,13 +56,9 @@ _M_HEADERS = {"MWeibo-Pwa": "1", "X-Requested-With": "XMLHttpRequest"}
 _AJAX_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Referer": "https://weibo.com/"}
 
 
-def _fold(word: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", word).casefold().split())
-
-
 def topic_query(tag: str) -> str:
     """The search word for a tag: Weibo topics are written ``#话题#``."""
-    core = tag.strip().strip("#＃").strip()
+    core = shared.bare_tag(tag)
     return f"#{core}#" if core else ""
 
 
@@ -99,38 +95,6 @@ def check_body(body: Any, response: Any, *, variable: str = DEFAULT_COOKIE_ENV) 
             )
 
 
-def _window(
-    page: ParsedPage, since: datetime | None, until: datetime | None
-) -> tuple[ParsedPage, bool]:
-    """Posts inside [since, until] (originals of kept reposts kept too); and whether every post
-    of the page is older than ``since`` (a newest-first channel can stop there)."""
-    if since is None and until is None:
-        return page, False
-
-    def inside(when: datetime | None) -> bool:
-        if when is None:
-            return True
-        return (since is None or when >= since) and (until is None or when <= until)
-
-    originals = {p.repost_of for p in page.posts if p.repost_of and inside(p.published_at)}
-    kept = [p for p in page.posts if inside(p.published_at) or p.platform_post_id in originals]
-    uids = {p.account_uid for p in kept}
-    all_older = (
-        bool(page.posts)
-        and since is not None
-        and all(p.published_at is not None and p.published_at < since for p in page.posts)
-    )
-    out = ParsedPage(
-        posts=kept,
-        accounts=[a for a in page.accounts if a.platform_uid in uids],
-        rejects=page.rejects,
-        claimed_total=page.claimed_total,
-        has_more=page.has_more,
-        cursor=page.cursor,
-    )
-    return out, all_older
-
-
 class WeiboConnector(Connector):
     """Collects Weibo posts for tags; refreshes metrics through ``ajax/statuses/show``."""
 
@@ -151,7 +115,7 @@ class WeiboConnector(Connector):
         if unknown:
             raise ValueError(f"unknown weibo channel(s) {unknown}; known: {sorted(CHANNELS)}")
         self.http = http
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or shared.utc_now
         self.page_size = page_size  # m.weibo.cn pages are fixed at 10; used to batch refreshes
         self.channels = tuple(channels)
         base = str(http.base_url).rstrip("/")
@@ -159,7 +123,7 @@ class WeiboConnector(Connector):
             longtext_base_url = "https://weibo.com" if "m.weibo.cn" in base else base
         self.longtext_base_url = longtext_base_url.rstrip("/")
         settings = getattr(http, "settings", None)
-        self.cookie_env = getattr(settings, "cookie_env", None) or DEFAULT_COOKIE_ENV
+        self.cookie_env = shared.cookie_env_of(http) or DEFAULT_COOKIE_ENV
         statuses = getattr(settings, "throttle_statuses", None)
         if statuses is not None and not THROTTLE_STATUSES <= set(statuses):
             log.warning(
@@ -178,12 +142,8 @@ class WeiboConnector(Connector):
         Spellings that differ only in width, case or spaces are one search (the platform folds
         them); traditional-script spellings stay separate searches.
         """
-        queries: dict[str, str] = {}
-        for tag in tags:
-            query = topic_query(tag)
-            if query:
-                queries.setdefault(_fold(query), query)
-        return [(f"{ch}:{q}", ch, q) for q in queries.values() for ch in self.channels]
+        queries = shared.unique_words(topic_query(tag) for tag in tags)
+        return [(f"{ch}:{q}", ch, q) for q in queries for ch in self.channels]
 
     def _long_texts(self, wanted: list[tuple[str, str]]) -> dict[str, str]:
         texts: dict[str, str] = {}
@@ -195,7 +155,7 @@ class WeiboConnector(Connector):
                     _AJAX_HEADERS,
                     check=self._check,
                 )
-            except (LoginRequired, Blocked, RateLimited):
+            except shared.SESSION_ERRORS:
                 raise
             except (ParseError, ConnectorError) as exc:
                 log.warning(
@@ -253,7 +213,7 @@ class WeiboConnector(Connector):
             )
             older = False
             if channel == "realtime":
-                parsed, older = _window(parsed, request.since, request.until)
+                parsed, older = shared.window_page(parsed, request.since, request.until)
             fetched += 1
             empty_run = 0 if (parsed.posts or parsed.rejects) else empty_run + 1
             next_page = (
@@ -286,17 +246,11 @@ class WeiboConnector(Connector):
                     body = self.http.get_json(
                         url, {"id": post_id}, _AJAX_HEADERS, check=self._check
                     )
-                except (LoginRequired, Blocked, RateLimited):
+                except shared.SESSION_ERRORS:
                     raise
                 except (ParseError, ConnectorError) as exc:
-                    page.rejects.append(
-                        RejectRecord(
-                            reason=f"refresh failed: {exc}",
-                            payload=f'{{"id": "{post_id}"}}',
-                            platform=PLATFORM,
-                            location=url,
-                        )
-                    )
+                    payload = f'{{"id": "{post_id}"}}'
+                    page.rejects.append(shared.refresh_failed(exc, PLATFORM, payload, url))
                     continue
                 long_texts = self._long_texts(status_long_text_requests(body))
                 one = parse_status_show(

@@ -31,11 +31,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from connectors import _client_common as shared
+from connectors._common import unique_accounts
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.xiaohongshu import parse
 from connectors.xiaohongshu.signals import check_body
 from tracker.errors import ConnectorError, ParseError
-from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage, PostRecord, RejectRecord
 
 __all__ = ["XiaohongshuConnector", "make_search_id", "search_keywords"]
@@ -52,17 +53,8 @@ _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _HEADERS = {"Origin": "https://www.xiaohongshu.com", "Referer": "https://www.xiaohongshu.com/"}
 
 
-def search_keywords(tags: list[str]) -> list[str]:
-    """Search words for the requested tag spellings: ``#`` and ``[话题]`` dropped, one per tag key."""
-    words: list[str] = []
-    seen: set[str] = set()
-    for tag in tags:
-        word = tag.strip().replace("[话题]", "").strip("#＃ \u3000")
-        key = tag_key(word) if word else ""
-        if key and key not in seen:
-            seen.add(key)
-            words.append(word)
-    return words
+search_keywords = shared.search_keywords
+"""Public here too: this connector's search words (``connectors._client_common``)."""
 
 
 def make_search_id(now: datetime, keyword: str) -> str:
@@ -106,7 +98,7 @@ class XiaohongshuConnector(Connector):
         followers: bool = True,
     ) -> None:
         self.http = http
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or shared.utc_now
         self.page_size = max(1, min(PLATFORM_PAGE_SIZE, page_size))
         self.sort = sort
         self.fetch_followers = followers
@@ -118,8 +110,7 @@ class XiaohongshuConnector(Connector):
 
     @property
     def _cookie_variable(self) -> str | None:
-        settings = getattr(self.http, "settings", None)
-        return getattr(settings, "cookie_env", None) or "TRACKER_XIAOHONGSHU_COOKIE"
+        return shared.cookie_env_of(self.http) or "TRACKER_XIAOHONGSHU_COOKIE"
 
     def _check(self, body: Any, response: Any) -> None:
         check_body(body, response, cookie_variable=self._cookie_variable)
@@ -138,10 +129,6 @@ class XiaohongshuConnector(Connector):
 
     def _url(self, path: str) -> str:
         return f"{self.http.base_url}/{path}"
-
-    def _bytes_read(self) -> int:
-        stats = getattr(self.http, "stats", None)
-        return int(getattr(stats, "bytes", 0) or 0)
 
     def remember_tokens(self, tokens: dict[str, str]) -> None:
         """Give ``refresh`` the ``xsec_token`` of notes known from an earlier run."""
@@ -228,14 +215,8 @@ class XiaohongshuConnector(Connector):
     # ------------------------------------------------------------------ Connector API
 
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
-        keywords = search_keywords(request.tags)
-        start = dict(request.cursor or {})
-        if start.get("done"):
-            return
-        index = int(start.get("tag_index", 0))
-        if start.get("tag") in keywords:
-            index = keywords.index(start["tag"])
-        resume = start if index < len(keywords) and start.get("tag") == keywords[index] else {}
+        keywords = shared.search_keywords(request.tags)
+        index, resume = shared.keyword_resume_point(keywords, request.cursor)
 
         while index < len(keywords):
             keyword = keywords[index]
@@ -255,7 +236,7 @@ class XiaohongshuConnector(Connector):
                     "sort": self.sort,
                     "note_type": 0,
                 }
-                before = self._bytes_read()
+                before = shared.bytes_read(self.http)
                 body = self.http.post_json(
                     SEARCH_PATH, payload, headers=_HEADERS, sign=True, check=self._check
                 )
@@ -267,7 +248,7 @@ class XiaohongshuConnector(Connector):
                     more = False
                 parsed.posts = [p for p in parsed.posts if self._in_window(p, request)]
                 self._add_followers(parsed, self._followers)  # kept notes' authors only
-                raw_bytes = self._bytes_read() - before
+                raw_bytes = shared.bytes_read(self.http) - before
                 if more:
                     cursor: dict[str, Any] = {
                         "tag_index": index,
@@ -275,10 +256,8 @@ class XiaohongshuConnector(Connector):
                         "page": page_no + 1,
                         "search_id": search_id,
                     }
-                elif index + 1 < len(keywords):
-                    cursor = {"tag_index": index + 1, "tag": keywords[index + 1], "page": 1}
                 else:
-                    cursor = {"tag_index": len(keywords), "done": True}
+                    cursor = shared.next_keyword_cursor(keywords, index, page=1)
                 yield FetchedPage(
                     parsed=parsed,
                     cursor=cursor,
@@ -350,7 +329,7 @@ class XiaohongshuConnector(Connector):
                             location=f"feed:{note_id}",
                         )
                     )
-            page.accounts = list({a.platform_uid: a for a in page.accounts}.values())
+            page.accounts = unique_accounts(page.accounts, keep="last")
             self._add_followers(page, followers)
             yield FetchedPage(
                 parsed=page,

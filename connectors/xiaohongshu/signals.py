@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from connectors._client_common import retry_after
 from connectors.xiaohongshu.parse import NOT_FOUND_CODES
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
 
@@ -28,15 +29,6 @@ CAPTCHA_STATUSES: frozenset[int] = frozenset({461, 471})
 THROTTLE_CODES: frozenset[int] = frozenset({300013})
 BLOCK_CODES: frozenset[int] = frozenset({300011, 300012})
 LOGIN_CODES: frozenset[int] = frozenset({-100, -101, -104})
-
-
-def _retry_after(response: Any) -> float | None:
-    headers = getattr(response, "headers", None)
-    value = headers.get("Retry-After") if headers is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def check_body(
@@ -67,7 +59,7 @@ def check_body(
         raise RateLimited(
             f"xiaohongshu throttles this client (code {code}, {message!r})",
             platform=PLATFORM,
-            retry_after=_retry_after(response),
+            retry_after=retry_after(response),
         )
     if code in BLOCK_CODES:
         raise Blocked(

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import logging
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from connectors import _client_common as shared
 from connectors.base import CollectRequest, Connector, FetchedPage
 from connectors.zhihu.parse import (
     PLATFORM,
@@ -38,7 +38,7 @@ from connectors.zhihu.parse import (
     parse_search_v3,
 )
 from tracker.errors import Blocked, ConnectorError, LoginRequired, ParseError, RateLimited
-from tracker.records import ParsedPage, RejectRecord
+from tracker.records import ParsedPage
 
 __all__ = ["DEFAULT_COOKIE_ENV", "ZhihuConnector", "ZhihuNotFound", "check_body"]
 
@@ -110,37 +110,7 @@ def check_body(body: Any, response: Any, *, variable: str = DEFAULT_COOKIE_ENV) 
 
 def search_word(tag: str) -> str:
     """Zhihu search takes the tag's words without the ``#`` marks."""
-    return tag.strip().strip("#＃").strip()
-
-
-def _window(
-    page: ParsedPage, since: datetime | None, until: datetime | None
-) -> tuple[ParsedPage, bool]:
-    """Works inside [since, until], and whether every work of the page is older than ``since``."""
-    if since is None and until is None:
-        return page, False
-
-    def inside(when: datetime | None) -> bool:
-        if when is None:
-            return True
-        return (since is None or when >= since) and (until is None or when <= until)
-
-    kept = [p for p in page.posts if inside(p.published_at)]
-    uids = {p.account_uid for p in kept}
-    all_older = (
-        bool(page.posts)
-        and since is not None
-        and all(p.published_at is not None and p.published_at < since for p in page.posts)
-    )
-    out = ParsedPage(
-        posts=kept,
-        accounts=[a for a in page.accounts if a.platform_uid in uids],
-        rejects=page.rejects,
-        claimed_total=page.claimed_total,
-        has_more=page.has_more,
-        cursor=page.cursor,
-    )
-    return out, all_older
+    return shared.bare_tag(tag)
 
 
 class ZhihuConnector(Connector):
@@ -159,11 +129,10 @@ class ZhihuConnector(Connector):
         roundtables: Sequence[str] = (),
     ) -> None:
         self.http = http
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or shared.utc_now
         self.page_size = max(1, min(MAX_LIMIT, page_size))
         self.roundtables = tuple(roundtables)
-        settings = getattr(http, "settings", None)
-        self.cookie_env = getattr(settings, "cookie_env", None) or DEFAULT_COOKIE_ENV
+        self.cookie_env = shared.cookie_env_of(http) or DEFAULT_COOKIE_ENV
 
     # ------------------------------------------------------------------ plumbing
 
@@ -179,14 +148,8 @@ class ZhihuConnector(Connector):
 
     def _tasks(self, request: CollectRequest) -> list[tuple[str, str, str]]:
         """(task key, kind, value): one search per distinct tag word, then each roundtable."""
-        folded: dict[str, str] = {}
-        for tag in request.tags:
-            word = search_word(tag)
-            if word:  # width/case/space variants are one search; traditional script is not
-                folded.setdefault(
-                    "".join(unicodedata.normalize("NFKC", word).casefold().split()), word
-                )
-        words = list(folded.values())
+        # width/case/space variants are one search; traditional script is not
+        words = shared.unique_words(search_word(tag) for tag in request.tags)
         extra = request.extra or {}
         ids = [
             *self.roundtables,
@@ -244,7 +207,7 @@ class ZhihuConnector(Connector):
             }
             body = self._get("api/v4/search_v3", params, referer)
             parsed = parse_search_v3(body, captured_at=self._now(), source="live")
-            parsed, older = _window(parsed, request.since, request.until)
+            parsed, older = shared.window_page(parsed, request.since, request.until)
             fetched += 1
             empty_run = 0 if (parsed.posts or parsed.rejects) else empty_run + 1
             following = next_offset(body.get("paging") if isinstance(body, dict) else None)
@@ -326,7 +289,7 @@ class ZhihuConnector(Connector):
                 parsed = parse_question_answers(
                     body, captured_at=self._now(), roundtable_id=rid, question_id=qid
                 )
-                parsed, _ = _window(parsed, request.since, request.until)
+                parsed, _ = shared.window_page(parsed, request.since, request.until)
                 fetched += 1
                 empty_run = 0 if (parsed.posts or parsed.rejects) else empty_run + 1
                 following = next_offset(body.get("paging") if isinstance(body, dict) else None)
@@ -379,17 +342,12 @@ class ZhihuConnector(Connector):
             for post_id in post_ids[start : start + batch]:
                 try:
                     page.extend(self._detail(post_id))
-                except (LoginRequired, Blocked, RateLimited):
+                except shared.SESSION_ERRORS:
                     raise
                 except (ParseError, ConnectorError) as exc:
-                    page.rejects.append(
-                        RejectRecord(
-                            reason=f"refresh failed: {exc}",
-                            payload=json.dumps({"id": post_id}),
-                            platform=PLATFORM,
-                            location="api/v4/answers|articles|zvideos",
-                        )
-                    )
+                    payload = json.dumps({"id": post_id})
+                    where = "api/v4/answers|articles|zvideos"
+                    page.rejects.append(shared.refresh_failed(exc, PLATFORM, payload, where))
             end = start + batch
             cursor = {"refresh_index": end} if end < len(post_ids) else {"done": True}
             yield FetchedPage(

@@ -1,0 +1,280 @@
+"""Helpers the connectors' client halves share: search words, resume cursors, window filters.
+
+``connectors._common`` holds what the *parse* halves share (field readers, rejects). What lives
+here is the client side of a connector: turning campaign tags into search words, reading the
+saved cursor to resume a run, dropping works outside the collection window, telling one work's
+failure from the session's, and reading the shared HTTP client's settings and stats. Still pure
+functions (no I/O, no clock but :func:`utc_now`), so each is tested on its own.
+
+Only logic that is the same, to the letter, in more than one connector moves here. Where two
+connectors look alike but mean different things, each keeps its own helper and the difference is
+spelled out below: a tag list resumed by :func:`tag_resume_point` restarts from the first tag
+when the saved tag is gone, one resumed by :func:`keyword_resume_point` goes on from the saved
+index; :func:`keep_window` excludes ``until``, :func:`window_page` includes it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
+from tracker.normalize.tags import tag_key
+from tracker.records import ParsedPage, PostRecord, RejectRecord
+
+__all__ = [
+    "SESSION_ERRORS",
+    "bare_tag",
+    "bytes_read",
+    "cookie_env_of",
+    "fold_word",
+    "keep_window",
+    "keyword_resume_point",
+    "next_keyword_cursor",
+    "next_tag_cursor",
+    "refresh_failed",
+    "retry_after",
+    "search_keywords",
+    "tag_resume_point",
+    "unique_tags",
+    "unique_words",
+    "utc_now",
+    "window_page",
+]
+
+
+# --- the HTTP client's settings and stats, and the response --------------------------------
+
+
+def utc_now() -> datetime:
+    """The default clock of every connector; tests inject their own ``now`` instead."""
+    return datetime.now(UTC)
+
+
+def cookie_env_of(http: Any) -> str | None:
+    """The cookie variable named in the HTTP client's settings, as configured (maybe ``None``).
+
+    Connectors name it in login-wall messages so staff know which variable to renew. Test
+    doubles often have no ``settings``, so a missing attribute is ``None``, not an error; each
+    connector applies its own default (or none) on top.
+    """
+    return getattr(getattr(http, "settings", None), "cookie_env", None)
+
+
+def bytes_read(http: Any) -> int:
+    """Response bytes the HTTP client has read so far; 0 when it keeps no stats.
+
+    A connector subtracts two readings to report one page's ``raw_bytes``. Test doubles have no
+    ``stats``, and a count of ``None`` is read as 0 rather than failing the page.
+    """
+    return int(getattr(getattr(http, "stats", None), "bytes", 0) or 0)
+
+
+def retry_after(response: Any) -> float | None:
+    """A ``Retry-After`` header given in seconds, else ``None``.
+
+    A platform's throttle answer may say when to come back; the ``RateLimited`` it becomes
+    carries that on. No response, no header or a value that is not a number (an HTTP date) all
+    mean "not said", never an error inside the body check.
+    """
+    headers = getattr(response, "headers", None)
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+# --- one work's failure versus the session's ---------------------------------------------------
+
+SESSION_ERRORS: tuple[type[ConnectorError], ...] = (LoginRequired, Blocked, RateLimited)
+"""Errors about the session, not one work: Weibo and Zhihu let these stop the run, while any
+other ``ConnectorError`` costs only the work (or long text) at hand. Kuaishou and Xiaohongshu
+draw the line elsewhere (every subclass of ``ConnectorError`` stops), so they do not use this."""
+
+
+def refresh_failed(exc: Exception, platform: str, payload: str, location: str) -> RejectRecord:
+    """The reject for one work whose refresh failed for a reason of its own (Weibo, Zhihu).
+
+    Kept, never dropped, so staff see which work could not be re-read and why; the rest of the
+    batch goes on. ``payload`` is the platform's own rendering of the work's id.
+    """
+    return RejectRecord(
+        reason=f"refresh failed: {exc}", payload=payload, platform=platform, location=location
+    )
+
+
+# --- tags to search words ---------------------------------------------------------------------
+
+
+def bare_tag(tag: str) -> str:
+    """A tag's words without the ``#``/``＃`` enclosure: search takes words, not topic syntax."""
+    return tag.strip().strip("#＃").strip()
+
+
+def unique_tags(tags: Iterable[str]) -> list[str]:
+    """The tags as given, one per tag key, in first-seen order (Bilibili, Douyin).
+
+    ``千万IP创科普`` and ``#千万ip创科普`` return the same works, so searching both would only
+    repeat pages. A tag with no key (blank, only ``#``) is dropped.
+    """
+    by_key: dict[str, str] = {}
+    for tag in tags:
+        key = tag_key(tag)
+        if key:
+            by_key.setdefault(key, tag)
+    return list(by_key.values())
+
+
+def search_keywords(tags: Iterable[str]) -> list[str]:
+    """Search words for the requested tag spellings: ``#`` and ``[话题]`` dropped, one per tag key.
+
+    Kuaishou and Xiaohongshu search match words, not ``#`` markup, and spellings that fold to one
+    key return the same results, so searching each would only repeat pages. Unlike
+    :func:`unique_tags` the result is the cleaned word, which is what goes into the cursor.
+    """
+    words: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        word = tag.strip().replace("[话题]", "").strip("#＃ \u3000")
+        key = tag_key(word) if word else ""
+        if key and key not in seen:
+            seen.add(key)
+            words.append(word)
+    return words
+
+
+def fold_word(word: str) -> str:
+    """``word`` as the platform compares it: NFKC, case-folded, without white space."""
+    return "".join(unicodedata.normalize("NFKC", word).casefold().split())
+
+
+def unique_words(words: Iterable[str]) -> list[str]:
+    """The first spelling of each :func:`fold_word` class, blanks dropped (Weibo, Zhihu).
+
+    Spellings that differ only in width, case or spaces are one search (the platform folds them);
+    traditional-script spellings stay separate searches, unlike a ``tag_key`` comparison.
+    """
+    folded: dict[str, str] = {}
+    for word in words:
+        if word:
+            folded.setdefault(fold_word(word), word)
+    return list(folded.values())
+
+
+# --- resuming a run over a list of tags ---------------------------------------------------------
+
+
+def tag_resume_point(
+    tags: list[str], cursor: Mapping[str, Any] | None
+) -> tuple[int, dict[str, Any]]:
+    """Where a Bilibili or Douyin run resumes: (index of the tag to read first, its saved state).
+
+    The cursor names its tag as well as its index. When the tag list changed since it was
+    saved, the tag is looked up again; a tag no longer asked for restarts the run from the first
+    tag with no state. A ``done`` cursor (``tag`` ``None``) resumes after the last tag it knew.
+    """
+    state = dict(cursor or {})
+    start = int(state.get("tag_index", 0))
+    saved_tag = state.get("tag")
+    if saved_tag is not None and (start >= len(tags) or tags[start] != saved_tag):
+        start, state = (tags.index(saved_tag), state) if saved_tag in tags else (0, {})
+    return start, state
+
+
+def next_tag_cursor(tags: list[str], ti: int) -> dict[str, Any]:
+    """The cursor once tag ``ti`` is finished: the next tag, or ``done`` after the last."""
+    if ti + 1 < len(tags):
+        return {"tag_index": ti + 1, "tag": tags[ti + 1]}
+    return {"tag_index": len(tags), "tag": None, "done": True}
+
+
+def keyword_resume_point(
+    keywords: list[str], cursor: Mapping[str, Any] | None
+) -> tuple[int, dict[str, Any]]:
+    """Where a Kuaishou or Xiaohongshu run resumes: (keyword index, that keyword's saved state).
+
+    A ``done`` cursor reads nothing (the index is past the end). The saved keyword is found again
+    if the list changed; one no longer asked for goes on from the saved index, without state.
+    The state is the cursor itself, and only when it belongs to the keyword at the index.
+    """
+    start = dict(cursor or {})
+    if start.get("done"):
+        return len(keywords), {}
+    index = int(start.get("tag_index", 0))
+    if start.get("tag") in keywords:
+        index = keywords.index(start["tag"])  # the tag list may have changed between runs
+    resume = start if index < len(keywords) and start.get("tag") == keywords[index] else {}
+    return index, resume
+
+
+def next_keyword_cursor(keywords: list[str], index: int, **first_page: Any) -> dict[str, Any]:
+    """The cursor once keyword ``index`` is finished: the next one at ``first_page``, or ``done``.
+
+    ``first_page`` is the platform's own first-page field (``pcursor="1"``, ``page=1``).
+    """
+    if index + 1 < len(keywords):
+        return {"tag_index": index + 1, "tag": keywords[index + 1], **first_page}
+    return {"tag_index": len(keywords), "done": True}
+
+
+# --- the collection window ---------------------------------------------------------------------
+
+
+def keep_window(parsed: ParsedPage, since: datetime | None, until: datetime | None) -> None:
+    """Drop works published outside ``[since, until)`` (and authors left without a work).
+
+    In place, for Bilibili and Douyin, whose pages are not in time order: each work is judged on
+    its own and nothing is said about the rest of the list. An undated work is kept.
+    """
+    if since is None and until is None:
+        return
+
+    def inside(post: PostRecord) -> bool:
+        t = post.published_at
+        if t is None:
+            return True
+        return (since is None or t >= since) and (until is None or t < until)
+
+    parsed.posts = [p for p in parsed.posts if inside(p)]
+    authors = {p.account_uid for p in parsed.posts}
+    parsed.accounts = [a for a in parsed.accounts if a.platform_uid in authors]
+
+
+def window_page(
+    page: ParsedPage, since: datetime | None, until: datetime | None
+) -> tuple[ParsedPage, bool]:
+    """Posts inside ``[since, until]``, and whether every post of the page is older than ``since``.
+
+    For Weibo and Zhihu. The original of a kept repost is kept too, so the repost's link still
+    resolves. The flag lets a newest-first listing stop there; it is false for an empty page or
+    one with an undated post. An undated post is kept; accounts left without a post are dropped.
+    The page is not changed: a new one is returned (the same one when there is no window).
+    """
+    if since is None and until is None:
+        return page, False
+
+    def inside(when: datetime | None) -> bool:
+        if when is None:
+            return True
+        return (since is None or when >= since) and (until is None or when <= until)
+
+    originals = {p.repost_of for p in page.posts if p.repost_of and inside(p.published_at)}
+    kept = [p for p in page.posts if inside(p.published_at) or p.platform_post_id in originals]
+    uids = {p.account_uid for p in kept}
+    all_older = (
+        bool(page.posts)
+        and since is not None
+        and all(p.published_at is not None and p.published_at < since for p in page.posts)
+    )
+    out = ParsedPage(
+        posts=kept,
+        accounts=[a for a in page.accounts if a.platform_uid in uids],
+        rejects=page.rejects,
+        claimed_total=page.claimed_total,
+        has_more=page.has_more,
+        cursor=page.cursor,
+    )
+    return out, all_older
