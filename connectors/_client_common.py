@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
+from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignerMissing
 from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage, PostRecord, RejectRecord
 
@@ -89,9 +89,16 @@ def retry_after(response: Any) -> float | None:
 
 # --- one work's failure versus the session's ---------------------------------------------------
 
-SESSION_ERRORS: tuple[type[ConnectorError], ...] = (LoginRequired, Blocked, RateLimited)
+SESSION_ERRORS: tuple[type[ConnectorError], ...] = (
+    LoginRequired,
+    Blocked,
+    RateLimited,
+    SignerMissing,
+)
 """Errors about the session, not one work: Weibo and Zhihu let these stop the run, while any
-other ``ConnectorError`` costs only the work (or long text) at hand. Kuaishou and Xiaohongshu
+other ``ConnectorError`` costs only the work (or long text) at hand. A missing signer is one of
+them: it fails every request alike, so it must stop the run with its message naming the
+variable to set, not turn each work of a refresh into a reject. Kuaishou and Xiaohongshu
 draw the line elsewhere (every subclass of ``ConnectorError`` stops), so they do not use this."""
 
 

@@ -264,6 +264,15 @@ def test_refresh_finds_each_kind_and_marks_deleted(router, ctx):
     ]
 
 
+def test_refresh_without_a_signer_stops_instead_of_rejecting_every_work(router):
+    """A missing signer fails every request alike: one clear stop naming the variable, not a
+    "refresh failed" reject per work."""
+    connector, _ = make(signer=None)
+    with pytest.raises(SignerMissing, match="TRACKER_ZHIHU_SIGNER"):
+        list(connector.refresh(["1001", "1002"]))
+    assert router.calls.call_count == 0
+
+
 def test_refresh_failure_becomes_a_reject(router):
     router.get(f"{BASE}/api/v4/answers/7").respond(500)
     connector, _ = make()
