@@ -17,6 +17,7 @@ from tracker.records import AccountRecord, ParsedPage, PostRecord, RejectRecord
 
 __all__ = [
     "add_item",
+    "claimed_total",
     "merge_tags",
     "opt_id",
     "payload_json",
@@ -92,6 +93,19 @@ def unique_accounts(
         if keep == "last" or account.platform_uid not in by_uid:
             by_uid[account.platform_uid] = account
     return list(by_uid.values())
+
+
+def claimed_total(value: Any) -> int | None:
+    """A platform's own result count (for coverage) as a non-negative int; else unknown.
+
+    Counts arrive as numbers or digit strings. A bool, a negative number (seen as ``-1`` for
+    "unknown") or anything else is no count: coverage must not compare stored works with -1.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 def opt_id(value: Any, *, zero_is_none: bool = False) -> str | None:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors._common import reject
+from connectors._common import claimed_total, reject
 from connectors.base import Endpoint
 from connectors.bilibili.ids import aid_to_bvid, is_bvid
 from tracker.errors import ParseError
@@ -277,7 +277,7 @@ def parse_search_type(body: Any, *, captured_at: datetime, source: str = "live")
             page.extend(parse_search_item(item, captured_at=captured_at, source=source))
         except _ITEM_ERRORS as exc:
             page.rejects.append(reject(PLATFORM, str(exc), item, f"data.result[{i}]"))
-    page.claimed_total = _int_or_none(data.get("numResults"))
+    page.claimed_total = claimed_total(data.get("numResults"))
     number = _int_or_none(data.get("page"))
     pages = _int_or_none(data.get("numPages"))
     if number is not None and pages is not None:

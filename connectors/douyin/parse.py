@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from connectors._common import opt_id, reject
+from connectors._common import claimed_total, opt_id, reject
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -446,8 +446,7 @@ def parse_aweme_list(body: Any, *, captured_at: datetime, source: str = "live") 
         )
     page.has_more = _has_more(data)
     page.cursor = _cursor(data) or _cursor(data, "max_cursor")
-    total = data.get("total")
-    page.claimed_total = total if isinstance(total, int) and not isinstance(total, bool) else None
+    page.claimed_total = claimed_total(data.get("total"))
     return page
 
 

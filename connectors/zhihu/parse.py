@@ -30,7 +30,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors._common import reject
+from connectors._common import claimed_total, reject
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -219,9 +219,9 @@ def _paging(page: ParsedPage, body: Mapping[str, Any]) -> None:
             query = parse_qs(urlsplit(paging["next"]).query)
             after = query.get("after_id") or query.get("cursor")
             page.cursor = after[0] if after else None
-    totals = paging.get("totals")
-    if isinstance(totals, int) and not isinstance(totals, bool) and totals >= 0:
-        page.claimed_total = totals
+    total = claimed_total(paging.get("totals"))
+    if total is not None:
+        page.claimed_total = total
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from connectors._common import (
     add_item,
+    claimed_total,
     merge_tags,
     opt_id,
     payload_json,
@@ -128,3 +129,8 @@ def test_unique_accounts_keeps_first_or_last_sighting_in_first_seen_order() -> N
     assert [(a.platform_uid, a.name) for a in unique_accounts(seen)] == [("u1", "a"), ("u2", "b")]
     last = unique_accounts(seen, keep="last")
     assert [(a.platform_uid, a.name) for a in last] == [("u1", "c"), ("u2", "b")]
+
+
+def test_claimed_total_is_a_non_negative_count_or_unknown() -> None:
+    assert [claimed_total(v) for v in (0, 1000, "37", " 5 ")] == [0, 1000, 37, 5]
+    assert [claimed_total(v) for v in (-1, True, None, 2.5, "-3", "1万", [])] == [None] * 7
