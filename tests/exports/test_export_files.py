@@ -222,9 +222,7 @@ def test_summary_by_city(cli, tmp_path) -> None:
     part = json.loads(cli("campaign", "participation", "--by", "city", "--format", "json").out)
     want = {c["city"]: c["works_published"] for c in part["rows"] if c.get("works_published")}
     got = {
-        r[0].value: r[header.index(forms[0])].value
-        for r in rows
-        if r[header.index(forms[0])].value
+        r[0].value: r[header.index(forms[0])].value for r in rows if r[header.index(forms[0])].value
     }
     assert want and got == want
 

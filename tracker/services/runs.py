@@ -78,7 +78,9 @@ def start_run(
         return int(result.inserted_primary_key[0])
 
 
-def update_run(conn: Connection, run_id: int, counts: RunCounts, cursor: dict[str, Any] | None) -> None:
+def update_run(
+    conn: Connection, run_id: int, counts: RunCounts, cursor: dict[str, Any] | None
+) -> None:
     values = counts.as_values()
     if cursor is not None:
         values["cursor"] = cursor
@@ -104,7 +106,9 @@ def finish_run(
         conn.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
 
 
-def resumable_cursor(engine: Engine, *, kind: str, platform: str) -> tuple[int | None, dict[str, Any]]:
+def resumable_cursor(
+    engine: Engine, *, kind: str, platform: str
+) -> tuple[int | None, dict[str, Any]]:
     """The cursor of the latest unfinished run of this kind/platform (killed or interrupted)."""
     with engine.connect() as conn:
         row = conn.execute(
