@@ -29,12 +29,12 @@ import httpx
 
 from connectors.base import CollectRequest
 from tracker.config import load_config
+from tracker.normalize.tags import unique_tags
 from tracker.services.collect import (
     CollectOptions,
     build_connector,
     build_http,
     collect,
-    unique_spellings,
 )
 from tracker.services.database import init_database
 from tracker.store.engine import make_engine
@@ -99,7 +99,7 @@ def options(urls: dict[str, str], now: datetime) -> CollectOptions:
 def fetch_only(config, urls, now, workers: int) -> tuple[int, float, float]:  # type: ignore[no-untyped-def]
     """The connectors alone, platforms side by side as ``collect`` runs them (``workers``)."""
     opts = options(urls, now)
-    tags = unique_spellings([s for c in config.campaigns for s in c.all_spellings])
+    tags = unique_tags([s for c in config.campaigns for s in c.all_spellings])
 
     def one(p: str) -> int:
         pcfg = config.platforms[p]

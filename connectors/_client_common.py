@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignerMissing
-from tracker.normalize.tags import tag_key
+from tracker.normalize.tags import tag_key, unique_tags
 from tracker.records import ParsedPage, PostRecord, RejectRecord
 
 __all__ = [
@@ -119,20 +119,6 @@ def refresh_failed(exc: Exception, platform: str, payload: str, location: str) -
 def bare_tag(tag: str) -> str:
     """A tag's words without the ``#``/``＃`` enclosure: search takes words, not topic syntax."""
     return tag.strip().strip("#＃").strip()
-
-
-def unique_tags(tags: Iterable[str]) -> list[str]:
-    """The tags as given, one per tag key, in first-seen order (Bilibili, Douyin).
-
-    ``千万IP创科普`` and ``#千万ip创科普`` return the same works, so searching both would only
-    repeat pages. A tag with no key (blank, only ``#``) is dropped.
-    """
-    by_key: dict[str, str] = {}
-    for tag in tags:
-        key = tag_key(tag)
-        if key:
-            by_key.setdefault(key, tag)
-    return list(by_key.values())
 
 
 def search_keywords(tags: Iterable[str]) -> list[str]:

@@ -29,7 +29,8 @@ from connectors.base import CollectRequest
 from connectors.registry import HTTP_DEFAULTS
 from tracker.config import load_config
 from tracker.http import HttpClient, HttpSettings
-from tracker.services.collect import build_connector, unique_spellings
+from tracker.normalize.tags import unique_tags
+from tracker.services.collect import build_connector
 from tracker.sim.api import SimServer
 
 from .clitools import CONFIG
@@ -79,7 +80,7 @@ def trim(obj: Any, max_list: int = MAX_LIST) -> Any:
 def sim_bodies() -> dict[str, list[tuple[str, Any]]]:
     """Platform -> (URL, body) of every JSON answer while collecting and refreshing."""
     config = load_config(CONFIG)
-    tags = unique_spellings([s for c in config.campaigns for s in c.all_spellings])
+    tags = unique_tags([s for c in config.campaigns for s in c.all_spellings])
     out: dict[str, list[tuple[str, Any]]] = {}
     with SimServer(seed=61, scale=30) as sim:
         for platform in ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu"):

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import zhconv
 
-__all__ = ["CampaignMatcher", "extract_hashtags", "tag_key"]
+__all__ = ["CampaignMatcher", "extract_hashtags", "tag_key", "unique_tags"]
 
 # Characters that start a hashtag in raw text: ASCII, full-width and small number signs (all NFKC to '#').
 HASH_CHARS = frozenset("#＃﹟")
@@ -92,6 +92,21 @@ def tag_key(s: str) -> str:
             break
         key = again
     return key
+
+
+def unique_tags(tags: Iterable[str]) -> list[str]:
+    """The tags as given, one per tag key, in first-seen order.
+
+    ``千万IP创科普`` and ``#千万ip创科普`` find the same works, so searching both would only repeat
+    pages: the collect service and the connectors that search by tag both ask once per key. A
+    tag with no key (blank, only ``#``) is dropped.
+    """
+    by_key: dict[str, str] = {}
+    for tag in tags:
+        key = tag_key(tag)
+        if key:
+            by_key.setdefault(key, tag)
+    return list(by_key.values())
 
 
 def _split_marker(text: str, end: int) -> int:

@@ -38,7 +38,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.http import HttpClient, HttpSettings
-from tracker.normalize.tags import tag_key
+from tracker.normalize.tags import unique_tags
 from tracker.records import MAX_COUNT, PLATFORM_NAMES_ZH
 from tracker.services.ingest import PageStore
 from tracker.services.runs import (
@@ -93,18 +93,6 @@ class CollectOptions:
     should_stop: Callable[[], bool] = lambda: False
     workers: int | None = None
     """Platforms collected at once (None: all of them; 1: one after another)."""
-
-
-def unique_spellings(spellings: list[str]) -> list[str]:
-    """One spelling per tag key: searching ``#千万IP创科普#`` and ``千万ip创科普`` is the same query."""
-    seen: set[str] = set()
-    out = []
-    for s in spellings:
-        key = tag_key(s)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(s)
-    return out
 
 
 def _signer_spec(
@@ -271,7 +259,7 @@ def collect_platform(
             )
     run_id = start_run(engine, kind="collect", platform=platform, cursor=cursor, now=clock())
     counts = RunCounts(detail={"resumed_from_run": previous_id} if previous_id else {})
-    tags = unique_spellings([s for c in config.campaigns for s in c.all_spellings])
+    tags = unique_tags([s for c in config.campaigns for s in c.all_spellings])
     request = CollectRequest(
         tags=tags,
         since=options.since,
