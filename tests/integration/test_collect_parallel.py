@@ -8,10 +8,19 @@ from sqlalchemy import select
 
 from tracker.services.collect import collect
 from tracker.sim.api import SimServer
+from tracker.sim.faults import FaultConfig
 from tracker.store.engine import make_engine
 from tracker.store.models import Run
 
 from ..simtools import LIVE, assert_equal_to_truth, collect_until_done, sim_options
+
+SLOW_ANSWERS = FaultConfig(
+    profile="flaky", rate=1.0, kinds=("slow",), slow_s=0.05, max_consecutive=10**6,
+    page_fault_rate=0.0,
+)  # fmt: skip
+"""Every answer 50 ms late and nothing else: a platform's page then takes as long as a network
+round trip, so platforms fetched at once interleave whatever the scheduler does. Without it, on
+a busy machine one thread could finish its few pages before the next thread's first answer."""
 
 
 def test_platforms_run_side_by_side_and_equal_truth(db, config) -> None:
@@ -24,13 +33,15 @@ def test_platforms_run_side_by_side_and_equal_truth(db, config) -> None:
         order.append(platform)
         threads.add(threading.current_thread().name)
 
-    with SimServer(seed=4, scale=40, faults="none") as sim:
+    with SimServer(seed=4, scale=40, faults=SLOW_ANSWERS) as sim:
         results = collect(db, config, sim_options(sim), on_page)
         assert [r.platform for r in results] == list(LIVE)  # results keep the asked order
         assert all(r.status == "ok" for r in results), [(r.platform, r.message) for r in results]
         assert_equal_to_truth(db, sim)
-    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
-    assert switches > len(LIVE), order  # sequential runs switch platform exactly 5 times
+    runs = [p for i, p in enumerate(order) if i == 0 or order[i - 1] != p]
+    # One after another, each platform's pages form one run; side by side, some platform's
+    # pages come in two runs or more, another platform's pages between them.
+    assert len(runs) > len(set(order)), order
     assert len(threads) > 1
 
 
