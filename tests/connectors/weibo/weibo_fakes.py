@@ -7,10 +7,11 @@ and compared with the ``SimPost`` values they were rendered from.
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
+
+from simworlds import CountingContext
 
 from tracker.normalize.tags import tag_key
 from tracker.sim.model import SimAccount, SimMetrics, SimPost, SimRequest
@@ -19,12 +20,8 @@ NOW = datetime(2024, 9, 20, 12, 0, tzinfo=UTC)
 TAG = "#千万IP创科普#"
 
 
-class FakeContext:
+class FakeContext(CountingContext):
     """``SimContext`` over a fixed list of posts: visible ones, newest first, matched by tag key."""
-
-    def __init__(self, posts: list[SimPost], now: datetime = NOW) -> None:
-        self.posts = posts
-        self.now = now
 
     def search(self, platform, query, *, offset, limit, since=None, until=None):
         key = tag_key(query)
@@ -38,20 +35,6 @@ class FakeContext:
         ]
         hits.sort(key=lambda p: p.published_at, reverse=True)
         return hits[offset : offset + limit], len(hits)
-
-    def post(self, platform, post_id):
-        return next(
-            (p for p in self.posts if p.platform == platform and p.post_id == post_id), None
-        )
-
-    def account(self, platform, uid):
-        return next(
-            (p.account for p in self.posts if p.platform == platform and p.account.uid == uid),
-            None,
-        )
-
-    def rng(self, *key):
-        return random.Random(repr(key))
 
 
 def account(

@@ -8,12 +8,12 @@ asks the world: ``__roundtable__:<id>`` (answers posted in a roundtable) and ``_
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+from simworlds import CountingContext
 
 from tracker.normalize.tags import tag_key
 from tracker.sim.model import SimAccount, SimMetrics, SimPost, SimRequest
@@ -23,12 +23,11 @@ TAG = "#千万IP创科普#"
 ROUNDTABLE = "qianwan-ip"
 
 
-class FakeContext:
+class FakeContext(CountingContext):
     """``SimContext`` over a fixed list of works: visible ones, newest first."""
 
     def __init__(self, posts: list[SimPost], now: datetime = NOW) -> None:
-        self.posts = posts
-        self.now = now
+        super().__init__(posts, now)
         self.queries: list[str] = []
 
     def _hits(self, query: str) -> list[SimPost]:
@@ -52,19 +51,8 @@ class FakeContext:
         return hits[offset : offset + limit], len(hits)
 
     def post(self, platform, post_id):
-        found = next(
-            (p for p in self.posts if p.platform == platform and p.post_id == post_id), None
-        )
+        found = super().post(platform, post_id)
         return None if found is None or found.deleted else found
-
-    def account(self, platform, uid):
-        return next(
-            (p.account for p in self.posts if p.platform == platform and p.account.uid == uid),
-            None,
-        )
-
-    def rng(self, *key):
-        return random.Random(repr(key))
 
 
 def account(
