@@ -335,12 +335,12 @@ def test_snapshots_read_by_a_child_process_equal_the_inline_read(db, monkeypatch
             with monkeypatch.context() as m:
                 m.setattr(snapshot_reader, "MIN_POSTS", min_posts)
                 m.setattr(snapshot_reader, "MIN_SNAPSHOTS", min_snapshots)
-                with snapshot_reader.snapshots_in_background(conn, ["weibo"]) as pending:
+                with snapshot_reader.snapshots_in_background(conn, 1) as pending:
                     assert pending is None  # not worth a process: read here
     monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
     monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
     with db.connect() as conn:
-        with snapshot_reader.snapshots_in_background(conn, ["douyin", "weibo"]) as pending:
+        with snapshot_reader.snapshots_in_background(conn, 1) as pending:
             chunks = snapshot_reader.collect(pending)
         assert chunks is not None and set(chunks) == {"douyin", "weibo"}
         assert sum(len(c["platform_post_id"]) for cs in chunks.values() for c in cs) == (
@@ -365,7 +365,7 @@ def test_a_failed_snapshot_reader_falls_back_to_reading_here(db, monkeypatch, ca
     pd.testing.assert_frame_equal(fallen_back.snapshots, inline.snapshots)
     monkeypatch.setattr(snapshot_reader.sys, "executable", "/nonexistent/python")  # cannot start
     with db.connect() as conn:
-        with snapshot_reader.snapshots_in_background(conn, ["weibo"]) as pending:
+        with snapshot_reader.snapshots_in_background(conn, 1) as pending:
             assert pending is None
         pd.testing.assert_frame_equal(load_frames(conn, 1).snapshots, inline.snapshots)
 
@@ -380,5 +380,5 @@ def test_no_snapshot_reader_for_an_in_memory_database(monkeypatch) -> None:
     engine = create_engine("sqlite://", poolclass=StaticPool)
     SQLModel.metadata.create_all(engine)
     with engine.connect() as conn:
-        with snapshot_reader.snapshots_in_background(conn, ["weibo"]) as pending:
+        with snapshot_reader.snapshots_in_background(conn, 1) as pending:
             assert pending is None

@@ -709,9 +709,7 @@ def load_frames(
     (see ``snapshot_reader``: a second thread was measured to slow both reads down);
     otherwise, or if that process fails, here after the works.
     """
-    stmt = select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
-    platforms = sorted(str(p) for p in conn.execute(stmt).scalars())
-    with snapshot_reader.snapshots_in_background(conn, platforms) as pending:
+    with snapshot_reader.snapshots_in_background(conn, campaign_id) as pending:
         return _load_frames(
             conn, campaign_id, details, links, lambda: snapshot_reader.collect(pending)
         )

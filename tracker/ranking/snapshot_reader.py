@@ -29,15 +29,15 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
-from tracker.store.models import MetricSnapshot, Post
+from tracker.store.models import MetricSnapshot, Post, PostCampaign
 
 __all__ = [
     "MIN_POSTS",
@@ -60,22 +60,26 @@ SnapshotChunks = dict[str, list[dict[str, Any]]]
 
 S = MetricSnapshot.__table__
 P = Post.__table__
+PC = PostCampaign.__table__
 
 
 @contextmanager
 def snapshots_in_background(
-    conn: Connection, platforms: Sequence[str]
+    conn: Connection, campaign_id: int
 ) -> Iterator[Future[tuple[int, bytes, bytes]] | None]:
-    """Start reading ``platforms``' snapshots in a child process; yields the pending answer
-    for ``collect``, or ``None`` when the caller should read them itself (not a SQLite file,
-    fewer than ``MIN_POSTS`` posts or ``MIN_SNAPSHOTS`` snapshots)."""
+    """Start reading the snapshots of the campaign's platforms in a child process; yields the
+    pending answer for ``collect``, or ``None`` when the caller should read them itself (not a
+    SQLite file, fewer than ``MIN_POSTS`` posts or ``MIN_SNAPSHOTS`` snapshots, no works)."""
     url = _file_url(conn.engine)
     if (
         url is None
-        or not platforms
         or _approx_rows(conn, P.name) < MIN_POSTS
         or _approx_rows(conn, S.name) < MIN_SNAPSHOTS
     ):
+        yield None
+        return
+    platforms = _campaign_platforms(conn, campaign_id)  # only once a child is worth it
+    if not platforms:
         yield None
         return
     request = json.dumps({"url": url, "platforms": list(platforms)}).encode()
@@ -138,6 +142,11 @@ def _file_url(engine: Engine) -> str | None:
     if database in ("", ":memory:") or url.query.get("mode") == "memory":
         return None
     return url.render_as_string(hide_password=False)
+
+
+def _campaign_platforms(conn: Connection, campaign_id: int) -> list[str]:
+    stmt = select(PC.c.platform).where(PC.c.campaign_id == campaign_id).distinct()
+    return sorted(str(p) for p in conn.execute(stmt).scalars())
 
 
 def _approx_rows(conn: Connection, table: str) -> int:
