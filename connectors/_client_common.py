@@ -10,7 +10,8 @@ Only logic that is the same, to the letter, in more than one connector moves her
 connectors look alike but mean different things, each keeps its own helper and the difference is
 spelled out below: a tag list resumed by :func:`tag_resume_point` restarts from the first tag
 when the saved tag is gone, one resumed by :func:`keyword_resume_point` goes on from the saved
-index; :func:`keep_window` excludes ``until``, :func:`window_page` includes it.
+index. Both window filters keep ``[since, until)``: ``--until`` means "published before", as the
+CLI says, whichever platform reads it.
 """
 
 from __future__ import annotations
@@ -239,7 +240,7 @@ def keep_window(parsed: ParsedPage, since: datetime | None, until: datetime | No
 def window_page(
     page: ParsedPage, since: datetime | None, until: datetime | None
 ) -> tuple[ParsedPage, bool]:
-    """Posts inside ``[since, until]``, and whether every post of the page is older than ``since``.
+    """Posts inside ``[since, until)``, and whether every post of the page is older than ``since``.
 
     For Weibo and Zhihu. The original of a kept repost is kept too, so the repost's link still
     resolves. The flag lets a newest-first listing stop there; it is false for an empty page or
@@ -252,7 +253,7 @@ def window_page(
     def inside(when: datetime | None) -> bool:
         if when is None:
             return True
-        return (since is None or when >= since) and (until is None or when <= until)
+        return (since is None or when >= since) and (until is None or when < until)
 
     originals = {p.repost_of for p in page.posts if p.repost_of and inside(p.published_at)}
     kept = [p for p in page.posts if inside(p.published_at) or p.platform_post_id in originals]

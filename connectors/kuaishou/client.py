@@ -9,7 +9,8 @@ or a login wall are *not* reasons to fall back: they stop the platform with a cl
 
 Pagination: ``pcursor`` is the page number as a string (``"1"``, ``"2"``...); the answer's
 ``pcursor`` is the next one, ``"no_more"`` at the end; ``searchSessionId`` is carried along.
-Kuaishou search is ordered by relevance, not time, so nothing is skipped by date here.
+Kuaishou search is ordered by relevance, not time, so paging never stops early by date; each
+work outside ``[since, until)`` is dropped on its own (``keep_window``), as for Bilibili and Douyin.
 Follower counts never come with search results: one ``visionProfile`` call per new author,
 cached for the connector's life.
 """
@@ -215,6 +216,7 @@ class KuaishouConnector(Connector):
                 before = shared.bytes_read(self.http)
                 parsed, body, via = self._search_page(keyword, pcursor, session, via)
                 raw_bytes = shared.bytes_read(self.http) - before
+                shared.keep_window(parsed, request.since, request.until)
                 self._attach_followers(parsed)
                 pages += 1
                 session = self._session_of(body, session)

@@ -282,7 +282,7 @@ class XiaohongshuConnector(Connector):
             return True
         if request.since is not None and when < request.since:
             return False
-        return not (request.until is not None and when > request.until)
+        return not (request.until is not None and when >= request.until)
 
     def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
         """Re-read notes through ``feed``; ids may be explore URLs carrying ``xsec_token``.

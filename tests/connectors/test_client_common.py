@@ -195,18 +195,36 @@ def test_keep_window_without_a_window_changes_nothing() -> None:
     assert _ids(page) == ["old"] and len(page.accounts) == 1
 
 
-def test_window_page_is_closed_and_keeps_the_original_of_a_kept_repost() -> None:
+def test_window_page_is_half_open_and_keeps_the_original_of_a_kept_repost() -> None:
     page = _page(
         _post("original", SINCE - timedelta(days=3), "u1"),
-        _post("repost", UNTIL, "u2", repost_of="original"),
+        _post("repost", UNTIL - timedelta(seconds=1), "u2", repost_of="original"),
         _post("old", SINCE - timedelta(days=2), "u3"),
         _post("undated", None, "u4"),
+        _post("at-until", UNTIL, "u5"),
     )
     out, all_older = window_page(page, SINCE, UNTIL)
     assert _ids(out) == ["original", "repost", "undated"]
     assert [a.platform_uid for a in out.accounts] == ["u1", "u2", "u4"]
     assert (out.has_more, out.cursor, all_older) == (True, "2", False)
-    assert _ids(page) == ["original", "repost", "old", "undated"]  # the input is left alone
+    assert _ids(page) == ["original", "repost", "old", "undated", "at-until"]  # input untouched
+
+
+def test_both_window_filters_draw_the_same_edges() -> None:
+    """``--until`` is "published before" on every platform: one rule for both filters."""
+
+    def page() -> ParsedPage:
+        return _page(
+            _post("before", SINCE - timedelta(microseconds=1), "u1"),
+            _post("at-since", SINCE, "u2"),
+            _post("last", UNTIL - timedelta(microseconds=1), "u3"),
+            _post("at-until", UNTIL, "u4"),
+        )
+
+    kept = page()
+    keep_window(kept, SINCE, UNTIL)
+    out, _ = window_page(page(), SINCE, UNTIL)
+    assert _ids(kept) == _ids(out) == ["at-since", "last"]
 
 
 def test_window_page_says_when_every_post_is_older_than_since() -> None:

@@ -229,3 +229,19 @@ def test_refresh_reads_details_and_marks_deleted(platform):
     assert gone.platform_post_id == "3xdeleted0000001" and gone.deleted
     assert gone.metrics.likes is None
     assert page.task == "refresh"
+
+
+def test_window_drops_works_outside_since_until_one_by_one(platform):
+    """Search is by relevance, so every page is read and each work is judged on its own date."""
+    everything = [
+        p for page in connector().collect(CollectRequest(tags=TAGS)) for p in page.parsed.posts
+    ]
+    times = sorted({p.published_at for p in everything})
+    since, until = times[len(times) // 4], times[3 * len(times) // 4]
+    pages = list(connector().collect(CollectRequest(tags=TAGS, since=since, until=until)))
+    kept = {p.platform_post_id for page in pages for p in page.parsed.posts}
+    assert kept == {p.platform_post_id for p in everything if since <= p.published_at < until}
+    assert len(pages) == 3  # no early stop: the later pages may still hold works in the window
+    for page in pages:  # an author stays only with a work of theirs on the page
+        uids = {p.account_uid for p in page.parsed.posts}
+        assert {a.platform_uid for a in page.parsed.accounts} <= uids

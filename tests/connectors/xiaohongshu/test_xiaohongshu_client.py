@@ -150,7 +150,22 @@ def test_until_drops_newer_notes(platform):
         for page in connector().collect(CollectRequest(tags=TAGS, until=until))
         for p in page.parsed.posts
     ]
-    assert posts and all(p.published_at <= until for p in posts)
+    assert posts and all(p.published_at < until for p in posts)
+
+
+def test_a_note_published_at_until_is_left_out(platform):
+    """``--until`` means "published before": the same edge as every other platform."""
+    everything = [
+        p for page in connector().collect(CollectRequest(tags=TAGS)) for p in page.parsed.posts
+    ]
+    until = sorted(p.published_at for p in everything)[len(everything) // 2]
+    kept = {
+        p.platform_post_id
+        for page in connector().collect(CollectRequest(tags=TAGS, until=until))
+        for p in page.parsed.posts
+    }
+    assert kept == {p.platform_post_id for p in everything if p.published_at < until}
+    assert any(p.published_at == until for p in everything)
 
 
 def test_throttle_code_is_retried(platform):
