@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, or_, select, tuple_
+from sqlalchemy import Connection, Table, bindparam, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -416,6 +416,25 @@ def _statements_for(conn: Connection) -> tuple[dict[str, Any], dict[str, _Compil
     return cached
 
 
+_EXISTING: dict[tuple[str, str, str], Any] = {}
+
+
+def _existing_query(table: Table, key: tuple[str, str]) -> Any:
+    """One cached ``SELECT id WHERE platform = :platform AND id IN (:ids)`` per table.
+
+    Built with an expanding parameter, so SQLAlchemy's statement cache serves every page;
+    a fresh ``IN (...)`` of literal values per page cost more than the upsert it preceded.
+    """
+    cache_key = (table.name, *key)
+    query = _EXISTING.get(cache_key)
+    if query is None:
+        query = _EXISTING[cache_key] = select(table.c[key[1]]).where(
+            table.c[key[0]] == bindparam("platform"),
+            table.c[key[1]].in_(bindparam("ids", expanding=True)),
+        )
+    return query
+
+
 class Ingestor:
     """Writes batches of records on one connection; the caller owns the transaction."""
 
@@ -443,12 +462,11 @@ class Ingestor:
         for row in rows:
             by_platform.setdefault(row[key[0]], []).append(row[key[1]])
         found: set[tuple[str, str]] = set()
+        q = _existing_query(table, key)
         for platform, ids in by_platform.items():
             for chunk in batched(ids, 900):
-                q = select(table.c[key[1]]).where(
-                    and_(table.c[key[0]] == platform, table.c[key[1]].in_(list(chunk)))
-                )
-                found.update((platform, v) for (v,) in self.conn.execute(q))
+                rows = self.conn.execute(q, {"platform": platform, "ids": list(chunk)})
+                found.update((platform, v) for (v,) in rows)
         return found
 
     def ingest(
