@@ -22,6 +22,7 @@ __all__ = [
     "opt_id",
     "payload_json",
     "reject",
+    "strict_id",
     "unique_accounts",
 ]
 
@@ -121,6 +122,22 @@ def opt_id(value: Any, *, zero_is_none: bool = False) -> str | None:
     if not text or (zero_is_none and text == "0"):
         return None
     return text
+
+
+def strict_id(value: Any) -> str | None:
+    """An id only if it came as an int or a non-blank str (trimmed); anything else is ``None``.
+
+    Stricter than :func:`opt_id`, which stringifies whatever it gets: Weibo and Zhihu always send
+    ids as ints or strings, so a float, list or dict in an id field is a malformed body, not an id,
+    and ``str(1.0)`` or ``str([1])`` must not become a key. A JSON bool is no id either.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
 
 
 def merge_tags(structured: Iterable[Any], text: str | None) -> list[str]:

@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from connectors._common import reject
+from connectors._common import reject, strict_id
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -101,17 +101,6 @@ def unwrap(body: Any) -> dict[str, Any]:
     return body
 
 
-def _str_id(value: Any) -> str | None:
-    """Ids arrive as int or str; a bool or empty value is no id."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
 def _count(value: Any, field: str) -> int | None:
     try:
         return parse_count(value)
@@ -154,7 +143,7 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def _account(user: Mapping[str, Any], seen_at: datetime) -> AccountRecord:
-    uid = _str_id(user.get("idstr")) or _str_id(user.get("id"))
+    uid = strict_id(user.get("idstr")) or strict_id(user.get("id"))
     if uid is None:
         raise _ItemError("user.id: missing")
     followers = _count(user.get("followers_count"), "user.followers_count")
@@ -188,8 +177,8 @@ def _account(user: Mapping[str, Any], seen_at: datetime) -> AccountRecord:
 
 def _mblog_ids(mblog: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """(mid, mblogid): the numeric id and the base62 one used in weibo.com URLs."""
-    mid = _str_id(mblog.get("id")) or _str_id(mblog.get("mid")) or _str_id(mblog.get("idstr"))
-    bid = _str_id(mblog.get("bid")) or _str_id(mblog.get("mblogid"))
+    mid = strict_id(mblog.get("id")) or strict_id(mblog.get("mid")) or strict_id(mblog.get("idstr"))
+    bid = strict_id(mblog.get("bid")) or strict_id(mblog.get("mblogid"))
     return mid, bid
 
 

@@ -30,7 +30,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors._common import claimed_total, reject
+from connectors._common import claimed_total, reject, strict_id
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
@@ -144,16 +144,6 @@ def body_error(body: Any) -> ZhihuError | None:
     return ZhihuError(code=code, name=name, message=message)
 
 
-def _str_id(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
 def _count(obj: Mapping[str, Any], *fields: str) -> int | None:
     """The first of ``fields`` present in ``obj``, as a count."""
     for field in fields:
@@ -234,8 +224,8 @@ def _account(author: Any, seen_at: datetime) -> AccountRecord | None:
         return None
     if not isinstance(author, dict):
         raise _ItemError(f"author: expected an object, got {type(author).__name__}")
-    token = _str_id(author.get("url_token"))
-    member_id = _str_id(author.get("id"))
+    token = strict_id(author.get("url_token"))
+    member_id = strict_id(author.get("id"))
     if member_id == "0":
         member_id = None
     uid = token or member_id
@@ -294,7 +284,7 @@ def _work(
         raise _ItemError(f"type: expected a string, got {type(kind).__name__}")
     if kind not in CONTENT_TYPES:
         raise _Skip
-    post_id = _str_id(obj.get("id")) or _str_id(obj.get("zvideo_id"))
+    post_id = strict_id(obj.get("id")) or strict_id(obj.get("zvideo_id"))
     if post_id is None:
         raise _ItemError(f"{kind}: id missing")
     account = _account(obj.get("author"), captured_at)
@@ -306,7 +296,7 @@ def _work(
         if question is not None and not isinstance(question, dict):
             raise _ItemError("answer: question is not an object")
         question = question or {}
-        question_id = _str_id(question.get("id")) or context.get("question_id")
+        question_id = strict_id(question.get("id")) or context.get("question_id")
         if question_id:
             extra_context["question_id"] = question_id
         title = (
@@ -483,7 +473,7 @@ def hot_questions(body: Any) -> list[HotQuestion]:
         if not isinstance(item, dict):
             continue
         question = item.get("question") if isinstance(item.get("question"), dict) else item
-        qid = _str_id(question.get("id"))
+        qid = strict_id(question.get("id"))
         if qid is None or qid in seen:
             continue
         seen.add(qid)
@@ -505,7 +495,7 @@ def parse_roundtable_hot_questions(
     page = ParsedPage()
     for i, item in enumerate(_items(body, "roundtable hot-questions")):
         question = item.get("question", item) if isinstance(item, dict) else item
-        if not isinstance(question, dict) or _str_id(question.get("id")) is None:
+        if not isinstance(question, dict) or strict_id(question.get("id")) is None:
             page.rejects.append(_reject("hot question without an id", item, f"data[{i}]"))
     _paging(page, body)
     return page

@@ -14,6 +14,7 @@ from connectors._common import (
     opt_id,
     payload_json,
     reject,
+    strict_id,
     unique_accounts,
 )
 from tracker.normalize.tags import tag_key
@@ -37,6 +38,36 @@ def test_opt_id_keeps_numbers_as_text_and_zero_unless_asked() -> None:
     assert opt_id(0, zero_is_none=True) is None
     assert opt_id(" 0 ", zero_is_none=True) is None
     assert opt_id("10", zero_is_none=True) == "10"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (7001234567890123456, "7001234567890123456"),
+        (0, "0"),
+        ("abc", "abc"),
+        ("  4989xyz \n", "4989xyz"),
+        ("0", "0"),
+    ],
+)
+def test_strict_id_keeps_ints_and_non_blank_strings_as_trimmed_text(
+    value: object, expected: str
+) -> None:
+    assert strict_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "   ", True, False, 1.0, 12.5, [1], ["12"], [], {"id": 1}, {}],
+)
+def test_strict_id_refuses_absent_blank_bool_float_list_and_dict(value: object) -> None:
+    assert strict_id(value) is None
+
+
+def test_strict_id_is_stricter_than_opt_id_on_malformed_ids() -> None:
+    """Where ``opt_id`` would stringify a float or list into a key, ``strict_id`` refuses it."""
+    assert opt_id(1.0) == "1.0" and strict_id(1.0) is None
+    assert opt_id([1]) == "[1]" and strict_id([1]) is None
 
 
 def test_merge_tags_structured_first_one_spelling_per_key_non_strings_skipped() -> None:
