@@ -298,3 +298,18 @@ def load_units(path: str | Path) -> list[UnitRow]:
 
 def default_units_path(config_path: Path) -> Path:
     return config_path.parent / "units.csv"
+
+
+CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
+"""Where a source or editable checkout keeps ``pyproject.toml`` and ``config/``."""
+
+
+def checkout_config_path(root: Path = CHECKOUT_ROOT) -> Path | None:
+    """The repository's own ``config/campaign.toml`` when running from a source checkout.
+
+    ``tracker demo`` falls back to it so the README's first command works from any directory.
+    Only a checkout has it: ``config/`` is not package data, so an installed wheel gets ``None``
+    (``pyproject.toml`` beside it makes sure a stray ``site-packages/config`` is not taken).
+    """
+    path = root / "config" / "campaign.toml"
+    return path if path.is_file() and (root / "pyproject.toml").is_file() else None

@@ -10,10 +10,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
+
+from tracker.cli import main
+from tracker.config import checkout_config_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVE = {"weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu"}
+NOT_FOUND = "找不到配置文件 (config file not found)"
+FALLBACK_LINE = "使用项目自带的配置文件："
+
+
+def _tracker(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m tracker ARGS`` in ``cwd`` with no ``TRACKER_*`` from the caller's shell."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_demo_writes_report_workbooks_and_a_database_from_every_door(tmp_path: Path) -> None:
@@ -53,3 +72,70 @@ def test_demo_writes_report_workbooks_and_a_database_from_every_door(tmp_path: P
     assert {"live", "capture", "submission"} <= sources
     assert refreshed > 0  # the refresh a virtual day later appended snapshots
     assert {"collect", "import", "refresh"} <= runs
+
+
+def test_demo_from_a_directory_without_config_uses_the_checkout_config(tmp_path: Path) -> None:
+    checkout_config = REPO_ROOT / "config"
+    config_files = sorted(p.name for p in checkout_config.iterdir())
+    result = _tracker(["demo", "--scale", "40"], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stdout.splitlines() if FALLBACK_LINE in line]
+    assert lines == [
+        f"当前目录下没有 config/campaign.toml，{FALLBACK_LINE}{checkout_config / 'campaign.toml'}"
+    ]
+    # The default --out stays relative to where it was run, not to the config it found.
+    out = tmp_path / "demo-output"
+    for name in ("tracker.db", "report.html", "summary.json", "units.csv", "优质作品.xlsx"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["database"] == str(Path("demo-output") / "tracker.db")  # relative to cwd
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo-output"]
+    assert sorted(p.name for p in checkout_config.iterdir()) == config_files
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--config", "missing.toml", "demo"], {}),
+        (["demo"], {"TRACKER_CONFIG": "missing.toml"}),
+    ],
+    ids=["--config", "TRACKER_CONFIG"],
+)
+def test_demo_keeps_the_not_found_error_for_a_config_it_was_given(
+    tmp_path: Path, args: list[str], env: dict[str, str]
+) -> None:
+    result = _tracker([*args, "--scale", "40"], tmp_path, **env)
+    assert result.returncode == 1
+    assert NOT_FOUND in result.stderr and str(tmp_path / "missing.toml") in result.stderr
+    assert FALLBACK_LINE not in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_keeps_the_not_found_error_without_a_checkout_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An installed wheel has no ``config/`` beside the package: today's error stands."""
+    assert checkout_config_path(tmp_path) is None
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    monkeypatch.setattr("tracker.cli.context.checkout_config_path", lambda: None)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--scale", "40"])
+    assert exit_info.value.code == 1
+    captured = capsys.readouterr()
+    assert NOT_FOUND in captured.err and "--config" in captured.err
+    assert FALLBACK_LINE not in captured.out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["config", "check"], ["init"]], ids=["config-check", "init"])
+def test_other_commands_do_not_fall_back_to_the_checkout_config(
+    tmp_path: Path, args: list[str]
+) -> None:
+    result = _tracker(args, tmp_path)
+    assert result.returncode == 1
+    assert NOT_FOUND in result.stderr
+    assert str(tmp_path / "config" / "campaign.toml") in result.stderr
+    assert "--config" in result.stderr and "TRACKER_CONFIG" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # init wrote no database

@@ -34,6 +34,14 @@ def demo_command(
     if faults not in ("none", "flaky", "hostile"):
         raise TrackerError(f"--faults 只能是 none、flaky 或 hostile，收到 {faults!r}")
     st = state(ctx)
+    fallback = st.use_checkout_config()
+    if fallback is not None:
+        console.print(
+            f"当前目录下没有 config/campaign.toml，使用项目自带的配置文件：{fallback}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     config = st.config
     started = time.perf_counter()
     with Progress(

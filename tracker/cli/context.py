@@ -8,7 +8,14 @@ from pathlib import Path
 
 import typer
 
-from tracker.config import TrackerConfig, UnitRow, default_units_path, load_config, load_units
+from tracker.config import (
+    TrackerConfig,
+    UnitRow,
+    checkout_config_path,
+    default_units_path,
+    load_config,
+    load_units,
+)
 from tracker.settings import Settings
 from tracker.store.engine import describe_url, resolve_database_url
 
@@ -19,10 +26,28 @@ class CliState:
     config_path: Path
     units_path: Path | None
     debug: bool
+    config_given: bool = True
+    """Whether ``--config`` or ``TRACKER_CONFIG`` named the config (``False``: the default)."""
 
     @cached_property
     def config(self) -> TrackerConfig:
         return load_config(self.config_path)
+
+    def use_checkout_config(self) -> Path | None:
+        """Switch to the checkout's own config when none was given and ``./config`` has none.
+
+        Only ``tracker demo`` calls this, so the README's first command runs from any directory;
+        every other command reads the user's config or stops with the not-found error. Returns
+        the path switched to, or ``None`` when nothing changed (that error then stands).
+        """
+        if self.config_given or self.config_path.exists():
+            return None
+        fallback = checkout_config_path()
+        if fallback is None:
+            return None
+        self.config_path = fallback
+        self.__dict__.pop("config", None)  # drop a config cached from the old path
+        return fallback
 
     @cached_property
     def units(self) -> list[UnitRow]:
@@ -47,6 +72,7 @@ def make_state(db: str | None, config: Path | None, units: Path | None, debug: b
         config_path=config or settings.config,
         units_path=units or settings.units,
         debug=debug or settings.debug,
+        config_given=config is not None or "config" in settings.model_fields_set,
     )
 
 
