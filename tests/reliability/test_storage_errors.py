@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -130,11 +130,21 @@ def test_database_turning_read_only_mid_run(
     config_path = write_test_config(tmp_path)
     db = tmp_path / "tracker.db"
     init_db(db, config_path)
-    begins = {"n": 0}
+    begins = {"n": 0, "switched": False}
 
     def read_only_after_a_while(conn) -> None:  # type: ignore[no-untyped-def]
+        """Past the six platforms' run rows, and only once a page is committed.
+
+        A fixed begin count alone is not enough: on a busy machine all six platforms can open
+        their runs and read their cursors before the first page lands, and the switch then
+        came before anything was committed.
+        """
         begins["n"] += 1
-        if begins["n"] >= 30:  # past the six platforms' run rows and their first pages
+        if not begins["switched"] and begins["n"] >= 30:
+            with closing(sqlite3.connect(db)) as probe:
+                (pages,) = probe.execute("SELECT COALESCE(SUM(pages), 0) FROM run").fetchone()
+            begins["switched"] = pages > 0
+        if begins["switched"]:
             conn.connection.dbapi_connection.execute("PRAGMA query_only=ON")
 
     with SimServer(seed=52, scale=60) as sim:
