@@ -6,12 +6,20 @@ microseconds per work. The baseline, measured in the same run, is the same conne
 through the same simulator with storage switched off ("fetch + parse only"). The difference
 between the two is what matching and upserting cost per work.
 
+The fetch-only pass also times every ``httpx.Client.send`` on its own thread's CPU clock, so
+the collector's CPU splits into the HTTP library and the project's own code (client layer,
+parsing, connectors). A last pass replays one real page request from that run through a bare
+``httpx.Client`` and through the standard library's ``http.client`` (the same-run baseline):
+the floor any collector built on httpx pays per request on this machine. With the requests
+per work of the run, that floor says how many works per second two cores could reach at best.
+
     python bench/collect.py --scale 2000
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -19,11 +27,13 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -96,6 +106,68 @@ def options(urls: dict[str, str], now: datetime) -> CollectOptions:
     )
 
 
+class SendTimer:
+    """Wraps ``httpx.Client.send`` for one pass: thread CPU spent inside it, and one sample
+    request (method, URL, headers) of ``sample_platform`` to replay for the floor."""
+
+    def __init__(self, sample_platform: str, sample_base: str) -> None:
+        self.cpu_s: list[float] = []
+        self.sample: tuple[str, str, dict[str, str]] | None = None
+        self._sample_base = sample_base
+        self._lock = threading.Lock()
+        self._original = httpx.Client.send
+
+    def __enter__(self) -> SendTimer:
+        original, timer = self._original, self
+
+        def send(client: httpx.Client, request: httpx.Request, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.thread_time()
+            response = original(client, request, **kwargs)
+            timer.cpu_s.append(time.thread_time() - started)
+            if timer.sample is None and str(request.url).startswith(timer._sample_base):
+                with timer._lock:
+                    timer.sample = (request.method, str(request.url), dict(request.headers))
+            return response
+
+        httpx.Client.send = send  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        httpx.Client.send = self._original  # type: ignore[method-assign]
+
+
+def http_floor(sample: tuple[str, str, dict[str, str]], sim_pid: int, n: int) -> dict[str, object]:
+    """CPU per request of a bare ``httpx.Client`` and of ``http.client`` replaying ``sample``.
+
+    Bodies are read, not decoded: this is the HTTP cost alone, as in the timed ``send``."""
+    method, url, headers = sample
+    parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    out: dict[str, object] = {"path": parts.path}
+    with httpx.Client(trust_env=False) as client:
+        size = len(client.request(method, url, headers=headers).content)
+        c0, s0 = cpu_s(), process_cpu_s(sim_pid)
+        for _ in range(n):
+            client.request(method, url, headers=headers).read()
+        out["httpx_cpu_us_per_request"] = round((cpu_s() - c0) / n * 1e6)
+        out["simulator_cpu_us_per_request"] = round((process_cpu_s(sim_pid) - s0) / n * 1e6)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port)
+    try:
+        c0 = cpu_s()
+        for _ in range(n):
+            conn.request(method, target, headers=headers)
+            conn.getresponse().read()
+        out["stdlib_cpu_us_per_request"] = round((cpu_s() - c0) / n * 1e6)
+    finally:
+        conn.close()
+    out["response_bytes"] = size
+    out["ratio_httpx_over_stdlib"] = round(
+        out["httpx_cpu_us_per_request"] / max(out["stdlib_cpu_us_per_request"], 1),
+        2,  # type: ignore[operator]
+    )
+    return out
+
+
 def fetch_only(config, urls, now, workers: int) -> tuple[int, float, float]:  # type: ignore[no-untyped-def]
     """The connectors alone, platforms side by side as ``collect`` runs them (``workers``)."""
     opts = options(urls, now)
@@ -124,12 +196,16 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=len(LIVE), help="platforms at once (1: one by one)"
     )
+    parser.add_argument(
+        "--floor-requests", type=int, default=1000, help="replays of one page for the HTTP floor"
+    )
     args = parser.parse_args()
     config = load_config(REPO / "config" / "campaign.toml")
     proc, urls, now = start_sim(args.scale, args.port)
     try:
         s0 = process_cpu_s(proc.pid)
-        base_works, base_wall, base_cpu = fetch_only(config, urls, now, args.workers)
+        with SendTimer("weibo", urls["weibo"]) as timer:
+            base_works, base_wall, base_cpu = fetch_only(config, urls, now, args.workers)
         base_sim = process_cpu_s(proc.pid) - s0
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -140,11 +216,15 @@ def main() -> None:
             wall, cpu = time.perf_counter() - t0, cpu_s() - c0
             sim_cpu = process_cpu_s(proc.pid) - s0
             engine.dispose()
+        assert timer.sample is not None, "no Weibo request was seen"
+        floor = http_floor(timer.sample, proc.pid, args.floor_requests)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     stored = sum(r.counts.new + r.counts.updated for r in results)
     read = sum(r.counts.items_read for r in results)
+    requests = len(timer.cpu_s)
+    httpx_us_per_work = sum(timer.cpu_s) / base_works * 1e6
     print(
         json.dumps(
             {
@@ -164,6 +244,18 @@ def main() -> None:
                     "works_per_s": round(base_works / base_wall),
                     "cpu_us_per_work": round(base_cpu / base_works * 1e6),
                     "simulator_cpu_us_per_work": round(base_sim / base_works * 1e6),
+                    "requests": requests,
+                    "requests_per_work": round(requests / base_works, 3),
+                    "httpx_cpu_us_per_request": round(sum(timer.cpu_s) / requests * 1e6),
+                    "httpx_cpu_us_per_work": round(httpx_us_per_work),
+                    "own_code_cpu_us_per_work": round(
+                        base_cpu / base_works * 1e6 - httpx_us_per_work
+                    ),
+                },
+                "http_floor": floor,
+                "two_core_ceiling_works_per_s": {
+                    "httpx_only": round(2e6 / httpx_us_per_work),
+                    "httpx_and_simulator": round(2e6 / (httpx_us_per_work + sim_cpu / read * 1e6)),
                 },
                 "ratio_wall_collect_over_fetch": round(wall / base_wall, 2),
                 "store_and_match_cpu_us_per_work": round(
