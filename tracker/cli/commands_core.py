@@ -50,6 +50,13 @@ def _fmt_time(value) -> str:  # type: ignore[no-untyped-def]
     return to_shanghai(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def _requests_and_retries(requests: int | None, retries: int | None) -> str:
+    """``2637 / 12``; runs from before these figures were kept show a dash."""
+    if requests is None:
+        return "—"
+    return f"{requests} / {retries or 0}"
+
+
 @app.command("status")
 def status_command(
     ctx: typer.Context,
@@ -74,7 +81,17 @@ def status_command(
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"数据库 {status.url}")
-    for col in ("平台", "作品", "活动作品", "账号", "最近运行", "状态", "结束时间（北京时间）"):
+    columns = (
+        "平台",
+        "作品",
+        "活动作品",
+        "账号",
+        "最近运行",
+        "状态",
+        "请求/重试",
+        "结束时间（北京时间）",
+    )
+    for col in columns:
         table.add_column(col)
     for p in status.platforms:
         table.add_row(
@@ -84,6 +101,7 @@ def status_command(
             str(p.accounts),
             p.last_run_kind or "—",
             p.last_run_status or "—",
+            _requests_and_retries(p.last_run_requests, p.last_run_retries),
             _fmt_time(p.last_run_finished),
         )
     totals = status.as_json()["totals"]
@@ -92,6 +110,7 @@ def status_command(
         str(totals["posts"]),
         str(totals["campaign_posts"]),
         str(totals["accounts"]),
+        "",
         "",
         "",
         "",

@@ -28,6 +28,9 @@ class PlatformStatus:
     last_run_started: datetime | None = None
     last_run_finished: datetime | None = None
     last_run_error: str | None = None
+    last_run_requests: int | None = None
+    last_run_retries: int | None = None
+    """Retries of the last live run: the first sign of a platform starting to throttle."""
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -92,6 +95,10 @@ def database_status(engine: Engine, url: str) -> DatabaseStatus:
             st.last_run_started = row.started_at
             st.last_run_finished = row.finished_at
             st.last_run_error = row.error
+            http = (row.detail or {}).get("http") if isinstance(row.detail, dict) else None
+            if isinstance(http, dict):
+                st.last_run_requests = http.get("requests")
+                st.last_run_retries = http.get("retries")
         rejects = conn.execute(select(func.count()).select_from(REJECT)).scalar_one()
     from tracker.records import PLATFORMS
 
