@@ -107,10 +107,10 @@ def options(urls: dict[str, str], now: datetime) -> CollectOptions:
 
 
 class SendTimer:
-    """Wraps ``httpx.Client.send`` for one pass: thread CPU spent inside it, and one sample
-    request (method, URL, headers) of ``sample_platform`` to replay for the floor."""
+    """Wraps ``httpx.Client.send`` for one pass: thread CPU spent inside it, and the first
+    request under ``sample_base`` (method, URL, headers) to replay for the floor."""
 
-    def __init__(self, sample_platform: str, sample_base: str) -> None:
+    def __init__(self, sample_base: str) -> None:
         self.cpu_s: list[float] = []
         self.sample: tuple[str, str, dict[str, str]] | None = None
         self._sample_base = sample_base
@@ -143,29 +143,30 @@ def http_floor(sample: tuple[str, str, dict[str, str]], sim_pid: int, n: int) ->
     method, url, headers = sample
     parts = urlsplit(url)
     target = f"{parts.path}?{parts.query}" if parts.query else parts.path
-    out: dict[str, object] = {"path": parts.path}
     with httpx.Client(trust_env=False) as client:
         size = len(client.request(method, url, headers=headers).content)
         c0, s0 = cpu_s(), process_cpu_s(sim_pid)
         for _ in range(n):
             client.request(method, url, headers=headers).read()
-        out["httpx_cpu_us_per_request"] = round((cpu_s() - c0) / n * 1e6)
-        out["simulator_cpu_us_per_request"] = round((process_cpu_s(sim_pid) - s0) / n * 1e6)
+        httpx_us = (cpu_s() - c0) / n * 1e6
+        sim_us = (process_cpu_s(sim_pid) - s0) / n * 1e6
     conn = http.client.HTTPConnection(parts.hostname, parts.port)
     try:
         c0 = cpu_s()
         for _ in range(n):
             conn.request(method, target, headers=headers)
             conn.getresponse().read()
-        out["stdlib_cpu_us_per_request"] = round((cpu_s() - c0) / n * 1e6)
+        stdlib_us = (cpu_s() - c0) / n * 1e6
     finally:
         conn.close()
-    out["response_bytes"] = size
-    out["ratio_httpx_over_stdlib"] = round(
-        out["httpx_cpu_us_per_request"] / max(out["stdlib_cpu_us_per_request"], 1),
-        2,  # type: ignore[operator]
-    )
-    return out
+    return {
+        "path": parts.path,
+        "response_bytes": size,
+        "httpx_cpu_us_per_request": round(httpx_us),
+        "stdlib_cpu_us_per_request": round(stdlib_us),
+        "ratio_httpx_over_stdlib": round(httpx_us / stdlib_us, 2),
+        "simulator_cpu_us_per_request": round(sim_us),
+    }
 
 
 def fetch_only(config, urls, now, workers: int) -> tuple[int, float, float]:  # type: ignore[no-untyped-def]
@@ -204,7 +205,7 @@ def main() -> None:
     proc, urls, now = start_sim(args.scale, args.port)
     try:
         s0 = process_cpu_s(proc.pid)
-        with SendTimer("weibo", urls["weibo"]) as timer:
+        with SendTimer(urls["weibo"]) as timer:
             base_works, base_wall, base_cpu = fetch_only(config, urls, now, args.workers)
         base_sim = process_cpu_s(proc.pid) - s0
         with tempfile.TemporaryDirectory() as tmp:
