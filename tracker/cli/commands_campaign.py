@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from tracker.cli.app import app
+from tracker.cli.commands_collect import parse_base_urls
 from tracker.cli.context import state
 from tracker.errors import TrackerError
 from tracker.membership.manual import (
@@ -282,18 +283,6 @@ def rules_command(ctx: typer.Context) -> None:
             console.print(f"[yellow]提示[/yellow] {escape(warning)}")
 
 
-def _parse_base_urls(values: list[str]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        platform, sep, url = value.partition("=")
-        if not sep or not url.startswith(("http://", "https://")):
-            raise TrackerError(
-                f"--base-url 应写作 平台=URL，例如 qqnews=http://127.0.0.1:8000/qqnews，收到 {value!r}"
-            )
-        out[platform.strip()] = url.strip()
-    return out
-
-
 @campaign_app.command("topics")
 def topics_command(
     ctx: typer.Context,
@@ -320,7 +309,7 @@ def topics_command(
             from tracker.imports.online import HttpArticleFetcher
             from tracker.imports.urls import WorkRef
 
-            fetcher = HttpArticleFetcher(_parse_base_urls(base_url)) if fetch_articles else None
+            fetcher = HttpArticleFetcher(parse_base_urls(base_url)) if fetch_articles else None
             try:
                 for path in files:
                     try:
@@ -346,7 +335,7 @@ def topics_command(
                 if fetcher is not None:
                     fetcher.close()
         else:
-            options = CollectOptions(base_urls=_parse_base_urls(base_url))
+            options = CollectOptions(base_urls=parse_base_urls(base_url))
             results.append(
                 collect_topics(engine, st.config, options, fetch_articles=fetch_articles)
             )

@@ -30,7 +30,7 @@ STATUS_ZH = {
 }
 
 
-def _parse_base_urls(values: list[str]) -> dict[str, str]:
+def parse_base_urls(values: list[str]) -> dict[str, str]:
     out = {}
     for value in values:
         platform, sep, url = value.partition("=")
@@ -113,7 +113,7 @@ def _options(
         until=_parse_when(until, "--until"),
         max_pages=max_pages,
         restart=restart,
-        base_urls=_parse_base_urls(base_url),
+        base_urls=parse_base_urls(base_url),
         signer=signer,
         clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(UTC)),
         should_stop=lambda: stop.stop,

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from connectors.base import Connector
 from tracker.cli.app import app
+from tracker.cli.commands_collect import BASE_URL_OPT, SIGNER_OPT, parse_base_urls
 from tracker.cli.context import state
 from tracker.config import TrackerConfig
 from tracker.errors import StoreError, TrackerError
@@ -52,10 +53,15 @@ def import_command(
         help="允许联网：解析短链接，读取科普中国/腾讯新闻/学习强国文章页，并通过已启用平台的接口读取报送作品的详情",
     ),
     format: str = typer.Option("table", "--format", help="输出格式：table 或 json"),
+    base_url: list[str] = BASE_URL_OPT,
+    signer: str | None = SIGNER_OPT,
 ) -> None:
     """导入 HAR 抓包、Zeeschuimer 导出、API 响应 JSON、MediaCrawler 数据和单位报送表。"""
     if format not in ("table", "json"):
         raise TrackerError(f"--format 只能是 table 或 json，收到 {format!r}")
+    base_urls = parse_base_urls(base_url)
+    if (base_urls or signer) and not fetch:
+        raise TrackerError("--base-url 和 --signer 只在联网读取时使用，请同时加上 --fetch")
     st = state(ctx)
     config = st.config
     engine = None
@@ -71,8 +77,8 @@ def import_command(
                 raise
             err_console.print(f"数据库不可用，预演时所有作品按新作品计: {exc}", markup=False)
     links = LinkClients() if fetch else None
-    articles = HttpArticleFetcher() if fetch else None
-    connectors, clients = _live_connectors(config) if fetch else ({}, [])
+    articles = HttpArticleFetcher(base_urls) if fetch else None
+    connectors, clients = _live_connectors(config, base_urls, signer) if fetch else ({}, [])
 
     def progress(label: str, counts: RunCounts) -> None:
         if format == "table" and sys.stderr.isatty():
@@ -112,7 +118,9 @@ def import_command(
         raise typer.Exit(1)
 
 
-def _live_connectors(config: TrackerConfig) -> tuple[dict[str, Connector], list[HttpClient]]:
+def _live_connectors(
+    config: TrackerConfig, base_urls: dict[str, str], signer: str | None
+) -> tuple[dict[str, Connector], list[HttpClient]]:
     """The enabled platforms' connectors, to read submitted works' details (``--fetch``)."""
     from datetime import UTC, datetime
 
@@ -120,7 +128,7 @@ def _live_connectors(config: TrackerConfig) -> tuple[dict[str, Connector], list[
 
     connectors: dict[str, Connector] = {}
     clients: list[HttpClient] = []
-    options = CollectOptions()
+    options = CollectOptions(base_urls=base_urls, signer=signer)
     for platform in config.enabled_platforms():
         pcfg = config.platforms[platform]
         try:

@@ -16,8 +16,8 @@ from tracker.cli.commands_collect import (
     BASE_URL_OPT,
     NOW_OPT,
     SIGNER_OPT,
-    _parse_base_urls,
     _parse_when,
+    parse_base_urls,
 )
 from tracker.cli.context import CliState, state
 from tracker.errors import ConfigError
@@ -124,7 +124,7 @@ def schedule_command(
                 now=clock,
                 alerts=alerts,
                 reports_dir=reports_dir,
-                collect_options=CollectOptions(base_urls=_parse_base_urls(base_url), signer=signer),
+                collect_options=CollectOptions(base_urls=parse_base_urls(base_url), signer=signer),
                 stop=stop,
             )
             with stop_on_signals(stop, notify=_notify_stop):

@@ -28,7 +28,7 @@ _SHORT_LINK_BASE = "https://example.invalid"
 class _Clients:
     """HTTP clients created on first use, closed together."""
 
-    def __init__(self, settings: HttpSettings | None) -> None:
+    def __init__(self, settings: HttpSettings | None = None) -> None:
         self.settings = settings or HttpSettings(rate_per_s=1.0, timeout_s=10.0)
         self._clients: dict[str, HttpClient] = {}
 
