@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -82,3 +82,12 @@ class Connector(ABC):
     @abstractmethod
     def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
         """Re-read the metrics of known works (detail endpoints); yields pages of records."""
+
+    def refresh_keys(self, works: Sequence[tuple[str, str | None]]) -> list[str]:
+        """What :meth:`refresh` takes for each stored work, given as (post id, stored URL).
+
+        The post id, for most platforms. A platform whose detail endpoint needs more than the id
+        takes what the URL carries (Xiaohongshu: the note's ``xsec_token``); the refresh service
+        never has to know which.
+        """
+        return [post_id for post_id, _ in works]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -283,6 +283,19 @@ class XiaohongshuConnector(Connector):
         if request.since is not None and when < request.since:
             return False
         return not (request.until is not None and when >= request.until)
+
+    def refresh_keys(self, works: Sequence[tuple[str, str | None]]) -> list[str]:
+        """The stored explore URL where it carries the note's ``xsec_token``, else the id.
+
+        ``feed`` refuses a note without its token (code -510001), and a refresh runs in a new
+        process that has not seen the search page the token came from: the URL stored with the
+        note is where the token survives.
+        """
+        keys = []
+        for post_id, url in works:
+            _, token = _id_and_token(url) if url else (post_id, None)
+            keys.append(url if token and url else post_id)
+        return keys
 
     def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
         """Re-read notes through ``feed``; ids may be explore URLs carrying ``xsec_token``.

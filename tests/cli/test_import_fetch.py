@@ -23,9 +23,10 @@ from tracker.store.models import MetricSnapshot, Post
 
 from ..reliability.clitools import init_db, write_test_config
 
-SUBMITTED = ("bilibili", "weibo", "douyin", "kepuchina")
+SUBMITTED = ("bilibili", "weibo", "douyin", "xiaohongshu", "kepuchina")
 """A platform read without a signature, one with a long-text path, one that needs the signer,
-and an article site read from its page."""
+one whose detail endpoint needs the token carried in the submitted link, and an article site
+read from its page."""
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

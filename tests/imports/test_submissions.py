@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from connectors.base import Connector
 from tests.imports.conftest import cli, count, one, post, rows, snapshots
 from tracker.config import TrackerConfig
 from tracker.errors import ConnectorError, ImportFormatError
@@ -458,7 +459,7 @@ def test_unknown_spreadsheet_is_a_clear_error(
         import_paths(engine, [path], config=config)
 
 
-class FakeZhihu:
+class FakeZhihu(Connector):
     """A connector whose refresh answers from the real topstory capture (no network)."""
 
     platform = "zhihu"
@@ -466,6 +467,9 @@ class FakeZhihu:
     def __init__(self, fail: bool = False) -> None:
         self.asked: list[list[str]] = []
         self.fail = fail
+
+    def collect(self, request):  # type: ignore[no-untyped-def]
+        raise AssertionError("a submission import never searches")
 
     def refresh(self, post_ids: list[str]):
         from connectors.base import FetchedPage

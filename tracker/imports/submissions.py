@@ -475,7 +475,7 @@ def read_submissions(
     sheets = load_sheets(path, label)
     headers = _headers(sheets, label)
     seen: dict[tuple[str, str], str] = {}
-    live: dict[str, dict[str, str | None]] = {}
+    live: dict[str, dict[str, tuple[str | None, str]]] = {}
     multi = len(sheets) > 1
     for sheet, found in zip(sheets, headers, strict=True):
         where = f"{label}[{sheet.name}]" if multi else label
@@ -507,8 +507,8 @@ def read_submissions(
                 seen=seen,
                 live=live,
             )
-    for platform, units in live.items():
-        yield from _live_details(connectors or {}, platform, units, label)
+    for platform, works in live.items():
+        yield from _live_details(connectors or {}, platform, works, label)
 
 
 def _headers(sheets: list[Sheet], label: str) -> list[tuple[int, dict[str, list[int]]] | None]:
@@ -549,7 +549,7 @@ def _row_chunk(
     articles: ArticleFetcher | None,
     connectors: Mapping[str, Connector] | None,
     seen: dict[tuple[str, str], str],
-    live: dict[str, dict[str, str | None]],
+    live: dict[str, dict[str, tuple[str | None, str]]],
 ) -> Chunk:
     chunk = Chunk(read=1, notes=list(row.notes))
     payload = row.url_text
@@ -606,23 +606,28 @@ def _row_chunk(
         CampaignLink(ref.platform, ref.post_id, campaign, "submission", unit or row.url_text[:200])
     )
     if connectors and ref.platform in connectors:
-        live.setdefault(ref.platform, {})[ref.post_id] = unit
+        live.setdefault(ref.platform, {})[ref.post_id] = (unit, ref.url)
     return chunk
 
 
 def _live_details(
     connectors: Mapping[str, Connector],
     platform: str,
-    units: Mapping[str, str | None],
+    works: Mapping[str, tuple[str | None, str]],
     label: str,
 ) -> Iterator[Chunk]:
     """Details of submitted works through the platform's connector (network, when allowed).
 
-    The details name the work's account, so the row's unit can be attached to it here even
-    when the link did not say whose work it is.
+    ``works`` maps each post id to (the row's unit, the link as submitted): the connector takes
+    what its detail endpoint needs from the link (Xiaohongshu's ``xsec_token``). The details
+    name the work's account, so the row's unit can be attached to it here even when the link
+    did not say whose work it is.
     """
+    units = {post_id: unit for post_id, (unit, _) in works.items()}
+    connector = connectors[platform]
+    keys = connector.refresh_keys([(post_id, url) for post_id, (_, url) in works.items()])
     try:
-        for fetched in connectors[platform].refresh(list(units)):
+        for fetched in connector.refresh(keys):
             chunk = Chunk(page=fetched.parsed, parsed=1)
             for post in chunk.page.posts:
                 unit = units.get(post.platform_post_id)

@@ -428,10 +428,11 @@ def _serialised(on_page: PageCallback) -> PageCallback:
 
 def refresh_candidates(
     engine: Engine, platform: str, younger_than: timedelta, now: datetime
-) -> list[str]:
-    """Campaign works of ``platform`` published within ``younger_than`` of ``now``."""
+) -> list[tuple[str, str | None]]:
+    """Campaign works of ``platform`` published within ``younger_than`` of ``now``, as
+    (post id, stored URL): the connector decides which of the two its detail endpoint needs."""
     q = (
-        select(POST.c.platform_post_id)
+        select(POST.c.platform_post_id, POST.c.url)
         .join(
             LINK,
             and_(
@@ -451,7 +452,7 @@ def refresh_candidates(
         .order_by(POST.c.platform_post_id)
     )
     with engine.connect() as conn:
-        return list(conn.execute(q).scalars())
+        return [(post_id, url) for post_id, url in conn.execute(q)]
 
 
 @_clear_store_errors
@@ -466,9 +467,9 @@ def refresh_platform(
     pcfg = config.platforms[platform]
     env = options.env if options.env is not None else os.environ
     clock = options.clock or (lambda: datetime.now(UTC))
-    ids = refresh_candidates(engine, platform, younger_than, clock())
+    works = refresh_candidates(engine, platform, younger_than, clock())
     run_id = start_run(engine, kind="refresh", platform=platform, now=clock())
-    counts = RunCounts(detail={"candidates": len(ids)})
+    counts = RunCounts(detail={"candidates": len(works)})
     http = None
     try:
         http = build_http(platform, pcfg, options, env)
@@ -476,7 +477,7 @@ def refresh_platform(
         campaign_posts, _, stopped = _run_pages(
             engine,
             platform,
-            connector.refresh(ids) if ids else iter(()),
+            connector.refresh(connector.refresh_keys(works)) if works else iter(()),
             config=config,
             run_id=run_id,
             counts=counts,
