@@ -8,40 +8,23 @@ details (metrics, author) and the article sites' pages give titles; ``--base-url
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tracker.cli import main
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 from tracker.store.engine import make_engine
 from tracker.store.models import MetricSnapshot, Post
 
-from ..reliability.clitools import init_db, write_test_config
+from ..reliability.clitools import init_db, run_in_process, write_test_config
 
 SUBMITTED = ("bilibili", "weibo", "douyin", "xiaohongshu", "kepuchina")
 """A platform read without a signature, one with a long-text path, one that needs the signer,
 one whose detail endpoint needs the token carried in the submitted link, and an article site
 read from its page."""
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _write_submission(sim: SimServer, path: Path, per_platform: int = 3) -> dict:
@@ -76,7 +59,7 @@ def test_fetch_reads_each_submitted_work_from_its_platform(
     sheet = tmp_path / "报送表.csv"
     with SimServer(seed=21, scale=20) as sim:
         truth = _write_submission(sim, sheet)
-        code, out, err = _run(
+        code, out, err = run_in_process(
             ["--db", str(db), "--config", str(config_path), "import", str(sheet), "--fetch"]
             + _sim_args(sim)
             + ["--format", "json"],
@@ -111,7 +94,7 @@ def test_base_url_and_signer_need_fetch(tmp_path: Path, capsys: pytest.CaptureFi
     init_db(db, config_path)
     sheet = tmp_path / "报送表.csv"
     sheet.write_text("单位,平台,作品链接\n", encoding="utf-8")
-    code, _, err = _run(
+    code, _, err = run_in_process(
         ["--db", str(db), "--config", str(config_path), "import", str(sheet)]
         + ["--base-url", "weibo=http://127.0.0.1:9/weibo"],
         capsys,

@@ -8,6 +8,7 @@ a small page size (more pages, so more places for a kill to land).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -17,8 +18,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
+from tracker.cli import main
 from tracker.config import TrackerConfig, load_config
 from tracker.services.database import init_database
 from tracker.store.models import Run
@@ -123,3 +126,20 @@ def final_error_line(stderr: str) -> str:
     assert last.startswith(("错误", "内部错误")), f"last stderr line is not an error:\n{stderr}"
     assert sum("错误" in ln for ln in lines) == 1, stderr
     return last
+
+
+def run_in_process(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``tracker ARGS`` in this process: (exit code, stdout, stderr). Restores root logging,
+    which the CLI configures for itself, so one test's handlers never reach the next."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -16,7 +16,6 @@ reach the ground truth.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import shutil
 import sqlite3
@@ -28,7 +27,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event
 
-from tracker.cli import main
 from tracker.sim.api import SimServer
 from tracker.store.engine import make_engine
 
@@ -39,6 +37,7 @@ from .clitools import (
     final_error_line,
     init_db,
     integrity,
+    run_in_process,
     run_rows,
     tracker_cmd,
     write_test_config,
@@ -59,18 +58,9 @@ def engine_hook(name: str, fn: Callable[..., None]) -> Iterator[None]:
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """``tracker ARGS`` in this process; returns (exit code, stderr). Restores root logging."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-    return code, capsys.readouterr().err
+    """``tracker ARGS`` in this process; returns (exit code, stderr)."""
+    code, _, err = run_in_process(args, capsys)
+    return code, err
 
 
 def check_no_false_success(engine: Engine, sim: SimServer) -> list[dict]:
