@@ -19,7 +19,12 @@ from tracker.sim.truth import iter_world_truth
 from tracker.store.engine import make_engine
 from tracker.store.models import MetricSnapshot, Post
 
-from ..reliability.clitools import init_db, run_in_process, write_test_config
+from ..reliability.clitools import (
+    init_db,
+    run_in_process,
+    sim_network_args,
+    write_test_config,
+)
 
 SUBMITTED = ("bilibili", "weibo", "douyin", "xiaohongshu", "kepuchina")
 """A platform read without a signature, one with a long-text path, one that needs the signer,
@@ -43,13 +48,6 @@ def _write_submission(sim: SimServer, path: Path, per_platform: int = 3) -> dict
     return truth
 
 
-def _sim_args(sim: SimServer) -> list[str]:
-    args = ["--signer", "dev"]
-    for platform, url in sim.base_urls.items():
-        args += ["--base-url", f"{platform}={url}"]
-    return args
-
-
 def test_fetch_reads_each_submitted_work_from_its_platform(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,7 +59,7 @@ def test_fetch_reads_each_submitted_work_from_its_platform(
         truth = _write_submission(sim, sheet)
         code, out, err = run_in_process(
             ["--db", str(db), "--config", str(config_path), "import", str(sheet), "--fetch"]
-            + _sim_args(sim)
+            + sim_network_args(sim)
             + ["--format", "json"],
             capsys,
         )

@@ -63,11 +63,17 @@ def tracker_cmd(db: Path | str, config_path: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "tracker", "--db", str(db), "--config", str(config_path), *args]
 
 
-def collect_args(sim: Any, platforms: Sequence[str] = ()) -> list[str]:
-    """``collect`` pointed at the simulator: every base URL, the dev signer, its virtual time."""
-    args = ["collect", "--signer", "dev", "--now", sim.now.isoformat()]
+def sim_network_args(sim: Any) -> list[str]:
+    """Every base URL pointed at the simulator, and its dev signer (``collect``, ``import``)."""
+    args = ["--signer", "dev"]
     for platform, url in sim.base_urls.items():
         args += ["--base-url", f"{platform}={url}"]
+    return args
+
+
+def collect_args(sim: Any, platforms: Sequence[str] = ()) -> list[str]:
+    """``collect`` pointed at the simulator: every base URL, the dev signer, its virtual time."""
+    args = ["collect", *sim_network_args(sim), "--now", sim.now.isoformat()]
     for platform in platforms:
         args += ["--platform", platform]
     return args
