@@ -246,3 +246,17 @@ def test_simulator_urls_resolve_to_their_posts() -> None:
         assert (ref.platform, ref.post_id) == (record["platform"], record["post_id"]), record["url"]
         seen[record["platform"]] += 1
     assert set(seen) == set(platforms)
+
+
+def test_a_xiaohongshu_token_with_base64_signs_survives_the_stored_link() -> None:
+    """The stored link is read again (refresh, details): "+" must not come back as a space."""
+    from connectors.xiaohongshu.client import _id_and_token
+
+    ref = parse_work_url(
+        "https://www.xiaohongshu.com/explore/67ff2df8000000001b03ebc7"
+        "?xsec_token=AB%2Bcd%2Fef%3D&xsec_source=pc_share"
+    )
+    assert ref.context == {"xsec_token": "AB+cd/ef="}
+    again = parse_work_url(ref.url)
+    assert again.context == ref.context and again.post_id == ref.post_id
+    assert _id_and_token(ref.url) == (ref.post_id, "AB+cd/ef=")  # what refresh sends to feed

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from connectors.bilibili.ids import aid_to_bvid, is_bvid
 from tracker.errors import ConnectorError
@@ -343,7 +343,12 @@ def _xiaohongshu(url: str) -> WorkRef:
     canonical = f"https://www.xiaohongshu.com/explore/{pid}"
     context = {}
     if q.get("xsec_token"):
-        canonical += f"?xsec_token={q['xsec_token']}&xsec_source={q.get('xsec_source', 'pc_share')}"
+        # Encoded again: the token is base64, and a bare "+" or "/" would not survive a re-read.
+        canonical += "?" + urlencode(
+            {"xsec_token": q["xsec_token"], "xsec_source": q.get("xsec_source", "pc_share")},
+            quote_via=quote,
+            safe="",
+        )
         context["xsec_token"] = q["xsec_token"]
     return WorkRef("xiaohongshu", pid, canonical, account_uid=uid, context=context)
 
