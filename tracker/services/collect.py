@@ -190,21 +190,6 @@ def _plausible_total(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
 
 
-def _note_http(counts: RunCounts, http: HttpClient | None) -> None:
-    """Keep the run's HTTP figures with its counts, so the run row says how hard it was.
-
-    Retries are the early sign of a platform throttling us; requests and bytes show what a
-    run cost. Written with every page and again when the run ends.
-    """
-    if http is not None:
-        stats = http.stats
-        counts.detail["http"] = {
-            "requests": stats.requests,
-            "retries": stats.retries,
-            "bytes": stats.bytes,
-        }
-
-
 def _run_pages(
     engine: Engine,
     platform: str,
@@ -217,7 +202,6 @@ def _run_pages(
     source: str,
     on_page: PageCallback | None,
     should_stop: Callable[[], bool],
-    http: HttpClient | None = None,
 ) -> tuple[int, dict[str, Any], bool]:
     """Store pages until exhausted or asked to stop; returns campaign posts, last cursor, stopped."""
     campaign_posts = 0
@@ -240,7 +224,6 @@ def _run_pages(
             total = sum(claimed.values()) if claimed else None
             counts.claimed_total = total if _plausible_total(total) else None
             cursor = page.cursor
-            _note_http(counts, http)
             update_run(conn, run_id, counts, cursor)
         if on_page:
             on_page(platform, page, counts)
@@ -292,6 +275,7 @@ def collect_platform(
     http = None
     try:
         http = build_http(platform, pcfg, options, env)
+        counts.http = http.stats
         connector = build_connector(platform, http, pcfg, clock)
         campaign_posts, last_cursor, stopped = _run_pages(
             engine,
@@ -304,35 +288,29 @@ def collect_platform(
             source="live",
             on_page=on_page,
             should_stop=options.should_stop,
-            http=http,
         )
     except ConnectorError as exc:
         status, message = _stop_message(platform, exc, pcfg)
         log.warning(message)
-        _note_http(counts, http)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
     except KeyboardInterrupt:
-        _note_http(counts, http)
         finish_run(
             engine, run_id, status="interrupted", counts=counts, error="interrupted", now=clock()
         )
         raise
     except DBAPIError as exc:
-        _note_http(counts, http)
         _mark_failed_quietly(engine, run_id, counts, exc, clock())
         raise
     except StoreError:
         raise
     except TrackerError as exc:
-        _note_http(counts, http)
         finish_run(engine, run_id, status="failed", counts=counts, error=str(exc), now=clock())
         return PlatformResult(platform, "failed", run_id, counts, str(exc))
     finally:
         if http is not None:
             http.close()
     if stopped:
-        _note_http(counts, http)
         finish_run(
             engine,
             run_id,
@@ -350,7 +328,6 @@ def collect_platform(
             "已按请求停止；下次运行将从断点继续",
             campaign_posts,
         )
-    _note_http(counts, http)
     finish_run(engine, run_id, status="ok", counts=counts, cursor={}, now=clock())
     return PlatformResult(platform, "ok", run_id, counts, None, campaign_posts)
 
@@ -473,6 +450,7 @@ def refresh_platform(
     http = None
     try:
         http = build_http(platform, pcfg, options, env)
+        counts.http = http.stats
         connector = build_connector(platform, http, pcfg, clock)
         campaign_posts, _, stopped = _run_pages(
             engine,
@@ -485,21 +463,17 @@ def refresh_platform(
             source="live",
             on_page=on_page,
             should_stop=options.should_stop,
-            http=http,
         )
     except ConnectorError as exc:
         status, message = _stop_message(platform, exc, pcfg)
-        _note_http(counts, http)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
     except DBAPIError as exc:
-        _note_http(counts, http)
         _mark_failed_quietly(engine, run_id, counts, exc, clock())
         raise
     finally:
         if http is not None:
             http.close()
     status = "interrupted" if stopped else "ok"
-    _note_http(counts, http)
     finish_run(engine, run_id, status=status, counts=counts, now=clock())
     return PlatformResult(platform, status, run_id, counts, None, campaign_posts)

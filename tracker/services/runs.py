@@ -8,15 +8,18 @@ that is killed keeps its last committed cursor and shows up as ``running`` with 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, select
 
 from tracker.records import RejectRecord, storable_text
 from tracker.store.engine import begin_write
 from tracker.store.models import Reject, Run
+
+if TYPE_CHECKING:
+    from tracker.http import HttpStats
 
 RUN = Run.__table__
 REJECT = Reject.__table__
@@ -38,8 +41,13 @@ class RunCounts:
     skipped: int = 0
     claimed_total: int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    http: HttpStats | None = None
+    """The run's HTTP client figures (requests, retries, bytes), live: every write of the run
+    row stores them as they stand, so a run that fails or is stopped keeps them too. Retries
+    are the early sign of a platform throttling us."""
 
     def as_values(self) -> dict[str, Any]:
+        detail = {**self.detail, "http": asdict(self.http)} if self.http else self.detail
         return {
             "pages": self.pages,
             "items_read": self.items_read,
@@ -48,7 +56,7 @@ class RunCounts:
             "rejected": self.rejected,
             "skipped": self.skipped,
             "claimed_total": self.claimed_total,
-            "detail": self.detail,
+            "detail": detail,
         }
 
 
