@@ -291,11 +291,7 @@ class XiaohongshuConnector(Connector):
         process that has not seen the search page the token came from: the URL stored with the
         note is where the token survives.
         """
-        keys = []
-        for post_id, url in works:
-            _, token = _id_and_token(url) if url else (post_id, None)
-            keys.append(url if token and url else post_id)
-        return keys
+        return [url if url and _id_and_token(url)[1] else post_id for post_id, url in works]
 
     def refresh(self, post_ids: list[str]) -> Iterator[FetchedPage]:
         """Re-read notes through ``feed``; ids may be explore URLs carrying ``xsec_token``.

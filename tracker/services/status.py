@@ -95,7 +95,7 @@ def database_status(engine: Engine, url: str) -> DatabaseStatus:
             st.last_run_started = row.started_at
             st.last_run_finished = row.finished_at
             st.last_run_error = row.error
-            http = (row.detail or {}).get("http") if isinstance(row.detail, dict) else None
+            http = row.detail.get("http") if isinstance(row.detail, dict) else None
             if isinstance(http, dict):
                 st.last_run_requests = http.get("requests")
                 st.last_run_retries = http.get("retries")
