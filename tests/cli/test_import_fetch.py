@@ -19,12 +19,7 @@ from tracker.sim.truth import iter_world_truth
 from tracker.store.engine import make_engine
 from tracker.store.models import MetricSnapshot, Post
 
-from ..reliability.clitools import (
-    init_db,
-    run_in_process,
-    sim_network_args,
-    write_test_config,
-)
+from ..reliability.clitools import config_and_database, run_in_process, sim_network_args
 
 SUBMITTED = ("bilibili", "weibo", "douyin", "xiaohongshu", "kepuchina")
 """A platform read without a signature, one with a long-text path, one that needs the signer,
@@ -51,9 +46,7 @@ def _write_submission(sim: SimServer, path: Path, per_platform: int = 3) -> dict
 def test_fetch_reads_each_submitted_work_from_its_platform(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config_path = write_test_config(tmp_path)
-    db = tmp_path / "tracker.db"
-    init_db(db, config_path)
+    config_path, db = config_and_database(tmp_path)
     sheet = tmp_path / "报送表.csv"
     with SimServer(seed=21, scale=20) as sim:
         truth = _write_submission(sim, sheet)
@@ -87,9 +80,7 @@ def test_fetch_reads_each_submitted_work_from_its_platform(
 
 
 def test_base_url_and_signer_need_fetch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config_path = write_test_config(tmp_path)
-    db = tmp_path / "tracker.db"
-    init_db(db, config_path)
+    config_path, db = config_and_database(tmp_path)
     sheet = tmp_path / "报送表.csv"
     sheet.write_text("单位,平台,作品链接\n", encoding="utf-8")
     code, _, err = run_in_process(

@@ -45,6 +45,14 @@ def write_test_config(directory: Path, *, page_size: int = 5, timeout_s: float =
     return path
 
 
+def config_and_database(directory: Path) -> tuple[Path, Path]:
+    """The test config and an initialised ``tracker.db`` in ``directory``: (config, database)."""
+    config_path = write_test_config(directory)
+    db = directory / "tracker.db"
+    init_db(db, config_path)
+    return config_path, db
+
+
 def init_db(db: Path, config_path: Path) -> TrackerConfig:
     config = load_config(config_path)
     init_database(f"sqlite:///{db}", config, [])

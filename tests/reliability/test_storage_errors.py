@@ -34,6 +34,7 @@ from ..simtools import LIVE, assert_equal_to_truth
 from .clitools import (
     clean_env,
     collect_args,
+    config_and_database,
     final_error_line,
     init_db,
     integrity,
@@ -88,9 +89,7 @@ def resume_to_truth(db: Path, config_path: Path, sim: SimServer, capsys) -> None
 
 
 def test_disk_full_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config_path = write_test_config(tmp_path)
-    db = tmp_path / "tracker.db"
-    init_db(db, config_path)
+    config_path, db = config_and_database(tmp_path)
     with sqlite3.connect(db) as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
 
@@ -117,9 +116,7 @@ def test_disk_full_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_database_turning_read_only_mid_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config_path = write_test_config(tmp_path)
-    db = tmp_path / "tracker.db"
-    init_db(db, config_path)
+    config_path, db = config_and_database(tmp_path)
     begins = {"n": 0, "switched": False}
 
     def read_only_after_a_while(conn) -> None:  # type: ignore[no-untyped-def]

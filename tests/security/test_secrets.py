@@ -27,7 +27,11 @@ from tracker.services.collect import collect
 from tracker.services.export_posts import write_jsonl
 from tracker.sim.api import SimServer
 
-from ..reliability.clitools import collect_args, init_db, run_tracker, write_test_config
+from ..reliability.clitools import (
+    collect_args,
+    config_and_database,
+    run_tracker,
+)
 from ..simtools import LIVE, collect_until_done, sim_options
 
 MARK = "kepuSECRET"
@@ -133,9 +137,7 @@ def test_no_secret_in_logs_runs_rejects_or_database(
 
 def test_no_secret_in_cli_output(tmp_path: Path, config: TrackerConfig) -> None:
     """``tracker -v --debug collect`` with a login wall: stdout, stderr and the file stay clean."""
-    config_path = write_test_config(tmp_path)
-    db_path = tmp_path / "tracker.db"
-    init_db(db_path, config_path)
+    config_path, db_path = config_and_database(tmp_path)
     env = sentinel_env(config)
     with SimServer(seed=83, scale=20, faults="login-wall", fault_options={"login_after": 2}) as sim:
         seen = watch_cookies(sim)
