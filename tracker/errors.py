@@ -7,6 +7,7 @@ scheduler can decide whether to retry, stop a platform, or alert::
      ├── ConfigError            a config file or setting is invalid (names file, line, field)
      ├── StoreError             the database cannot be opened or written
      ├── ImportFormatError      an import file cannot be read at all (names file, line, column)
+     ├── OutputError            an output file cannot or must not be written (names the file)
      └── ConnectorError         a platform connector failed
           ├── RateLimited       the platform throttles us (429 or its own code); retried with backoff
           ├── LoginRequired     the cookie is missing or dead; names the variable to renew; never retried
@@ -14,10 +15,14 @@ scheduler can decide whether to retry, stop a platform, or alert::
           ├── SignerMissing     the platform needs a signer plug-in and none is configured
           └── ParseError        a response is not the shape the parser knows
 
-Messages never contain cookie or token values: connectors pass only variable *names*.
+Messages never contain cookie or token values: connectors pass only variable *names*, and a
+``ConnectorError`` message (often quoting a platform's error body, which may echo the request)
+is scrubbed of every configured secret when the error is made (``tracker.redaction``).
 """
 
 from __future__ import annotations
+
+from tracker.redaction import scrub
 
 
 class TrackerError(Exception):
@@ -36,11 +41,20 @@ class ImportFormatError(TrackerError):
     """An import file cannot be read at all."""
 
 
+class OutputError(TrackerError):
+    """An output file cannot be written (no permission, disk full, a folder in the way), or must
+    not be: it is the open database, the config or the units registry."""
+
+
 class ConnectorError(TrackerError):
-    """A platform connector failed; ``platform`` says which."""
+    """A platform connector failed; ``platform`` says which.
+
+    The message is scrubbed here, once, because connectors build it from body fields
+    (``{body.get('message')!r}``) in many places and a platform may echo our cookie there.
+    """
 
     def __init__(self, message: str, *, platform: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(scrub(str(message)))
         self.platform = platform
 
 

@@ -142,6 +142,7 @@ class FakeJobs:
     def __init__(self) -> None:
         self.calls: list[tuple[str, datetime]] = []
         self.fail: set[str] = set()
+        self.raise_error: dict[str, BaseException] = {}
         self.interrupt_once: set[str] = set()
 
     def resolve(self, ref: str):  # noqa: ANN201 - the Runner's resolver signature
@@ -151,6 +152,8 @@ class FakeJobs:
             self.calls.append((ctx.job_id, ctx.scheduled_for))
             if ctx.job_id in self.fail:
                 raise RuntimeError(f"boom in {ctx.job_id}")
+            if ctx.job_id in self.raise_error:
+                raise self.raise_error[ctx.job_id]
             if ctx.job_id in self.interrupt_once:
                 self.interrupt_once.discard(ctx.job_id)
                 return JobOutcome("interrupted", error="stopped")

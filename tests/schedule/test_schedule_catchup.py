@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from schedule_helpers import (
     repo_config,
 )
 from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
 
 from tracker.schedule.runner import MAX_FAILED_ATTEMPTS, Runner, StopToken
 from tracker.services.runs import start_run
@@ -153,6 +155,27 @@ def test_failing_job_is_retried_a_few_times_and_alerts_once_at_two(engine: Engin
     clock.set(bj("2024-09-11 06:45"))
     make_runner(engine, clock, fake, alerts).run_due()
     assert job_rows(engine, "collect:weibo")[-1].status == "ok"
+
+
+def test_a_database_error_is_stored_and_alerted_as_one_line_without_sql(engine: Engine) -> None:
+    """A job's error reaches the run row, ``tracker status`` and group-chat alerts: a database
+    error's statement and row data must not (the same one-line text the CLI prints)."""
+    clock = FakeClock(bj("2024-09-10 06:45"))
+    fake = FakeJobs()
+    orig = sqlite3.OperationalError("attempt to write a readonly database")
+    orig.sqlite_errorname = "SQLITE_READONLY"  # type: ignore[attr-defined]
+    statement = "INSERT INTO review (note) VALUES ('ROW-SENTINEL')"
+    fake.raise_error["collect:weibo"] = sa_exc.OperationalError(statement, ("ROW-SENTINEL",), orig)
+    alerts = RecordingAlerts()
+    for _ in range(2):
+        make_runner(engine, clock, fake, alerts).run_due()
+    errors = [r.error for r in job_rows(engine, "collect:weibo")]
+    sent = [a for a in alerts.sent if a.kind == "failing"]
+    assert sent, "two failures in a row must alert"
+    for text in [*errors, *sent[0].data["errors"]]:
+        assert "\n" not in text and "只读" in text, text
+        for leaked in ("INSERT", "ROW-SENTINEL", "[SQL"):
+            assert leaked not in text, text
 
 
 def test_interrupted_job_runs_again_on_next_start(engine: Engine) -> None:

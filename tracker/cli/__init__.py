@@ -12,6 +12,7 @@ import os
 import sys
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.cli import (  # noqa: F401  - importing a command module registers its commands
     commands_campaign,
@@ -26,6 +27,8 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
 )
 from tracker.cli.app import app
 from tracker.errors import TrackerError
+from tracker.failure_text import expected_failure_text, first_line
+from tracker.store.failures import hide_passwords
 
 __all__ = ["app", "main"]
 
@@ -43,10 +46,10 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="tracker", standalone_mode=False)
         if isinstance(code, int) and code != 0:
             raise SystemExit(code)
-    except TrackerError as exc:
+    except (TrackerError, SQLAlchemyError, OSError) as exc:
         if debug:
             raise
-        typer.secho(f"错误: {exc}", fg=typer.colors.RED, err=True)
+        typer.secho(f"错误: {expected_failure_text(exc)}", fg=typer.colors.RED, err=True)
         raise SystemExit(1) from None
     except typer.TyperException as exc:  # a usage error: unknown option, bad value, ...
         show = getattr(exc, "show", None)
@@ -67,8 +70,9 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         logging.getLogger("tracker").debug("unexpected error", exc_info=True)
+        first = hide_passwords(first_line(str(exc)))
         typer.secho(
-            f"内部错误 (internal error): {type(exc).__name__}: {exc}（加 --debug 查看详情）",
+            f"内部错误 (internal error): {type(exc).__name__}: {first}（加 --debug 查看详情）",
             fg=typer.colors.RED,
             err=True,
         )

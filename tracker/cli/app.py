@@ -9,6 +9,7 @@ import typer
 from rich.logging import RichHandler
 
 from tracker.cli.context import make_state
+from tracker.safe_files import protect, unprotect
 
 app = typer.Typer(
     name="tracker",
@@ -41,3 +42,6 @@ def _root(
         level=level, format="%(message)s", handlers=[RichHandler(show_path=False)], force=True
     )
     ctx.obj = make_state(db, config, units, debug)
+    # No output of this command may replace its database, config or units registry.
+    protect(ctx.obj.protected_files())
+    ctx.call_on_close(unprotect)

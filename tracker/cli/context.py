@@ -16,8 +16,12 @@ from tracker.config import (
     load_config,
     load_units,
 )
+from tracker.safe_files import protect
 from tracker.settings import Settings
-from tracker.store.engine import describe_url, resolve_database_url
+from tracker.store.engine import describe_url, resolve_database_url, sqlite_path
+
+DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
+"""Files SQLite keeps beside the database; overwriting one corrupts it as surely."""
 
 
 @dataclass
@@ -47,6 +51,7 @@ class CliState:
             return None
         self.config_path = fallback
         self.__dict__.pop("config", None)  # drop a config cached from the old path
+        protect(self.protected_files())
         return fallback
 
     @cached_property
@@ -63,6 +68,26 @@ class CliState:
     @property
     def database_label(self) -> str:
         return describe_url(self.database_url)
+
+    def protected_files(self) -> list[tuple[Path, str]]:
+        """The files no output of this command may replace: the database with its journals,
+        the config and the units registry (``tracker.safe_files.check_output``)."""
+        files = [
+            (self.config_path, "活动配置文件 (the config file)"),
+            (
+                self.units_path or default_units_path(self.config_path),
+                "单位名册 (the units registry)",
+            ),
+        ]
+        try:
+            database = sqlite_path(self.database_url)
+        except Exception:  # noqa: BLE001 - a bad URL is reported by the command that opens it
+            database = None
+        if database is not None:
+            files.append((Path(database), "数据库 (the database)"))
+            for suffix in DATABASE_COMPANIONS:
+                files.append((Path(database + suffix), "数据库日志文件 (the database journal)"))
+        return files
 
 
 def make_state(db: str | None, config: Path | None, units: Path | None, debug: bool) -> CliState:

@@ -8,7 +8,7 @@ csv, because a reader of a bare csv otherwise cannot know the window, sources or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tracker.errors import TrackerError
@@ -24,6 +24,7 @@ from tracker.exports.lists import (
 )
 from tracker.exports.sheet import Sheet
 from tracker.exports.xlsx import safe_sheet_name, write_xlsx
+from tracker.safe_files import check_output
 from tracker.services.rank import (
     RankedCampaign,
     RankFilters,
@@ -120,14 +121,21 @@ def export_list(
     if len(sheets) == 1:
         write_csv_file(output, sheets[0])
         return ExportResult([output], [sheets[0].name], rows)
-    paths = [output.with_name(f"{output.stem}_{about.name}{output.suffix or '.csv'}")]
-    write_csv_file(paths[0], about)
+    files = _csv_files(output, about, sheets)
+    for path, _ in files:  # every name checked before the first file is written
+        check_output(path)
+    for path, sheet in files:
+        write_csv_file(path, sheet)
+    return ExportResult([p for p, _ in files], [s.name for _, s in files[1:]], rows)
+
+
+def _csv_files(output: Path, about: Sheet, sheets: list[Sheet]) -> list[tuple[Path, Sheet]]:
+    """One csv per sheet beside ``output`` (``汇总.csv`` -> ``汇总_说明.csv``, ``汇总_按城市.csv``
+    ...), the 说明 first; each sheet carries the unique name its file uses."""
+    suffix = output.suffix or ".csv"
+    files = [(output.with_name(f"{output.stem}_{about.name}{suffix}"), about)]
     taken: set[str] = {about.name}
-    names = []
     for sheet in sheets:
         name = safe_sheet_name(sheet.name, taken)
-        path = output.with_name(f"{output.stem}_{name}{output.suffix or '.csv'}")
-        write_csv_file(path, sheet)
-        paths.append(path)
-        names.append(name)
-    return ExportResult(paths, names, rows)
+        files.append((output.with_name(f"{output.stem}_{name}{suffix}"), replace(sheet, name=name)))
+    return files

@@ -7,6 +7,9 @@ What the file promises, and how:
   ``=HYPERLINK(...)`` stays text;
 - **ids stay text**: id columns are strings with the text number format ``@``, so Excel neither
   shows ``4.99E+18`` nor rounds the last digits when a cell is edited;
+- **floors stay numbers**: a count the platform only showed as a floor ("100万+", the sheet's
+  ``floors``) is a number cell with the format ``"≥"#,##0``: staff see ≥1,000,000, Excel still
+  sorts and sums it;
 - **times in Beijing time**: the lists hold naive Beijing datetimes (Excel has no time zones),
   shown as ``yyyy-mm-dd hh:mm`` under headers that say 北京时间;
 - **Excel's limits**: text is cut at 32,767 characters, a list longer than a sheet continues on
@@ -22,20 +25,21 @@ whole workbook in memory.
 from __future__ import annotations
 
 import math
-import os
 import re
 import tempfile
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from tracker.exports.sheet import Sheet
+from tracker.safe_files import atomic_binary_output
 
 __all__ = ["MAX_CELL_CHARS", "MAX_ROWS", "safe_sheet_name", "write_xlsx"]
 
@@ -115,6 +119,9 @@ class _Formats:
         self.time = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self.url = wb.add_format({"font_color": "blue", "underline": 1})
         self.numbers = {k: wb.add_format({"num_format": f}) for k, f in _NUMBER_FORMATS.items()}
+        self.floors = {
+            k: wb.add_format({"num_format": f'"≥"{f}'}) for k, f in _NUMBER_FORMATS.items()
+        }
 
     def for_kind(self, kind: str) -> Any:
         if kind in self.numbers:
@@ -219,7 +226,8 @@ def _column_plan(
     return None
 
 
-def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats) -> None:
+def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats, start: int = 0) -> None:
+    """``frame`` (rows ``start:`` of ``sheet.frame``, a sheet's share of a long list)."""
     headers = list(frame.columns)
     kinds = [sheet.kind(h) for h in headers]
     top = 0
@@ -247,12 +255,22 @@ def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats) -> N
 
             plan = (careful, raw.tolist(), None)
         plans.append(plan)
+    floors = [
+        sheet.floor(h, start, start + len(frame)) if kind in _NUMBER_FORMATS else None
+        for h, kind in zip(headers, kinds, strict=True)
+    ]
+    floor_fmts = [fmt.floors.get(kind) for kind in kinds]
     # constant_memory: rows must be written in order, so the loop is row-major.
     for r in range(len(frame)):
         row = top + 1 + r
         for c, (write, values, cell_fmt) in enumerate(plans):
             value = values[r]
-            if value is not None:
+            if value is None:
+                continue
+            floor = floors[c]
+            if floor is not None and floor[r] and isinstance(value, int | float | np.number):
+                ws.write_number(row, c, float(value), floor_fmts[c])  # still a number
+            else:
                 write(row, c, value, cell_fmt)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -284,46 +302,116 @@ def write_xlsx(
     The file is written next to ``path`` and moved into place, so a reader never opens half a
     workbook.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # An unpredictable, exclusively created temp name: a link planted at "<name>.part" in a
-    # shared folder must not redirect the write.
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    options = {
-        "strings_to_formulas": False,
-        "strings_to_numbers": False,
-        "strings_to_urls": False,
-        "constant_memory": True,
-        "default_date_format": "yyyy-mm-dd hh:mm",
-    }
+    # An unpredictable, exclusively created temp file beside the target (a link planted at
+    # "<name>.part" in a shared folder must not redirect the write), written through the
+    # descriptor that created it, moved into place at the end and removed on failure; the target
+    # is checked against the protected files first. xlsxwriter's own scratch files (row data,
+    # package parts) go to a private folder that is removed whatever happens: on a full disk
+    # they would otherwise stay in /tmp.
+    with (
+        atomic_binary_output(path) as fh,
+        tempfile.TemporaryDirectory(prefix="tracker-xlsx-", ignore_cleanup_errors=True) as scratch,
+    ):
+        sink = _Sink(fh)
+        options = {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "constant_memory": True,
+            "default_date_format": "yyyy-mm-dd hh:mm",
+            "tmpdir": scratch,
+        }
+        wb = xlsxwriter.Workbook(sink, options)
+        try:
+            return _write_workbook(wb, sheets, about)
+        except BaseException:
+            sink.discard()
+            _close_quietly(wb)
+            raise
+
+
+class _Sink:
+    """The workbook's file: the real one until the export fails, then a sink for nothing.
+
+    When writing fails half-way (disk full), xlsxwriter leaves its ``ZipFile`` open; when that is
+    collected it tries once more to write the zip directory and, on a full disk, prints
+    "Exception ignored in ZipFile.__del__" with a traceback under the one clear error line.
+    The file is discarded anyway, so after a failure writes are dropped; the position is kept
+    (counted, not asked of the file) so the zip's arithmetic on it still adds up.
+    """
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._discarded = False
+        self._pos = 0
+
+    def discard(self) -> None:
+        self._discarded = True
+
+    def write(self, data: bytes) -> int:
+        n = len(data) if self._discarded else self._fh.write(data)
+        self._pos += n
+        return n
+
+    def tell(self) -> int:
+        if not self._discarded:
+            self._pos = self._fh.tell()
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if not self._discarded:
+            self._pos = self._fh.seek(offset, whence)
+        elif whence == 0:
+            self._pos = offset
+        elif whence == 1:
+            self._pos += offset
+        return self._pos
+
+    def seekable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        if not self._discarded:
+            self._fh.flush()
+
+
+def _write_workbook(
+    wb: xlsxwriter.Workbook, sheets: Sequence[Sheet], about: Sheet | None
+) -> list[str]:
+    """Every sheet into ``wb``, then close it (that writes the file); the sheet names used."""
     names: list[str] = []
     taken: set[str] = set()
-    wb = xlsxwriter.Workbook(str(tmp), options)
-    closed = False
-    try:
-        fmt = _Formats(wb)
-        if about is not None:
-            name = safe_sheet_name(about.name, taken)
-            _write_about(wb.add_worksheet(name), about, fmt)
+    fmt = _Formats(wb)
+    if about is not None:
+        name = safe_sheet_name(about.name, taken)
+        _write_about(wb.add_worksheet(name), about, fmt)
+        names.append(name)
+    for sheet in sheets:
+        per_sheet = MAX_ROWS - 1 - (1 if sheet.title else 0)
+        chunks = max(1, math.ceil(len(sheet.frame) / per_sheet))
+        for k in range(chunks):
+            part = sheet.frame.iloc[k * per_sheet : (k + 1) * per_sheet]
+            label = sheet.name if k == 0 else f"{sheet.name}({k + 1})"
+            name = safe_sheet_name(label, taken)
+            _write_table(wb.add_worksheet(name), sheet, part, fmt, k * per_sheet)
             names.append(name)
-        for sheet in sheets:
-            per_sheet = MAX_ROWS - 1 - (1 if sheet.title else 0)
-            chunks = max(1, math.ceil(len(sheet.frame) / per_sheet))
-            for k in range(chunks):
-                part = sheet.frame.iloc[k * per_sheet : (k + 1) * per_sheet]
-                label = sheet.name if k == 0 else f"{sheet.name}({k + 1})"
-                name = safe_sheet_name(label, taken)
-                _write_table(wb.add_worksheet(name), sheet, part, fmt)
-                names.append(name)
+    try:
         wb.close()
-        closed = True
-    finally:
-        if not closed:  # a failed export leaves no half-written file behind
-            try:
-                wb.close()
-            finally:
-                tmp.unlink(missing_ok=True)
-    tmp.replace(path)
+    except FileCreateError as exc:  # xlsxwriter wraps the OSError (disk full...): unwrap it
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise cause from exc
+        raise
     return names
+
+
+def _close_quietly(wb: xlsxwriter.Workbook) -> None:
+    """Release ``wb``'s open scratch files after a failure, without writing anything: a second
+    failure (the disk is still full) must not hide the first."""
+    if getattr(wb, "fileclosed", True):
+        return
+    wb.fileclosed = True
+    for sheet in wb.worksheets():
+        fh = getattr(sheet, "row_data_fh", None)
+        if fh is not None and not fh.closed:
+            fh.close()

@@ -21,9 +21,11 @@ file, and every connector gets the same behaviour for free:
   are not);
 - cookies: read from the environment variable the settings name, merged with cookies the
   platform sets on us, sent only to the platform's own hosts, and never written to logs,
-  exception text, ``repr`` or ``stats``. Log lines and errors show host and path only: query
-  strings carry tokens (``xsec_token``, ``msToken``), so they are left out, and httpx's own
-  request log line is stripped of them too;
+  exception text, ``repr`` or ``stats``. A platform may echo them in an error body, so every
+  error raised here (a ``check``'s too) is scrubbed of them and of every other configured
+  secret, raw or encoded (``tracker.redaction``). Log lines and errors show host and path
+  only: query strings carry tokens (``xsec_token``, ``msToken``), so they are left out, and
+  httpx's own request log line is stripped of them too;
 - signing: the final query is built here, signed, and sent byte for byte as signed (POST bodies
   are serialised once and the same string is signed and sent).
 """
@@ -63,8 +65,8 @@ from tracker.http.signer import (
     make_signer,
     normalise_answer,
     parse_cookie_header,
-    redact,
 )
+from tracker.redaction import register, register_env, scrub, secret_pieces
 
 log = logging.getLogger("tracker.http")
 
@@ -77,6 +79,9 @@ _JSON_ACCEPT = "application/json, text/plain, */*"
 _HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co"}
+_MIN_OWN_SECRET_CHARS = 4
+"""This client's own cookie values are blanked from 4 characters on (the process-wide
+registry, which scrubs every error, starts at ``tracker.redaction.MIN_SECRET_CHARS``)."""
 
 
 @dataclass(slots=True)
@@ -205,6 +210,10 @@ class HttpClient:
         self._raw_cookie = raw_cookie
         self._extra_secrets: set[str] = set()
 
+        # Every secret of the environment is scrubbed from every error the process makes, even
+        # those a connector builds from a body after this client returned it.
+        register_env(environ, [cookie_env, signer_env_var(platform)])
+        register(secret_pieces("SIGNER", self.settings.signer or ""))
         if signer is None:
             # An explicit spec (config file or command line, already merged) wins; the
             # TRACKER_<P>_SIGNER variable fills in when none was given.
@@ -338,6 +347,11 @@ class HttpClient:
 
         return self._retrying("GET", where, attempt)
 
+    def scrub(self, text: str) -> str:
+        """``text`` without this client's cookies (the platform's own too) or any configured
+        secret, raw or encoded: for messages made from what the platform answered."""
+        return scrub(text, self._secrets(), min_chars=_MIN_OWN_SECRET_CHARS)
+
     def close(self) -> None:
         self._client.close()
 
@@ -446,7 +460,9 @@ class HttpClient:
     ) -> httpx.Response:
         self.stats.requests += 1
         try:
-            response = self._client.request(method, url, headers=headers, content=content)
+            response = self._client.request(
+                method, url, headers=_wire_headers(headers), content=content
+            )
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
             raise ConnectorError(
                 f"{self.platform}: cannot request {where}: unsupported or invalid URL",
@@ -502,7 +518,7 @@ class HttpClient:
         except Exception as exc:  # a third-party signer object: report, never crash the run
             raise SignerError(
                 f"{self.platform}: signer {type(self.signer).__name__} failed: "
-                f"{type(exc).__name__}: {redact(str(exc), self._secrets())}",
+                f"{type(exc).__name__}: {self.scrub(str(exc))}",
                 platform=self.platform,
             ) from None
         return normalise_answer(answer, where="signer", platform=self.platform)
@@ -537,8 +553,11 @@ class HttpClient:
                 try:
                     check(body, response)
                 except RateLimited as exc:
-                    reason = f"throttled: {redact(str(exc), self._secrets())}"
+                    reason = f"throttled: {self.scrub(str(exc))}"
                     raise Transient("throttled", reason, exc.retry_after) from None
+                except ConnectorError as exc:
+                    self._scrub_message(exc)
+                    raise
         if 300 <= status < 400:
             raise self._redirect_error(response, where)
         if status >= 400:
@@ -557,6 +576,11 @@ class HttpClient:
                 "bad_body", f"body is not valid JSON ({len(response.content)} bytes, {kind})"
             )
         return body
+
+    def _scrub_message(self, exc: ConnectorError) -> None:
+        """Take this client's cookies out of a check's error text, in place: the message quotes
+        the body, and the error's type and fields (``LoginRequired.variable``) must stay."""
+        exc.args = tuple(self.scrub(a) if isinstance(a, str) else a for a in exc.args)
 
     def _login_or_blocked(self, what: str) -> ConnectorError:
         variable = self.settings.cookie_env
@@ -695,6 +719,12 @@ class HttpClient:
             *self._session_cookies.values(),
             *self._extra_secrets,
         ]
+
+
+def _wire_headers(headers: Mapping[str, str]) -> dict[str, str | bytes]:
+    """Headers as sent: a value beyond ASCII (a cookie copied from a browser may hold CJK) goes
+    out as UTF-8 bytes, as browsers send it, instead of failing the request in httpx."""
+    return {k: v if v.isascii() else v.encode("utf-8") for k, v in headers.items()}
 
 
 def _set_header(headers: dict[str, str], name: str, value: str) -> None:

@@ -6,6 +6,10 @@ and versioned): ``TRACKER_WECOM_WEBHOOK``, ``TRACKER_DINGTALK_WEBHOOK`` (plus
 carry their access key in the query string, so a URL is never logged: failures name the channel
 and what went wrong, nothing more.
 
+An alert often quotes a platform's error message, which may echo the request's cookie, so
+every alert is scrubbed of every configured secret (``tracker.redaction``) just before it goes
+out: the last line of defence, whatever built the text.
+
 Sending is best effort by design: an alert that cannot be delivered is logged and dropped, and
 never fails or delays the job that raised it beyond one short timeout per channel.
 
@@ -27,13 +31,14 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from tracker.errors import ConnectorError
 from tracker.records import PLATFORM_NAMES_ZH
+from tracker.redaction import scrub, secrets_in_env
 
 log = logging.getLogger("tracker.schedule.alerts")
 
@@ -120,6 +125,27 @@ def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int) -> str:
     return f"{url}{sep}timestamp={timestamp_ms}&sign={sign}"
 
 
+def scrubbed_alert(alert: Alert, secrets: set[str]) -> Alert:
+    """``alert`` with every configured secret taken out of its title, lines and data."""
+    return replace(
+        alert,
+        title=scrub(alert.title, secrets),
+        lines=tuple(scrub(line, secrets) for line in alert.lines),
+        data=_scrubbed_data(alert.data, secrets),
+    )
+
+
+def _scrubbed_data(value: Any, secrets: set[str]) -> Any:
+    """Strings anywhere inside the alert's data (nested dicts and lists) scrubbed."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: _scrubbed_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed_data(v, secrets) for v in value]
+    return value
+
+
 def _robot_check(body: Any, _response: Any) -> None:
     if isinstance(body, dict) and body.get("errcode", 0) not in (0, "0"):
         raise ConnectorError(
@@ -155,6 +181,7 @@ class AlertSender:
             )
         }
         self._dingtalk_secret = (environ.get(DINGTALK_SECRET_ENV) or "").strip()
+        self._secrets = secrets_in_env(environ)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._timeout_s = timeout_s
         self._sleep = sleep
@@ -165,6 +192,7 @@ class AlertSender:
 
     def send(self, alert: Alert) -> list[Delivery]:
         results = []
+        alert = scrubbed_alert(alert, self._secrets)
         for channel in self.channels:
             try:
                 url, body = self._request(channel, alert)

@@ -41,6 +41,7 @@ from apscheduler.util import ref_to_obj
 from sqlalchemy import Engine, and_, select
 
 from tracker.config import TrackerConfig
+from tracker.failure_text import failure_text
 from tracker.schedule.alerts import AlertSender, failing_alert
 from tracker.schedule.jobs import AlertSink, JobContext, JobOutcome
 from tracker.schedule.plan import JobSpec, Plan, build_plan
@@ -259,7 +260,7 @@ class Runner:
             raise
         except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never fatal
             log.exception("任务 %s 出错", spec.id)
-            outcome = JobOutcome("failed", error=f"{type(exc).__name__}: {exc}")
+            outcome = JobOutcome("failed", error=failure_text(exc))
         finish_run(
             self.engine,
             run_id,

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.config import TrackerConfig, UnitRow
 from tracker.errors import StoreError
 from tracker.store import migrate
-from tracker.store.engine import describe_url, make_engine, resolve_database_url
+from tracker.store.engine import describe_url, make_engine, resolve_database_url, sqlite_path
+from tracker.store.failures import database_failure
 from tracker.store.registry import sync_campaigns, sync_units
 
 
@@ -29,31 +29,70 @@ class InitResult:
 def init_database(
     url: str | None, config: TrackerConfig, units: list[UnitRow] | None = None
 ) -> InitResult:
-    """Create or upgrade the schema, then copy campaigns and the unit registry in."""
+    """Create or upgrade the schema, then copy campaigns and the unit registry in.
+
+    A failed init removes the SQLite file (and folders) it created itself: an empty ``.db``
+    left behind would later read as "not a kepu-tracker database" instead of the real cause.
+    """
     resolved = resolve_database_url(url)
+    created = _paths_to_create(sqlite_path(resolved))
+    try:
+        return _init(resolved, config, units)
+    except BaseException:
+        _remove_created(created)
+        raise
+
+
+def _init(resolved: str, config: TrackerConfig, units: list[UnitRow] | None) -> InitResult:
     engine = make_engine(resolved)
     try:
         before, after = migrate.upgrade(engine)
         with engine.begin() as conn:
             ids = sync_campaigns(conn, config.campaigns)
             n_units, n_links = sync_units(conn, units or [])
-    except OperationalError as exc:
-        raise StoreError(f"无法写入数据库 {describe_url(resolved)}: {exc.orig}") from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"数据库错误 {describe_url(resolved)}: {exc}") from exc
+        raise database_failure(exc, describe_url(resolved)) from exc
     finally:
         engine.dispose()
     return InitResult(describe_url(resolved), before, after, len(ids), n_units, n_links)
 
 
+def _paths_to_create(database: str | None) -> list[Path]:
+    """The database file and the missing folders above it, deepest first; [] when it exists."""
+    if database is None:
+        return []
+    path = Path(database)
+    if path.exists() or path.is_symlink():
+        return []
+    missing = [path]
+    for parent in path.parents:
+        if parent.exists():
+            break
+        missing.append(parent)
+    return missing
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Remove what a failed init created (the file, its journals, then emptied folders)."""
+    if not created:
+        return
+    db = created[0]
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    for folder in created[1:]:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (someone else wrote there) or already gone: leave it
+            break
+
+
 def open_database(url: str | None) -> Engine:
     """An engine on an initialised database at head; a clear error otherwise."""
     resolved = resolve_database_url(url)
-    parsed = make_url(resolved)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        # Connecting would create an empty file; a missing database is a user error instead.
-        if not Path(parsed.database).expanduser().exists():
-            raise StoreError(f"数据库不存在: {describe_url(resolved)}；请先运行 `tracker init`")
+    database = sqlite_path(resolved)
+    # Connecting would create an empty file; a missing database is a user error instead.
+    if database is not None and not Path(database).exists():
+        raise StoreError(f"数据库不存在: {describe_url(resolved)}；请先运行 `tracker init`")
     engine = make_engine(resolved, create_dirs=False)
     try:
         current = migrate.current_revision(engine)
@@ -65,9 +104,9 @@ def open_database(url: str | None) -> Engine:
             raise StoreError(
                 f"数据库结构版本 {current} 过旧（最新 {migrate.head_revision()}）；请运行 `tracker init` 升级"
             )
-    except OperationalError as exc:
+    except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreError(f"无法打开数据库 {describe_url(resolved)}: {exc.orig}") from exc
+        raise database_failure(exc, describe_url(resolved)) from exc
     except StoreError:
         engine.dispose()
         raise

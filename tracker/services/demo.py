@@ -26,6 +26,7 @@ from tracker.http import HttpSettings
 from tracker.imports.online import HttpArticleFetcher
 from tracker.imports.service import import_paths
 from tracker.records import PLATFORM_NAMES_ZH
+from tracker.safe_files import atomic_output_path, atomic_text_output, check_output
 from tracker.services.collect import (
     CollectOptions,
     PageCallback,
@@ -37,7 +38,7 @@ from tracker.services.database import init_database
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 from tracker.sim.units import write_units_csv
-from tracker.store.engine import make_engine
+from tracker.store.engine import make_engine, sqlite_url
 from tracker.store.models import Post, PostCampaign
 
 DEMO_SEED = 2024
@@ -69,8 +70,35 @@ class DemoSummary:
         }
 
 
+DB_FILES = ("", "-wal", "-shm", ".scheduler.lock")
+WORKBOOKS = {
+    "works": "优质作品.xlsx",
+    "creators": "创作者.xlsx",
+    "units": "组织单位.xlsx",
+    "summary": "活动汇总.xlsx",
+}
+SUBMISSION_SAMPLE = Path("samples") / "单位报送表.xlsx"
+
+
+def demo_outputs(out_dir: Path) -> list[Path]:
+    """Every file the demo deletes or writes in ``out_dir``."""
+    names = [f"tracker.db{suffix}" for suffix in DB_FILES]
+    names += ["units.csv", str(SUBMISSION_SAMPLE), *WORKBOOKS.values(), "report.html"]
+    return [out_dir / name for name in [*names, "summary.json"]]
+
+
+def _check_outputs(out_dir: Path) -> None:
+    """Refuse before anything is deleted when ``--out`` holds a file the demo must not touch.
+
+    The demo starts by deleting ``DIR/tracker.db``: ``tracker demo --out data`` would delete
+    the staff's real ``data/tracker.db``, and ``--out config`` would overwrite ``units.csv``.
+    """
+    for path in demo_outputs(out_dir):
+        check_output(path)
+
+
 def _fresh_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", ".scheduler.lock"):
+    for suffix in DB_FILES:
         candidate = path.with_name(path.name + suffix)
         if candidate.exists():
             candidate.unlink()
@@ -153,8 +181,8 @@ def write_submission_sample(sim: SimServer, path: Path, per_site: int = 8) -> in
                 ]
             )
             rows += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_output_path(path) as tmp:
+        wb.save(tmp)
     return rows
 
 
@@ -194,6 +222,7 @@ def run_demo(
     from tracker.services.rank import RankFilters, rank_service
     from tracker.services.report import build_report
 
+    _check_outputs(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     db_path = out_dir / "tracker.db"
     _fresh_database(db_path)
@@ -209,7 +238,7 @@ def run_demo(
     with SimServer(seed=seed, scale=scale, faults=faults, clock=DEMO_START) as sim:
         units_csv = out_dir / "units.csv"
         write_units_csv(sim.world, units_csv)
-        url = f"sqlite:///{db_path}"
+        url = sqlite_url(db_path)  # a folder named "演示 输出%" is a path, not URL syntax
         init_database(url, config, load_units(units_csv))
         engine = make_engine(url)
         try:
@@ -224,7 +253,7 @@ def run_demo(
 
             step("采集六个平台（模拟器）", do_collect)
 
-            submission = out_dir / "samples" / "单位报送表.xlsx"
+            submission = out_dir / SUBMISSION_SAMPLE
 
             def do_import() -> str:
                 rows = write_submission_sample(sim, submission)
@@ -272,12 +301,7 @@ def run_demo(
             def do_exports() -> str:
                 ranked = ranked_holder["ranked"]
                 filters = RankFilters(include_unreviewed=True)
-                names = {
-                    "works": "优质作品.xlsx",
-                    "creators": "创作者.xlsx",
-                    "units": "组织单位.xlsx",
-                    "summary": "活动汇总.xlsx",
-                }
+                names = WORKBOOKS
                 for which, name in names.items():
                     path = out_dir / name
                     export_list(
@@ -300,8 +324,7 @@ def run_demo(
     summary.files.append(units_csv)
     summary.files.append(submission)
     summary_path = out_dir / "summary.json"
-    summary_path.write_text(
-        json.dumps(summary.as_json(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    with atomic_text_output(summary_path) as fh:
+        fh.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))
     summary.files.append(summary_path)
     return summary

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ from dashboards.report import (
     Section,
     bullet_list,
     figure_html,
+    fmt_value,
     paragraphs,
     render_report,
     safe_link,
@@ -48,9 +50,10 @@ from dashboards.report import (
 from tracker.config import UNIT_KIND_NAMES_ZH, CampaignConfig, TrackerConfig
 from tracker.errors import ConfigError, TrackerError
 from tracker.ranking import RankingSettings
+from tracker.ranking.floors import FLOOR_BIT
 from tracker.ranking.settings import describe_lines
 from tracker.records import PLATFORM_NAMES_ZH, REVIEW_STATUS_ZH, RUN_KIND_ZH, RUN_STATUS_ZH
-from tracker.safe_files import atomic_text_output
+from tracker.safe_files import atomic_output_path, atomic_text_output, check_output
 from tracker.services.rank import data_sources
 from tracker.store.models import Campaign
 
@@ -103,14 +106,15 @@ def build_report(
 ) -> ReportResult:
     """Write the report to ``out_path`` (atomically); with ``pdf`` also ``<out>.pdf``."""
     started = time.perf_counter()
-    out = Path(out_path)
+    out = check_output(out_path)  # refused before any work: the open database, the config...
+    if pdf:
+        check_output(out.with_suffix(".pdf"))
     camp = config.campaign(campaign)
     phases: dict[str, float] = {}
     with engine.connect() as conn:
         data, works = gather(conn, config, camp, day=day, since=since, now=now, phases=phases)
     mark = time.perf_counter()
     page = render_report(data)
-    out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_text_output(out) as fh:  # never a predictable "<name>.part" a link could hijack
         fh.write(page)
     phases["render_write_s"] = time.perf_counter() - mark
@@ -159,7 +163,12 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout_s: float = 120.0) ->
             "fonts-noto-cjk），或用 TRACKER_CHROMIUM 指定浏览器路径；HTML 报告已生成。"
         )
     pdf_path = pdf_path.resolve()
-    with tempfile.TemporaryDirectory(prefix="tracker-pdf-") as profile:
+    # Chromium prints into a temporary file beside the target (checked against the protected
+    # files), which replaces the target only when the PDF is complete.
+    with (
+        atomic_output_path(pdf_path) as tmp,
+        tempfile.TemporaryDirectory(prefix="tracker-pdf-") as profile,
+    ):
         cmd = [
             browser,
             *CHROMIUM_FLAGS,
@@ -168,16 +177,18 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout_s: float = 120.0) ->
             "--window-size=1047,740",  # A4 landscape at 10 mm margins: charts laid out page-wide
             "--run-all-compositor-stages-before-draw",
             "--virtual-time-budget=15000",
-            f"--print-to-pdf={pdf_path}",
+            f"--print-to-pdf={tmp}",
             html_path.resolve().as_uri(),
         ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
         except subprocess.TimeoutExpired as exc:
             raise TrackerError(f"Chromium 生成 PDF 超时（{timeout_s:.0f} 秒）") from exc
-    if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        tail = (proc.stderr or "").strip().splitlines()[-3:]
-        raise TrackerError(f"Chromium 生成 PDF 失败（退出码 {proc.returncode}）：{' '.join(tail)}")
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            tail = (proc.stderr or "").strip().splitlines()[-3:]
+            raise TrackerError(
+                f"Chromium 生成 PDF 失败（退出码 {proc.returncode}）：{' '.join(tail)}"
+            )
     return pdf_path
 
 
@@ -319,6 +330,22 @@ def _review_cell(v: Any, _rec: Any) -> str:
     return figures.safe_text(REVIEW_STATUS_ZH.get(str(v), str(v)))
 
 
+def _at_least(fmt: str, metric: str | None = None) -> Callable[[Any, dict[str, Any]], str]:
+    """A number cell shown as "≥1,000,000" when the figure is only a floor ("100万+"):
+    ``metric``'s bit in ``floor_bits``, or, for I (``metric`` None), ``interactions_floor``."""
+
+    def cell(v: Any, rec: dict[str, Any]) -> str:
+        text = fmt_value(v, fmt)
+        if metric is None:
+            floored = bool(rec.get("interactions_floor"))
+        else:
+            bits = rec.get("floor_bits")
+            floored = not pd.isna(bits) and bool(int(bits) & FLOOR_BIT[metric])
+        return figures.safe_text(("≥" if floored and text != "—" else "") + text)
+
+    return cell
+
+
 def _kind_cell(v: Any, _rec: Any) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
@@ -336,7 +363,7 @@ WORK_TABLE = [
     Column("size_score", "粉丝校正分", "float1", True),
     Column("overperformance", "超常表现（倍）", "float2", True),
     Column("reach_score", "传播覆盖分", "float1", True),
-    Column("interactions", "互动量I", "float1", True),
+    Column("interactions", "互动量I", _at_least("float1"), True),
     Column("risk_score", "风险分", "float2", True),
     Column("review_status", "审核", _review_cell),
 ]
@@ -366,6 +393,13 @@ UNIT_TABLE = [
 ]
 
 
+FLOOR_CAPTION = "「≥」表示平台只显示下限（如「100万+」），实际不少于此数。"
+
+
+def _any_floor(works: pd.DataFrame) -> bool:
+    return "interactions_floor" in works.columns and bool(works["interactions_floor"].any())
+
+
 def _platform_list(v: Any) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "—"
@@ -389,7 +423,12 @@ def _leaderboard_section(top: pd.DataFrame, creators: pd.DataFrame, units: pd.Da
             ),
             "fig-top-works",
         )  # fmt: skip
-        + table_html(top, WORK_TABLE, caption="各分项得分见列；质量分已按风险分折减。")
+        + table_html(
+            top,
+            WORK_TABLE,
+            caption="各分项得分见列；质量分已按风险分折减。"
+            + (FLOOR_CAPTION if _any_floor(top) else ""),
+        )
         + "<h3>创作者排行（前 20）</h3>"
         + figure_html(
             figures.top_bar(
@@ -466,8 +505,8 @@ def _risk_section(sample: pd.DataFrame, flagged: pd.DataFrame, n_flagged: int) -
             Column("platform", "平台", _platform_cell),
             Column("label", "作品", _work_cell, wrap=True),
             Column("account_name", "账号"),
-            Column("likes", "点赞", "int", True),
-            Column("comments", "评论", "int", True),
+            Column("likes", "点赞", _at_least("int", "likes"), True),
+            Column("comments", "评论", _at_least("int", "comments"), True),
             Column("risk_score", "风险分", "float2", True),
             Column("risk_reasons", "风险原因", wrap=True),
             Column("review_status", "审核", _review_cell),

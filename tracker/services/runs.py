@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, select
 
 from tracker.records import RejectRecord, storable_text
+from tracker.redaction import scrub
 from tracker.store.engine import begin_write
 from tracker.store.models import Reject, Run
 
@@ -107,7 +108,8 @@ def finish_run(
 ) -> None:
     with begin_write(engine) as conn:
         values = counts.as_values()
-        error = storable_text(error) if error else error
+        # Last line of defence: whatever built the message, no configured secret is stored.
+        error = storable_text(scrub(error)) if error else error
         values.update(status=status, error=error, finished_at=now or utcnow())
         if cursor is not None:
             values["cursor"] = cursor
@@ -128,6 +130,27 @@ def resumable_cursor(
     if row is None or row.status not in ("running", "interrupted", "failed", "blocked"):
         return None, {}
     return int(row.id), dict(row.cursor or {})
+
+
+def interrupt_stale_run(
+    engine: Engine, *, kind: str, platform: str | None
+) -> tuple[int | None, dict[str, Any]]:
+    """Mark the latest run of this kind/platform ``interrupted`` if it is still ``running``.
+
+    A run is written in short transactions, so a process that was killed (SIGKILL, power cut)
+    leaves its row ``running`` for ever. A new run of the same kind and platform starting is
+    how we know that process is gone: each run closes its predecessor's row before writing its
+    own. Returns that run's id and cursor (see :func:`resumable_cursor`) for a run that resumes.
+    """
+    previous_id, cursor = resumable_cursor(engine, kind=kind, platform=platform)
+    if previous_id is not None:
+        with begin_write(engine) as conn:
+            conn.execute(
+                RUN.update()
+                .where(RUN.c.id == previous_id, RUN.c.status == "running")
+                .values(status="interrupted")
+            )
+    return previous_id, cursor
 
 
 def write_rejects(

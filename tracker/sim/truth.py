@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.safe_files import atomic_text_output
 from tracker.sim.clock import parse_instant
 from tracker.sim.engagement import metrics_at
 from tracker.sim.world import DEFAULT_NOW, SIM_PLATFORMS, PlatformWorld, PostSeed, World
@@ -104,7 +105,7 @@ def write_truth_jsonl(
 ) -> int:
     """Write the truth as JSON Lines (UTF-8, Chinese kept readable); returns the record count."""
     count = 0
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_text_output(path) as fh:  # checked like every output (tracker.safe_files)
         for record in iter_truth(seed, scale, at, platforms=platforms):
             fh.write(json.dumps(record, ensure_ascii=False))
             fh.write("\n")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.regions import GUANGDONG_PREFECTURES
+from tracker.safe_files import atomic_text_output
 
 if TYPE_CHECKING:
     from tracker.sim.world import World
@@ -194,9 +195,13 @@ def unit_rows(world: World) -> Iterator[dict[str, str]]:
 
 
 def write_units_csv(world: World, path: str | Path) -> int:
-    """Write ``units.csv`` (plain UTF-8, header first); returns the number of data rows."""
+    """Write ``units.csv`` (plain UTF-8, header first); returns the number of data rows.
+
+    Atomically and checked like every output: ``tracker sim units -o config/units.csv`` must
+    not replace the staff's own registry (``tracker.safe_files``).
+    """
     count = 0
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_text_output(path, newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=UNITS_CSV_COLUMNS)
         writer.writeheader()
         for row in unit_rows(world):

@@ -16,21 +16,37 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from tracker.errors import StoreError
+from tracker.store.failures import label_errors
 
 DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
 BUSY_TIMEOUT_MS = 30_000
 
 
 def resolve_database_url(url: str | None = None) -> str:
-    """The URL to use: explicit argument, then ``TRACKER_DATABASE_URL``, then ``./data/tracker.db``."""
+    """The URL to use: explicit argument, then ``TRACKER_DATABASE_URL``, then ``./data/tracker.db``.
+
+    Only a string with ``://`` is a URL; anything else is a file path, taken literally (see
+    :func:`sqlite_url`).
+    """
     chosen = url or os.environ.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL
     if "://" not in chosen:
-        chosen = f"sqlite:///{chosen}"
+        return sqlite_url(chosen)
     return chosen
+
+
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    """The URL of the SQLite file at ``path``, with every character of the path escaped.
+
+    Pasted after ``sqlite:///`` a path is read as URL syntax: ``?`` starts a query (``q?dir/t.db``
+    opened a file named ``q``), ``%20`` is decoded, ``#`` and ``@`` have meanings too. Staff keep
+    databases under folders such as ``数据 目录`` or ``C:\\Users\\张三``, so the URL is built
+    from the path instead of parsed out of it; ``make_url`` gives the very same path back.
+    """
+    return URL.create("sqlite", database=os.fspath(path)).render_as_string(hide_password=False)
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
@@ -101,15 +117,35 @@ def make_engine(url: str | None = None, *, create_dirs: bool = True) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and create_dirs:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(resolved, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            # No expanduser: SQLite opens the path as written, so "~" is a folder named "~".
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # The parsed URL, not the string: parsing twice could decode an escape twice.
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_pragmas(engine)
-        return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        resolved = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(resolved, pool_pre_ping=True)
+    else:
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = create_engine(parsed, pool_pre_ping=True)
+    label_errors(engine, describe_url(resolved))
+    return engine
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a SQLite URL names, as staff wrote it; None for other databases and memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
 
 
 def describe_url(url: str) -> str:
-    """The URL with any password hidden, for messages and status output."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with any password hidden, for messages and status output.
+
+    A SQLite file is shown by its path as written (``sqlite:///数据 目录/追踪库.db``), not
+    %-escaped as the URL form has it: staff must recognise their own folder.
+    """
+    parsed = make_url(url)
+    path = sqlite_path(url)
+    if path is not None and not parsed.query:
+        return f"{parsed.drivername}:///{path}"
+    return parsed.render_as_string(hide_password=True)

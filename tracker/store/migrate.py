@@ -18,11 +18,23 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    """The alembic config for the packaged migrations.
+
+    The database URL is deliberately *not* put in: ``set_main_option`` goes through
+    configparser, whose ``%`` interpolation broke on any escaped URL (a path ``数据 目录`` is
+    ``%E6%95%B0...`` in URL form, a password ``p%40ss``) and then quoted the URL, password and
+    all, in its error. The migrations run on the connection passed in ``cfg.attributes``
+    (``env.py``), so the URL is not needed; ``engine`` is accepted for existing callers.
+    """
+    del engine  # the connection travels in cfg.attributes, never as text
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.set_main_option("script_location", _ini_escape(str(MIGRATIONS_DIR)))
     return cfg
+
+
+def _ini_escape(value: str) -> str:
+    """``value`` for configparser: an install path may hold ``%`` too (``C:\\用户\\100%``)."""
+    return value.replace("%", "%%")
 
 
 def head_revision() -> str:
