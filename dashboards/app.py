@@ -23,7 +23,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from sqlalchemy import Engine
 
 from dashboards import pages
-from dashboards.auth import current_user, install_login, require_users
+from dashboards.auth import current_user, install_login, install_request_guard, require_users
 from dashboards.figures import platform_name
 from dashboards.source import DashboardData
 from tracker.config import UNIT_KIND_NAMES_ZH, TrackerConfig
@@ -60,11 +60,18 @@ def create_app(
     config: TrackerConfig,
     *,
     host: str = "127.0.0.1",
+    port: int | None = None,
     users: dict[str, str] | None = None,
     secret_key: str | None = None,
     title: str = "千万IP创科普 数据看板",
+    allowed_hosts: list[str] | None = None,
 ) -> dash.Dash:
-    """The dashboard app; refuses a non-loopback ``host`` without ``users``."""
+    """The dashboard app; refuses a non-loopback ``host`` without ``users``.
+
+    Requests must name ``host``/``port`` (or loopback, or one of ``allowed_hosts``, by default
+    ``TRACKER_DASHBOARD_HOSTS``) in their ``Host``, and POSTs must come from the dashboard's own
+    origin (``dashboards.auth.install_request_guard``).
+    """
     users = dict(users or {})
     require_users(host, users)
     data = DashboardData(engine, config)
@@ -77,6 +84,7 @@ def create_app(
         update_title="加载中…",
     )
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    install_request_guard(app.server, host=host, port=port, names=allowed_hosts)
     if users:
         install_login(app.server, users, secret_key=secret_key)
     auth_on = bool(users)

@@ -7,6 +7,13 @@ Rules:
 - When users are configured (whatever the host), every request needs a signed-in session:
   pages redirect to ``/login``, everything else (Dash's JSON endpoints, assets) answers 401.
 
+- Every request must name the dashboard in its ``Host`` (loopback names, the bound address and
+  port, or a name in ``TRACKER_DASHBOARD_HOSTS``), else 400: a web page on a DNS-rebinding
+  domain (``evil.example`` resolving to 127.0.0.1) would otherwise read the data and act as the
+  person at the machine. Every state-changing request (POST: Dash callbacks, which record review
+  decisions, and sign-in) must come from the dashboard's own origin (``Origin``,
+  ``Sec-Fetch-Site``), else 403: a plain cross-site form or fetch never sees a 2xx.
+
 Users come from ``TRACKER_DASHBOARD_USERS`` (``name:hash`` entries separated by ``;`` or new
 lines) or a file of such lines (``--users`` / ``TRACKER_DASHBOARD_USERS_FILE``). Hashes are
 ``scrypt$n$r$p$salt$hash`` from the standard library (``tracker dashboard-passwd`` prints one),
@@ -33,10 +40,13 @@ from tracker.errors import ConfigError
 
 __all__ = [
     "LOCAL_PREFIX",
+    "allowed_hosts",
     "current_user",
     "hash_password",
     "install_login",
+    "install_request_guard",
     "is_loopback",
+    "load_allowed_names",
     "load_users",
     "parse_users",
     "require_users",
@@ -46,6 +56,11 @@ __all__ = [
 ENV_USERS = "TRACKER_DASHBOARD_USERS"
 ENV_USERS_FILE = "TRACKER_DASHBOARD_USERS_FILE"
 ENV_SECRET = "TRACKER_DASHBOARD_SECRET"
+ENV_HOSTS = "TRACKER_DASHBOARD_HOSTS"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})
 LOCAL_PREFIX = "本机:"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 PUBLIC_PATHS = ("/login", "/logout")
@@ -123,6 +138,131 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def load_allowed_names(env: Mapping[str, str] | None = None) -> list[str]:
+    """Extra names the dashboard answers to (``TRACKER_DASHBOARD_HOSTS``: names or name:port,
+    separated by commas, semicolons or spaces), e.g. an intranet name behind a reverse proxy."""
+    env = os.environ if env is None else env
+    raw = env.get(ENV_HOSTS) or ""
+    return [n for n in raw.replace(";", ",").replace(",", " ").split() if n]
+
+
+def _split_host(value: str) -> tuple[str, int | None] | None:
+    """``"Localhost:8050"`` -> ``("localhost", 8050)``; ``"[::1]"`` -> ``("::1", None)``; a
+    malformed value (bad port, stray brackets, user info) -> None."""
+    value = value.strip().lower().rstrip(".")
+    if not value or "@" in value or "/" in value:
+        return None
+    if value.startswith("["):
+        name, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port_text = rest[1:] if rest else None
+    elif value.count(":") > 1:  # a bare IPv6 address (never a valid Host header, but a setting)
+        name, port_text = value, None
+    else:
+        name, _, port_text = value.partition(":")
+        port_text = port_text if ":" in value else None
+    if port_text is not None and not (port_text.isdigit() and 0 < int(port_text) < 65536):
+        return None
+    return name.rstrip("."), int(port_text) if port_text is not None else None
+
+
+def allowed_hosts(host: str, port: int | None, names: list[str]) -> list[tuple[str, int | None]]:
+    """The (name, port) pairs a ``Host`` header may carry; a port of ``None`` allows any port.
+
+    The loopback names and the bound address answer on the bound port only; a configured name
+    without a port on any port (a reverse proxy may use its own).
+    """
+    bound = [n for n in (*LOOPBACK_NAMES, host) if n.strip("[]") not in WILDCARD_ADDRESSES]
+    allowed = []
+    for name in bound:
+        split = _split_host(name if ":" not in name or name.startswith("[") else f"[{name}]")
+        if split is not None:
+            allowed.append((split[0], port))
+    for name in names:
+        split = _split_host(name)
+        if split is None:
+            raise ConfigError(
+                f"{ENV_HOSTS} 中的 {name!r} 不是主机名或 主机名:端口 (not a host name or host:port)"
+            )
+        allowed.append(split)
+    return allowed
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _host_allowed(
+    value: str, allowed: list[tuple[str, int | None]], *, any_ip_on: int | None | bool = False
+) -> bool:
+    """Whether a ``Host`` header names the dashboard. ``any_ip_on`` (bound to a wildcard
+    address): any IP literal on that port is ours too, since the machine answers on all its
+    addresses, and an IP literal cannot be a rebinding name."""
+    split = _split_host(value)
+    if split is None:
+        return False
+    name, port = split
+    if any_ip_on is not False and _is_ip(name) and (any_ip_on is None or port in (None, any_ip_on)):
+        return True
+    return any(name == a and (want is None or port in (None, want)) for a, want in allowed)
+
+
+def _origin_allowed(origin: str | None, fetch_site: str | None, host: str, scheme: str) -> bool:
+    """A state-changing request comes from our own page: its ``Origin`` is this very
+    ``scheme://Host`` and the browser did not flag it as cross-site. A request with neither
+    header is not from a browser page (curl, a script) and cannot be a cross-site forgery."""
+    if fetch_site is not None and fetch_site.strip().lower() not in SAME_ORIGIN_FETCH:
+        return False
+    if origin is None:
+        return True
+    parts = urlsplit(origin.strip().lower())
+    if parts.scheme != scheme or not parts.netloc or parts.path not in ("", "/"):
+        return False
+    return _split_host(parts.netloc) == _split_host(host)
+
+
+def _refusal(status: int, zh: str, en: str) -> Response:
+    return Response(f"{zh} ({en})\n", status=status, mimetype="text/plain")
+
+
+def install_request_guard(
+    server: Flask, *, host: str, port: int | None = None, names: list[str] | None = None
+) -> None:
+    """Refuse a foreign ``Host`` (400) and a cross-origin state change (403); see the module doc.
+
+    Installed before the login guard, so a rebinding page is refused before it is ever sent to
+    the sign-in page.
+    """
+    allowed = allowed_hosts(host, port, load_allowed_names() if names is None else names)
+    any_ip_on: int | None | bool = port if host.strip("[]") in WILDCARD_ADDRESSES else False
+
+    @server.before_request
+    def _check_host_and_origin():  # type: ignore[no-untyped-def]
+        host_header = request.headers.get("Host", "")  # as sent: Werkzeug drops a ":80"
+        if not _host_allowed(host_header, allowed, any_ip_on=any_ip_on):
+            return _refusal(
+                400,
+                f"不受信任的 Host：{host_header!r}；如需用其他名称访问，请在 {ENV_HOSTS} 中配置",
+                f"untrusted Host header; add the name to {ENV_HOSTS}",
+            )
+        if request.method in SAFE_METHODS:
+            return None
+        origin = request.headers.get("Origin")
+        fetch_site = request.headers.get("Sec-Fetch-Site")
+        if not _origin_allowed(origin, fetch_site, host_header, request.scheme):
+            return _refusal(
+                403,
+                "拒绝跨站请求：修改操作只接受来自本看板页面的请求",
+                "cross-origin request refused: Origin / Sec-Fetch-Site is not this dashboard",
+            )
+        return None
 
 
 def require_users(host: str, users: Mapping[str, str]) -> None:

@@ -23,6 +23,7 @@ from ..dashboards.simdb import REPO_ROOT, SimDB, build_sim_db
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+REBINDING_RULES = "MAP rebind.test 127.0.0.1, MAP attacker.test 127.0.0.1"
 
 
 def _playwright() -> Any:
@@ -46,7 +47,10 @@ def browser() -> Iterator[Any]:
             executable_path=CHROMIUM,
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+                  "--disable-component-update", "--disable-sync",
+                  # Two names that resolve to loopback, as a DNS-rebinding domain does after its
+                  # first lookup (test_dashboard_rebinding); no other name is affected.
+                  f"--host-resolver-rules={REBINDING_RULES}"],
         )  # fmt: skip
         yield b
         b.close()

@@ -21,13 +21,21 @@ from tracker.services.database import open_database
 console = Console(stderr=True)
 
 
+REPORT_DAYS = (date(2000, 1, 1), date(2099, 12, 31))
+"""``--date`` range: the report steps days and weeks around it, which overflows near year 9999."""
+
+
 def _parse_day(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise TrackerError(f"--date 应写作 YYYY-MM-DD，例如 2024-09-20，收到 {value!r}") from exc
+    first, last = REPORT_DAYS
+    if not first <= day <= last:
+        raise TrackerError(f"--date 应在 {first} 至 {last} 之间 (out of range)，收到 {value!r}")
+    return day
 
 
 @app.command("report")
@@ -66,17 +74,22 @@ def report_command(
 def dashboard_command(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址；非本机地址必须配置登录用户"),
-    port: int = typer.Option(8050, "--port", help="端口"),
+    port: int = typer.Option(8050, "--port", min=1, max=65535, help="端口（1-65535）"),
     users: Path | None = typer.Option(
         None,
         "--users",
         help="登录用户文件（每行 用户名:密码哈希；或设置 TRACKER_DASHBOARD_USERS）",
     ),
+    allowed_host: list[str] = typer.Option(
+        [],
+        "--allowed-host",
+        help="另外允许的访问名称（主机名或 主机名:端口，可重复；或设置 TRACKER_DASHBOARD_HOSTS）",
+    ),
 ) -> None:
     """启动网页数据看板（只读，审核操作除外）。"""
     try:
         from dashboards.app import create_app
-        from dashboards.auth import load_users
+        from dashboards.auth import load_allowed_names, load_users
     except ModuleNotFoundError as exc:
         raise TrackerError(
             f"仪表盘需要可选依赖 dash 和 dash-ag-grid（缺少 {exc.name}）：pip install 'kepu-tracker[dashboard]'"
@@ -84,7 +97,9 @@ def dashboard_command(
     st = state(ctx)
     table = load_users(users)
     engine = open_database(st.db)
-    dash_app = create_app(engine, st.config, host=host, users=table)
+    # The Host check needs the real port, and names beyond loopback (see dashboards.auth).
+    names = [*load_allowed_names(), *allowed_host]
+    dash_app = create_app(engine, st.config, host=host, port=port, users=table, allowed_hosts=names)
     data = dash_app.tracker_data  # type: ignore[attr-defined]
     # Pre-aggregate and rank the default campaign in the background, so the first overview and
     # the first leaderboard open quickly (both are then cached until the next collection run).
