@@ -18,7 +18,7 @@ from tracker.store.engine import make_engine
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "imports"
-REAL = FIXTURES / "real"
+REAL = REPO / "tests" / "fixtures" / "real"
 CONFIG_PATH = REPO / "config" / "campaign.toml"
 
 
@@ -49,7 +49,7 @@ def cli(db_url: str, *args: str) -> Result:
 
 def cli_json(db_url: str, *args: str) -> dict[str, Any]:
     result = cli(db_url, "import", "--format", "json", *args)
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (0, 1, 3), result.output  # 3: some files skipped or failed
     return json.loads(result.stdout)
 
 

@@ -1,8 +1,17 @@
-"""``tracker collect`` and ``tracker refresh``: live collection with a progress bar per platform."""
+"""``tracker collect`` and ``tracker refresh``: live collection with a progress bar per platform.
+
+Exit codes, so cron and CI can tell a partial run from a complete one::
+
+    0  every platform completed
+    3  some platforms did not complete (login wall, block, signer missing, failure, stopped)
+    1  no platform completed
+    2  internal error (the CLI's last-resort handler, ``tracker.cli.main``)
+"""
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import typer
@@ -12,13 +21,28 @@ from rich.table import Table
 
 from tracker.cli.app import app
 from tracker.cli.context import state
+from tracker.cli.validate import (
+    MAX_AGE_DAYS,
+    base_url_option,
+    now_option,
+    parse_age,
+    parse_when,
+    signer_option,
+    since_option,
+    until_option,
+    younger_than_option,
+)
+from tracker.config import base_url_problem
 from tracker.errors import TrackerError
-from tracker.normalize.times import parse_time
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.services.collect import CollectOptions, PlatformResult, collect, refresh_platform
 from tracker.services.database import open_database
 
 console = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_NONE = 1
+EXIT_SOME = 3
 
 STATUS_ZH = {
     "ok": "完成",
@@ -34,7 +58,7 @@ def parse_base_urls(values: list[str]) -> dict[str, str]:
     out = {}
     for value in values:
         platform, sep, url = value.partition("=")
-        if not sep or not url.startswith(("http://", "https://")):
+        if not sep or base_url_problem(url) is not None:
             raise TrackerError(
                 f"--base-url 应写作 平台=URL，例如 weibo=http://127.0.0.1:8000/weibo，收到 {value!r}"
             )
@@ -43,10 +67,8 @@ def parse_base_urls(values: list[str]) -> dict[str, str]:
 
 
 def _parse_when(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
     try:
-        return parse_time(value)
+        return parse_when(value)
     except ValueError as exc:
         raise TrackerError(f"{name} 无法识别的时间 {value!r}") from exc
 
@@ -94,6 +116,37 @@ def _summary(results: list[PlatformResult], title: str) -> Table:
     return table
 
 
+def run_exit_code(results: Sequence[PlatformResult]) -> int:
+    """The exit code of a collect or refresh: 0 all platforms completed, 3 some, 1 none.
+
+    Only ``ok`` is completed: a platform stopped by a login wall, a block or a signal still has
+    works to read, and a scheduler must see that without parsing the table.
+    """
+    done = sum(1 for r in results if r.ok)
+    if done == len(results):
+        return EXIT_OK
+    return EXIT_SOME if done else EXIT_NONE
+
+
+def _finish(results: Sequence[PlatformResult]) -> None:
+    """Name what did not complete on stderr, then exit with :func:`run_exit_code`."""
+    for r in results:
+        if r.status not in ("ok", "interrupted") and r.message:
+            console.print(f"[red]{r.message}[/red]")
+    code = run_exit_code(results)
+    if code == EXIT_SOME:
+        unfinished = "、".join(
+            PLATFORM_NAMES_ZH.get(r.platform, r.platform) for r in results if not r.ok
+        )
+        console.print(
+            f"[yellow]部分平台未完成：{unfinished}（退出码 3；some platforms did not complete）[/yellow]"
+        )
+    elif code == EXIT_NONE:
+        console.print("[red]没有平台完成（退出码 1；no platform completed）[/red]")
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
 def _options(
     platform: list[str],
     since: str | None,
@@ -125,13 +178,23 @@ PLATFORM_OPT = typer.Option(
     [], "--platform", "-p", help="只采集这些平台（可重复）；默认全部已启用平台"
 )
 BASE_URL_OPT = typer.Option(
-    [], "--base-url", help="平台=URL：把连接器指向另一个地址（测试、演示用模拟器）"
+    [],
+    "--base-url",
+    callback=base_url_option,
+    help="平台=URL：把连接器指向另一个地址（测试、演示用模拟器）",
 )
 SIGNER_OPT = typer.Option(
-    None, "--signer", help='签名插件："dev"、"cmd:命令" 或 "http://127.0.0.1:端口/sign"'
+    None,
+    "--signer",
+    callback=signer_option,
+    help='签名插件："dev"、"cmd:命令" 或 "http://127.0.0.1:端口/sign"',
 )
 NOW_OPT = typer.Option(
-    None, "--now", help="把当前时间固定为此时刻（配合模拟器的虚拟时钟）", hidden=True
+    None,
+    "--now",
+    callback=now_option,
+    help="把当前时间固定为此时刻（配合模拟器的虚拟时钟）",
+    hidden=True,
 )
 
 
@@ -139,9 +202,18 @@ NOW_OPT = typer.Option(
 def collect_command(
     ctx: typer.Context,
     platform: list[str] = PLATFORM_OPT,
-    since: str | None = typer.Option(None, "--since", help="只要此日期之后发布的作品"),
-    until: str | None = typer.Option(None, "--until", help="只要此日期之前发布的作品"),
-    max_pages: int | None = typer.Option(None, "--max-pages", help="每个平台最多翻页数"),
+    since: str | None = typer.Option(
+        None, "--since", callback=since_option, help="只要此时间之后发布的作品（须早于 --until）"
+    ),
+    until: str | None = typer.Option(
+        None, "--until", callback=until_option, help="只要此时间之前发布的作品"
+    ),
+    max_pages: int | None = typer.Option(
+        None,
+        "--max-pages",
+        min=1,
+        help="每个平台最多翻页数（≥ 1）；不写则按配置的 max_pages，配置也没有则不限",
+    ),
     restart: bool = typer.Option(False, "--restart", help="忽略上次中断的断点，从头采集"),
     base_url: list[str] = BASE_URL_OPT,
     signer: str | None = SIGNER_OPT,
@@ -187,30 +259,24 @@ def collect_command(
     finally:
         engine.dispose()
     Console().print(_summary(results, "采集结果"))
-    for r in results:
-        if r.status not in ("ok", "interrupted"):
-            console.print(f"[red]{r.message}[/red]")
-    if any(r.status not in ("ok", "interrupted") for r in results) and not any(
-        r.ok for r in results
-    ):
-        raise typer.Exit(1)
+    _finish(results)
 
 
 def _parse_age(value: str) -> timedelta:
-    text = value.strip().lower()
-    units = {"d": "days", "h": "hours", "w": "weeks"}
-    if text and text[-1] in units and text[:-1].isdigit():
-        return timedelta(**{units[text[-1]]: int(text[:-1])})
-    if text.isdigit():
-        return timedelta(days=int(text))
-    raise TrackerError(f"--younger-than 应写作 14d、36h 或 2w，收到 {value!r}")
+    try:
+        return parse_age(value)
+    except ValueError as exc:
+        raise TrackerError(f"--younger-than {exc}") from None
 
 
 @app.command("refresh")
 def refresh_command(
     ctx: typer.Context,
     younger_than: str = typer.Option(
-        "14d", "--younger-than", help="刷新发布不超过这么久的作品（如 14d、36h）"
+        "14d",
+        "--younger-than",
+        callback=younger_than_option,
+        help=f"刷新发布不超过这么久的作品（如 14d、36h、2w；大于 0，至多 {MAX_AGE_DAYS} 天）",
     ),
     platform: list[str] = PLATFORM_OPT,
     base_url: list[str] = BASE_URL_OPT,
@@ -233,3 +299,4 @@ def refresh_command(
     finally:
         engine.dispose()
     Console().print(_summary(results, "指标刷新结果"))
+    _finish(results)

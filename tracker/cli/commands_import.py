@@ -1,4 +1,10 @@
-"""``tracker import``: captures, saved responses, MediaCrawler output and units' lists."""
+"""``tracker import``: captures, saved responses, MediaCrawler output and units' lists.
+
+Exit codes: 0 every file imported; 3 some files were skipped (unreadable) or failed (the others
+imported; the report names each with its reason); 1 none imported (or a usage error);
+2 an internal error (the entry point's). Rows rejected inside an imported file are in the
+report and the reject table and do not change the exit code.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from tracker.errors import StoreError, TrackerError
 from tracker.http import HttpClient
 from tracker.imports.detect import FORMAT_NAMES_ZH
 from tracker.imports.online import HttpArticleFetcher, LinkClients
-from tracker.imports.service import ImportReport, import_paths
+from tracker.imports.service import EXIT_NONE, EXIT_PARTIAL, ImportReport, import_paths
 from tracker.imports.urls import UrlResolver
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.services.database import open_database
@@ -114,8 +120,8 @@ def import_command(
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print(report)
-    if report.failed_files:
-        raise typer.Exit(1)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 def _live_connectors(
@@ -146,6 +152,28 @@ def _missing_sqlite_file(url: str) -> str | None:
     if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
         return None
     return None if Path(parsed.database).exists() else parsed.database
+
+
+def _without_path(path: str, error: str) -> str:
+    """The reason alone (errors usually start with their file, which is printed already)."""
+    return error[len(path) :].lstrip(": ") if error.startswith(path) else error
+
+
+def _print_file_errors(report: ImportReport) -> None:
+    """Each skipped or failed file with its reason, then what the exit code means."""
+    for f in report.failed_files:
+        reason = _without_path(f.path, f.error or "")
+        head = "跳过的文件" if f in report.skipped_files else "文件错误"
+        err_console.print(f"{head}: {f.path}: {reason}", markup=False, highlight=False)
+    failed = len(report.failed_files)
+    if report.exit_code == EXIT_PARTIAL:
+        err_console.print(
+            f"{len(report.files)} 个文件中 {failed} 个未能完整导入，其余已导入"
+            f"（退出码 {EXIT_PARTIAL}: some files skipped or failed）",
+            markup=False,
+        )
+    elif report.exit_code == EXIT_NONE:
+        err_console.print(f"没有文件导入成功（退出码 {EXIT_NONE}: nothing imported）", markup=False)
 
 
 def _print(report: ImportReport) -> None:
@@ -181,8 +209,7 @@ def _print(report: ImportReport) -> None:
         if f.skipped_by:
             top = "，".join(f"{k} {v}" for k, v in f.skipped_by.most_common(5))
             console.print(f"{f.path} 跳过: {top}")
-    for f in report.failed_files:
-        err_console.print(f"文件错误: {f.error}", markup=False, highlight=False)
+    _print_file_errors(report)
     if report.rejects:
         err_console.print(
             f"拒绝的条目（前 {min(SHOWN, len(report.rejects))} 条，全部见 reject 表）:"

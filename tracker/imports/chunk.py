@@ -36,6 +36,10 @@ class Chunk:
     """Human-readable notes on duplicate items counted once."""
     notes: list[str] = field(default_factory=list)
     """Warnings for the report (a missing optional column, an article page that failed...)."""
+    refused: str | None = None
+    """Why the whole file was refused although it could be read (a saved body no parser takes):
+    its reject holds the body; the service reports the file as failed, so a run that stored
+    nothing from it is never ``ok``."""
 
     def reject(
         self, reason: str, *, location: str, payload: str = "", platform: str | None = None

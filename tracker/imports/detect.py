@@ -34,6 +34,7 @@ from tracker.imports.submissions import (
     find_header,
     load_sheets,
 )
+from tracker.imports.textlines import decode_lines
 from tracker.imports.zeeschuimer import is_envelope
 
 __all__ = ["FORMATS", "Detected", "detect_format"]
@@ -45,6 +46,7 @@ FORMAT_NAMES_ZH = {
     "json": "API 响应 JSON",
     "mediacrawler": "MediaCrawler 数据",
     "submission": "单位报送表",
+    "unknown": "无法导入（已跳过）",
 }
 HEAD_BYTES = 256 * 1024
 _MEDIACRAWLER_MARKS = {"last_modify_ts", "add_ts", "source_keyword", "creator_hash"}
@@ -57,14 +59,14 @@ class Detected:
     """The MediaCrawler table, for example."""
 
 
-def _decode_head(head: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return head.decode(encoding)
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(head) - 4:  # a character cut by the head's end
-                return head[: exc.start].decode(encoding, errors="ignore")
-    return head.decode("utf-8", errors="replace")
+def _decode_head(head: bytes, *, whole: bool) -> str:
+    """The head as text, decoded line by line in the encoding most of its lines are in.
+
+    Decoding the head in one piece let one bad byte in a GBK list turn the whole head into
+    U+FFFD, so its header was not found and every row was lost; a damaged line is now only
+    that line (the reader rejects it with its number).
+    """
+    return decode_lines(head, complete=whole).text()
 
 
 def _top_level_keys(head: bytes) -> tuple[str | None, list[str]]:
@@ -193,7 +195,7 @@ def detect_format(path: Path) -> Detected:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="ignore")
     else:
-        text = _decode_head(head)
+        text = _decode_head(head, whole=whole)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] in ("{", "["):
         body = head.lstrip(b"\xef\xbb\xbf \t\r\n")

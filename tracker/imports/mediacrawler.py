@@ -18,6 +18,8 @@ What the rows do and do not say, and how that is kept honest:
   ``user_id`` and become accounts; older creator tables (``fans``) become accounts with
   follower counts;
 - Bilibili rows store the numeric ``aid``: converted to the ``BV`` id every other door uses;
+- a Xiaohongshu or Douyin row without its time column is dated from the id (an ObjectId's
+  first 8 hex digits, ``aweme_id >> 32``), marked ``published_at_source="id"``;
 - comment tables are not works: their rows are counted as skipped.
 """
 
@@ -33,8 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from connectors.bilibili.ids import aid_to_bvid, is_bvid
+from connectors.douyin.ids import aweme_id_time
+from connectors.xiaohongshu.ids import note_id_time
 from tracker.imports.chunk import Chunk
-from tracker.normalize.counts import parse_count
+from tracker.imports.textlines import DecodedLines, decode_lines, line_payload
+from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
@@ -149,6 +154,20 @@ def _count(row: Mapping[str, Any], name: str) -> int | None:
         raise ValueError(f"{name}: {exc}") from None
 
 
+def _metrics(row: Mapping[str, Any], **columns: str) -> Metrics:
+    """The counts of ``row`` (metric name = column), a displayed floor marked as one.
+
+    MediaCrawler keeps the platforms' display strings, so a popular note's ``liked_count`` is
+    "10万+": stored as 100000 and named in ``lower_bounds``, never read as an exact figure.
+    """
+    return Metrics(
+        **{metric: _count(row, column) for metric, column in columns.items()},
+        lower_bounds=lower_bounded(
+            **{metric: row.get(column) for metric, column in columns.items()}
+        ),
+    )
+
+
 def _time(row: Mapping[str, Any], *names: str) -> datetime | None:
     for name in names:
         value = row.get(name)
@@ -163,6 +182,16 @@ def _time(row: Mapping[str, Any], *names: str) -> datetime | None:
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
     return None
+
+
+def _published(
+    row: Mapping[str, Any], name: str, derived: datetime | None
+) -> tuple[datetime | None, str | None]:
+    """The row's time column and ``"field"``, else the time its id encodes and ``"id"``."""
+    given = _time(row, name)
+    if given is not None:
+        return given, "field"
+    return derived, ("id" if derived is not None else None)
 
 
 def _tags(*texts: str | None, structured: Iterable[str] = ()) -> list[str]:
@@ -238,10 +267,8 @@ def _weibo_note(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
         text=text,
         published_at=_time(row, "create_time", "create_date_time"),
         hashtags=_tags(text),
-        metrics=Metrics(
-            likes=_count(row, "liked_count"),
-            comments=_count(row, "comments_count"),
-            shares=_count(row, "shared_count"),
+        metrics=_metrics(
+            row, likes="liked_count", comments="comments_count", shares="shared_count"
         ),
         source=SOURCE,
         context=_context(row),
@@ -261,6 +288,7 @@ def _douyin_aweme(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
     image = _text(row, "aweme_type") == "68"
     uid = _id(row, "user_id")
     sec_uid = _text(row, "sec_uid")
+    published, published_source = _published(row, "create_time", aweme_id_time(aweme_id, now=at))
     post = PostRecord(
         platform="douyin",
         platform_post_id=aweme_id,
@@ -271,13 +299,15 @@ def _douyin_aweme(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
         title=title if title and title != desc else None,
         text=desc or title,
         content_type="image" if image else "video",
-        published_at=_time(row, "create_time"),
+        published_at=published,
+        published_at_source=published_source,
         hashtags=_tags(desc or title),
-        metrics=Metrics(
-            likes=_count(row, "liked_count"),
-            comments=_count(row, "comment_count"),
-            shares=_count(row, "share_count"),
-            favorites=_count(row, "collected_count"),
+        metrics=_metrics(
+            row,
+            likes="liked_count",
+            comments="comment_count",
+            shares="share_count",
+            favorites="collected_count",
         ),
         source=SOURCE,
         context=_context(row, sec_uid=sec_uid),
@@ -308,7 +338,7 @@ def _kuaishou_video(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
         content_type="video",
         published_at=_time(row, "create_time"),
         hashtags=_tags(caption),
-        metrics=Metrics(views=_count(row, "viewd_count"), likes=_count(row, "liked_count")),
+        metrics=_metrics(row, views="viewd_count", likes="liked_count"),
         source=SOURCE,
         context=_context(row),
     )
@@ -355,12 +385,13 @@ def _bilibili_video(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
         content_type="video",
         published_at=_time(row, "create_time"),
         hashtags=_tags(title, desc),
-        metrics=Metrics(
-            views=_count(row, "video_play_count"),
-            likes=_count(row, "liked_count"),
-            comments=_count(row, "video_comment"),
-            shares=_count(row, "video_share_count"),
-            favorites=_count(row, "video_favorite_count"),
+        metrics=_metrics(
+            row,
+            views="video_play_count",
+            likes="liked_count",
+            comments="video_comment",
+            shares="video_share_count",
+            favorites="video_favorite_count",
         ),
         source=SOURCE,
         context=_context(row, aid=_aid(row)),
@@ -408,7 +439,7 @@ def _zhihu_content(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
         content_type=_ZHIHU_TYPES[kind],
         published_at=_time(row, "created_time"),
         hashtags=_tags(title, text),
-        metrics=Metrics(likes=_count(row, "voteup_count"), comments=_count(row, "comment_count")),
+        metrics=_metrics(row, likes="voteup_count", comments="comment_count"),
         source=SOURCE,
         context=_context(row, question_id=question_id),
     )
@@ -432,6 +463,7 @@ def _xhs_note(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
     kind = (_text(row, "type") or "").lower()
     uid = _id(row, "user_id")
     token = _text(row, "xsec_token")
+    published, published_source = _published(row, "time", note_id_time(pid, now=at))
     post = PostRecord(
         platform="xiaohongshu",
         platform_post_id=pid,
@@ -441,13 +473,15 @@ def _xhs_note(row: Mapping[str, Any], at: datetime) -> MediaCrawlerRow:
         title=title,
         text=desc,
         content_type="video" if kind == "video" else "image" if kind == "normal" else None,
-        published_at=_time(row, "time"),
+        published_at=published,
+        published_at_source=published_source,
         hashtags=_tags(desc, structured=tag_list),
-        metrics=Metrics(
-            likes=_count(row, "liked_count"),
-            comments=_count(row, "comment_count"),
-            shares=_count(row, "share_count"),
-            favorites=_count(row, "collected_count"),
+        metrics=_metrics(
+            row,
+            likes="liked_count",
+            comments="comment_count",
+            shares="share_count",
+            favorites="collected_count",
         ),
         source=SOURCE,
         context=_context(row, xsec_token=token),
@@ -523,6 +557,8 @@ class RowEvent:
     location: str
     row: Mapping[str, Any] | None
     error: str | None = None
+    payload: str = ""
+    """What could be read of an unreadable row, kept with its reject."""
 
 
 def _decode(raw: bytes) -> str:
@@ -532,10 +568,33 @@ def _decode(raw: bytes) -> str:
         return raw.decode("gb18030", errors="replace")
 
 
+def _decode_line(raw: bytes) -> str | None:
+    """One JSON line as text: UTF-8, else GBK; None when it is neither (a damaged line).
+
+    Decoding a damaged UTF-8 line as GBK with replacement characters used to import the row
+    with every Chinese character garbled; now the line is a reject.
+    """
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def _iter_jsonl(path: Path, label: str) -> Iterator[RowEvent]:
     with path.open("rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
-            text = _decode(raw).strip()
+            decoded = _decode_line(raw)
+            if decoded is None:
+                yield RowEvent(
+                    f"{label}:{line_no}",
+                    None,
+                    "这一行既不是 UTF-8 也不是 GBK 编码，无法读取",
+                    line_payload(raw.rstrip(b"\r\n")),
+                )
+                continue
+            text = decoded.strip()
             if not text:
                 continue
             try:
@@ -550,7 +609,8 @@ def _iter_jsonl(path: Path, label: str) -> Iterator[RowEvent]:
 
 
 def _iter_json_array(path: Path, label: str) -> Iterator[RowEvent]:
-    text = _decode(path.read_bytes())
+    # decoded line by line: a bad byte costs one character, not every line's encoding
+    text = decode_lines(path.read_bytes()).text()
     try:
         rows = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -568,12 +628,37 @@ def _iter_json_array(path: Path, label: str) -> Iterator[RowEvent]:
 
 
 def _iter_csv(path: Path, label: str) -> Iterator[RowEvent]:
-    text = _decode(path.read_bytes())
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    """Rows of a CSV decoded line by line: a row holding a line with a bad byte is a reject at
+    that line (its bytes kept), the other rows import. The bad bytes are read as U+FFFD rather
+    than the line blanked, so a quoted multi-line ``desc`` cannot swallow the rows after it."""
+    decoded = decode_lines(path.read_bytes())
+    pending = sorted(decoded.bad.items())
+    reader = csv.DictReader(io.StringIO(decoded.text(), newline=""))
+    _ = reader.fieldnames  # reads the header, so the lines of each row are known below
+    end = reader.line_num
+    while pending and pending[0][0] <= end:  # the header itself: its columns may be garbled
+        yield _bad_line_event(decoded, pending.pop(0), label)
     for row in reader:
+        end = reader.line_num
+        if pending and pending[0][0] <= end:
+            yield _bad_line_event(decoded, pending.pop(0), label)
+            while pending and pending[0][0] <= end:
+                pending.pop(0)  # one reject per row
+            continue
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
-        yield RowEvent(f"{label}:{reader.line_num}", {k: v for k, v in row.items() if k})
+        yield RowEvent(f"{label}:{end}", {k: v for k, v in row.items() if k})
+
+
+def _bad_line_event(decoded: DecodedLines, bad: tuple[int, int], label: str) -> RowEvent:
+    line_no, column = bad
+    name = "GBK" if decoded.encoding == "gb18030" else decoded.encoding.upper()
+    return RowEvent(
+        f"{label}:{line_no}",
+        None,
+        f"{label}:{line_no}:{column}: 这一行不是 {name} 编码，无法读取",
+        line_payload(decoded.raw[line_no - 1], decoded.encoding),
+    )
 
 
 def _iter_xlsx(path: Path, label: str) -> Iterator[RowEvent]:
@@ -626,7 +711,7 @@ def read_mediacrawler(
     for event in iter_rows(path, label):
         chunk = Chunk(read=1)
         if event.row is None:
-            chunk.reject(event.error or "无法读取", location=event.location)
+            chunk.reject(event.error or "无法读取", location=event.location, payload=event.payload)
             yield chunk
             continue
         table = detect_table(event.row)

@@ -6,6 +6,9 @@ API proxies that wrap the platform's body in their own envelope (``{"code": 200,
 same parser as the live connector reads them. The platform is recognised from the body's shape
 (or the proxy's route); ``--platform`` settles the files where it cannot be.
 
+A body the parser refuses as a whole (or whose every item it refuses) is a refused file: its
+reject keeps the body, and the run says the file failed instead of "ok" with nothing stored.
+
 The file's modification time is the snapshot time: it is the closest thing to "when these
 counts were seen" a saved body has, and it keeps a re-import of the same file idempotent.
 """
@@ -68,9 +71,12 @@ def read_raw_json(
             payload=json.dumps(body, ensure_ascii=False)[:20_000],
             platform=chosen,
         )
+        chunk.refused = f"{label}: {chosen}: {exc}"
         return chunk
     prefix_rejects(page, label)
     for reject in page.rejects:
         reject.platform = reject.platform or chosen
     chunk.page = page
+    if page.rejects and not page.posts and not page.accounts:
+        chunk.refused = f"{label}: {page.rejects[0].reason}"
     return chunk

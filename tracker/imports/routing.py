@@ -203,9 +203,18 @@ def _is_zhihu(b: Mapping[str, Any]) -> bool:
 
 def _is_xiaohongshu(b: Mapping[str, Any]) -> bool:
     data = _data(b)
-    return isinstance(data, Mapping) and _items_look_like(
+    if isinstance(data, Mapping) and _items_look_like(
         data.get("items"), "model_type", "note_card", "note"
-    )
+    ):
+        return True
+    # A saved ``data`` member without its code/success/msg envelope ({cursor_score, items,
+    # current_time} of web ``feed``): only ``note_card`` is Xiaohongshu's own word here, so a
+    # bare list of items must carry it (``model_type``/``note`` alone are too generic).
+    return "data" not in b and _items_look_like(b.get("items"), "note_card")
+
+
+_KUAISHOU_REST = ("/rest/wd/", "/rest/zt/")
+"""Kuaishou's h5 REST namespaces: a saved dict of responses keyed by these paths is Kuaishou's."""
 
 
 def _is_kuaishou(b: Mapping[str, Any]) -> bool:
@@ -213,6 +222,11 @@ def _is_kuaishou(b: Mapping[str, Any]) -> bool:
     if isinstance(data, Mapping) and any(
         k in data for k in ("visionSearchPhoto", "visionProfile", "visionVideoDetail")
     ):
+        return True
+    photo = b.get("photo")
+    if isinstance(photo, Mapping) and "photoId" in photo and "result" in b:
+        return True  # h5 /rest/wd/ugH5App/photo/simple/info
+    if any(isinstance(k, str) and k.startswith(_KUAISHOU_REST) for k in b):
         return True
     return "feeds" in b and "pcursor" in b
 
@@ -283,16 +297,6 @@ def _xiaohongshu_saved(module: ModuleType) -> ParseFn:
     return parse
 
 
-def _kuaishou_saved(module: ModuleType) -> ParseFn:
-    def parse(body: Any, *, captured_at: datetime, source: str) -> ParsedPage:
-        inner = module.unwrap(body)
-        if "feeds" in inner and "data" not in inner:
-            return module.parse_search_feed(inner, captured_at=captured_at, source=source)
-        return module.parse_graphql(inner, captured_at=captured_at, source=source)
-
-    return parse
-
-
 def _tiktok_saved(module: ModuleType) -> ParseFn:
     def parse(body: Any, *, captured_at: datetime, source: str) -> ParsedPage:
         if isinstance(body, Mapping) and "id" in body and "stats" in body:
@@ -306,7 +310,6 @@ _SAVED_FALLBACKS: dict[str, Callable[[ModuleType], ParseFn]] = {
     "weibo": _weibo_saved,
     "zhihu": _zhihu_saved,
     "xiaohongshu": _xiaohongshu_saved,
-    "kuaishou": _kuaishou_saved,
     "tiktok": _tiktok_saved,
 }
 

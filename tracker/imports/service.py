@@ -7,11 +7,20 @@ like a collected one. The run row counts items read, works new and updated, reje
 the reject table with its ``file:line`` and reason) and skipped items (unrelated HAR traffic,
 other platforms' Zeeschuimer items, duplicate submission rows).
 
-A file that cannot be read at all (unknown format, no link column, JSON that does not parse)
-raises :class:`ImportFormatError` before anything is written when it is detected up front;
-when the damage is found halfway (a truncated HAR), what was read before it is kept and the
-file's error is reported and stored as a reject. ``dry_run`` reads and parses everything and
-reports the same counts without writing anything, not even the run row.
+A file that cannot be read at all (empty, unknown format, no link column, JSON that does not
+parse) is skipped: the other files import, and the report lists it with its reason and stores
+it as a reject, whether it was named on the command line or found in a directory. Only when
+no file can be read at all is it an :class:`ImportFormatError`, before anything is written.
+When the damage is found halfway (a truncated HAR), what was read before it is kept and the
+file's error is reported and stored as a reject. A file with an error makes the run
+``partial`` (``failed`` when every file has one).
+
+A companion file found in a directory (a README or PROVENANCE.md beside the captures) is only
+noted. ``dry_run`` reads and parses everything and reports the same counts without writing
+anything, not even the run row.
+
+An import starting marks import runs left ``running`` by a killed process ``interrupted``,
+the way collect does (:func:`~tracker.services.runs.interrupt_stale_run`).
 
 Sources: captures (HAR, Zeeschuimer) are ``capture``, saved bodies and MediaCrawler rows
 ``import``, units' lists ``submission``; the time the data was seen is the snapshot time.
@@ -44,7 +53,14 @@ from tracker.imports.urls import UrlResolver
 from tracker.imports.zeeschuimer import read_zeeschuimer
 from tracker.records import PLATFORMS, CampaignLink, ParsedPage, PostRecord, RejectRecord
 from tracker.services.ingest import PageStore
-from tracker.services.runs import RUN, RunCounts, finish_run, start_run, update_run
+from tracker.services.runs import (
+    RUN,
+    RunCounts,
+    finish_run,
+    interrupt_stale_run,
+    start_run,
+    update_run,
+)
 from tracker.store.engine import begin_write
 from tracker.store.models import Post
 from tracker.store.registry import ensure_unit
@@ -63,6 +79,10 @@ MAX_SHOWN = 50
 """Rejects, duplicates and notes kept in the report for display (all rejects are stored)."""
 
 Progress = Callable[[str, RunCounts], None]
+
+SKIPPED = "unknown"
+"""The format of a file that was skipped because it could not be recognised or read."""
+EXIT_OK, EXIT_NONE, EXIT_PARTIAL = 0, 1, 3
 
 
 @dataclass(slots=True)
@@ -115,7 +135,21 @@ class ImportReport:
 
     @property
     def failed_files(self) -> list[FileReport]:
+        """Files skipped (unreadable) or stopped by an error: each has its reason."""
         return [f for f in self.files if f.error]
+
+    @property
+    def skipped_files(self) -> list[FileReport]:
+        """Files not read at all (empty, unknown format, missing)."""
+        return [f for f in self.files if f.format == SKIPPED]
+
+    @property
+    def exit_code(self) -> int:
+        """0 every file imported, 3 some skipped or failed, 1 none imported (2, an internal
+        error, is the CLI's). A script can tell "check the report" from "nothing happened"."""
+        if not self.failed_files:
+            return EXIT_OK
+        return EXIT_PARTIAL if len(self.failed_files) < len(self.files) else EXIT_NONE
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +193,21 @@ def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
         else:
             out.append((path, True))
     return out
+
+
+_DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".ini", ".lnk"})
+_DOC_STEMS = ("readme", "provenance", "license", "thumbs")
+
+
+def _companion_file(path: Path) -> bool:
+    """A file that travels with data but holds none: a README or PROVENANCE.md beside the
+    captures, Windows' Thumbs.db or desktop.ini, Office's ``~$`` lock file."""
+    name = path.name.lower()
+    return (
+        path.suffix.lower() in _DOC_SUFFIXES
+        or name.startswith(("~$", *_DOC_STEMS))
+        or name == "thumbs.db"
+    )
 
 
 def _mtime(path: Path) -> datetime:
@@ -232,6 +281,8 @@ class _Importer:
         self.campaign_posts = 0
         self.platforms: Counter[str] = Counter()
         self.work_units: list[tuple[str, str, str]] = []
+        self.details_applied = 0
+        self.details_pending = 0
         self.store: PageStore | None = None
         if engine is not None and not dry_run:
             with engine.connect() as conn:
@@ -264,6 +315,13 @@ class _Importer:
             self._remember_rejects([reject])
         self._flush(batch, report.path)
 
+    def skip_file(self, label: str, error: ImportFormatError) -> FileReport:
+        """A file that cannot be imported: reported with its reason and stored as a reject,
+        exactly like a file whose damage is found halfway (the other files go on)."""
+        report = FileReport(label, SKIPPED)
+        self.run_file(report, _failing(error), f"import:{SKIPPED}")
+        return report
+
     def _count(self, report: FileReport, chunk: Chunk) -> None:
         report.items_read += chunk.read
         report.posts += len(chunk.page.posts)
@@ -271,6 +329,8 @@ class _Importer:
         report.rejected += len(chunk.page.rejects)
         report.skipped += chunk.skipped
         report.duplicates += len(chunk.duplicates)
+        if chunk.refused and report.error is None:
+            report.error = chunk.refused
         if chunk.skipped and chunk.skip_reason:
             report.skipped_by[chunk.skip_reason] += chunk.skipped
         self.counts.items_read += chunk.read
@@ -335,6 +395,17 @@ class _Importer:
             out.append((platform, uid, unit_id))
         return out
 
+    def note_details(self) -> None:
+        """Say what became of bodies that only complete a post (a Weibo long text): they are
+        not counted as works, so without a note an import of one would look like it did nothing."""
+        if self.details_applied:
+            self.notes.append(f"{self.details_applied} 条补全信息（如微博长文本）已写入对应作品")
+        if self.details_pending:
+            self.notes.append(
+                f"{self.details_pending} 条补全信息（如微博长文本）的作品尚未入库，"
+                "已保存等待：作品导入后自动补全"
+            )
+
     def attribute_works(self) -> int:
         """Units of submitted works whose account only another door named (see Chunk)."""
         if self.dry_run or self.engine is None or not self.work_units:
@@ -375,6 +446,8 @@ class _Importer:
                     account_units=self._unit_accounts(conn, batch.unit_accounts),
                 )
                 self.campaign_posts += result.campaign_posts
+                self.details_applied += result.details_applied
+                self.details_pending += result.details_pending
                 update_run(conn, self.run_id, self.counts, None)
         if self.progress is not None:
             self.progress(label, self.counts)
@@ -418,9 +491,59 @@ def _reader(
     )
 
 
+def _failing(error: ImportFormatError) -> Iterator[Chunk]:
+    """A reader that fails at once: how a skipped file goes through ``run_file``."""
+    raise error
+    yield  # pragma: no cover - makes this a generator
+
+
 def _lazy(make: Callable[[], Iterator[Chunk]]) -> Iterator[Chunk]:
     """Defer a reader's start so an error opening the file is raised inside the file's loop."""
     yield from make()
+
+
+Plan = list[tuple[Path, Detected | ImportFormatError]]
+
+
+def _plan(paths: Sequence[str | Path]) -> tuple[Plan, list[Path]]:
+    """Every file with its format or why it cannot be imported, and the companion files left.
+
+    A file that cannot be imported is skipped and reported (a failed file) whether it was named
+    or found in a directory: an empty or unknown ``.json`` in a folder of captures is damage
+    the staff must see. Only a companion file found in a directory (a README beside the
+    captures, see :func:`_companion_file`) is left with a note instead. When no file at all
+    can be imported, that is an error naming each file and its reason.
+    """
+    plan: Plan = []
+    companions: list[Path] = []
+    for path, explicit in _expand(paths):
+        try:
+            plan.append((path, detect_format(path)))
+        except ImportFormatError as exc:
+            if not explicit and _companion_file(path):
+                companions.append(path)
+            else:
+                plan.append((path, exc))
+    if any(isinstance(d, Detected) for _, d in plan):
+        return plan, companions
+    if len(plan) == 1 and isinstance(plan[0][1], ImportFormatError):
+        raise plan[0][1]
+    reasons = [str(d) if str(p) in str(d) else f"{p}: {d}" for p, d in plan]
+    raise ImportFormatError(
+        "没有可导入的文件 (nothing to import): "
+        + (" | ".join(reasons) if reasons else ", ".join(str(p) for p in paths))
+    )
+
+
+def _interrupt_stale_imports(engine: Engine) -> None:
+    """Import runs a killed process left ``running`` become ``interrupted``, as in collect.
+
+    Collect keys a run by its platform; an import run's platform is its ``--platform`` or,
+    when it read one platform only, that one (else none). An import may write any platform,
+    so it closes the latest stale run of every platform and of none.
+    """
+    for platform in (None, *PLATFORMS):
+        interrupt_stale_run(engine, kind="import", platform=platform)
 
 
 def import_paths(
@@ -453,39 +576,34 @@ def import_paths(
     if not paths:
         raise ImportFormatError("没有要导入的文件")
     now = now or datetime.now(UTC)
-    plan: list[tuple[Path, Detected | None, str | None]] = []
-    for path, explicit in _expand(paths):
-        try:
-            plan.append((path, detect_format(path), None))
-        except ImportFormatError as exc:
-            if explicit:
-                raise
-            plan.append((path, None, str(exc)))
-    if not any(d for _, d, _ in plan):
-        raise ImportFormatError(f"没有可导入的文件: {', '.join(str(p) for p in paths)}")
+    plan, companions = _plan(paths)
     parsers = load_parsers()
 
     run_id = None
     if not dry_run:
         if engine is None:
             raise TrackerError("导入需要数据库（或使用 --dry-run）")
+        _interrupt_stale_imports(engine)
         only = f"{platform}" if platform else None
-        job = ", ".join(p.name for p, d, _ in plan if d)[:100]
+        job = ", ".join(p.name for p, d in plan if isinstance(d, Detected))[:100]
         run_id = start_run(engine, kind="import", platform=only, job=job, now=now)
-    importer = _Importer(
-        engine, config=config, run_id=run_id, dry_run=dry_run, now=now, progress=progress
-    )
-    if unit and not any(d and d.format == "submission" for _, d, _ in plan):
-        importer.notes.append("--unit 只用于单位报送表；这次导入没有报送表，已忽略")
-    unknown = [path.name for path, detected, _ in plan if detected is None]
-    if unknown:
-        shown = "、".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")
-        importer.notes.append(f"目录中 {len(unknown)} 个文件不是可导入的格式，已跳过: {shown}")
+    importer: _Importer | None = None
     files: list[FileReport] = []
     try:
-        for path, detected, _ in plan:
+        importer = _Importer(
+            engine, config=config, run_id=run_id, dry_run=dry_run, now=now, progress=progress
+        )
+        if unit and not any(isinstance(d, Detected) and d.format == "submission" for _, d in plan):
+            importer.notes.append("--unit 只用于单位报送表；这次导入没有报送表，已忽略")
+        if companions:
+            shown = "、".join(p.name for p in companions[:5]) + ("…" if len(companions) > 5 else "")
+            importer.notes.append(
+                f"目录中 {len(companions)} 个说明文件不是可导入的格式，已跳过: {shown}"
+            )
+        for path, detected in plan:
             label = str(path)
-            if detected is None:
+            if not isinstance(detected, Detected):
+                files.append(importer.skip_file(label, detected))
                 continue
             report = FileReport(label, detected.format, detected.detail)
             files.append(report)
@@ -504,6 +622,7 @@ def import_paths(
             )
             importer.run_file(report, chunks, f"import:{detected.format}")
         importer.attribute_works()
+        importer.note_details()
     except BaseException as exc:
         if run_id is not None and engine is not None:
             interrupted = isinstance(exc, KeyboardInterrupt)
@@ -511,10 +630,11 @@ def import_paths(
                 engine,
                 run_id,
                 status="interrupted" if interrupted else "failed",
-                counts=_final_counts(importer, files),
+                counts=_final_counts(importer, files) if importer else RunCounts(),
                 error="interrupted" if interrupted else f"{type(exc).__name__}: {exc}",
             )
         raise
+    assert importer is not None  # set first thing in the try
     counts = _final_counts(importer, files)
     status = "ok"
     if files and all(f.error for f in files):

@@ -24,6 +24,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,8 +35,9 @@ from connectors.base import Connector
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.imports.articles import ARTICLE_PLATFORMS, ArticleInfo, parse_article
 from tracker.imports.chunk import Chunk, prefix_rejects
+from tracker.imports.textlines import decode_lines, line_payload
 from tracker.imports.urls import ShortLinkError, UrlResolver, WorkRef, WorkUrlError
-from tracker.normalize.counts import parse_count
+from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.times import parse_time
 from tracker.records import (
     MAX_COUNT,
@@ -180,22 +182,85 @@ def platform_from_name(value: Any) -> str | None:
     return _PLATFORM_ALIASES.get(text)
 
 
-def find_header(rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, list[int]]] | None:
-    """(row index, field -> column indexes) of the header among the first rows, or None.
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Where a sheet's header is (``first``..``last``, 0-based rows) and its columns."""
 
-    The header is the row naming the most known fields (at least two); title rows above it
-    ("2024 年科普日作品报送表") are skipped.
+    first: int
+    last: int
+    columns: dict[str, list[int]]
+
+
+def _fields(row: Sequence[Any]) -> dict[int, str]:
+    """Column -> field for the cells of ``row`` that name a known field."""
+    out: dict[int, str] = {}
+    for j, cell in enumerate(row):
+        name = _LOOKUP.get(normalise_header(cell))
+        if name:
+            out[j] = name
+    return out
+
+
+def _by_field(fields: Mapping[int, str]) -> dict[str, list[int]]:
+    columns: dict[str, list[int]] = {}
+    for j in sorted(fields):
+        columns.setdefault(fields[j], []).append(j)
+    return columns
+
+
+def _looks_like_data(value: Any) -> bool:
+    """A cell no header has: a number, a date, a link."""
+    if value in (None, ""):
+        return False
+    return not isinstance(value, str) or "://" in value or value.strip().startswith("www.")
+
+
+def _second_header_row(top: Sequence[Any], sub: Sequence[Any]) -> dict[int, str] | None:
+    """The fields of a two-row header ``top`` + ``sub``, or None when ``sub`` is not its part.
+
+    ``sub`` belongs to the header when it names fields under a group label of ``top`` (互动数据
+    merged over 点赞 | 评论 | 转发), or when it only repeats ``top`` (cells merged down two rows,
+    which :func:`load_sheets` shows in both). A row holding numbers or links is data, and a
+    ``top`` naming no field is a title (or only group labels): ``sub`` is then the header alone.
     """
-    best: tuple[int, dict[str, list[int]]] | None = None
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        columns: dict[str, list[int]] = {}
-        for j, cell in enumerate(row):
-            name = _LOOKUP.get(normalise_header(cell))
-            if name:
-                columns.setdefault(name, []).append(j)
-        if len(columns) >= 2 and (best is None or len(columns) > len(best[1])):
-            best = (i, columns)
+    if not any(v not in (None, "") for v in sub) or any(_looks_like_data(v) for v in sub):
+        return None
+    top_fields, sub_fields = _fields(top), _fields(sub)
+    if not top_fields:
+        return None
+    adds = any(j not in top_fields for j in sub_fields)
+    repeats = all(
+        v in (None, "") or (j < len(top) and str(top[j]).strip() == str(v).strip())
+        for j, v in enumerate(sub)
+    )
+    if not adds and not repeats:
+        return None
+    return {**top_fields, **sub_fields}
+
+
+def _find_header(rows: Sequence[Sequence[Any]]) -> Header | None:
+    """The header naming the most known fields (at least two) among the first rows.
+
+    Title rows above it ("2024 年科普日作品报送表") are skipped. A header may take two rows (see
+    :func:`_second_header_row`); on a tie the one-row reading wins.
+    """
+    best: Header | None = None
+    scan = rows[:HEADER_SCAN_ROWS]
+    for i, row in enumerate(scan):
+        candidates = [Header(i, i, _by_field(_fields(row)))]
+        pair = _second_header_row(row, scan[i + 1]) if i + 1 < len(scan) else None
+        if pair is not None:
+            candidates.append(Header(i, i + 1, _by_field(pair)))
+        for found in candidates:
+            if len(found.columns) >= 2 and (best is None or len(found.columns) > len(best.columns)):
+                best = found
     return best
+
+
+def find_header(rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, list[int]]] | None:
+    """(index of the header's last row, field -> column indexes), or None; see _find_header."""
+    found = _find_header(rows)
+    return None if found is None else (found.last, found.columns)
 
 
 # --- reading files --------------------------------------------------------------------------------
@@ -208,56 +273,38 @@ class Sheet:
     name: str | None
     rows: list[tuple[int, list[Any]]]
     notes: list[str] = field(default_factory=list)
-    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    column_letters: bool = False
+    """Columns are named by letter (a workbook) rather than by number (a CSV)."""
+    damaged: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+    """Row line -> (bad line, reason, the line's bytes as text) for rows of a CSV holding a line
+    that could not be decoded (a quoted field may span lines). Such a row is a reject; as a
+    header it is still read, its undecodable bytes shown as U+FFFD."""
 
 
-def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
-    line = raw.count(b"\n", 0, offset) + 1
-    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
-    return line, col
-
-
-def _decode_csv(raw: bytes, label: str) -> tuple[str, str, list[tuple[int, str]]]:
+def _decode_csv(raw: bytes, label: str) -> tuple[str, str, list[tuple[int, str, str]]]:
     """(text, encoding, bad lines) of a CSV that may be UTF-8 (BOM or not), GBK or mixed.
 
-    Lines that are not valid in the file's encoding are blanked and reported with their line
-    and column, so the other rows still import.
+    Each line is decoded on its own (see :mod:`tracker.imports.textlines`): a line that is not
+    valid in the file's encoding keeps its readable part (the bad bytes become U+FFFD, so the
+    CSV quoting around it stays intact) and is reported with its line, column and bytes, so it
+    can be rejected while the other rows import. Only a file with no readable line is an error.
     """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16", []
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    try:
-        return body.decode("utf-8"), "utf-8", []
-    except UnicodeDecodeError:
-        pass
-    lines = body.split(b"\n")
-    utf8_ok = utf8_bad = 0
-    for line in lines:
-        if max(line, default=0) < 0x80:
-            continue
-        try:
-            line.decode("utf-8")
-            utf8_ok += 1
-        except UnicodeDecodeError:
-            utf8_bad += 1
-    encoding = "utf-8" if utf8_ok > utf8_bad else "gb18030"
-    out: list[str] = []
-    bad: list[tuple[int, str]] = []
-    offset = 3 if body is not raw else 0
-    for i, line in enumerate(lines, start=1):
-        try:
-            out.append(line.decode(encoding))
-        except UnicodeDecodeError as exc:
-            _, col = _line_col(raw, offset + exc.start)
-            name = "UTF-8" if encoding == "utf-8" else "GBK"
-            bad.append((i, f"{label}:{i}:{col}: 这一行不是 {name} 编码，无法读取"))
-            out.append("")
-        offset += len(line) + 1
-    if len(bad) == len([ln for ln in lines if ln.strip()]):
+    decoded = decode_lines(raw)
+    name = {"utf-8": "UTF-8", "gb18030": "GBK"}.get(decoded.encoding, decoded.encoding.upper())
+    bad = [
+        (
+            i,
+            f"{label}:{i}:{col}: 这一行不是 {name} 编码，无法读取",
+            line_payload(decoded.raw[i - 1], decoded.encoding),
+        )
+        for i, col in sorted(decoded.bad.items())
+    ]
+    nonblank = [i for i, ln in enumerate(decoded.raw, 1) if ln.strip()]
+    if nonblank and all(i in decoded.bad for i in nonblank):
         raise ImportFormatError(
             f"{label}:{bad[0][0]}: 无法识别文件编码（既不是 UTF-8 也不是 GBK）；请另存为 UTF-8 CSV 或 xlsx"
         )
-    return "\n".join(out), encoding, bad
+    return decoded.text(), decoded.encoding, bad
 
 
 def _csv_sheet(path: Path, label: str) -> Sheet:
@@ -270,53 +317,136 @@ def _csv_sheet(path: Path, label: str) -> Sheet:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[tuple[int, list[Any]]] = []
+    damaged: dict[int, tuple[int, str, str]] = {}
+    pending = list(bad)
     start = 1
     try:
         for record in reader:
             rows.append((start, list(record)))
+            while pending and pending[0][0] <= reader.line_num:  # a bad line inside this row
+                damaged.setdefault(start, pending.pop(0))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFormatError(f"{label}:{reader.line_num}: CSV 格式错误: {exc}") from None
-    sheet = Sheet(None, rows, bad_lines=bad)
+    sheet = Sheet(None, rows, damaged=damaged)
     if encoding == "gb18030":
         sheet.notes.append(f"{label}: 按 GBK 编码读取")
     return sheet
 
 
-def _xlsx_sheets(path: Path, label: str) -> list[Sheet]:
+_HYPERLINK = re.compile(
+    r'^=\s*(?:_xlfn\.)?HYPERLINK\s*\(\s*(?:"((?:[^"]|"")*)"|\$?([A-Z]{1,3})\$?([0-9]+))\s*(?:[,;)]|$)',
+    re.IGNORECASE,
+)
+"""``=HYPERLINK("https://…", "点击查看")`` or ``=HYPERLINK(D2, …)``: the target is group 1, or
+the cell named by groups 2-3."""
+
+
+def _open_workbook(path: Path, label: str, *, data_only: bool) -> Any:
     from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings(), path.open("rb") as fh:
             warnings.simplefilter("ignore")  # unsupported extensions (data validation…) are noise
-            wb = load_workbook(fh, data_only=True)  # a file object: any file name is fine
+            return load_workbook(fh, data_only=data_only)  # a file object: any name is fine
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken file
         raise ImportFormatError(f"{label}: 无法打开 xlsx 文件: {exc}") from None
-    sheets: list[Sheet] = []
+
+
+def _has_hyperlink_formula(path: Path) -> bool:
+    """Whether any worksheet holds a HYPERLINK formula (only then are formulas loaded too)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(
+                b"HYPERLINK(" in zf.read(name).upper()
+                for name in zf.namelist()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False  # opening the workbook reports the damage
+
+
+def _hyperlink_formulas(path: Path, label: str) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet -> (row, column) -> the text of each HYPERLINK formula.
+
+    Values are read with ``data_only=True`` (a formula's cached result, as Excel shows it), and
+    a HYPERLINK's cached result is its display text ("点击查看"), or nothing at all when the file
+    was not saved by Excel; the link itself is only in the formula.
+    """
+    if not _has_hyperlink_formula(path):
+        return {}
+    wb = _open_workbook(path, label, data_only=False)
+    out: dict[str, dict[tuple[int, int], str]] = {}
     try:
         for ws in wb.worksheets:
-            merged: dict[tuple[int, int], Any] = {}
-            for rng in ws.merged_cells.ranges:
-                value = ws.cell(rng.min_row, rng.min_col).value
-                for r in range(rng.min_row, rng.max_row + 1):
-                    for c in range(rng.min_col, rng.max_col + 1):
-                        merged[(r, c)] = value
-            rows: list[tuple[int, list[Any]]] = []
             for row in ws.iter_rows():
-                values: list[Any] = []
                 for cell in row:
-                    value = merged.get((cell.row, cell.column), cell.value)
-                    link = getattr(cell, "hyperlink", None)
-                    target = getattr(link, "target", None) if link is not None else None
-                    if target and (value is None or "://" not in str(value)):
-                        value = target if value is None else f"{value} {target}"
-                    values.append(value)
-                if row:
-                    rows.append((row[0].row, values))
-            sheets.append(Sheet(ws.title, rows))
+                    value = cell.value
+                    if isinstance(value, str) and "HYPERLINK(" in value.upper():
+                        out.setdefault(ws.title, {})[(cell.row, cell.column)] = value
     finally:
         wb.close()
-    return sheets
+    return out
+
+
+def _formula_link(formula: str, ws: Any) -> str:
+    """The target of a HYPERLINK formula; the formula itself when its target is computed
+    ("https://"&D4), so the row's reject shows what was written."""
+    match = _HYPERLINK.match(formula.strip())
+    if match is None:
+        return formula
+    if match[1] is not None:
+        return match[1].replace('""', '"')
+    target = ws[f"{match[2]}{match[3]}"].value
+    return str(target) if target not in (None, "") else formula
+
+
+def _cell_value(cell: Any, ws: Any, formulas: Mapping[tuple[int, int], str]) -> Any:
+    """A cell as a link column needs it: the target of a hyperlink behind display text."""
+    value = cell.value
+    formula = formulas.get((cell.row, cell.column))
+    if formula is not None and (value is None or "://" not in str(value)):
+        return _formula_link(formula, ws)
+    link = getattr(cell, "hyperlink", None)
+    target = getattr(link, "target", None) if link is not None else None
+    if target and (value is None or "://" not in str(value)):
+        return target if value is None else f"{value} {target}"
+    return value
+
+
+def _worksheet_rows(
+    ws: Any, formulas: Mapping[tuple[int, int], str]
+) -> list[tuple[int, list[Any]]]:
+    """Rows with 1-based numbers; a merged range's value is in each of its cells."""
+    merged: dict[tuple[int, int], Any] = {}
+    for rng in ws.merged_cells.ranges:
+        value = _cell_value(ws.cell(rng.min_row, rng.min_col), ws, formulas)
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                merged[(r, c)] = value
+    rows: list[tuple[int, list[Any]]] = []
+    for row in ws.iter_rows():
+        values = [
+            merged[(cell.row, cell.column)]
+            if (cell.row, cell.column) in merged
+            else _cell_value(cell, ws, formulas)
+            for cell in row
+        ]
+        if row:
+            rows.append((row[0].row, values))
+    return rows
+
+
+def _xlsx_sheets(path: Path, label: str) -> list[Sheet]:
+    formulas = _hyperlink_formulas(path, label)
+    wb = _open_workbook(path, label, data_only=True)
+    try:
+        return [
+            Sheet(ws.title, _worksheet_rows(ws, formulas.get(ws.title, {})), column_letters=True)
+            for ws in wb.worksheets
+        ]
+    finally:
+        wb.close()
 
 
 def load_sheets(path: Path, label: str) -> list[Sheet]:
@@ -394,7 +524,8 @@ def _row(location: str, values: Sequence[Any], columns: Mapping[str, list[int]])
         except (ValueError, TypeError):
             counts[name] = None
             row.notes.append(f"{location}: {FIELD_NAMES_ZH[name]}“{value}”不是数字，已留空")
-    row.metrics = Metrics(**counts)
+    floors = lower_bounded(**{name: _cell(values, columns, name) for name in _METRICS})
+    row.metrics = Metrics(**counts, lower_bounds=floors)  # "10万+" in a form is a floor too
     return row
 
 
@@ -479,25 +610,17 @@ def read_submissions(
     multi = len(sheets) > 1
     for sheet, found in zip(sheets, headers, strict=True):
         where = f"{label}[{sheet.name}]" if multi else label
-        notes = Chunk(notes=list(sheet.notes))
-        for line, reason in sheet.bad_lines:
-            notes.reject(reason, location=f"{where}:{line}")
-            notes.read += 1
-        if found is None or "url" not in found[1]:
-            if found is not None or any(any(v not in (None, "") for v in r) for _, r in sheet.rows):
-                notes.notes.append(f"{where}: 这个工作表没有“作品链接”列，已跳过")
-            yield notes
+        yield _sheet_notes(where, sheet, found, default_unit)
+        if found is None or "url" not in found.columns:
             continue
-        header_index, columns = found
-        note = _missing_note(where, columns, default_unit)
-        if note:
-            notes.notes.append(note)
-        yield notes
-        for line, values in sheet.rows[header_index + 1 :]:
+        for line, values in sheet.rows[found.last + 1 :]:
+            if line in sheet.damaged:
+                yield _damaged_row(where, *sheet.damaged[line])
+                continue
             if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             yield _row_chunk(
-                _row(f"{where}:{line}", values, columns),
+                _row(f"{where}:{line}", values, found.columns),
                 captured_at=captured_at,
                 campaign=campaign,
                 default_unit=default_unit,
@@ -511,11 +634,87 @@ def read_submissions(
         yield from _live_details(connectors or {}, platform, works, label)
 
 
-def _headers(sheets: list[Sheet], label: str) -> list[tuple[int, dict[str, list[int]]] | None]:
-    headers = [find_header([values for _, values in sheet.rows]) for sheet in sheets]
-    if not any(h and "url" in h[1] for h in headers):
+def _sheet_notes(where: str, sheet: Sheet, found: Header | None, default_unit: str | None) -> Chunk:
+    """What the report should say about a sheet before its rows: skipped, columns missing or
+    not understood, a header line with bytes that could not be decoded."""
+    chunk = Chunk(notes=list(sheet.notes))
+    if found is None or "url" not in found.columns:
+        if found is not None or any(any(v not in (None, "") for v in r) for _, r in sheet.rows):
+            chunk.notes.append(f"{where}: 这个工作表没有“作品链接”列，已跳过")
+        return chunk
+    for note in (
+        _missing_note(where, found.columns, default_unit),
+        _unrecognised_note(where, sheet, found),
+    ):
+        if note:
+            chunk.notes.append(note)
+    header_end = sheet.rows[found.last][0]
+    for line, (bad, _, _) in sorted(sheet.damaged.items()):
+        if line <= header_end:
+            chunk.notes.append(
+                f"{where}:{bad}: 表头或标题行含有无法解码的字节，已按可读部分识别"
+                " (header line has undecodable bytes)"
+            )
+    return chunk
+
+
+def _damaged_row(where: str, bad: int, reason: str, payload: str) -> Chunk:
+    """A row holding a line that could not be decoded: rejected at that line, bytes kept."""
+    chunk = Chunk(read=1)
+    chunk.reject(reason, location=f"{where}:{bad}", payload=payload)
+    return chunk
+
+
+def _headers(sheets: list[Sheet], label: str) -> list[Header | None]:
+    headers = [_find_header([values for _, values in sheet.rows]) for sheet in sheets]
+    if not any(h and "url" in h.columns for h in headers):
         raise _no_url_column(label, sheets, headers)
     return headers
+
+
+_NOT_DATA_HEADERS = frozenset(map(normalise_header, ("序号", "编号", "序列号", "no", "no.")))
+"""Header texts of columns that hold no work data: never reported as unrecognised."""
+
+
+def _column_name(sheet: Sheet, j: int) -> str:
+    """How staff find column ``j`` (0-based): its letter in a workbook, its number in a CSV."""
+    if sheet.column_letters:
+        from openpyxl.utils import get_column_letter
+
+        return f"第 {get_column_letter(j + 1)} 列"
+    return f"第 {j + 1} 列"
+
+
+def _header_labels(sheet: Sheet, header: Header) -> dict[int, str]:
+    """Column -> its header text (a two-row header's texts joined, repeats once)."""
+    labels: dict[int, list[str]] = {}
+    for _, values in sheet.rows[header.first : header.last + 1]:
+        for j, value in enumerate(values):
+            text = str(value).strip() if value is not None else ""
+            if text and text not in labels.setdefault(j, []):
+                labels[j].append(text)
+    return {j: "/".join(texts) for j, texts in sorted(labels.items()) if texts}
+
+
+def _unrecognised_note(where: str, sheet: Sheet, header: Header) -> str | None:
+    """Name the columns that hold data under a header no field matches, so none goes unseen."""
+    known = {j for cols in header.columns.values() for j in cols}
+    labels = _header_labels(sheet, header)
+    filled: set[int] = set()
+    for _, values in sheet.rows[header.last + 1 :]:
+        filled.update(j for j, v in enumerate(values) if v not in (None, "") and j not in known)
+    lost = [
+        f"{labels.get(j, '（无表头）')}（{_column_name(sheet, j)}）"
+        for j in sorted(filled)
+        if normalise_header(labels.get(j)) not in _NOT_DATA_HEADERS
+    ]
+    if not lost:
+        return None
+    line = sheet.rows[header.first][0]
+    return (
+        f"{where}:{line}: 表头中这些列无法识别，其数据未导入 (unrecognised columns, not imported): "
+        f"{'、'.join(lost)}；请把表头改为 {'、'.join(FIELD_NAMES_ZH[f] for f in _METRICS)} 等列名"
+    )
 
 
 def check_submission_file(path: Path, label: str | None = None) -> None:
@@ -524,11 +723,13 @@ def check_submission_file(path: Path, label: str | None = None) -> None:
     _headers(load_sheets(path, label), label)
 
 
-def _no_url_column(label: str, sheets: list[Sheet], headers: list[Any]) -> ImportFormatError:
+def _no_url_column(
+    label: str, sheets: list[Sheet], headers: list[Header | None]
+) -> ImportFormatError:
     for sheet, found in zip(sheets, headers, strict=True):
         if found is not None:
-            line = sheet.rows[found[0]][0]
-            names = [str(v).strip() for v in sheet.rows[found[0]][1] if v not in (None, "")]
+            line = sheet.rows[found.first][0]
+            names = list(_header_labels(sheet, found).values())
             return ImportFormatError(
                 f"{label}:{line}: 缺少必需的列“作品链接”（可用列名: 作品链接、链接、作品地址、URL）；"
                 f"表头为: {'、'.join(names)}"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.exc import DBAPIError
 
@@ -31,6 +32,7 @@ from connectors.registry import HTTP_DEFAULTS, connector_class
 from tracker.config import PlatformConfig, TrackerConfig
 from tracker.errors import (
     Blocked,
+    ConfigError,
     ConnectorError,
     LoginRequired,
     SignerMissing,
@@ -42,13 +44,13 @@ from tracker.normalize.tags import unique_tags
 from tracker.records import MAX_COUNT, PLATFORM_NAMES_ZH
 from tracker.services.ingest import PageStore
 from tracker.services.runs import (
-    RUN,
     RunCounts,
     finish_run,
-    resumable_cursor,
+    interrupt_stale_run,
     start_run,
     update_run,
 )
+from tracker.signing.spec import check_signer_spec
 from tracker.store.engine import begin_write, shares_one_connection
 from tracker.store.models import Post, PostCampaign
 
@@ -97,26 +99,43 @@ class CollectOptions:
 
 def _signer_spec(
     platform: str, pcfg: PlatformConfig, options: CollectOptions, env: Mapping[str, str]
-) -> str | None:
+) -> tuple[str | None, str]:
+    """The spec this run uses and where it was set: ``--signer``, else the config's choice."""
     if options.signer:
-        return options.signer
-    if pcfg.signer_env and env.get(pcfg.signer_env):
-        return env[pcfg.signer_env]
-    return pcfg.signer
+        return options.signer, "--signer"
+    return pcfg.signer_spec(platform, env)
+
+
+def _http_settings(platform: str, values: Mapping[str, Any]) -> HttpSettings:
+    """The platform's HTTP settings; a bad value is a one-line ``ConfigError``.
+
+    pydantic's own ``ValidationError`` is no ``TrackerError``: it used to escape the
+    per-platform handling and stop every platform with a multi-line message.
+    """
+    try:
+        return HttpSettings(**values)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{platform}: HTTP 设置无效 (invalid HTTP settings): {details}") from None
 
 
 def build_http(
     platform: str, pcfg: PlatformConfig, options: CollectOptions, env: Mapping[str, str]
 ) -> HttpClient:
+    """The platform's client; a bad signer spec stops this platform only, naming its variable."""
+    spec, where = _signer_spec(platform, pcfg, options, env)
+    check_signer_spec(spec, where=where)
     values: dict[str, Any] = {
         "timeout_s": pcfg.timeout_s,
         "rate_per_s": pcfg.rate_per_s,
         "cookie_env": pcfg.cookie_env,
-        "signer": _signer_spec(platform, pcfg, options, env),
+        "signer": spec,
     }
     values.update(HTTP_DEFAULTS.get(platform, {}))
     values.update(options.http_overrides)
-    settings = HttpSettings(**values)
+    settings = _http_settings(platform, values)
     base_url = options.base_urls.get(platform) or pcfg.base_url
     kwargs: dict[str, Any] = {"settings": settings, "env": env}
     if options.sleep is not None:
@@ -132,7 +151,21 @@ def build_connector(
     return cls(http, **kwargs)  # type: ignore[call-arg]
 
 
-def _stop_message(platform: str, exc: ConnectorError, pcfg: PlatformConfig) -> tuple[str, str]:
+def _stop_message(
+    platform: str, exc: ConnectorError, pcfg: PlatformConfig, http: HttpClient | None = None
+) -> tuple[str, str]:
+    """(run status, staff message) for a platform stopped by ``exc``.
+
+    The message is scrubbed of the client's cookies, the platform's own session cookies
+    included: a connector may have built the error from a body that echoed them.
+    """
+    status, message = _stop_status_message(platform, exc, pcfg)
+    return status, http.scrub(message) if http is not None else message
+
+
+def _stop_status_message(
+    platform: str, exc: ConnectorError, pcfg: PlatformConfig
+) -> tuple[str, str]:
     name = PLATFORM_NAMES_ZH.get(platform, platform)
     if isinstance(exc, LoginRequired):
         var = exc.variable or pcfg.cookie_env or f"TRACKER_{platform.upper()}_COOKIE"
@@ -248,15 +281,8 @@ def collect_platform(
     previous_id, cursor = (
         (None, {})
         if options.restart
-        else resumable_cursor(engine, kind="collect", platform=platform)
+        else interrupt_stale_run(engine, kind="collect", platform=platform)
     )
-    if previous_id is not None:
-        with begin_write(engine) as conn:
-            conn.execute(
-                RUN.update()
-                .where(and_(RUN.c.id == previous_id, RUN.c.status == "running"))
-                .values(status="interrupted")
-            )
     run_id = start_run(engine, kind="collect", platform=platform, cursor=cursor, now=clock())
     counts = RunCounts(detail={"resumed_from_run": previous_id} if previous_id else {})
     tags = unique_tags([s for c in config.campaigns for s in c.all_spellings])
@@ -290,7 +316,7 @@ def collect_platform(
             should_stop=options.should_stop,
         )
     except ConnectorError as exc:
-        status, message = _stop_message(platform, exc, pcfg)
+        status, message = _stop_message(platform, exc, pcfg, http)
         log.warning(message)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
@@ -465,9 +491,12 @@ def refresh_platform(
             should_stop=options.should_stop,
         )
     except ConnectorError as exc:
-        status, message = _stop_message(platform, exc, pcfg)
+        status, message = _stop_message(platform, exc, pcfg, http)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
+    except ConfigError as exc:  # a bad signer or HTTP setting: this platform only, as in collect
+        finish_run(engine, run_id, status="failed", counts=counts, error=str(exc), now=clock())
+        return PlatformResult(platform, "failed", run_id, counts, str(exc))
     except DBAPIError as exc:
         _mark_failed_quietly(engine, run_id, counts, exc, clock())
         raise
