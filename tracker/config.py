@@ -8,18 +8,22 @@ files are campaign staff, not programmers: ``config/campaign.toml:31: platforms.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracker.errors import ConfigError
 from tracker.records import PLATFORMS
+from tracker.signing.spec import parse_signer_spec, signer_env_var
 
 UNIT_KINDS = (
     "city_association",
@@ -44,8 +48,33 @@ UNIT_KIND_NAMES_ZH = {
 LIVE_PLATFORMS = ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu")
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a platform's base URL, or None: http(s), a host, a valid port.
+
+    A missing scheme (``m.weibo.cn``) used to load fine and fail on the first request of a
+    collection; the config loader and ``--base-url`` both ask here instead.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed IPv6 bracket: "http://[::1"
+        return f"URL 无法解析 (unparsable URL), got {url!r}"
+    if parts.scheme.lower() not in ("http", "https") or "://" not in text:
+        return f"应以 http:// 或 https:// 开头 (must start with http:// or https://), got {url!r}"
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return f"URL 中有空格或控制字符 (space or control character), got {url!r}"
+    if not parts.hostname:
+        return f"URL 缺少主机名 (no host), got {url!r}"
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        return f"URL 的端口无效 (bad port), got {url!r}"
+    return None
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # TOML allows inf and nan; no setting here means either (a timeout of inf never times out).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Membership(_Strict):
@@ -119,6 +148,39 @@ class PlatformConfig(_Strict):
             raise ValueError(f"must be a 5-field cron expression, got {value!r}")
         return value
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        problem = base_url_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value.strip()
+
+    @field_validator("signer")
+    @classmethod
+    def _signer(cls, value: str | None) -> str | None:
+        """The one spec check (``tracker.signing.spec``): a spec that loads here also runs."""
+        if value is None or parse_signer_spec(value) is None:
+            return None
+        return value.strip()
+
+    def signer_spec(self, platform: str, env: Mapping[str, str]) -> tuple[str | None, str]:
+        """The signer spec a run of ``platform`` uses, and the variable or key that set it.
+
+        The order is collect's: the ``signer_env`` variable, then the file's ``signer``, then
+        ``TRACKER_<P>_SIGNER``. ``config check`` asks the same question, so it checks the very
+        value ``collect`` would use and names the place to fix it.
+        """
+        if self.signer_env and env.get(self.signer_env):
+            return env[self.signer_env], self.signer_env
+        key = f"platforms.{platform}.signer"
+        if self.signer:
+            return self.signer, key
+        fallback = signer_env_var(platform)
+        if env.get(fallback):
+            return env[fallback], fallback
+        return None, key
+
 
 class ScheduleConfig(_Strict):
     timezone: str = "Asia/Shanghai"
@@ -137,9 +199,12 @@ class TrackerConfig(_Strict):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     ranking: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("platforms")
+    @field_validator("platforms", mode="before")
     @classmethod
-    def _known_platforms(cls, value: dict[str, PlatformConfig]) -> dict[str, PlatformConfig]:
+    def _known_platforms(cls, value: Any) -> Any:
+        """Before the entries are checked: an unknown id is the news, not its odd base_url."""
+        if not isinstance(value, dict):
+            return value
         unknown = sorted(set(value) - set(PLATFORMS))
         if unknown:
             raise ValueError(f"unknown platform id(s) {unknown}; known: {', '.join(PLATFORMS)}")
@@ -190,21 +255,25 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return section_line + 1 if section_line else None
 
 
+def where_in_file(path: Path, text: str, loc: tuple[Any, ...]) -> str:
+    """``path:line`` of a key path in the config text (``path`` alone when it is not found)."""
+    line = _line_of(text, loc)
+    return f"{path}:{line}" if line else str(path)
+
+
 def _format_errors(path: Path, text: str, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc)
-        line = _line_of(text, loc)
-        where = f"{path}:{line}" if line else str(path)
-        parts.append(f"{where}: {field}: {err['msg']}")
+        parts.append(f"{where_in_file(path, text, loc)}: {field}: {err['msg']}")
     return "配置文件无效 (invalid config):\n  " + "\n  ".join(parts)
 
 
-def load_config(path: str | Path) -> TrackerConfig:
-    path = Path(path)
+def read_config_text(path: Path) -> str:
+    """The config file's text; a UTF-8 BOM (Windows Notepad adds one) is dropped, not a syntax error."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise ConfigError(
             f"找不到配置文件 (config file not found): {path.absolute()}；"
@@ -213,10 +282,17 @@ def load_config(path: str | Path) -> TrackerConfig:
         ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: 不是 UTF-8 编码 (not UTF-8): {exc}") from exc
+
+
+def load_config(path: str | Path) -> TrackerConfig:
+    path = Path(path)
+    text = read_config_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML 语法错误 (syntax error): {exc}") from exc
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = f"{path}:{at.group(1)}" if at else str(path)
+        raise ConfigError(f"{where}: TOML 语法错误 (syntax error): {exc}") from exc
     try:
         return TrackerConfig.model_validate(data)
     except ValidationError as exc:
@@ -239,58 +315,136 @@ class UnitRow:
 
 UNIT_COLUMNS = ("unit", "kind", "city", "platform", "account_id", "url")
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no cell should hold: invisible in Excel, and PostgreSQL refuses NUL in text."""
+_SHOWN_CELL = 40
+"""How much of an offending cell a message quotes."""
 
-def load_units(path: str | Path) -> list[UnitRow]:
-    """Read the unit registry; every problem is reported with its line and column at once."""
-    path = Path(path)
+
+def _units_text(path: Path) -> str:
+    """The file as text: UTF-8 (with or without the BOM Excel adds), else GB18030 (WPS, old Excel)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"找不到单位名册 (units file not found): {path}") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ConfigError(f"{path}: 无法识别编码 (unknown encoding)")
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    raise ConfigError(
+        f"{path}: 无法识别编码，请另存为「CSV UTF-8」 (unknown encoding; save as CSV UTF-8)"
+    )
+
+
+def _csv_records(path: Path, text: str) -> list[tuple[int, list[str]]]:
+    """Every CSV record with the file line it starts on; blank lines keep the numbering true.
+
+    ``newline=""`` lets quoted cells span lines (and keeps ``\\u2028`` inside a cell, which
+    ``str.splitlines`` would have split on), so line numbers match what an editor shows.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ConfigError(
+            f"{path}:{reader.line_num or 1}: 无法解析的 CSV 行 (unreadable CSV line): {exc}"
+        ) from None
+    return records
+
+
+def _shown_cell(value: str) -> str:
+    return repr(value if len(value) <= _SHOWN_CELL else value[:_SHOWN_CELL] + "…")
+
+
+def _units_header(path: Path, records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """The first non-blank record as column names; missing or repeated names stop the load."""
+    line, cells = next(((n, c) for n, c in records if any(x.strip() for x in c)), (1, []))
+    header = [c.strip() for c in cells]
     missing = [c for c in ("unit", "kind") if c not in header]
     if missing:
-        raise ConfigError(f"{path}:1: 缺少列 (missing column): {', '.join(missing)}")
+        raise ConfigError(f"{path}:{line}: 缺少列 (missing column): {', '.join(missing)}")
+    named = [h for h in header if h]
+    repeated = sorted({h for h in named if named.count(h) > 1})
+    if repeated:
+        raise ConfigError(f"{path}:{line}: 列名重复 (duplicate column): {', '.join(repeated)}")
+    return line, header
+
+
+def _record_problem(path: Path, line: int, header: list[str], cells: list[str]) -> str | None:
+    """What makes a record unreadable as a whole: cells beyond the header, control characters.
+
+    A row with more cells than the header is nearly always an unquoted comma (a formula such
+    as ``=HYPERLINK("a","b")``, an address), so the cells no longer sit under their column
+    names; reading it anyway would file values under the wrong names. Empty extras (``a,b,,,``
+    as Excel pads rows) are harmless and ignored.
+    """
+    extras = [c for c in cells[len(header) :] if c.strip()]
+    if extras:
+        return (
+            f"{path}:{line}: 比表头多出 {len(cells) - len(header)} 个单元格 {_shown_cell(extras[0])}"
+            f"（表头 {len(header)} 列）；含逗号的内容须加英文双引号，如 Excel 公式 =HYPERLINK(...) "
+            "(more cells than the header: quote cells that contain commas)"
+        )
+    for index, (name, cell) in enumerate(zip(header, cells, strict=False), start=1):
+        bad = _CONTROL.search(cell)
+        if bad:
+            column = name or f"第 {index} 列"
+            return (
+                f"{path}:{line}: {column}: 含不可见的控制字符 {bad.group()!r} "
+                "(control character in cell)"
+            )
+    return None
+
+
+def _unit_row(path: Path, line: int, rec: dict[str, str]) -> UnitRow | str:
+    """One registry line as a ``UnitRow``, or the one-line problem that stops it."""
+    if not rec.get("unit"):
+        return f"{path}:{line}: unit: 不能为空 (required)"
+    kind = rec.get("kind") or "other"
+    if kind not in UNIT_KINDS:
+        return f"{path}:{line}: kind: 未知类型 {kind!r}; 可选: {', '.join(UNIT_KINDS)}"
+    platform = rec.get("platform") or None
+    if platform is not None and platform not in PLATFORMS:
+        return f"{path}:{line}: platform: 未知平台 {platform!r}"
+    return UnitRow(
+        line=line,
+        unit=rec["unit"],
+        kind=kind,
+        city=rec.get("city") or None,
+        platform=platform,
+        account_id=rec.get("account_id") or None,
+        url=rec.get("url") or None,
+        person=rec.get("person") or None,
+    )
+
+
+def load_units(path: str | Path) -> list[UnitRow]:
+    """Read the unit registry; every problem is reported with its line and column at once."""
+    path = Path(path)
+    records = _csv_records(path, _units_text(path))
+    header_line, header = _units_header(path, records)
     rows: list[UnitRow] = []
     problems: list[str] = []
-    for line_no, record in enumerate(reader, start=2):
-        rec = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
+    for line, cells in records:
+        if line <= header_line:
+            continue
+        problem = _record_problem(path, line, header, cells)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        rec = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
         if not any(rec.values()):
             continue
-        if not rec.get("unit"):
-            problems.append(f"{path}:{line_no}: unit: 不能为空 (required)")
-            continue
-        kind = rec.get("kind") or "other"
-        if kind not in UNIT_KINDS:
-            problems.append(
-                f"{path}:{line_no}: kind: 未知类型 {kind!r}; 可选: {', '.join(UNIT_KINDS)}"
-            )
-            continue
-        platform = rec.get("platform") or None
-        if platform is not None and platform not in PLATFORMS:
-            problems.append(f"{path}:{line_no}: platform: 未知平台 {platform!r}")
-            continue
-        rows.append(
-            UnitRow(
-                line=line_no,
-                unit=rec["unit"],
-                kind=kind,
-                city=rec.get("city") or None,
-                platform=platform,
-                account_id=rec.get("account_id") or None,
-                url=rec.get("url") or None,
-                person=rec.get("person") or None,
-            )
-        )
+        row = _unit_row(path, line, rec)
+        if isinstance(row, str):
+            problems.append(row)
+        else:
+            rows.append(row)
     if problems:
         raise ConfigError("单位名册无效 (invalid units file):\n  " + "\n  ".join(problems))
     return rows

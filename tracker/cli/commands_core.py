@@ -12,7 +12,7 @@ from rich.table import Table
 
 from tracker.cli.app import app
 from tracker.cli.context import state
-from tracker.errors import TrackerError
+from tracker.errors import ConfigError, TrackerError
 from tracker.normalize.times import to_shanghai
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.safe_files import atomic_text_output
@@ -125,12 +125,21 @@ def status_command(
 
 @config_app.command("check")
 def config_check_command(ctx: typer.Context) -> None:
-    """校验 campaign.toml 与 units.csv，并列出各平台需要的环境变量。"""
+    """校验 campaign.toml 与 units.csv（含排名参数、定时表达式、签名插件），并列出各平台需要的环境变量。"""
     import os
 
+    from tracker.services.config_check import check_all
+
     st = state(ctx)
-    cfg = st.config
-    units = st.units
+    checked, registry, problems = check_all(
+        lambda: st.config, lambda: st.units, st.config_path, os.environ
+    )
+    if problems or checked is None or registry is None:
+        raise ConfigError(
+            f"配置检查未通过，共 {len(problems)} 处问题 (config check failed):\n  "
+            + "\n  ".join(problems)
+        )
+    cfg, units = checked, registry
     console.print(f"[green]✓[/green] {st.config_path}: 活动 {len(cfg.campaigns)} 个")
     for c in cfg.campaigns:
         console.print(
@@ -145,9 +154,9 @@ def config_check_command(ctx: typer.Context) -> None:
             notes.append("未启用")
         if p.cookie_env:
             notes.append(f"{p.cookie_env} {'已设置' if os.environ.get(p.cookie_env) else '未设置'}")
-        if p.signer_env:
-            has = bool(os.environ.get(p.signer_env) or p.signer)
-            notes.append(f"签名插件 {p.signer_env} {'已设置' if has else '未设置'}")
+        if p.signer_env or p.signer:
+            spec, where = p.signer_spec(pid, os.environ)
+            notes.append(f"签名插件 {where} 已设置" if spec else f"签名插件 {p.signer_env} 未设置")
         console.print(
             f"  · {PLATFORM_NAMES_ZH.get(pid, pid)} ({pid}): {p.base_url}；{'；'.join(notes)}"
         )

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tracker.signing.spec import parse_signer_spec, signer_env_var
+
+__all__ = ["DEFAULT_USER_AGENT", "HttpSettings", "signer_env_var"]
+
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )
 """A current desktop Chrome: several platforms refuse or degrade answers to library-looking UAs."""
-
-
-def signer_env_var(platform: str) -> str:
-    """The environment variable that overrides a platform's signer spec (``TRACKER_<P>_SIGNER``)."""
-    return f"TRACKER_{platform.upper()}_SIGNER"
 
 
 class HttpSettings(BaseModel):
@@ -69,15 +68,10 @@ class HttpSettings(BaseModel):
     @field_validator("signer")
     @classmethod
     def _known_signer_spec(cls, value: str | None) -> str | None:
-        if value is None or value == "":
+        """Parsed by the one spec check every reader uses, so what passes here also runs."""
+        if value is None or parse_signer_spec(value) is None:
             return None
-        if value == "dev" or value.startswith(("cmd:", "http://", "https://")):
-            if value.startswith("cmd:") and not value[4:].strip():
-                raise ValueError('"cmd:" needs a command line after it')
-            return value
-        raise ValueError(
-            f'signer must be "dev", "cmd:<command line>" or an http(s) URL, not {value!r}'
-        )
+        return value.strip()
 
     @field_validator("cookie_domains")
     @classmethod

@@ -38,7 +38,9 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, Protocol, runtime_checkable
 
 from tracker.errors import ConfigError, ConnectorError
+from tracker.redaction import scrub
 from tracker.signing.dev import dev_sign
+from tracker.signing.spec import SIGNER_FORMS, check_signer_spec, signer_spec_message
 
 SignRequest = dict[str, Any]
 SignAnswer = dict[str, dict[str, str]]
@@ -85,10 +87,10 @@ def parse_cookie_header(raw: str | None) -> dict[str, str]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret of 4+ characters replaced by ``***`` (longest first)."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """``text`` with every secret of 4+ characters replaced by ``***``, raw or encoded
+    (percent, JSON, ``repr``: a signer may print the request it got in any of them), and every
+    configured secret of the process too (``tracker.redaction``)."""
+    return scrub(text, secrets, min_chars=4)
 
 
 def _secrets_of(request: Mapping[str, Any]) -> list[str]:
@@ -212,8 +214,10 @@ class HttpSigner:
     """POSTs the request JSON to a local signer service and reads its JSON answer."""
 
     def __init__(self, url: str, *, timeout_s: float = 10.0) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"signer URL must start with http:// or https://, not {url!r}")
+        parsed = check_signer_spec(url, where="signer URL")
+        if parsed is None or parsed.kind != "http":
+            reason = f"不是 http(s) URL (not a URL)；可用写法 (allowed): {SIGNER_FORMS}"
+            raise ConfigError(signer_spec_message("signer URL", reason))
         self.url = url
         self.timeout_s = timeout_s
         # Loopback service: never route it through a proxy from the environment.
@@ -257,18 +261,19 @@ class HttpSigner:
         return f"HttpSigner({shown_url(self.url)!r})"
 
 
-def make_signer(spec: str | None, *, timeout_s: float = 10.0) -> Signer | None:
-    """The signer a config spec names: None/"" -> None, "dev", "cmd:<line>", or an http(s) URL."""
-    if spec is None or not spec.strip():
+def make_signer(
+    spec: str | None, *, timeout_s: float = 10.0, where: str = "signer"
+) -> Signer | None:
+    """The signer a spec names: None/"" -> None, "dev", "cmd:<line>", or an http(s) URL.
+
+    The spec is parsed by ``tracker.signing.spec`` (the one check config loading, ``config
+    check`` and ``--signer`` use too); a bad one is a ``ConfigError`` naming ``where``.
+    """
+    parsed = check_signer_spec(spec, where=where)
+    if parsed is None:
         return None
-    spec = spec.strip()
-    if spec == "dev":
+    if parsed.kind == "dev":
         return DevSigner()
-    if spec.startswith("cmd:"):
-        line = spec[4:].strip()
-        if not line:
-            raise ConfigError('signer "cmd:" needs a command line after it')
-        return CommandSigner(line, timeout_s=timeout_s)
-    if spec.startswith(("http://", "https://")):
-        return HttpSigner(spec, timeout_s=timeout_s)
-    raise ConfigError(f'signer must be "dev", "cmd:<command line>" or an http(s) URL, not {spec!r}')
+    if parsed.kind == "cmd":
+        return CommandSigner(list(parsed.argv), timeout_s=timeout_s)
+    return HttpSigner(parsed.url, timeout_s=timeout_s)

@@ -50,6 +50,8 @@ class JobSpec:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     """Where the cron came from in the config (for error messages): ``[schedule] refresh``."""
+    key: tuple[str, ...] = ()
+    """The same place as a key path (``("schedule", "refresh")``), to find its line in the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +159,16 @@ def latest_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
     return None
 
 
-def build_plan(config: TrackerConfig) -> Plan:
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except Exception as exc:  # noqa: BLE001 - any zone lookup failure is a config error
+        raise ConfigError(f"[schedule] timezone: 未知时区 {name!r}") from exc
+
+
+def _job_specs(config: TrackerConfig) -> tuple[JobSpec, ...]:
     """Every job the config asks for, in a stable order: collections, refresh, report, weekly."""
     sc = config.schedule
-    try:
-        zone = ZoneInfo(sc.timezone)
-    except Exception as exc:  # noqa: BLE001 - any zone lookup failure is a config error
-        raise ConfigError(f"[schedule] timezone: 未知时区 {sc.timezone!r}") from exc
     jobs: list[JobSpec] = []
     for platform in config.enabled_platforms():
         pcfg = config.platforms[platform]
@@ -175,6 +180,7 @@ def build_plan(config: TrackerConfig) -> Plan:
                 description=f"采集{PLATFORM_NAMES_ZH.get(platform, platform)}",
                 kwargs={"platform": platform},
                 source=f"[platforms.{platform}] schedule",
+                key=("platforms", platform, "schedule"),
             )
         )
     jobs.append(
@@ -184,6 +190,7 @@ def build_plan(config: TrackerConfig) -> Plan:
             cron=sc.refresh,
             description=f"刷新 {sc.refresh_younger_than_days} 天内作品的指标",
             source="[schedule] refresh",
+            key=("schedule", "refresh"),
         )
     )
     jobs.append(
@@ -193,6 +200,7 @@ def build_plan(config: TrackerConfig) -> Plan:
             cron=sc.report,
             description="日报与导出（前一天）",
             source="[schedule] report",
+            key=("schedule", "report"),
         )
     )
     jobs.append(
@@ -202,9 +210,41 @@ def build_plan(config: TrackerConfig) -> Plan:
             cron=sc.weekly_summary,
             description="周报（上周一至周日）",
             source="[schedule] weekly_summary",
+            key=("schedule", "weekly_summary"),
         )
     )
-    plan = Plan(tuple(jobs), zone, sc.jitter_s, sc.misfire_grace_time_s)
-    for spec in plan.jobs:  # fail at start-up, naming the setting, not at the first fire
-        plan.trigger(spec, jitter=True)
-    return plan
+    return tuple(jobs)
+
+
+def plan_problems(config: TrackerConfig) -> list[tuple[tuple[str, ...], str]]:
+    """Every reason ``build_plan`` refuses the config, as (key path, one-line message).
+
+    ``build_plan`` and ``config check`` both ask here, so the check passes exactly the crons
+    and time zone the scheduler accepts; a bad time zone still lets the crons be checked.
+    """
+    sc = config.schedule
+    problems: list[tuple[tuple[str, ...], str]] = []
+    try:
+        zone = _zone(sc.timezone)
+    except ConfigError as exc:
+        problems.append((("schedule", "timezone"), str(exc)))
+        zone = ZoneInfo("UTC")
+    plan = Plan(_job_specs(config), zone, sc.jitter_s, sc.misfire_grace_time_s)
+    for spec in plan.jobs:
+        try:
+            plan.trigger(spec, jitter=True)
+        except ConfigError as exc:
+            problems.append((spec.key, str(exc)))
+    return problems
+
+
+def build_plan(config: TrackerConfig) -> Plan:
+    """Every job the config asks for, in a stable order: collections, refresh, report, weekly.
+
+    Fails at start-up, naming each bad setting, not at the first fire.
+    """
+    problems = plan_problems(config)
+    if problems:
+        raise ConfigError("\n".join(message for _, message in problems))
+    sc = config.schedule
+    return Plan(_job_specs(config), _zone(sc.timezone), sc.jitter_s, sc.misfire_grace_time_s)

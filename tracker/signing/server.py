@@ -159,7 +159,7 @@ def _signer_group() -> None:
 
 @signer_app.command("serve")
 def serve(
-    port: int = typer.Option(8765, help="port to listen on (0: any free port)"),
+    port: int = typer.Option(8765, min=0, max=65535, help="port to listen on (0: any free port)"),
     host: str = typer.Option("127.0.0.1", help="address to bind; keep it on loopback"),
 ) -> None:
     """Serve POST /sign until Ctrl-C."""

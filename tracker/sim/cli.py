@@ -39,19 +39,26 @@ def serve(
         str,
         typer.Option("--faults", callback=_profile, help="none | flaky | hostile | login-wall"),
     ] = "none",
-    port: Annotated[int, typer.Option("--port", help="TCP port (0 = any free port).")] = 0,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="TCP port (0 = any free port).")
+    ] = 0,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     clock: Annotated[
         str | None, typer.Option("--clock", help="Virtual time at start (ISO 8601).")
     ] = None,
-    slow_s: Annotated[float, typer.Option("--slow-s", help="Delay of 'slow' faults.")] = 0.3,
+    slow_s: Annotated[
+        float, typer.Option("--slow-s", min=0, max=600, help="Delay of 'slow' faults (seconds).")
+    ] = 0.3,
     login_after: Annotated[
-        int, typer.Option("--login-after", help="Requests per platform before the login wall.")
+        int,
+        typer.Option("--login-after", min=0, help="Requests per platform before the login wall."),
     ] = 3,
     units_out: Annotated[
         Path | None, typer.Option("--units-out", help="Also write the world's units.csv here.")
     ] = None,
-    run_for: Annotated[float | None, typer.Option("--run-for", hidden=True)] = None,
+    run_for: Annotated[
+        float | None, typer.Option("--run-for", min=0, max=7 * 24 * 3600, hidden=True)
+    ] = None,
 ) -> None:
     """Serve every platform on loopback; prints ``<platform> <base URL>`` per platform."""
     from tracker.sim.api import SimServer
