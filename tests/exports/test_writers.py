@@ -100,9 +100,9 @@ def test_csv_quotes_text_keeps_numbers_and_guards_formulas(tmp_path) -> None:
         '"\'-负号开头"'
     )
     assert lines[2] == '"7","","","","","","","普通"'
-    plain = io.StringIO()
-    write_csv(plain, _sheet(rows), guard=False, crlf=False)
-    assert '"=1+1"' in plain.getvalue() and "\r\n" not in plain.getvalue()
+    plain = io.StringIO()  # standard output's variant: LF, and still guarded
+    write_csv(plain, _sheet(rows), crlf=False)
+    assert '"\'=1+1"' in plain.getvalue() and "\r\n" not in plain.getvalue()
     path = tmp_path / "x.csv"
     write_csv_file(path, _sheet(rows))
     assert path.read_bytes().startswith(b'\xef\xbb\xbf"\xe7\xbc\x96\xe5\x8f\xb7"')

@@ -19,6 +19,8 @@ from tracker.cli.app import app
 from tracker.cli.commands_collect import parse_base_urls
 from tracker.cli.context import state
 from tracker.errors import TrackerError
+from tracker.exports.csv import write_csv, write_csv_file
+from tracker.exports.sheet import Sheet
 from tracker.membership.manual import (
     OUTCOME_ZH,
     ManualResult,
@@ -37,6 +39,7 @@ from tracker.membership.rules import MATCHED_BY, campaign_rules, matched_by_labe
 from tracker.membership.topics import collect_topics, import_topic_html, link_themes
 from tracker.normalize.times import to_shanghai
 from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
+from tracker.safe_files import atomic_text_output
 from tracker.services.collect import CollectOptions
 from tracker.services.database import open_database
 from tracker.store.models import Campaign, PostCampaign
@@ -388,6 +391,26 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=names)
 
 
+def _write_output(path: Path, text: str, encoding: str) -> None:
+    """Atomically, and never over the database, config or registry (``tracker.safe_files``)."""
+    with atomic_text_output(path, encoding=encoding, newline="") as fh:
+        fh.write(text)
+
+
+def _csv_sheet(frame: pd.DataFrame) -> Sheet:
+    """The table for the one guarded CSV writer: counts stay numbers, the rest (unit names from
+    the registry, account ids from imports) is text that the Excel formula guard applies to."""
+    return Sheet("参与", frame, {col: _csv_kind(frame[col]) for col in frame.columns})
+
+
+def _csv_kind(values: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(values):
+        return "text"
+    if pd.api.types.is_integer_dtype(values):
+        return "int"
+    return "num" if pd.api.types.is_float_dtype(values) else "text"
+
+
 @campaign_app.command("participation")
 def participation_command(
     ctx: typer.Context,
@@ -440,11 +463,11 @@ def participation_command(
         console.print(table)
         return
     if format == "csv":
-        text = _labelled(frame).to_csv(index=False)
+        sheet = _csv_sheet(_labelled(frame))
         if output is None:
-            sys.stdout.write(text)
+            write_csv(sys.stdout, sheet, crlf=False)
         else:
-            output.write_text(text, encoding="utf-8-sig")  # Excel opens UTF-8 with a BOM
+            write_csv_file(output, sheet)  # Excel opens UTF-8 with a BOM; atomic, target checked
     else:
         body = {
             "campaign": name,
@@ -457,6 +480,6 @@ def participation_command(
         if output is None:
             sys.stdout.write(text)
         else:
-            output.write_text(text, encoding="utf-8")
+            _write_output(output, text, "utf-8")
     if output is not None:
         err_console.print(f"已写出 {len(frame)} 行到 {output}")

@@ -11,6 +11,7 @@ import json
 import math
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,10 +25,12 @@ from tracker.cli.app import app
 from tracker.cli.commands_core import export_app
 from tracker.cli.context import CliState, state
 from tracker.errors import TrackerError
-from tracker.exports.csv import write_csv
+from tracker.exports.csv import write_csv, write_csv_file
 from tracker.exports.lists import REVIEW_ZH, creators_sheet, units_sheet, works_sheet
 from tracker.exports.service import LIST_NAMES_ZH, export_list
+from tracker.exports.sheet import Sheet
 from tracker.ranking import explain_creator, explain_work
+from tracker.ranking.floors import floor_names
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.services.database import open_database
 from tracker.services.rank import (
@@ -72,7 +75,7 @@ def _err() -> Console:
 
 # --- shared options ------------------------------------------------------------------------------
 
-TOP_OPT = typer.Option(None, "--top", help="只列前 N 名（表格默认 20）")
+TOP_OPT = typer.Option(None, "--top", min=1, help="只列前 N 名（N ≥ 1；表格默认 20）")
 PLATFORM_OPT = typer.Option([], "--platform", "-p", help="只看这些平台（平台代号或中文名，可重复）")
 CITY_OPT = typer.Option(None, "--city", help="只看此城市的单位账号（如 广州 或 广州市）")
 KIND_OPT = typer.Option(
@@ -145,10 +148,32 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         f = float(value)
         return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
     return value if isinstance(value, (int, str)) else str(value)
 
 
+FLOOR_JSON = {
+    "floor_bits": "lower_bound_metrics",
+    "latest_floor_bits": "latest_lower_bound_metrics",
+}
+"""Bit columns of the ranking -> the metric names a program reads ("100万+" is a floor)."""
+
+
+def _floor_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its floor bits as lists of metric names (``["comments"]``)."""
+    present = [c for c in FLOOR_JSON if c in frame.columns]
+    if not present:
+        return frame
+    out = frame.copy(deep=False)
+    for col in present:
+        bits = out.pop(col).fillna(0).to_numpy(dtype="int64")
+        out[FLOOR_JSON[col]] = [floor_names(b) for b in bits]
+    return out
+
+
 def _print_json(frame: pd.DataFrame) -> None:
+    frame = _floor_lists(frame)
     cols = [c for c in frame.columns if c not in JSON_DROP]
     data = [
         {c: _json_value(v) for c, v in zip(cols, row, strict=True)}
@@ -194,10 +219,20 @@ def _footer(shown: int, total: int, filters: RankFilters, empty_hint: str) -> No
         err.print("[dim]仅统计审核通过的作品；加 --include-unreviewed 查看全部[/dim]")
 
 
+FLOOR_NOTE = (
+    "「≥」：该作品有指标平台只显示下限（如「100万+」），互动量I 按下限计、实际不少于此数；"
+    "用 --explain 平台:作品ID 查看是哪项指标。"
+)
 NO_APPROVED = (
     "没有符合条件的审核通过作品。先用 `tracker review list` 查看待审作品、"
     "`tracker review approve 平台:作品ID --by 审核人` 审核，或加 --include-unreviewed。"
 )
+
+
+def _print_csv(sheet: Sheet) -> None:
+    """A list as CSV on standard output, for programs (plain UTF-8, LF), through the one guarded
+    writer: a title like ``=cmd|...`` opened by someone in Excel must stay text."""
+    write_csv(sys.stdout, sheet, crlf=False)
 
 
 def _explain(lines: list[str]) -> None:
@@ -240,15 +275,12 @@ def rank_works_command(
         _print_json(works)
         return
     if format == "csv":
-        write_csv(
-            sys.stdout,
+        _print_csv(
             works_sheet(
                 works,
                 reviews=ranked.frames.reviews,
                 fixed_age_days=ranked.result.settings.fixed_age_days,
-            ),
-            guard=False,
-            crlf=False,
+            )
         )
         return
     shown, total = _shown(works, top, format)
@@ -261,11 +293,15 @@ def rank_works_command(
         ("标题", {}),
         ("城市", {}),
         ("质量分", {"justify": "right"}),
+        ("互动量I", {"justify": "right"}),
         ("风险分", {"justify": "right"}),
         ("审核", {}),
     ):
         table.add_column(col, **kw)
+    floored = False
     for r in shown.itertuples(index=False):
+        at_least = bool(getattr(r, "interactions_floor", False))
+        floored |= at_least
         table.add_row(
             _fmt(r.rank),
             f"{r.platform}:{r.platform_post_id}",
@@ -273,10 +309,13 @@ def rank_works_command(
             _cut(r.title, 24),
             _cut(r.city, 8),
             _fmt(r.quality_score),
+            ("≥" if at_least else "") + _fmt(r.interactions, 0),
             _fmt(r.risk_score, 2) + (" ⚠" if bool(r.risk_flag) else ""),
             REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
         )
     _out().print(table)
+    if floored:
+        _err().print(FLOOR_NOTE, markup=False)
     _footer(len(shown), total, filters, NO_APPROVED)
 
 
@@ -312,9 +351,7 @@ def rank_creators_command(
         _print_json(creators)
         return
     if format == "csv":
-        write_csv(
-            sys.stdout, creators_sheet(creators, ranked.result.works), guard=False, crlf=False
-        )
+        _print_csv(creators_sheet(creators, ranked.result.works))
         return
     shown, total = _shown(creators, top, format)
     table = Table(title=f"{ranked.campaign.name} 创作者排名（{filters.describe_zh()}）")
@@ -367,7 +404,7 @@ def rank_units_command(
         _print_json(units)
         return
     if format == "csv":
-        write_csv(sys.stdout, units_sheet(units), guard=False, crlf=False)
+        _print_csv(units_sheet(units))
         return
     shown, total = _shown(units, top, format)
     table = Table(title=f"{ranked.campaign.name} 单位排名（{filters.describe_zh()}）")
@@ -399,12 +436,20 @@ def review_list_command(
     status: str = typer.Option(
         "pending", "--status", help="pending（待审，默认）、approved、rejected 或 all"
     ),
-    top: int | None = typer.Option(None, "--top", help="只列前 N 条（表格默认 20）"),
+    top: int | None = typer.Option(None, "--top", min=1, help="只列前 N 条（N ≥ 1；表格默认 20）"),
     format: str = FORMAT_OPT,
     campaign: str | None = CAMPAIGN_OPT,
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="审核表写入此 csv 文件（UTF-8 带 BOM，Excel 直接打开）；默认标准输出",
+    ),
 ) -> None:
     """审核队列：有风险迹象的作品排在最前（附风险原因），其余按质量分排序。"""
     _check_format(format)
+    if output is not None and format != "csv":
+        raise TrackerError("-o/--output 只用于 --format csv（审核表文件）")
     if status not in ("pending", "approved", "rejected", "all"):
         raise TrackerError(f"--status 只能是 pending、approved、rejected 或 all，收到 {status!r}")
     st = state(ctx)
@@ -424,7 +469,15 @@ def review_list_command(
             fixed_age_days=ranked.result.settings.fixed_age_days,
             for_review=True,
         )
-        write_csv(sys.stdout, sheet, guard=False, crlf=False)
+        if output is None:
+            _print_csv(sheet)
+        else:
+            rows = write_csv_file(output, sheet)
+            _err().print(
+                f"已写出 {rows} 行到 {output}；填好「审核结果」列后运行 "
+                f"tracker review import {output} --by 审核人",
+                markup=False,
+            )
         return
     shown, total = _shown(queue, top, format)
     shown = _with_details(st, shown)
@@ -571,7 +624,9 @@ def _register_export(which: str, doc: str) -> None:
         by: str | None = typer.Option(
             None, "--by", help="city：每个城市单独一个工作表（仅 summary）"
         ),
-        top: int | None = typer.Option(None, "--top", help="只导出前 N 名"),
+        top: int | None = typer.Option(
+            None, "--top", min=1, help="只导出前 N 名（N ≥ 1；不写则全部导出）"
+        ),
         platform: list[str] = PLATFORM_OPT,
         city: str | None = CITY_OPT,
         unit_kind: str | None = KIND_OPT,

@@ -52,7 +52,9 @@ def public_accounts(works: pd.DataFrame) -> np.ndarray:
 def anonymise_works(works: pd.DataFrame, salt: str) -> pd.DataFrame:
     """Works with personal accounts' name and id replaced by the pseudonym; ``person`` dropped."""
     out = works.copy()
-    private = ~public_accounts(out)
+    # A work without an account has no name to hide; a pseudonym would invent one author for
+    # every such work of a platform.
+    private = ~public_accounts(out) & out["account_uid"].notna().to_numpy()
     if private.any():
         fake = _pseudonyms(salt, out["platform"][private], out["account_uid"][private])
         for col in ("account_name", "account_uid"):

@@ -38,11 +38,44 @@ def creator_keys(
     """Creator key of each account (``accounts``: platform, account_uid), on its index.
 
     ``account_units``: platform, platform_uid, person. ``links``: platform, platform_uid, creator.
+    A row without an ``account_uid`` (the works nobody attributed, e.g. a submitted link read
+    without ``--fetch``) is nobody's account, so its key is None and no name can join it to a
+    creator; a registry or link row naming an account without works adds no edge.
     """
     n = len(accounts)
-    acc_key = accounts["platform"].astype("str") + ":" + accounts["account_uid"].astype("str")
-    if n == 0:
+    known = accounts["account_uid"].notna().to_numpy()
+    acc_key = pd.Series(
+        np.where(known, keys.account_key(accounts).to_numpy(dtype=object), None),
+        index=accounts.index,
+        dtype=object,
+    )
+    acc_idx, name_codes = _name_edges(accounts, account_units, links)
+    if not len(acc_idx):
         return acc_key
+    n_names = int(name_codes.max()) + 1
+    name_idx = n + name_codes
+    # Label propagation: every node takes the smallest label among its neighbours until stable;
+    # the number of rounds is the graph's diameter (a handful), never the number of accounts.
+    # Keys sort as text; the unknown ones (never linked, so never a representative) as "".
+    order = np.argsort(acc_key.fillna("").to_numpy(dtype=object), kind="stable")
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[order] = np.arange(n)
+    label = np.concatenate([rank_of, np.full(n_names, n + 10**9, dtype=np.int64)])
+    while True:
+        before = label.copy()
+        np.minimum.at(label, name_idx, label[acc_idx])
+        np.minimum.at(label, acc_idx, label[name_idx])
+        if np.array_equal(before, label):
+            break
+    rep = order[label[:n]]
+    return pd.Series(acc_key.to_numpy()[rep], index=accounts.index, dtype=object)
+
+
+def _name_edges(
+    accounts: pd.DataFrame, account_units: pd.DataFrame | None, links: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(account row, name code) of each registry person and link name that names one of
+    ``accounts``; both empty when none does (a person whose accounts have no works yet)."""
     edges_acc: list[np.ndarray] = []
     edges_name: list[pd.Series] = []
     lookup_cols = ("platform", "account_uid")
@@ -50,7 +83,9 @@ def creator_keys(
         if frame is None or col not in frame.columns or not len(frame):
             continue
         named = frame[frame[col].notna()]
-        named = named[named[col].astype("str").str.strip() != ""]
+        names = named[col].astype("object").astype("str").str.strip()
+        filled = (names != "").to_numpy()
+        named, names = named[filled], names[filled]
         if not len(named):
             continue
         probe = pd.DataFrame(
@@ -62,26 +97,11 @@ def creator_keys(
         pos = positions(accounts, probe, lookup_cols)
         keep = pos >= 0
         edges_acc.append(pos[keep])
-        edges_name.append(prefix + named[col].astype("str").str.strip()[keep])
-    if not edges_acc:
-        return acc_key
-    acc_idx = np.concatenate(edges_acc)
+        edges_name.append(prefix + names[keep])
+    if not edges_acc or not sum(len(e) for e in edges_acc):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     name_codes, _ = pd.factorize(pd.concat(edges_name, ignore_index=True))
-    name_idx = n + name_codes.astype(np.int64)
-    # Label propagation: every node takes the smallest label among its neighbours until stable;
-    # the number of rounds is the graph's diameter (a handful), never the number of accounts.
-    order = np.argsort(acc_key.to_numpy(dtype=object), kind="stable")
-    rank_of = np.empty(n, dtype=np.int64)
-    rank_of[order] = np.arange(n)
-    label = np.concatenate([rank_of, np.full(name_codes.max() + 1, n + 10**9, dtype=np.int64)])
-    while True:
-        before = label.copy()
-        np.minimum.at(label, name_idx, label[acc_idx])
-        np.minimum.at(label, acc_idx, label[name_idx])
-        if np.array_equal(before, label):
-            break
-    rep = order[label[:n]]
-    return pd.Series(acc_key.to_numpy()[rep], index=accounts.index)
+    return np.concatenate(edges_acc).astype(np.int64), name_codes.astype(np.int64)
 
 
 def platform_priors(

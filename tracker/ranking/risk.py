@@ -20,6 +20,11 @@ signal's own threshold means 0.5, then combined as ``1 − Π(1 − s)``:
 - **near-duplicate text**: the number of *other* creators on the same platform that posted the
   same normalised text.
 
+A count shown only as a floor ("100万+", see ``floors``) never makes evidence: a ratio whose
+denominator is a floor, and an interval that starts at a floor (its growth is at most what it
+seems), are not judged; a floor that can only hide evidence (likes over an exact count, the
+end of an interval) is judged as read, a lower bound of the true signal.
+
 Flags are evidence, never verdicts: stealthy like farms evade all of these, and a genuinely viral
 work can trip one. Reasons are Chinese strings joined by "；".
 """
@@ -29,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tracker.ranking.floors import any_floor, frame_floor_bits
 from tracker.ranking.interactions import interactions
 from tracker.ranking.keys import account_codes as account_codes_of
 from tracker.ranking.keys import creator_codes, first_rows, from_ns, positions, to_ns
@@ -68,9 +74,11 @@ def ratio_signals(works: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
     out = pd.DataFrame(index=works.index)
     plat = pd.factorize(works["platform"])[0].astype(np.int64)
     bins = settings.ratio_bins
+    bits = frame_floor_bits(works)
     zs = []
     for other in _RATIOS:
         den = as_float(works[other]) if other in works.columns else np.full(len(works), np.nan)
+        den[any_floor(bits, [other])] = np.nan  # a floor below the ratio inflates it: no evidence
         r = np.log((likes + 1.0) / (den + 1.0))
         level = np.where(np.isnan(r), np.nan, np.log1p(den))
         band = _quantile_bands(level, plat, bins)
@@ -94,6 +102,7 @@ def ratio_signals(works: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
             n_known > 0, np.nansum(stack, axis=0) / np.sqrt(np.maximum(n_known, 1)), np.nan
         )
     views = as_float(works["views"]) if "views" in works.columns else np.full(len(works), np.nan)
+    views[any_floor(bits, ["views"])] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         lv = np.where(np.isnan(views) | np.isnan(likes), np.nan, likes / views)
     lv[(views == 0) & (likes == 0)] = 0.0
@@ -219,17 +228,22 @@ def snapshot_jumps(
     likes = (
         as_float(snapshots["likes"]) if "likes" in snapshots.columns else np.full(len(t), np.nan)
     )
+    # An interval starting at a floor ("100万+" then an exact 3,456,789) has grown by at most
+    # what it seems: the apparent jump is the floor's artefact, so it is not judged.
+    bits = frame_floor_bits(snapshots)
+    weighted = [m for m, wt in weights.as_dict().items() if wt]
+    floors = (any_floor(bits, weighted), any_floor(bits, ["likes"]))
     ratio = np.full(len(cand), np.nan)
     added = np.full(len(cand), np.nan)
-    for series in (i_snap, likes):
+    for series, floor in zip((i_snap, likes), floors, strict=True):
         vk = series[rows[cand]]
-        vk1 = series[rows[k1]]
+        vk1 = np.where(floor[rows[k1]], np.nan, series[rows[k1]])
         vk2 = np.where(k1_first, 0.0, series[rows[cand - 2]])
         r, a = _interval_ratios(vk, vk1, vk2, dt_h, dt_prev_h, settings)
         better = ~np.isnan(r) & ~(r <= ratio)
         ratio = np.where(better, r, ratio)
         added = np.where(better, a, added)
-    del i_snap, likes
+    del i_snap, likes, floors
     keep = ~np.isnan(ratio)
     if not keep.any():
         return out
@@ -314,6 +328,9 @@ def follower_jumps(
     pos = positions(posts, snapshots) if snapshot_pos is None else snapshot_pos
     t, t_known = to_ns(snapshots["captured_at"])
     ok = (pos >= 0) & t_known & ~np.isnan(f)
+    # Posts without an account share one code per platform; their follower counts are of
+    # different, unknown accounts, so a "gain" between them would be no evidence at all.
+    ok[ok] = posts["account_uid"].notna().to_numpy()[pos[ok]]
     if not ok.any():
         return empty
     a = acc_all[pos[ok]]

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, insert, select, tuple_, update
 
 from tracker.errors import ImportFormatError, TrackerError
+from tracker.exports.csv import unguard
 from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.store.engine import begin_write
 from tracker.store.models import Post, Review, ReviewEvent
@@ -373,7 +374,8 @@ def read_review_file(path: str | Path) -> tuple[list[ReviewFileRow], list[str], 
     problems: list[str] = []
     blank = 0
     for line, cells in rows:
-        cells = cells + [None] * (len(header) - len(cells))
+        # Our sheets guard text against formulas ('=…); read back, the apostrophe is not data.
+        cells = [unguard(c) for c in cells] + [None] * (len(header) - len(cells))
         if not any(_cell_text(c) for c in cells):
             continue
         try:
