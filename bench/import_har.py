@@ -1,7 +1,7 @@
 """Benchmark: importing a large HAR capture stays within a fixed memory budget.
 
 Writes a ~200 MB HAR (streamed to disk, never held in memory) in a temp folder: Douyin search
-responses built from the real captured body in ``tests/fixtures/imports/real/douyin`` (every
+responses built from the real captured body in ``tests/fixtures/real/douyin`` (every
 entry with fresh aweme ids, so each one adds new works), among unrelated traffic (JavaScript
 bundles, base64 images, analytics beacons), as a browser session would hold. Then imports it
 twice, each in its own process so the peak RSS is the import's own: ``--dry-run`` and for real
@@ -27,8 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = (
-    REPO
-    / "tests/fixtures/imports/real/douyin/tikhub_wrapped_app_general_search_v1_keyword_maomi.json"
+    REPO / "tests/fixtures/real/douyin/tikhub_wrapped_app_general_search_v1_keyword_maomi.json"
 )
 CONFIG = REPO / "config" / "campaign.toml"
 TARGET_RSS_MB = 300

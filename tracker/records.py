@@ -15,9 +15,11 @@ Rules carried from the design:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
+
+from tracker.normalize.tags import tag_key
 
 PLATFORMS: tuple[str, ...] = (
     "weibo",
@@ -83,6 +85,13 @@ CONTENT_TYPES: tuple[str, ...] = (
 )
 
 MatchedBy = Literal["tag", "roundtable", "topic", "theme", "submission", "manual"]
+
+PUBLISHED_AT_SOURCES: tuple[str, ...] = ("field", "id", "display")
+"""Where a post's ``published_at`` came from, best first: a time field of the body; the post id,
+which encodes the creation time on some platforms (Douyin ``aweme_id >> 32``, Xiaohongshu's
+ObjectId, Weibo's mid) when the body has no time field; or a display text ("04-24", "3天前")
+whose year or precision had to be inferred. Staff and the ranking can then tell an exact time
+from a reconstructed one, and the store never lets a weaker source replace a better one."""
 
 
 class RecordError(ValueError):
@@ -166,6 +175,39 @@ def _check_count(name: str, value: int | None) -> None:
         raise RecordError(f"{name}: {value} is larger than any real count (max {MAX_COUNT})")
 
 
+def _one_spelling_per_tag(tags: list[str]) -> list[str]:
+    """A work's tags are a set of tags: the first spelling of each :func:`tag_key`, in order.
+
+    Every door merges tags from several places (a structured list, the title, the text) and a
+    platform may write one tag two ways (``#高考加油#`` and ``#高考加油``); deduplicating here
+    holds for all of them. Keys are cached, so this is a few dict lookups per post.
+    """
+    keys = [tag_key(t) for t in tags]
+    if len(set(keys)) == len(keys):
+        return tags
+    seen: set[str] = set()
+    out: list[str] = []
+    for tag, key in zip(tags, keys, strict=True):
+        if key not in seen:
+            seen.add(key)
+            out.append(tag)
+    return out
+
+
+def _check_published_at_source(post: PostRecord) -> None:
+    """A time read from a body field needs no mark, so ``None`` beside a time means "field";
+    only a derived time has to say so. A source without a time is a parser bug."""
+    source = post.published_at_source
+    if source is None:
+        if post.published_at is not None:
+            post.published_at_source = "field"
+        return
+    if source not in PUBLISHED_AT_SOURCES:
+        raise RecordError(f"published_at_source: unknown {source!r}")
+    if post.published_at is None:
+        raise RecordError("published_at_source: given without published_at")
+
+
 @dataclass(slots=True)
 class AccountRecord:
     """An account (creator) as one platform shows it at one moment."""
@@ -195,19 +237,55 @@ class AccountRecord:
         return (self.platform, self.platform_uid)
 
 
+METRIC_NAMES: tuple[str, ...] = ("views", "likes", "comments", "shares", "favorites")
+"""The engagement counts a post carries, in the store's column order."""
+
+
 @dataclass(slots=True)
 class Metrics:
-    """Engagement counts at one moment; ``None`` means the platform does not say."""
+    """Engagement counts at one moment; ``None`` means the platform does not say.
+
+    ``lower_bounds`` names the counts the platform only showed as a floor ("100万+" is at least
+    1,000,000): the figure is kept, and the mark travels with it to the store, the outputs
+    ("≥100万") and the ranking (which treats it as censored, never as exact). A mark on a count
+    that is ``None`` is dropped: there is no figure for it to qualify.
+    """
 
     views: int | None = None
     likes: int | None = None
     comments: int | None = None
     shares: int | None = None
     favorites: int | None = None
+    lower_bounds: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        for name in ("views", "likes", "comments", "shares", "favorites"):
+        for name in METRIC_NAMES:
             _check_count(name, getattr(self, name))
+        if self.lower_bounds:
+            self.lower_bounds = _checked_lower_bounds(self, self.lower_bounds)
+
+
+def _checked_lower_bounds(metrics: Metrics, names: object) -> frozenset[str]:
+    if isinstance(names, str) or not isinstance(names, set | frozenset | list | tuple):
+        raise RecordError(f"lower_bounds: must be a set of metric names, got {names!r}")
+    unknown = [n for n in names if n not in METRIC_NAMES]
+    if unknown:
+        raise RecordError(f"lower_bounds: unknown metric {unknown[0]!r}")
+    return frozenset(n for n in names if getattr(metrics, n) is not None)
+
+
+def format_lower_bounds(names: frozenset[str] | set[str]) -> str | None:
+    """The store's spelling of a set of floored metrics: a sorted comma list, ``None`` if empty.
+
+    Sorted so that equal sets are equal texts (the upsert merges them per metric in SQL)."""
+    return ",".join(sorted(names)) or None
+
+
+def read_lower_bounds(text: str | None) -> frozenset[str]:
+    """The metric names of a stored ``lower_bounds`` text (``None`` or ``""``: none)."""
+    if not text:
+        return frozenset()
+    return frozenset(n for n in text.split(",") if n in METRIC_NAMES)
 
 
 @dataclass(slots=True)
@@ -215,11 +293,14 @@ class PostRecord:
     """One work (post, video, note, answer, article) with its metrics at ``captured_at``.
 
     ``account_uid`` refers to an ``AccountRecord`` of the same platform, emitted beside it.
-    ``hashtags`` are the raw spellings as the platform shows them (for display); matching is done
-    on ``tracker.normalize.tags.tag_key`` of them and of ``text``.
+    ``hashtags`` are the raw spellings as the platform shows them (for display), one per tag:
+    a later spelling of a tag already listed (same ``tracker.normalize.tags.tag_key``) is
+    dropped. Matching is done on ``tag_key`` of them and of ``text``.
     ``repost_of`` is the platform post id of the original when this post is a repost.
     ``context`` carries membership hints that are not tags (for example a Zhihu roundtable id or a
     question id) as plain strings.
+    ``published_at_source`` says how ``published_at`` was obtained (see
+    :data:`PUBLISHED_AT_SOURCES`); left ``None`` beside a time it becomes ``"field"``.
     """
 
     platform: str
@@ -239,6 +320,7 @@ class PostRecord:
     source: str = "live"
     deleted: bool = False
     context: dict[str, str] = field(default_factory=dict)
+    published_at_source: str | None = None
 
     def __post_init__(self) -> None:
         _check_platform(self.platform)
@@ -247,12 +329,15 @@ class PostRecord:
             _check_id("account_uid", self.account_uid)
         _check_time("captured_at", self.captured_at, required=True)
         _check_time("published_at", self.published_at)
+        _check_published_at_source(self)
         texts = _check_texts(self, _POST_TEXTS)
         if self.repost_of is not None and len(self.repost_of) > MAX_ID_CHARS:
             raise RecordError(f"repost_of: longer than {MAX_ID_CHARS} characters")
         tags, context = self.hashtags, self.context
         if not isinstance(tags, list) or not all(type(t) is str for t in tags):
             raise RecordError(f"hashtags: must be a list of strings, got {tags!r}")
+        if len(tags) > 1:
+            tags = self.hashtags = _one_spelling_per_tag(tags)
         if not isinstance(context, dict) or not all(
             type(k) is str and type(v) is str for k, v in context.items()
         ):
@@ -274,6 +359,71 @@ class PostRecord:
     @property
     def key(self) -> tuple[str, str]:
         return (self.platform, self.platform_post_id)
+
+
+@dataclass(slots=True)
+class PostDetail:
+    """Fields that complete a post another response describes; never a post of its own.
+
+    Some bodies only finish a post: Weibo's ``statuses/longtext`` holds the full text of a post
+    whose list entry was cut, with no URL, type, time or counts. Stored as a post it would be a
+    hollow work, so it is a detail: the ingest layer applies it to the post when that is stored
+    (now or in a later run) and keeps it as pending until then. ``text`` replaces the post's
+    (cut) text; ``hashtags`` and ``context`` are added to the post's; ``account_uid`` fills a
+    missing author.
+    """
+
+    platform: str
+    platform_post_id: str
+    captured_at: datetime
+    account_uid: str | None = None
+    text: str | None = None
+    hashtags: list[str] = field(default_factory=list)
+    context: dict[str, str] = field(default_factory=dict)
+    source: str = "live"
+
+    def __post_init__(self) -> None:
+        _check_platform(self.platform)
+        _check_id("platform_post_id", self.platform_post_id)
+        if self.account_uid is not None:
+            _check_id("account_uid", self.account_uid)
+        _check_time("captured_at", self.captured_at, required=True)
+        _check_texts(self, ("text",))
+        tags, context = self.hashtags, self.context
+        if not isinstance(tags, list) or not all(type(t) is str for t in tags):
+            raise RecordError(f"hashtags: must be a list of strings, got {tags!r}")
+        if not isinstance(context, dict) or not all(
+            type(k) is str and type(v) is str for k, v in context.items()
+        ):
+            raise RecordError(f"context: must map strings to strings, got {context!r}")
+        if self.text is not None:
+            self.text = storable_text(self.text)
+        self.hashtags = [storable_text(t) for t in tags]
+        self.context = {storable_text(k): storable_text(v) for k, v in context.items()}
+        if self.source not in SOURCES:
+            raise RecordError(f"source: unknown {self.source!r}")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.platform_post_id)
+
+
+def complete_post(post: PostRecord, detail: PostDetail) -> PostRecord:
+    """``post`` with ``detail`` applied (see :class:`PostDetail`); both are left unchanged.
+
+    The post keeps everything it knows (counts, time, URL, capture time); the detail brings what
+    the post's own response cut off. Tags are merged in first-seen order, so a tag that was only
+    in the cut part is added and the campaign match sees it.
+    """
+    tags = list(post.hashtags)
+    tags.extend(t for t in detail.hashtags if t not in tags)
+    return replace(
+        post,
+        text=detail.text if detail.text is not None else post.text,
+        hashtags=tags,
+        context={**post.context, **detail.context},
+        account_uid=post.account_uid or detail.account_uid,
+    )
 
 
 @dataclass(slots=True)
@@ -300,11 +450,14 @@ class ParsedPage:
     claimed_total: int | None = None
     has_more: bool | None = None
     cursor: str | None = None
+    details: list[PostDetail] = field(default_factory=list)
+    """Fields completing posts (see :class:`PostDetail`); never counted as posts."""
 
     def extend(self, other: ParsedPage) -> None:
         self.posts.extend(other.posts)
         self.accounts.extend(other.accounts)
         self.rejects.extend(other.rejects)
+        self.details.extend(other.details)
 
 
 @dataclass(slots=True)

@@ -12,6 +12,10 @@ image notes. Two values lie and are read as unknown, never as zero: ``statistics
 always 0 on the web, and ``author.follower_count`` is 0 inside lists (the real figure comes from
 ``user/profile/other``).
 
+Items without ``create_time`` (2020 ``aweme/post`` lists, the Douyin_TikTok_Download_API
+``/douyin_profile_videos/`` wrapper) are dated from the id (``aweme_id >> 32``, see
+:mod:`connectors.douyin.ids`), with ``published_at_source="id"``.
+
 Captured items come in two more shapes: Zeeschuimer keeps XHR items as the snake_case aweme
 (:func:`parse_aweme_list_item`) and items embedded in the page HTML in camelCase (``awemeId``,
 ``createTime``, ``stats.diggCount``, ``authorInfo.secUid``; :func:`parse_embedded_aweme`).
@@ -28,8 +32,9 @@ from typing import Any
 
 from connectors._common import claimed_total, opt_id, reject
 from connectors.base import Endpoint
-from tracker.errors import ParseError
-from tracker.normalize.counts import parse_count
+from connectors.douyin.ids import aweme_id_time
+from tracker.errors import ConnectorError, ParseError
+from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.times import parse_time
 from tracker.records import (
@@ -242,6 +247,16 @@ def _duration_s(aweme: Mapping[str, Any]) -> int | None:
     return int(round(ms / 1000))
 
 
+def _published(
+    created: Any, aweme_id: str, captured_at: datetime
+) -> tuple[datetime | None, str | None]:
+    """The publish time and where it came from: ``create_time``, else the id (see module doc)."""
+    if created not in (None, "", 0):
+        return parse_time(created, now=captured_at), "field"
+    derived = aweme_id_time(aweme_id, now=captured_at)
+    return derived, ("id" if derived is not None else None)
+
+
 def _parse_aweme(
     aweme: Mapping[str, Any],
     f: _Fields,
@@ -277,8 +292,7 @@ def _parse_aweme(
         if isinstance(c, Mapping)
     ]
     hashtags = _dedupe_tags([*structured, *challenges, *extract_hashtags(text)])
-    created = aweme.get(f.create_time)
-    published = parse_time(created, now=captured_at) if created not in (None, "", 0) else None
+    published, published_source = _published(aweme.get(f.create_time), aweme_id, captured_at)
     followers: int | None = None
     raw_followers = author.get(f.followers)
     if raw_followers is not None:
@@ -306,6 +320,7 @@ def _parse_aweme(
         text=text or None,
         content_type="image" if image else "video",
         published_at=published,
+        published_at_source=published_source,
         hashtags=hashtags,
         duration_s=None if image else _duration_s(aweme),
         metrics=Metrics(
@@ -314,6 +329,13 @@ def _parse_aweme(
             comments=_count(stats, f.comment),
             shares=_count(stats, f.share),
             favorites=_count(stats, f.collect),
+            lower_bounds=lower_bounded(  # numbers in the API; a display "1w+" is a floor
+                views=stats.get(f.play),
+                likes=stats.get(f.digg),
+                comments=stats.get(f.comment),
+                shares=stats.get(f.share),
+                favorites=stats.get(f.collect),
+            ),
         ),
         followers_at_capture=followers,
         source=source,
@@ -391,24 +413,28 @@ def parse_embedded_aweme(
 
 
 def _body(body: Any, what: str) -> Mapping[str, Any]:
+    """The body (envelope removed) when it carries data; a ``ParseError`` naming Douyin's own
+    message when it is an error answer.
+
+    The live client's classification (``signals.check_body``: empty body, non-zero
+    ``status_code``, the gateway's ``{"ok": 0, "msg": …}``, a blocking ``search_nil_info``) is
+    reused, not repeated, so a saved or captured body is refused exactly when the live answer
+    would be. It raises ``ParseError`` here: an imported file is refused as a whole with the
+    reason, whatever the live client would have done (retry, ask for a cookie).
+    """
+    # Imported here: signals imports this module (for BLOCK_NIL_TYPES).
+    from connectors.douyin.signals import check_body
+
     body = unwrap(body)
-    if not isinstance(body, Mapping) or not body:
+    try:
+        check_body(body)
+    except ParseError as exc:
+        raise ParseError(f"douyin {what}: {exc}", platform=PLATFORM) from None
+    except ConnectorError as exc:  # blocked, login wall, throttled: still not data
         raise ParseError(
-            f"douyin {what}: empty or non-object body (a block, not results)", platform=PLATFORM
-        )
-    code = body.get("status_code")
-    if code not in (0, None):
-        raise ParseError(
-            f"douyin {what}: status_code {code} ({body.get('status_msg')!r})", platform=PLATFORM
-        )
-    nil = body.get("search_nil_info")
-    nil_type = nil.get("search_nil_type") if isinstance(nil, Mapping) else None
-    if isinstance(nil_type, str) and nil_type in BLOCK_NIL_TYPES:
-        raise ParseError(
-            f"douyin {what}: blocked (search_nil_type={nil.get('search_nil_type')!r})",
-            platform=PLATFORM,
-        )
-    return body
+            f"douyin {what}: 平台返回错误而非数据（{type(exc).__name__}）: {exc}", platform=PLATFORM
+        ) from None
+    return body  # check_body passed: a non-empty mapping
 
 
 def _has_more(body: Mapping[str, Any]) -> bool | None:
@@ -597,8 +623,7 @@ def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> Pa
             return parse_aweme_list_item(inner, captured_at=captured_at, source=source)
         if "awemeId" in inner:
             return parse_embedded_aweme(inner, captured_at=captured_at, source=source)
-        if "status_code" in inner:
-            _body(inner, "response")
+        _body(inner, "response")  # an error answer says so, with Douyin's message
     raise ParseError("douyin: not a known response shape", platform=PLATFORM)
 
 

@@ -11,6 +11,14 @@ public, so every optional field is read defensively and a missing one becomes ``
 ``feeds[i]`` is ``{type, author{id, name, headerUrl}, photo{id, caption, originCaption, timestamp
 (ms), duration (ms), realLikeCount (int), likeCount (str), viewCount (str), commentCount}, tags[]}``.
 Kuaishou exposes no share or favourite count in search, so those metrics stay ``None``.
+
+The h5 share page's REST call ``/rest/wd/ugH5App/photo/simple/info`` (a real 2023 body in the
+tests) is richer: ``{result, counts{fanCount}, photo{photoId (numeric), share_info
+("userId=<eid>&photoId=<web id>"), userEid, userName, caption, timestamp (ms), duration (ms),
+likeCount, commentCount, viewCount, shareCount (ints), photoType}}``. The work is keyed by the
+web photo id from ``share_info`` (the ``photo.id`` every other door uses, also the media
+``clientCacheKey``), the author by ``userEid``; the numeric id is kept in ``context``. Saved h5
+bodies come as a dict of responses keyed by request path (:func:`parse_any`).
 """
 
 from __future__ import annotations
@@ -20,11 +28,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs
 
 from connectors._common import add_item, merge_tags, opt_id, payload_json, reject, unique_accounts
 from connectors.base import Endpoint
 from tracker.errors import ParseError
-from tracker.normalize.counts import parse_count
+from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
 from tracker.records import (
@@ -37,10 +46,13 @@ from tracker.records import (
 
 __all__ = [
     "ENDPOINTS",
+    "H5_PHOTO_INFO",
     "NO_MORE",
     "PLATFORM",
     "RESULT_MEANINGS",
+    "parse_any",
     "parse_graphql",
+    "parse_h5_photo_info",
     "parse_search_feed",
     "parse_vision_profile",
     "parse_vision_search_photo",
@@ -132,6 +144,19 @@ def _likes(photo: Mapping[str, Any]) -> int | None:
     return parse_count(photo.get("likeCount"))
 
 
+def _floors(photo: Mapping[str, Any]) -> frozenset[str]:
+    """The counts shown only as a floor ("1w+", "10w+"); likes only when ``_likes`` fell back
+    to the display string (``realLikeCount`` is exact)."""
+    real = photo.get("realLikeCount")
+    display_likes = photo.get("likeCount") if real is None or isinstance(real, bool) else None
+    return lower_bounded(
+        views=photo.get("viewCount"),
+        likes=display_likes,
+        comments=photo.get("commentCount"),
+        shares=photo.get("shareCount"),
+    )
+
+
 def _account(author: Mapping[str, Any], captured_at: datetime) -> AccountRecord | None:
     uid = opt_id(author.get("id"))
     if uid is None:
@@ -184,6 +209,7 @@ def _feed_records(
             views=parse_count(photo.get("viewCount")),
             likes=_likes(photo),
             comments=parse_count(photo.get("commentCount")),
+            lower_bounds=_floors(photo),
         ),
         source=source,
     )
@@ -368,7 +394,158 @@ def parse_graphql(
     raise _no_data(inner, "kuaishou graphql")
 
 
+# --- h5 REST --------------------------------------------------------------------------------
+
+H5_PHOTO_INFO = "/rest/wd/ugH5App/photo/simple/info"
+"""The h5 share page's call for one work (see the module doc)."""
+
+_H5_CONTENT_TYPES = {"VIDEO": "video"}
+
+
+def _share_ids(share_info: Any) -> dict[str, str]:
+    """``share_info`` ("userId=3xuw…&photoId=3xbu…") as a dict; the web ids of author and work."""
+    if not isinstance(share_info, str):
+        return {}
+    return {k: v[0] for k, v in parse_qs(share_info).items() if v and v[0].strip()}
+
+
+def _h5_content_type(photo: Mapping[str, Any]) -> str | None:
+    if photo.get("singlePicture") is True:
+        return "image"
+    kind = photo.get("photoType")
+    return _H5_CONTENT_TYPES.get(kind) if isinstance(kind, str) else None
+
+
+def _h5_records(
+    body: Mapping[str, Any], *, captured_at: datetime, source: str
+) -> tuple[PostRecord, AccountRecord | None]:
+    """The work and its author from an h5 ``photo/simple/info`` body; ``ValueError`` if unusable."""
+    photo = body.get("photo")
+    if not isinstance(photo, dict):
+        raise ValueError("no photo object")
+    shared = _share_ids(photo.get("share_info"))
+    numeric_id = opt_id(photo.get("photoId"))
+    photo_id = shared.get("photoId") or numeric_id
+    if photo_id is None:
+        raise ValueError("photo.photoId missing")
+    uid = opt_id(photo.get("userEid")) or shared.get("userId") or opt_id(photo.get("userId"))
+    counts = body.get("counts") if isinstance(body.get("counts"), dict) else {}
+    followers = parse_count(counts.get("fanCount"))
+    caption = photo.get("caption")
+    text = (strip_html(caption) or None) if isinstance(caption, str) else None
+    stamp = photo.get("timestamp")
+    post = PostRecord(
+        platform=PLATFORM,
+        platform_post_id=photo_id,
+        captured_at=captured_at,
+        account_uid=uid,
+        url=post_url(photo_id),
+        text=text,
+        content_type=_h5_content_type(photo),
+        published_at=parse_time(stamp, now=captured_at) if stamp not in (None, "", 0) else None,
+        hashtags=merge_tags([], text),
+        duration_s=_duration_s(photo.get("duration")),
+        metrics=Metrics(
+            views=parse_count(photo.get("viewCount")),
+            likes=_likes(photo),
+            comments=parse_count(photo.get("commentCount")),
+            shares=parse_count(photo.get("shareCount")),
+            lower_bounds=_floors(photo),
+        ),
+        followers_at_capture=followers,
+        source=source,
+        context={"photo_id": numeric_id} if numeric_id and numeric_id != photo_id else {},
+    )
+    account = None
+    if uid is not None:
+        name = photo.get("userName")
+        account = AccountRecord(
+            platform=PLATFORM,
+            platform_uid=uid,
+            name=name if isinstance(name, str) and name else None,
+            url=profile_url(uid),
+            followers=followers,
+            seen_at=captured_at,
+        )
+    return post, account
+
+
+def parse_h5_photo_info(
+    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+) -> ParsedPage:
+    """``/rest/wd/ugH5App/photo/simple/info``: one work with all four counts and its author."""
+    inner = unwrap(body)
+    code = result_code(inner)
+    if code not in (None, 1):
+        raise ParseError(
+            f"kuaishou h5 photo/simple/info: result={code} ({_describe(code)})", platform=PLATFORM
+        )
+    page = ParsedPage()
+    read = partial(_h5_records, captured_at=captured_at, source=source)
+    add_item(page, read, inner, PLATFORM, "kuaishou h5 photo/simple/info", "photo")
+    return page
+
+
+# --- saved bodies ---------------------------------------------------------------------------
+
+_BY_PATH = {
+    H5_PHOTO_INFO: parse_h5_photo_info,
+    "/graphql": parse_graphql,
+    "/rest/v/search/feed": parse_search_feed,
+}
+"""Request paths whose responses hold works, for a saved dict of responses keyed by path."""
+
+_READ_SHAPES = "GraphQL data, search feeds, h5 photo/simple/info"
+
+
+def _keyed_by_path(body: Mapping[str, Any]) -> bool:
+    """``{"/rest/zt/share/w/web": {...}, "/rest/wd/…": {...}}``: responses saved by their path."""
+    return bool(body) and all(
+        isinstance(k, str) and k.startswith("/") and isinstance(v, dict) for k, v in body.items()
+    )
+
+
+def _parse_by_path(body: Mapping[str, Any], *, captured_at: datetime, source: str) -> ParsedPage:
+    """Each response whose path holds works; the others (share tokens...) hold none."""
+    page = ParsedPage()
+    known = 0
+    for path, response in body.items():
+        parse = _BY_PATH.get(path.split("?", 1)[0].rstrip("/"))
+        if parse is not None:
+            known += 1
+            page.extend(parse(response, captured_at=captured_at, source=source))
+    if not known:
+        raise ParseError(
+            f"kuaishou: saved responses keyed by request path ({', '.join(sorted(body))}) hold "
+            f"none the tracker reads (it reads {', '.join(_BY_PATH)})",
+            platform=PLATFORM,
+        )
+    return page
+
+
+def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
+    """A saved Kuaishou body of any shape read here, told apart by its keys.
+
+    A body of none of these shapes is refused with its keys, never read as "no works".
+    """
+    inner = unwrap(body)
+    if _keyed_by_path(inner):
+        return _parse_by_path(inner, captured_at=captured_at, source=source)
+    if isinstance(inner.get("photo"), dict) and "photoId" in inner["photo"]:
+        return parse_h5_photo_info(inner, captured_at=captured_at, source=source)
+    if "feeds" in inner and "data" not in inner:
+        return parse_search_feed(inner, captured_at=captured_at, source=source)
+    if "data" in inner or "errors" in inner:
+        return parse_graphql(inner, captured_at=captured_at, source=source)
+    raise ParseError(
+        f"kuaishou: not a response shape the tracker reads ({_READ_SHAPES}); "
+        f"keys: {sorted(inner)[:8]}",
+        platform=PLATFORM,
+    )
+
+
 _HOST = r"(?:kuaishou\.com|/kuaishou)"
+_H5_HOST = r"(?:kuaishou\.com|gifshow\.com|chenzhongtech\.com|/kuaishou)"
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         PLATFORM,
@@ -377,5 +554,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         parse_search_feed,
     ),
     Endpoint(PLATFORM, "graphql", re.compile(_HOST + r"/graphql/?(?:[?#]|$)"), parse_graphql),
+    Endpoint(
+        PLATFORM,
+        "h5_photo_info",
+        re.compile(_H5_HOST + r"/rest/wd/ugH5App/photo/simple/info/?(?:[?#]|$)"),
+        parse_h5_photo_info,
+    ),
 )
-"""Captured responses routed by URL: the real host and the simulator's ``/kuaishou`` prefix."""
+"""Captured responses routed by URL: the real hosts (h5 pages also on ``gifshow.com`` and
+``chenzhongtech.com``) and the simulator's ``/kuaishou`` prefix."""

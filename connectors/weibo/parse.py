@@ -10,25 +10,36 @@ Shapes read here, all from the platform's own JSON:
 - weibo.com ``ajax/statuses/longtext`` (``data.longTextContent``): the full text of a post whose
   ``mblog.text`` is cut (``isLongText``). The campaign tag is often at the end of a long post,
   i.e. exactly in the part the search page cuts off, so the client fetches it and hands it to
-  :func:`parse_get_index` through ``long_texts``.
+  :func:`parse_get_index` through ``long_texts``. Read on its own (a saved body, a capture) it
+  is a :class:`PostDetail`, never a post: it has no URL, type, time or counts.
 - weibo.com ``ajax/profile/info`` (``data.user``): one account with its follower count.
 
 The same ``mblog`` dict appears in all post shapes (m.weibo.cn and weibo.com spell a few fields
 differently: ``page_info.type`` / ``object_type``, ``text`` / ``text_raw``); one function reads both.
+
+Publish time: ``created_at`` is the full ``Wed Dec 18 00:00:08 +0800 2024`` on weibo.com but a
+display text on m.weibo.cn lists ("04-24", "昨天 15:51", "3小时前") with no year or seconds.
+Every numeric mid encodes its creation second (:func:`mid_time`), so a display text only decides
+the time when the id cannot; ``published_at_source`` records which one did.
+
+Super-topics (超话) are tags spelled ``#名字[超话]#``: weibo.com puts that spelling in ``text_raw``
+and in the ``title`` of the link icon in ``text``. They are stored as the tag ``#名字#`` and their
+names are kept in ``context["super_topics"]`` (a JSON list).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from connectors._common import reject, strict_id
 from connectors.base import Endpoint
 from tracker.errors import ParseError
-from tracker.normalize.counts import parse_count
+from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.tags import extract_hashtags
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
@@ -36,6 +47,7 @@ from tracker.records import (
     AccountRecord,
     Metrics,
     ParsedPage,
+    PostDetail,
     PostRecord,
     RecordError,
 )
@@ -50,6 +62,7 @@ __all__ = [
     "PLATFORM",
     "long_text_content",
     "long_text_requests",
+    "mid_time",
     "parse_get_index",
     "parse_longtext",
     "parse_profile_info",
@@ -64,6 +77,29 @@ _SURL_TOPIC_RE = re.compile(r"""<span\s+class=["']?surl-text["']?\s*>\s*(#[^<>#]
 _FULL_TEXT_LINK_RE = re.compile(
     r"""<a\b[^>]*href=["'][^"']*/status/[^"']*["'][^>]*>\s*全文\s*</a>"""
 )
+# A super-topic link on weibo.com: <a ...><img class="icon-link" title="#名字[超话]#" .../>名字超话</a>;
+# the tag is only in the icon's title (the link text has no '#').
+_ICON_TOPIC_RE = re.compile(r"""<img\b[^>]*\btitle=["'](#[^"'<>#]+#)["']""")
+_SUPER_TOPIC_MARK = "[超话]"
+# The "展开" (expand) control weibo.com ends a cut text with, and the "..." before it:
+# HTML '代代 ​​​ ...<span class="expand">展开</span>', plain '... 展开'.
+_HTML_EXPANDER_RE = re.compile(
+    r"""\s*(?:\.\.\.|…)?\s*<span\s+class=["']?expand["']?\s*>\s*展开\s*</span>\s*$"""
+)
+_RAW_EXPANDER_RE = re.compile(r"(?:\.\.\.|…)?\s*展开$")
+# Blank and zero-width characters around a text (weibo.com ends posts with three U+200B).
+_EDGE_CHARS = " \t\r\n\u00a0\u200b\u200c\u200d\u2060\ufeff"
+# The full created_at of weibo.com and of detail pages; anything else is a display text.
+_FULL_CREATED_AT_RE = re.compile(
+    r"\s*[A-Za-z]{3},?\s+[A-Za-z]{3}\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}\s+[+-]\d{4}\s+\d{4}\s*"
+)
+# Mid -> creation time: (mid >> 22) + this offset is the Unix second (exact to 0-1 s).
+_MID_EPOCH_OFFSET = 515_483_463
+# Weibo opened on 2009-08-14: an id that decodes to an earlier time carries none (the small
+# ids of hand-made test bodies).
+_WEIBO_LAUNCH = datetime(2009, 8, 14, tzinfo=UTC)
+# How far past the capture a decoded time may be (clock skew between Weibo and the capture).
+_MID_FUTURE_SLACK = timedelta(days=1)
 # Leading number of a display string such as "1.2万次播放" / "3456次观看".
 _LEADING_COUNT_RE = re.compile(r"^\s*([0-9][0-9.,]*\s*(?:万|亿|w|W)?\+?)")
 # Fields of the actionlog "ext" string in a longtext url_struct: "mid:123|miduid:456|...".
@@ -182,17 +218,28 @@ def _mblog_ids(mblog: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return mid, bid
 
 
+def _page_kind(info: Any) -> str | None:
+    """The kind of a ``page_info`` ("video", "live" or "article"), whichever field names it.
+
+    m.weibo.cn writes the kind in ``type`` ("video"); weibo.com writes a number there ("11" for
+    a video card) and the kind in ``object_type``. Reading ``type`` first typed every weibo.com
+    video as text and dropped its views, so the first field with a known kind wins.
+    """
+    if not isinstance(info, dict):
+        return None
+    for key in ("object_type", "type"):
+        kind = info.get(key)
+        if kind in ("video", "live", "article"):
+            return str(kind)
+    return None
+
+
 def _content_type(mblog: Mapping[str, Any]) -> str:
     if isinstance(mblog.get("retweeted_status"), dict):
         return "repost"
-    info = mblog.get("page_info")
-    kind = None
-    if isinstance(info, dict):
-        kind = info.get("type") or info.get("object_type")
-    if kind in ("video", "live"):
-        return str(kind)
-    if kind == "article":
-        return "article"
+    kind = _page_kind(mblog.get("page_info"))
+    if kind is not None:
+        return kind
     pics = mblog.get("pics") or mblog.get("pic_ids") or mblog.get("pic_infos")
     pic_num = mblog.get("pic_num")
     if pics or (isinstance(pic_num, int) and not isinstance(pic_num, bool) and pic_num > 0):
@@ -225,33 +272,134 @@ def _video_fields(info: Mapping[str, Any]) -> tuple[int | None, int | None]:
     return views, duration
 
 
-def _text_and_tags(mblog: Mapping[str, Any], long_text: str | None) -> tuple[str | None, list[str]]:
+def _tidy(text: str | None) -> str | None:
+    """Trim blanks and the zero-width characters Weibo pads texts with; empty is None."""
+    return (text or "").strip(_EDGE_CHARS) or None
+
+
+def _excerpt_text(mblog: Mapping[str, Any], html_text: str | None) -> str | None:
+    """The post's own text when no full text is known: ``text_raw`` (weibo.com, plain, with the
+    ``#x[超话]#`` spellings the HTML hides in icons) or the HTML ``text`` stripped.
+
+    A cut text (``isLongText``) ends in navigation, not content: m.weibo.cn's "全文" link, weibo.com's
+    "... 展开" expander. Both are removed; the excerpt is otherwise kept as the platform shows it.
+    """
+    raw = mblog.get("text_raw")
+    cut = bool(mblog.get("isLongText"))
+    if isinstance(raw, str):
+        raw = _tidy(raw) or ""
+        return _tidy(_RAW_EXPANDER_RE.sub("", raw) if cut else raw)
+    if not html_text:
+        return None
+    html_text = _FULL_TEXT_LINK_RE.sub("", html_text)
+    if cut:
+        html_text = _HTML_EXPANDER_RE.sub("", _tidy(html_text) or "")
+    return _tidy(strip_html(html_text))
+
+
+def _html_tags(html_text: str | None) -> list[str]:
+    """Topic spellings the HTML carries outside its plain text: m.weibo.cn ``surl-text`` spans
+    and weibo.com link icons titled ``#名字[超话]#`` (whose visible text is "名字超话")."""
+    if not html_text:
+        return []
+    tags = [strip_html(m.group(1)) or "" for m in _SURL_TOPIC_RE.finditer(html_text)]
+    tags.extend(m.group(1) for m in _ICON_TOPIC_RE.finditer(html_text))
+    return tags
+
+
+def _split_super_topics(spellings: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(tags, super-topic names): ``#名字[超话]#`` becomes the tag ``#名字#`` and the name ``名字``.
+
+    A super-topic is a tag like any other for matching and display; only the marker is dropped
+    (``tag_key`` ignores it too), and the names are kept so that it stays known as a super-topic.
+    """
+    tags: list[str] = []
+    names: list[str] = []
+    for spelling in spellings:
+        inner = spelling.strip().strip("#＃").strip()
+        if inner.endswith(_SUPER_TOPIC_MARK):
+            name = inner[: -len(_SUPER_TOPIC_MARK)].strip()
+            if name:
+                names.append(name)
+                tags.append(f"#{name}#")
+            continue
+        tags.append(spelling)
+    return _dedupe(tags), _dedupe(names)
+
+
+def _topic_context(super_topics: list[str]) -> dict[str, str]:
+    return {"super_topics": json.dumps(super_topics, ensure_ascii=False)} if super_topics else {}
+
+
+def _text_and_tags(
+    mblog: Mapping[str, Any], long_text: str | None
+) -> tuple[str | None, list[str], list[str]]:
+    """(text, tags, super-topic names) of an mblog; a known full text replaces the excerpt."""
     html_text = mblog.get("text")
     if html_text is not None and not isinstance(html_text, str):
         raise _ItemError(f"text: expected a string, got {type(html_text).__name__}")
-    tags: list[str] = []
-    if html_text:
-        tags.extend(strip_html(m.group(1)) or "" for m in _SURL_TOPIC_RE.finditer(html_text))
+    spellings = _html_tags(html_text)
     for topic in mblog.get("topic_struct") or ():
         if isinstance(topic, dict) and isinstance(topic.get("topic_title"), str):
             title = topic["topic_title"].strip()
             if title:
-                tags.append(f"#{title}#")
+                spellings.append(f"#{title}#")
     embedded = mblog.get("longText")
     if long_text is None and isinstance(embedded, dict):
         content = embedded.get("longTextContent")
         long_text = content if isinstance(content, str) and content else None
     if long_text is not None:
-        text = strip_html(long_text)
-    elif isinstance(mblog.get("text_raw"), str) and not mblog.get("isLongText"):
-        text = mblog["text_raw"].strip()
-    elif html_text:
-        text = strip_html(_FULL_TEXT_LINK_RE.sub("", html_text))
+        text = _tidy(strip_html(long_text))
     else:
-        text = None
+        text = _excerpt_text(mblog, html_text)
     if text:
-        tags.extend(extract_hashtags(text))
-    return (text or None), _dedupe(tags)
+        spellings.extend(extract_hashtags(text))
+    tags, super_topics = _split_super_topics(spellings)
+    return text, tags, super_topics
+
+
+def mid_time(mid: str, *, not_after: datetime | None = None) -> datetime | None:
+    """The creation time a numeric Weibo id encodes: ``(mid >> 22) + 515483463`` Unix seconds.
+
+    Exact to 0-1 s on every real id checked (show-image's mid gives 00:00:09 for a post created
+    at 00:00:08). None for ids that cannot carry it: not numeric, decoding to before Weibo
+    existed, or later than ``not_after`` (the capture time) by more than a day.
+    """
+    if not mid.isascii() or not mid.isdigit():
+        return None
+    try:
+        when = datetime.fromtimestamp((int(mid) >> 22) + _MID_EPOCH_OFFSET, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if when < _WEIBO_LAUNCH:
+        return None
+    if not_after is not None and when > not_after + _MID_FUTURE_SLACK:
+        return None
+    return when
+
+
+def _published(created: Any, mid: str, captured_at: datetime) -> tuple[datetime | None, str | None]:
+    """(time, source): a full ``created_at`` ("field"), else the mid ("id"), else the display
+    text resolved to the latest such date before the capture ("display").
+
+    A display date has no year ("04-24"), so on a body saved years later it lands in the wrong
+    year; the mid cannot. A ``created_at`` that does not parse is still an error of the item.
+    """
+    shown = None
+    if created is not None and created != "":
+        try:
+            shown = parse_time(created, now=captured_at)
+        except ValueError as exc:
+            raise _ItemError(f"created_at: {exc}") from exc
+    full = isinstance(created, int | float) or (
+        isinstance(created, str) and _FULL_CREATED_AT_RE.fullmatch(created) is not None
+    )
+    if shown is not None and full:
+        return shown, "field"
+    derived = mid_time(mid, not_after=captured_at)
+    if derived is not None:
+        return derived, "id"
+    return shown, ("display" if shown is not None else None)
 
 
 def _post(
@@ -269,15 +417,8 @@ def _post(
     if user is not None and not isinstance(user, dict):
         raise _ItemError(f"mblog.user: expected an object, got {type(user).__name__}")
     long_text = long_texts.get(mid) or (long_texts.get(bid) if bid else None)
-    text, hashtags = _text_and_tags(mblog, long_text)
-
-    published_at = None
-    created = mblog.get("created_at")
-    if created is not None and created != "":
-        try:
-            published_at = parse_time(created, now=captured_at)
-        except ValueError as exc:
-            raise _ItemError(f"created_at: {exc}") from exc
+    text, hashtags, super_topics = _text_and_tags(mblog, long_text)
+    published_at, time_source = _published(mblog.get("created_at"), mid, captured_at)
 
     if user is None:
         # Weibo keeps a removed original inside reposts with "user": null and a notice as text.
@@ -288,6 +429,7 @@ def _post(
             url=f"https://m.weibo.cn/detail/{mid}",
             text=text,
             published_at=published_at,
+            published_at_source=time_source,
             source=source,
             deleted=True,
         )
@@ -311,6 +453,11 @@ def _post(
         likes=_count(mblog.get("attitudes_count"), "attitudes_count"),
         comments=_count(mblog.get("comments_count"), "comments_count"),
         shares=_count(mblog.get("reposts_count"), "reposts_count"),
+        lower_bounds=lower_bounded(  # "100万+": a floor, not the count
+            likes=mblog.get("attitudes_count"),
+            comments=mblog.get("comments_count"),
+            shares=mblog.get("reposts_count"),
+        ),
     )
     url = f"https://m.weibo.cn/detail/{mid}"
     try:
@@ -324,12 +471,14 @@ def _post(
             text=text,
             content_type=content_type,
             published_at=published_at,
+            published_at_source=time_source,
             hashtags=hashtags,
             repost_of=repost_of,
             duration_s=duration,
             metrics=metrics,
             followers_at_capture=account.followers,
             source=source,
+            context=_topic_context(super_topics),
         )
     except RecordError as exc:
         raise _ItemError(str(exc)) from exc
@@ -572,11 +721,11 @@ def parse_longtext(
     source: str = "live",
     post_id: str | None = None,
 ) -> ParsedPage:
-    """A longtext body as a text-only record of its post.
+    """A longtext body as a :class:`PostDetail` of its post: the full text, its tags, the author.
 
-    The body does not carry the post's id except inside its link log strings; ``post_id`` (the
-    request's ``id`` when known) wins. Only id, text and hashtags are filled: everything else is
-    unknown here and stays None, so a store must not let this record blank out known fields.
+    Not a post: the body has no URL, type, time or counts, so it only completes a post that
+    exists (or waits in the store until one does). The body does not carry the post's id except
+    inside its link log strings; ``post_id`` (the request's ``id`` when known) wins.
     """
     body = unwrap(body)
     data = body.get("data")
@@ -592,15 +741,17 @@ def parse_longtext(
     if mid is None:
         page.rejects.append(_reject("longtext body names no post id (pass post_id)", body, "data"))
         return page
-    text = strip_html(content)
-    page.posts.append(
-        PostRecord(
+    text = _tidy(strip_html(content))
+    tags, super_topics = _split_super_topics(extract_hashtags(text))
+    page.details.append(
+        PostDetail(
             platform=PLATFORM,
             platform_post_id=mid,
             captured_at=captured_at,
             account_uid=uid,
-            text=text or None,
-            hashtags=extract_hashtags(text),
+            text=text,
+            hashtags=tags,
+            context=_topic_context(super_topics),
             source=source,
         )
     )

@@ -13,6 +13,11 @@ Three note shapes reach us; they differ in spelling more than in content, so one
 - Zeeschuimer captures (``parse_zeeschuimer_item``): the web card, the camelCase ``note`` embedded
   in page HTML (``interactInfo.likedCount``), user-page video tiles and HTML-scraped stubs.
 
+A note without a time (web search cards) is dated from its id, a MongoDB ObjectId whose first 8
+hex digits are the creation second (:mod:`connectors.xiaohongshu.ids`; ``published_at_source``
+"id"); only a note whose id is not an ObjectId falls back to the card's day-level display date
+(``corner_tag_info`` ``publish_time``, source "display").
+
 Xiaohongshu shows no view count and no follower count with a note: those stay ``None`` there.
 The follower count comes from the author's profile, ``/api/sns/web/v1/user/otherinfo``
 (``parse_user_info``): ``data.interactions[]`` entries ``{type, name, count}`` whose ``fans``
@@ -31,8 +36,9 @@ from urllib.parse import quote
 
 from connectors._common import add_item, merge_tags, opt_id, unique_accounts
 from connectors.base import Endpoint
+from connectors.xiaohongshu.ids import note_id_time
 from tracker.errors import ParseError
-from tracker.normalize.counts import parse_count
+from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
 from tracker.records import (
@@ -262,7 +268,31 @@ def _note_metrics(note: Mapping[str, Any], keys: _NoteKeys) -> Metrics:
         favorites=parse_count(counts.get(favorites)),
         comments=parse_count(counts.get(comments)),
         shares=parse_count(counts.get(shares)),
+        lower_bounds=lower_bounded(  # web counts are display strings: "10万+" is a floor
+            likes=counts.get(likes),
+            favorites=counts.get(favorites),
+            comments=counts.get(comments),
+            shares=counts.get(shares),
+        ),
     )
+
+
+def _published(
+    note: Mapping[str, Any], keys: _NoteKeys, note_id: str, captured_at: datetime
+) -> tuple[datetime | None, str | None]:
+    """The publish time and its source: the time field, else the id, else the display date.
+
+    The id beats the display date: it is to the second, and for most notes it is the publish
+    time itself (see :mod:`connectors.xiaohongshu.ids`), while the date says only the day.
+    """
+    given = _time(note.get(keys.time), captured_at)
+    if given is not None:
+        return given, "field"
+    derived = note_id_time(note_id, now=captured_at)
+    if derived is not None:
+        return derived, "id"
+    shown = _corner_time(note, captured_at) if keys.corner_time else None
+    return shown, ("display" if shown is not None else None)
 
 
 def _note_records(
@@ -283,9 +313,7 @@ def _note_records(
     desc = note.get("desc")
     text = (strip_html(desc) or None) if isinstance(desc, str) else None
     title = _first(note, keys.titles) or None
-    published = _time(note.get(keys.time), captured_at)
-    if published is None and keys.corner_time:
-        published = _corner_time(note, captured_at)
+    published, published_source = _published(note, keys, note_id, captured_at)
     tags = _topics(note, keys.tags)
     context = {"xsec_token": xsec_token} if xsec_token else {}
     if keys.ip_location and note.get(keys.ip_location):
@@ -300,6 +328,7 @@ def _note_records(
         text=text,
         content_type=_content_type(note.get("type")),
         published_at=published,
+        published_at_source=published_source,
         hashtags=merge_tags(tags, text),
         duration_s=_duration(_dig(note, keys.video, "capa", "duration")),
         metrics=_note_metrics(note, keys),
@@ -373,10 +402,21 @@ def _check_code(body: Mapping[str, Any], where: str) -> int:
     return code
 
 
+def _bare_data(inner: Mapping[str, Any]) -> bool:
+    """``inner`` is a saved ``data`` member cut from its envelope (``{cursor_score, items,
+    current_time}`` of web ``feed``): an ``items`` list of web cards and no ``data`` of its own."""
+    items = inner.get("items")
+    return (
+        "data" not in inner
+        and isinstance(items, list)
+        and any(isinstance(i, dict) and isinstance(i.get("note_card"), dict) for i in items)
+    )
+
+
 def _items_page(
     inner: Mapping[str, Any], *, where: str, captured_at: datetime, source: str
 ) -> ParsedPage:
-    data = inner.get("data")
+    data = inner if _bare_data(inner) else inner.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ParseError(f"xiaohongshu {where}: no data.items list", platform=PLATFORM)
     page = ParsedPage()
@@ -524,7 +564,10 @@ def _html_stub(
         captured_at=captured_at,
         url=url,
         title=title,
-        metrics=Metrics(likes=parse_count(data.get("likes"))),
+        metrics=Metrics(
+            likes=parse_count(data.get("likes")),
+            lower_bounds=lower_bounded(likes=data.get("likes")),
+        ),
         source=source,
         context={"author_name": str(data["author_name"])} if data.get("author_name") else {},
     )

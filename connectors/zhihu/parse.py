@@ -16,6 +16,9 @@ Ids: answers, articles and zvideos are keyed by their bare numeric id (as Zhihu 
 tools spell them). Accounts are keyed by ``url_token`` (the handle in ``/people/<token>``), with
 the member hash id as fallback; anonymous authors have no account.
 
+Tags: an article's or zvideo's own ``topics[].name``, then ``#话题`` written in its title and text,
+one spelling per tag.
+
 Roundtables (圆桌): ``api/v4/roundtables/{id}/hot-questions`` lists questions, and the works are the
 answers to them; answers read with a ``roundtable_id`` carry it in ``context``.
 """
@@ -34,7 +37,7 @@ from connectors._common import claimed_total, reject, strict_id
 from connectors.base import Endpoint
 from tracker.errors import ParseError
 from tracker.normalize.counts import parse_count
-from tracker.normalize.tags import extract_hashtags
+from tracker.normalize.tags import extract_hashtags, unique_tags
 from tracker.normalize.text import clean_text, strip_html
 from tracker.normalize.times import parse_time
 from tracker.records import (
@@ -258,6 +261,23 @@ def _account(author: Any, seen_at: datetime) -> AccountRecord | None:
         raise _ItemError(f"author: {exc}") from exc
 
 
+def _topics(obj: Mapping[str, Any]) -> list[str]:
+    """The work's own ``topics[].name`` (articles and videos carry them; an answer's topics sit
+    on its question and are the question's, so they are not read). Topics are Zhihu's hashtags:
+    a campaign topic on an article is how the article joins the campaign."""
+    topics = obj.get("topics")
+    if not isinstance(topics, list):
+        return []
+    return [
+        t["name"].strip()
+        for t in topics
+        if isinstance(t, dict)
+        and t.get("type", "topic") == "topic"
+        and isinstance(t.get("name"), str)
+        and t["name"].strip()
+    ]
+
+
 def post_url(kind: str, post_id: str, question_id: str | None = None) -> str:
     """The public URL of a work."""
     if kind == "article":
@@ -331,7 +351,7 @@ def _work(
         duration = _count(video, "duration") if "duration" in video else _count(obj, "duration")
         url = post_url(kind, post_id)
 
-    hashtags = extract_hashtags(title) + extract_hashtags(text)
+    hashtags = unique_tags([*_topics(obj), *extract_hashtags(title), *extract_hashtags(text)])
     metrics = Metrics(
         views=views,
         likes=_count(obj, "voteup_count"),
@@ -349,7 +369,7 @@ def _work(
             text=text,
             content_type=CONTENT_TYPES[kind],
             published_at=published,
-            hashtags=list(dict.fromkeys(hashtags)),
+            hashtags=hashtags,
             duration_s=duration,
             metrics=metrics,
             followers_at_capture=account.followers if account else None,

@@ -63,8 +63,10 @@ def test_dry_run_writes_nothing(tmp_path: Path, engine: Engine, config: TrackerC
     paths = [REAL, FIXTURES / "mediacrawler", csv_path]
     report = import_paths(engine, paths, config=config, dry_run=True)
     assert report.dry_run and report.run_id is None
-    # MediaCrawler's two Bilibili videos and the listed zhihu answer are among the 202
+    # MediaCrawler's two Bilibili videos and the listed zhihu answer are among the real 202
+    # (the Weibo long text in tests/fixtures/real completes a post, it is not one)
     assert report.counts.new == 202 + 11 - 2
+    # 2 Bilibili error bodies (tests/fixtures/real) + 2 MediaCrawler rows
     assert report.counts.rejected == 4
     assert _tables(engine) == before
     # the same import for real gives the same counts
@@ -226,10 +228,15 @@ def test_unknown_format_and_bad_options(
 ) -> None:
     odd = tmp_path / "notes.txt"
     odd.write_text("这不是导入文件\n只是一些笔记\n", encoding="utf-8")
-    with pytest.raises(ImportFormatError) as info:
-        import_paths(engine, [odd, FEED], config=config)
+    # one unreadable file among good ones is skipped and reported, not the end of the import
+    mixed = import_paths(engine, [odd, FEED], config=config)
+    (skipped,) = mixed.failed_files
+    assert skipped.path == str(odd) and "无法识别的文件格式" in (skipped.error or "")
+    assert mixed.status == "partial" and mixed.exit_code == 3
+    with pytest.raises(ImportFormatError) as info:  # nothing importable: an error, no run
+        import_paths(engine, [odd], config=config)
     assert str(odd) in str(info.value) and "无法识别的文件格式" in str(info.value)
-    assert count(engine, "run") == 0
+    assert count(engine, "run") == 1
     with pytest.raises(ImportFormatError, match="找不到文件"):
         import_paths(engine, [tmp_path / "missing.har"], config=config)
     with pytest.raises(TrackerError, match="未知平台"):

@@ -33,6 +33,7 @@ from tracker.normalize.tags import unique_tags
 from tracker.services.collect import build_connector
 from tracker.sim.api import SimServer
 
+from ..realfixtures import REAL2
 from .clitools import CONFIG
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -181,6 +182,30 @@ def vars_of(fields: Any) -> list[str]:
     return [getattr(fields, f) for f in fields.__slots__]
 
 
+def _kuaishou_h5_bodies() -> list[Any]:
+    """Kuaishou's h5 ``photo/simple/info`` saved as a dict of responses keyed by request path.
+
+    The real body lives in the shared real2 folder (never copied here); a checkout without it
+    gets a minimal body of the same shape, so the fuzz target always has a seed.
+    """
+    real = REAL2 / "kuaishou-rest-ugh5app-photo-info.json"
+    if real.is_file():
+        return [trim(json.loads(real.read_text(encoding="utf-8")), MAX_LIST)]
+    photo = {
+        "photoId": "5239938275131911888",
+        "userEid": "3xuw52inejca9tm",
+        "userName": "h5",
+        "caption": "#千万IP创科普# h5",
+        "timestamp": 1691570962433,
+        "likeCount": 34728,
+        "commentCount": 2420,
+        "viewCount": 679835,
+        "shareCount": 2404,
+    }
+    info = {"result": 1, "counts": {"fanCount": 124589}, "photo": photo}
+    return [{"/rest/zt/share/w/web": {"result": 1}, "/rest/wd/ugH5App/photo/simple/info": info}]
+
+
 def _seeds() -> dict[str, list[Any]]:
     """Qualified function name -> seed bodies (see module doc)."""
     douyin_lists = _by_endpoint("douyin", "challenge_aweme")
@@ -243,6 +268,11 @@ def _seeds() -> dict[str, list[Any]]:
         "kuaishou.parse_vision_search_photo": [ks_fixtures["graphql_vision_search_photo"]]
         + [b for b in ks_graphql if "visionSearchPhoto" in json.dumps(b)[:200]][:2],
         "kuaishou.parse_vision_profile": [ks_fixtures["graphql_vision_profile"]],
+        "kuaishou.parse_h5_photo_info": [
+            b["/rest/wd/ugH5App/photo/simple/info"] for b in _kuaishou_h5_bodies()
+        ],
+        "kuaishou.parse_any": _kuaishou_h5_bodies()
+        + [ks_fixtures["rest_search_feed_page1"], ks_fixtures["graphql_vision_video_detail"]],
         "kuaishou.parse_vision_video_detail": [ks_fixtures["graphql_vision_video_detail"]]
         + [b for b in ks_graphql if "visionVideoDetail" in json.dumps(b)[:200]][:2],
         "zhihu.parse_search_v3": _by_endpoint("zhihu", "search_v3"),

@@ -1,4 +1,4 @@
-"""Table tests for tracker.normalize.counts.parse_count."""
+"""Table tests for tracker.normalize.counts: parse_count, parse_count_bound, lower_bounded."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.normalize.counts import parse_count
+from tracker.normalize.counts import CountReading, lower_bounded, parse_count, parse_count_bound
 
 
 @pytest.mark.parametrize(
@@ -136,3 +136,56 @@ def test_parse_count_round_trips_formatted_integers(n: int) -> None:
 def test_parse_count_wan_with_one_decimal_is_exact(tenths: int, unit: str) -> None:
     text = f"{tenths // 10}.{tenths % 10}{unit}"
     assert parse_count(text) == tenths * 1_000
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a displayed "+" is a floor: the figure is kept, and marked
+        ("100万+", (1_000_000, True)),
+        ("10万+", (100_000, True)),
+        ("1w+", (10_000, True)),
+        ("1W+", (10_000, True)),
+        ("999+", (999, True)),
+        ("12万 +", (120_000, True)),
+        ("１０万＋", (100_000, True)),  # full width plus, NFKC
+        ("2亿+", (200_000_000, True)),
+        # everything else is exact
+        ("100万", (1_000_000, False)),
+        ("3,456", (3_456, False)),
+        (1_000_000, (1_000_000, False)),
+        (12.5, (13, False)),
+        (Decimal("7"), (7, False)),
+        # no figure, no floor
+        (None, (None, False)),
+        ("-", (None, False)),
+        ("", (None, False)),
+    ],
+)
+def test_parse_count_bound_says_when_the_figure_is_a_floor(
+    value: object, expected: tuple[int | None, bool]
+) -> None:
+    reading = parse_count_bound(value)  # type: ignore[arg-type]
+    assert reading == CountReading(*expected)
+    assert parse_count(value) == reading.value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["abc", "+", "-5+", True, [1]])
+def test_parse_count_bound_rejects_what_parse_count_rejects(value: object) -> None:
+    with pytest.raises(ValueError):
+        parse_count_bound(value)  # type: ignore[arg-type]
+
+
+def test_lower_bounded_names_only_displayed_floors() -> None:
+    assert lower_bounded(
+        likes="100万+", comments="1w+", shares=1_000_000, favorites="10万", views=None
+    ) == frozenset({"likes", "comments"})
+    # garbage is the count parser's to reject, never a floor (and never an exception here)
+    assert lower_bounded(likes="abc+", comments="+", shares=True) == frozenset()
+    assert lower_bounded() == frozenset()
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_a_plus_always_marks_a_floor_and_keeps_the_figure(n: int) -> None:
+    assert parse_count_bound(f"{n}+") == (n, True)
+    assert parse_count_bound(f"{n:,}") == (n, False)

@@ -24,6 +24,7 @@ from tracker.config import UNIT_KIND_NAMES_ZH
 from tracker.exports.anonymise import anonymise_creators, anonymise_works
 from tracker.exports.sheet import Column, Sheet, build_frame
 from tracker.ranking.fixed_age import BASIS_ZH
+from tracker.ranking.floors import FLOOR_BIT, any_floor, floor_labels_zh, frame_floor_bits
 from tracker.ranking.units import unit_scores
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.services.rank import RankedCampaign, RankFilters, scope_mask
@@ -71,6 +72,7 @@ WORK_COLUMNS: tuple[Column, ...] = (
     Column("comments", "评论", "int"),
     Column("shares", "转发", "int"),
     Column("favorites", "收藏", "int"),
+    Column("lower_bounds_zh", "下限指标", "text"),
     Column("followers_used", "粉丝数", "int"),
     Column("reading_basis_zh", "读数口径", "text"),
     Column("reading_at", "读数时间（北京时间）", "time"),
@@ -177,6 +179,7 @@ def _display_works(
         w["reading_basis_zh"] = w["reading_basis"].astype("object").map(basis)
     if "risk_flag" in w.columns:
         w["risk_flag_zh"] = np.where(w["risk_flag"].astype(bool), "是", "")
+    w["lower_bounds_zh"] = floor_labels_zh(frame_floor_bits(w))
     w["review_zh"] = w["review_status"].astype("object").map(REVIEW_ZH).fillna("待审核")
     w["reviewer"] = None
     w["reviewed_at"] = pd.NaT
@@ -208,7 +211,26 @@ def works_sheet(
     w = _display_works(w, reviews, fixed_age_days)
     columns = WORK_COLUMNS + (REVIEW_COLUMNS if for_review else ())
     frame, kinds = build_frame(w, columns)
-    return Sheet(name, frame, kinds)
+    return Sheet(name, frame, kinds, floors=_work_floors(w))
+
+
+FLOOR_HEADERS = {c.source: c.header for c in WORK_COLUMNS if c.source in FLOOR_BIT}
+FLOORS_ABOUT = (
+    "下限数",
+    "平台只显示下限的数（如「100万+」「10万+」「1w+」）按下限记录，表中显示为「≥1,000,000」，"
+    "xlsx 中单元格仍为数字（可排序、求和，但求和结果同样只是下限）；「下限指标」列列出该作品"
+    "哪些指标为下限，含下限的互动量I 同样显示为「≥」。实际数值不少于所示数字。",
+)
+
+
+def _work_floors(w: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Header -> rows whose figure is a floor: each metric by its bit, 互动量I when a weighted
+    term of it is a floor (``interactions_floor``)."""
+    bits = frame_floor_bits(w)
+    floors = {header: any_floor(bits, [m]) for m, header in FLOOR_HEADERS.items()}
+    if "interactions_floor" in w.columns:
+        floors["互动量I"] = w["interactions_floor"].fillna(False).to_numpy(dtype=bool)
+    return {h: mask for h, mask in floors.items() if mask.any()}
 
 
 def creators_sheet(
@@ -518,7 +540,10 @@ SLIM_HEADERS = (
 def _slim_works(sheet: Sheet) -> Sheet:
     """Summary sheets show fewer columns than the full works list."""
     cols = [h for h in SLIM_HEADERS if h in sheet.frame.columns]
-    return Sheet(sheet.name, sheet.frame[cols], {h: sheet.kind(h) for h in cols}, sheet.title)
+    floors = {h: m for h, m in sheet.floors.items() if h in cols}
+    return Sheet(
+        sheet.name, sheet.frame[cols], {h: sheet.kind(h) for h in cols}, sheet.title, floors
+    )
 
 
 def _unit_scope(units: pd.DataFrame, filters: RankFilters) -> np.ndarray:
@@ -631,6 +656,8 @@ def about_rows(
                 "；".join(f"{names.get(k, k)} {v} 件" for k, v in by_source.items()),
             )
         )
+    if len(works) and frame_floor_bits(works).any():
+        rows.append(FLOORS_ABOUT)
     method = ranked.result.settings.describe_zh().splitlines()
     rows.append(("计算方法", method[0] if method else ""))
     rows.extend(("", line) for line in method[1:])

@@ -4,6 +4,9 @@ The kind decides how a writer treats a column, so the rules live in one place: `
 are text with a text number format (long platform ids must never become numbers), ``text`` and
 ``long`` are user-generated strings (never formulas; ``long`` gets a wider, wrapped column),
 ``time`` is a naive Beijing datetime, and the numeric kinds carry their display precision.
+
+``floors`` marks the numbers that are only lower bounds (a count the platform showed as
+"100万+"): the writers show them as "≥1,000,000", and the xlsx cell stays a number.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["KINDS", "Column", "Kind", "Sheet", "build_frame"]
@@ -43,15 +47,28 @@ class Column:
 
 @dataclass
 class Sheet:
-    """A named table with Chinese headers; ``kinds`` maps each header to its kind."""
+    """A named table with Chinese headers; ``kinds`` maps each header to its kind.
+
+    ``floors`` maps a numeric column's header to a boolean mask over the frame's rows: the
+    value is a floor (≥). Columns without floors are simply absent.
+    """
 
     name: str
     frame: pd.DataFrame
     kinds: Mapping[str, str] = field(default_factory=dict)
     title: str | None = None
+    floors: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def kind(self, header: str) -> str:
         return self.kinds.get(header, "text")
+
+    def floor(self, header: str, start: int = 0, stop: int | None = None) -> np.ndarray | None:
+        """The floor mask of ``header`` for rows ``start:stop``; ``None`` when it has none."""
+        mask = self.floors.get(header)
+        if mask is None:
+            return None
+        part = np.asarray(mask, dtype=bool)[start:stop]
+        return part if part.any() else None
 
 
 def build_frame(source: pd.DataFrame, columns: Sequence[Column]) -> tuple[pd.DataFrame, dict]:

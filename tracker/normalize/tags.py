@@ -28,8 +28,9 @@ HASH_CHARS = frozenset("#＃﹟")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE_RE = re.compile(rf"[\s{_ZERO_WIDTH}]+")
 
-# Marker suffixes that decorate a topic name without being part of it (XHS ``[话题]``).
-_MARKER_SUFFIXES = ("[话题]",)
+# Marker suffixes that decorate a topic name without being part of it (XHS ``[话题]``, Weibo's
+# super-topic ``#名字[超话]#``): without the second, "#演员丁勇岱[超话]#" was cut at the '['.
+_MARKER_SUFFIXES = ("[话题]", "[超话]")
 
 # Punctuation and brackets that end an open (``#tag``-style) hashtag. ASCII and CJK forms both.
 _TERMINATOR_PUNCT = frozenset(
@@ -142,7 +143,8 @@ def extract_hashtags(text: str | None) -> list[str]:
 
     Handles the Weibo enclosure ``#话题#`` (which may contain spaces or punctuation), open tags
     ``#话题`` ended by whitespace, the next '#', punctuation or a bracket (Douyin, Kuaishou,
-    Bilibili, XHS), XHS ``#话题[话题]#`` and full-width ``＃``. Duplicates are dropped.
+    Bilibili, XHS), XHS ``#话题[话题]#`` and full-width ``＃``. A tag met again in another
+    spelling (same :func:`tag_key`) is dropped: the first spelling stands for it.
 
     Tags made of digits only are skipped (episode numbers such as ``#44`` in Bilibili titles).
 
@@ -162,8 +164,10 @@ def extract_hashtags(text: str | None) -> list[str]:
     def emit(raw: str) -> None:
         key = tag_key(raw)
         # Digits only ("第二集#15", "#44") is an episode number or a colour, not a topic.
-        if key and not key.isdigit() and raw not in seen:
-            seen.add(raw)
+        # One entry per key: "#高考加油#冲刺！#高考加油#" reads an open "#高考加油" first, and
+        # the closed one later is the same tag, not a second one.
+        if key and not key.isdigit() and key not in seen:
+            seen.add(key)
             found.append(raw)
 
     n = len(text)

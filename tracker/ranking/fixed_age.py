@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tracker.ranking.floors import frame_floor_bits
 from tracker.ranking.keys import from_ns, positions, to_ns
 
 __all__ = ["BASIS_ZH", "READ_METRICS", "fixed_age_reading"]
@@ -42,7 +43,9 @@ def fixed_age_reading(
     snapshot's row in ``posts``, -1 if none) may be passed when already computed.
 
     Returns ``reading_basis`` (age | latest_snapshot | post_latest), ``reading_at``,
-    ``reading_age_days``, the five metrics (nullable Int64) and ``followers_at_capture``.
+    ``reading_age_days``, the five metrics (nullable Int64), ``followers_at_capture`` and
+    ``floor_bits``: which of the metrics read are floors ("100万+", see ``floors``), from the
+    same snapshot (or post row) as the figures, so a figure and its mark never come apart.
     """
     n = len(posts)
     pub_ns, pub_known = to_ns(posts["published_at"])
@@ -101,6 +104,10 @@ def fixed_age_reading(
             else:
                 missing[post_rows] = True
         out[m] = pd.arrays.IntegerArray(values, missing)
+    bits = frame_floor_bits(posts).copy()
+    if len(snap_take):
+        bits[post_rows] = frame_floor_bits(snapshots)[snap_take]
+    out["floor_bits"] = bits
     return out
 
 

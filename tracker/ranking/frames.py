@@ -22,6 +22,10 @@ Inputs (``RankingFrames``), ids always strings, times UTC-aware, metrics nullabl
 
 Only platform, platform_post_id and account_uid are required in ``works``; every other column
 is optional (missing metrics are NULL), so tests can build small tables by hand.
+
+``works``, ``history`` and ``snapshots`` may carry ``floor_bits`` (``load`` builds it: one bit
+per metric shown only as a floor, "100万+"; see ``floors``) or the stored ``lower_bounds``
+text instead; without either, every figure is exact.
 """
 
 from __future__ import annotations

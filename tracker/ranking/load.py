@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Select
 
 from tracker.ranking import snapshot_reader
+from tracker.ranking.floors import floor_bits
 from tracker.ranking.frames import RankingFrames
 from tracker.ranking.keys import account_codes, first_rows, positions
 from tracker.ranking.memory import release_memory
@@ -407,6 +408,7 @@ def load_works(conn: Connection, campaign_id: int, *, details: bool = False) -> 
         P.c.content_type,
         _raw(P.c.published_at),
         *[P.c[m] for m in METRICS],
+        P.c.lower_bounds,
         _raw(P.c.last_collected_at),
         P.c.deleted,
         P.c.fingerprint,
@@ -422,17 +424,32 @@ def load_works(conn: Connection, campaign_id: int, *, details: bool = False) -> 
             PC.c.matched_by,
         ]
     stmt = _works_from(select(*cols), campaign_id)
-    return read_frame(
-        conn,
-        stmt,
-        ints=METRICS,
-        times=("published_at", "last_collected_at"),
-        categories=("platform", "account_uid", "content_type", "source", "matched_by"),
-        strings=("platform_post_id",),
-        bools=("deleted",),
-        fingerprint=("fingerprint", "text"),
-        order_by=[(PC.c.platform, "platform"), (PC.c.platform_post_id, "platform_post_id")],
+    return _with_floor_bits(
+        read_frame(
+            conn,
+            stmt,
+            ints=METRICS,
+            times=("published_at", "last_collected_at"),
+            categories=(
+                "platform",
+                "account_uid",
+                "content_type",
+                "source",
+                "matched_by",
+                "lower_bounds",
+            ),
+            strings=("platform_post_id",),
+            bools=("deleted",),
+            fingerprint=("fingerprint", "text"),
+            order_by=[(PC.c.platform, "platform"), (PC.c.platform_post_id, "platform_post_id")],
+        )
     )
+
+
+def _with_floor_bits(frame: pd.DataFrame) -> pd.DataFrame:
+    """``lower_bounds`` texts (a handful of distinct values) -> one ``floor_bits`` byte a row."""
+    frame["floor_bits"] = floor_bits(frame.pop("lower_bounds"))
+    return frame
 
 
 def _works_from(stmt: Select, campaign_id: int) -> Select:
@@ -491,18 +508,21 @@ def load_history(conn: Connection, campaign_id: int) -> pd.DataFrame:
             P.c.content_type,
             _raw(P.c.published_at),
             *[P.c[m] for m in METRICS],
+            P.c.lower_bounds,
             _raw(P.c.last_collected_at),
         ),
         campaign_id,
     )
-    return read_frame(
-        conn,
-        stmt,
-        ints=METRICS,
-        times=("published_at", "last_collected_at"),
-        categories=("platform", "content_type"),
-        strings=("platform_post_id", "account_uid"),
-        order_by=[(P.c.platform, "platform"), (P.c.platform_post_id, "platform_post_id")],
+    return _with_floor_bits(
+        read_frame(
+            conn,
+            stmt,
+            ints=METRICS,
+            times=("published_at", "last_collected_at"),
+            categories=("platform", "content_type", "lower_bounds"),
+            strings=("platform_post_id", "account_uid"),
+            order_by=[(P.c.platform, "platform"), (P.c.platform_post_id, "platform_post_id")],
+        )
     )
 
 
@@ -517,6 +537,7 @@ def _platform_snapshots(conn: Connection, platform: str) -> Iterator[dict[str, A
             S.c.platform_post_id,
             _raw(S.c.captured_at),
             *[S.c[m] for m in SNAPSHOT_METRICS],
+            S.c.lower_bounds,
         )
         .where(S.c.platform == platform)
         .order_by(S.c.platform_post_id, S.c.captured_at)
@@ -526,6 +547,7 @@ def _platform_snapshots(conn: Connection, platform: str) -> Iterator[dict[str, A
         typed["captured_at"] = _utc(data["captured_at"]).array
         for m in SNAPSHOT_METRICS:
             typed[m] = _ints(data[m])
+        typed["floor_bits"] = floor_bits(data["lower_bounds"])
         del data
         yield typed
 
@@ -543,6 +565,7 @@ def load_snapshots(
     rows_out: list[np.ndarray] = []
     times_out: list[Any] = []
     values_out: dict[str, list[Any]] = {m: [] for m in SNAPSHOT_METRICS}
+    bits_out: list[np.ndarray] = []
     for code, platform in enumerate(plat_names):
         rows = np.flatnonzero(plat_codes == code)
         index = pd.Index(ids[rows])
@@ -560,6 +583,7 @@ def load_snapshots(
             times_out.append(data["captured_at"][keep])
             for m in SNAPSHOT_METRICS:
                 values_out[m].append(data[m][keep])
+            bits_out.append(data["floor_bits"][keep])
     post_row = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
     out = pd.DataFrame(
         {
@@ -572,6 +596,7 @@ def load_snapshots(
     )
     for m in SNAPSHOT_METRICS:
         out[m] = _concat_ext(values_out[m], pd.array([], dtype="Int64"))
+    out["floor_bits"] = np.concatenate(bits_out) if bits_out else np.zeros(0, dtype=np.uint8)
     out["post_row"] = post_row.astype(np.int64)
     return out
 

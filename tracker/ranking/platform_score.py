@@ -19,6 +19,10 @@ value instead, and the model borrows strength from the other platforms:
   pooled prior counts);
 - score = ``100 × Φ((x − μ̂_p) / σ)``.
 
+A value that is only a floor (a count shown as "100万+", see ``floors``) is censored: it ranks
+just above the exact values equal to it and never below them; the normal model reads the floor
+itself, so its score is a lower bound. The platform's mean and spread use the floor as given.
+
 The per-platform numbers are returned so explanations can quote them.
 """
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tracker.ranking.floors import rank_key
 from tracker.ranking.maths import normal_cdf
 
 __all__ = ["METHOD_ZH", "platform_percentile"]
@@ -35,9 +40,11 @@ METHOD_ZH = {"rank": "平台内百分位", "eb": "小样本经验贝叶斯"}
 
 
 def platform_percentile(
-    x: pd.Series, platform: pd.Series, min_works: int
+    x: pd.Series, platform: pd.Series, min_works: int, floor: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Percentile of ``x`` within ``platform`` (NaN x -> NaN score).
+
+    ``floor`` marks the values that are lower bounds (censored; ranked above exact equals).
 
     Returns ``(scores, stats)``: ``scores`` on x's index with ``pct`` and ``method``
     (rank | eb); ``stats`` indexed by platform with n, mean, sd, prior_mean, tau2, sigma2,
@@ -83,7 +90,11 @@ def platform_percentile(
     mu_by_code = np.full(len(names), np.nan)
     mu_by_code[stats.index.to_numpy()] = stats["mean_shrunk"].to_numpy()
     pct = np.full(len(values), np.nan)
-    rank = g.rank(method="average").to_numpy()
+    if floor is not None and np.any(floor):
+        ranked = rank_key(kv, np.asarray(floor, dtype=bool)[known])
+        rank = pd.Series(ranked).groupby(kc, sort=True).rank(method="average").to_numpy()
+    else:
+        rank = g.rank(method="average").to_numpy()
     n_k = n_by_code[kc]
     pct_k = (rank - 0.5) / n_k * 100.0
     small_k = n_k < min_works

@@ -1,8 +1,11 @@
 """``tracker export posts --format jsonl``: every stored work, one JSON object a line.
 
 For other tools and audits, so it is complete (every work, campaign or not) and plain: ids as
-strings, times as ISO 8601 UTC with their offset, NULL metrics as ``null``. Rows are streamed,
-never loaded at once.
+strings, times as ISO 8601 UTC with their offset, NULL metrics as ``null``, and beside the
+publish time how it was obtained (``field``, or ``id``/``display`` when it was derived), and
+beside the metrics ``lower_bound_metrics``: the metrics whose figure is only a floor the platform
+showed ("100万+" is stored as 1000000 and listed here), so a tool never reads it as exact. Rows
+are streamed, never loaded at once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, and_, func, select
 
+from tracker.records import read_lower_bounds
 from tracker.store.models import Account, Campaign, Post, PostCampaign
 
 POST = Post.__table__
@@ -72,7 +76,9 @@ def iter_post_objects(engine: Engine, *, batch: int = 2_000) -> Iterator[dict[st
                 "text": row.text,
                 "content_type": row.content_type,
                 "published_at": _iso(row.published_at),
+                "published_at_source": row.published_at_source,
                 "metrics": {m: getattr(row, m) for m in METRICS},
+                "lower_bound_metrics": sorted(read_lower_bounds(row.lower_bounds)),
                 "hashtags": row.hashtags or [],
                 "campaigns": sorted(row.campaigns.split("\x1f")) if row.campaigns else [],
                 "source": row.source,

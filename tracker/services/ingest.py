@@ -2,6 +2,11 @@
 
 Both the live collector and every importer end here, so a work is matched and stored the same
 way whichever door it came through.
+
+Post details (``records.PostDetail``, e.g. a Weibo long text) are applied here too: to their post
+once it is stored (in this page, an earlier run or a later one), then matched again, since the
+campaign tag is often in exactly the part the post's own response cut off. A detail whose post
+is not stored yet waits in the store; it never creates a post.
 """
 
 from __future__ import annotations
@@ -15,9 +20,17 @@ from sqlalchemy import Connection, select
 
 from tracker.config import CampaignConfig
 from tracker.normalize.tags import CampaignMatcher
-from tracker.records import CampaignLink, ParsedPage, PostRecord
+from tracker.records import CampaignLink, ParsedPage, PostDetail, PostRecord, complete_post
 from tracker.services.runs import write_rejects
 from tracker.store.models import PostCampaign
+from tracker.store.pending import (
+    latest_details,
+    pending_platforms,
+    save_pending,
+    stored_posts,
+    take_pending,
+    update_completed,
+)
 from tracker.store.registry import campaign_ids as load_campaign_ids
 from tracker.store.upsert import IngestCounts, Ingestor
 
@@ -62,6 +75,10 @@ class PageResult:
     counts: IngestCounts
     rejected: int
     campaign_posts: int
+    details_applied: int = 0
+    """Details written onto stored posts (this page's or earlier ones)."""
+    details_pending: int = 0
+    """Details whose post is not stored yet, kept until it is."""
 
 
 class PageStore:
@@ -79,6 +96,9 @@ class PageStore:
         self.campaign_ids = dict(campaign_ids)
         self.source = source
         self.run_id = run_id
+        self._pending: set[str] | None = None
+        """Platforms with details waiting, read once per store: a post of another platform
+        needs no lookup (a detail parked by a concurrent run is applied on a later store)."""
 
     @classmethod
     def for_connection(
@@ -122,7 +142,42 @@ class PageStore:
         rejected = write_rejects(
             conn, page.rejects, run_id=self.run_id, source=self.source, now=seen_at
         )
-        return PageResult(counts, rejected, len(campaign_posts))
+        details = [*page.details, *self._waiting_for(conn, page.posts)]
+        applied, pending, linked = self._apply_details(conn, details, seen_at)
+        campaign_posts |= linked
+        return PageResult(counts, rejected, len(campaign_posts), applied, pending)
+
+    def _waiting_for(self, conn: Connection, posts: list[PostRecord]) -> list[PostDetail]:
+        """Details parked for ``posts`` (now stored), taken out of the store to be applied."""
+        if self._pending is None:
+            self._pending = pending_platforms(conn)
+        keys = [p.key for p in posts if p.platform in self._pending]
+        return take_pending(conn, keys) if keys else []
+
+    def _apply_details(
+        self, conn: Connection, details: list[PostDetail], seen_at: datetime
+    ) -> tuple[int, int, set[tuple[str, str]]]:
+        """(applied, pending, posts linked): complete stored posts, park the other details."""
+        if not details:
+            return 0, 0, set()
+        details = latest_details(details)
+        stored = stored_posts(conn, [d.key for d in details])
+        completed = [complete_post(stored[d.key], d) for d in details if d.key in stored]
+        waiting = [d for d in details if d.key not in stored]
+        update_completed(conn, completed)
+        links = [
+            link
+            for post in completed
+            for link in self.linker.links_for(post)
+            if link.campaign in self.campaign_ids
+        ]
+        if links:
+            Ingestor(conn).ingest(links=links, campaign_ids=self.campaign_ids, seen_at=seen_at)
+        if waiting:
+            save_pending(conn, waiting, run_id=self.run_id)
+            if self._pending is not None:
+                self._pending.update(d.platform for d in waiting)
+        return len(completed), len(waiting), {(x.platform, x.platform_post_id) for x in links}
 
 
 def excluded_keys(conn: Connection) -> set[tuple[str, str]]:

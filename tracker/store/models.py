@@ -65,6 +65,7 @@ class Post(SQLModel, table=True):
     text: str | None = Field(default=None, sa_column=Column(Text))
     content_type: str | None = Field(default=None, max_length=20)
     published_at: datetime | None = None
+    published_at_source: str | None = Field(default=None, max_length=10)
     hashtags: list[str] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
@@ -75,6 +76,9 @@ class Post(SQLModel, table=True):
     comments: int | None = Field(default=None, sa_column=Column(BigInteger))
     shares: int | None = Field(default=None, sa_column=Column(BigInteger))
     favorites: int | None = Field(default=None, sa_column=Column(BigInteger))
+    lower_bounds: str | None = Field(default=None, max_length=60)
+    """Which of the metrics above are floors ("100万+"): a sorted comma list such as
+    ``comments,shares``, NULL when every figure is exact (``records.Metrics.lower_bounds``)."""
     first_collected_at: datetime | None = None
     last_collected_at: datetime | None = None
     source: str = Field(default="live", max_length=20)
@@ -112,7 +116,35 @@ class MetricSnapshot(SQLModel, table=True):
     comments: int | None = Field(default=None, sa_column=Column(BigInteger))
     shares: int | None = Field(default=None, sa_column=Column(BigInteger))
     favorites: int | None = Field(default=None, sa_column=Column(BigInteger))
+    lower_bounds: str | None = Field(default=None, max_length=60)
+    """The metrics of this snapshot the platform only showed as a floor ("100万+"), as a sorted
+    comma list (``comments,shares``); NULL when every figure is exact."""
     followers_at_capture: int | None = Field(default=None, sa_column=Column(BigInteger))
+    source: str = Field(default="live", max_length=20)
+    run_id: int | None = None
+
+
+class PendingDetail(SQLModel, table=True):
+    """Fields completing a post that is not stored yet (``records.PostDetail``), one per post.
+
+    A Weibo long text saved or captured before (or without) its post must not become a hollow
+    work; it waits here and the ingest layer applies it, then deletes it, when the post arrives.
+    Platform-neutral: the completing fields, never a platform's JSON.
+    """
+
+    __tablename__ = "pending_detail"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_post_id: str = Field(primary_key=True, max_length=100)
+    captured_at: datetime
+    account_uid: str | None = Field(default=None, max_length=100)
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    hashtags: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    context: dict | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     source: str = Field(default="live", max_length=20)
     run_id: int | None = None
 
@@ -205,6 +237,7 @@ ALL_TABLES = [
     Post,
     PostCampaign,
     MetricSnapshot,
+    PendingDetail,
     Unit,
     AccountUnit,
     Run,

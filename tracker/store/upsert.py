@@ -10,7 +10,12 @@ Rules the statements encode:
 - a NULL in newer data does not erase a known value (``COALESCE``): a platform that does not
   expose a metric says nothing about it;
 - snapshots are keyed by (work, capture time) and never rewritten;
-- campaign links are never rewritten, so a manual exclusion survives later runs.
+- campaign links are never rewritten, so a manual exclusion survives later runs;
+- a publish time derived from the id or read from a display text never replaces a better one
+  (``published_at_source``: field > id > display), however new the capture that brought it;
+- a post's ``lower_bounds`` (which counts are floors, "100万+") follows its counts metric by
+  metric: a newer figure brings its own mark (an exact figure clears it), a metric the newer
+  data does not show keeps the stored figure and the stored mark.
 
 SQLite takes a fast path: the same Core statement compiled once and executed through the
 driver's ``executemany`` with prepared tuples. SQLAlchemy's per-parameter processing costs ~3x
@@ -27,12 +32,24 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.normalize.fingerprint import content_fingerprint
-from tracker.records import AccountRecord, CampaignLink, PostRecord
+from tracker.records import AccountRecord, CampaignLink, PostRecord, format_lower_bounds
 from tracker.store.models import Account, AccountUnit, MetricSnapshot, Post, PostCampaign
 
 BATCH_SIZE = 5_000
@@ -65,10 +82,12 @@ POST_COLS = (
     "text",
     "content_type",
     "published_at",
+    "published_at_source",
     "hashtags",
     "repost_of",
     "duration_s",
     *METRICS,
+    "lower_bounds",
     "first_collected_at",
     "last_collected_at",
     "source",
@@ -81,6 +100,7 @@ SNAPSHOT_COLS = (
     "platform_post_id",
     "captured_at",
     *METRICS,
+    "lower_bounds",
     "followers_at_capture",
     "source",
     "run_id",
@@ -186,6 +206,7 @@ def post_row(rec: PostRecord, fingerprint: str | None = None) -> dict[str, Any]:
         "text": rec.text,
         "content_type": rec.content_type,
         "published_at": rec.published_at,
+        "published_at_source": rec.published_at_source,
         "hashtags": list(rec.hashtags) or None,
         "repost_of": rec.repost_of,
         "duration_s": rec.duration_s,
@@ -194,6 +215,7 @@ def post_row(rec: PostRecord, fingerprint: str | None = None) -> dict[str, Any]:
         "comments": m.comments,
         "shares": m.shares,
         "favorites": m.favorites,
+        "lower_bounds": format_lower_bounds(m.lower_bounds),
         "first_collected_at": rec.captured_at,
         "last_collected_at": rec.captured_at,
         "source": rec.source,
@@ -214,6 +236,7 @@ def snapshot_row(rec: PostRecord, run_id: int | None) -> dict[str, Any]:
         "comments": m.comments,
         "shares": m.shares,
         "favorites": m.favorites,
+        "lower_bounds": format_lower_bounds(m.lower_bounds),
         "followers_at_capture": rec.followers_at_capture,
         "source": rec.source,
         "run_id": run_id,
@@ -251,6 +274,67 @@ def _account_statement(conn: Connection) -> Any:
     )
 
 
+def _time_source_rank(column: Any) -> Any:
+    """field (and rows stored before sources were recorded) 2, id 1, display 0.
+
+    Literal columns, not bound values: the SQLite fast path compiles the statement once and
+    allows no parameters other than the row's own.
+    """
+    return case(
+        (column == literal_column("'id'"), literal_column("1")),
+        (column == literal_column("'display'"), literal_column("0")),
+        else_=literal_column("2"),
+    )
+
+
+def _published_at_set(stmt: Any, t: Table) -> dict[str, Any]:
+    """Take the incoming publish time unless the stored one came from a better source."""
+    new, old = stmt.excluded, t.c
+    wins = and_(
+        new.published_at.is_not(None),
+        or_(
+            old.published_at.is_(None),
+            _time_source_rank(new.published_at_source)
+            >= _time_source_rank(old.published_at_source),
+        ),
+    )
+    return {
+        "published_at": case((wins, new.published_at), else_=old.published_at),
+        "published_at_source": case((wins, new.published_at_source), else_=old.published_at_source),
+    }
+
+
+def _has_floor(lower_bounds: Any, metric: str) -> Any:
+    """SQL: the stored comma list ``lower_bounds`` names ``metric`` (NULL names nothing)."""
+    listed = literal_column("','") + func.coalesce(lower_bounds, literal_column("''"))
+    return (listed + literal_column("','")).like(literal_column(f"'%,{metric},%'"))
+
+
+def _lower_bounds_set(stmt: Any, t: Table) -> Any:
+    """The post's marks after the update, metric by metric as the counts' ``COALESCE``: the
+    incoming mark of each metric the incoming row shows, else the stored mark.
+
+    Built from literal columns (no bound values, see ``_time_source_rank``) in sorted metric
+    order, so the text stays the sorted comma list ``format_lower_bounds`` writes.
+    """
+    new, old = stmt.excluded, t.c
+    pieces = []
+    for m in sorted(METRICS):
+        mark = literal_column(f"'{m},'", String)
+        pieces.append(
+            case(
+                (and_(new[m].is_not(None), _has_floor(new.lower_bounds, m)), mark),
+                (and_(new[m].is_(None), _has_floor(old.lower_bounds, m)), mark),
+                else_=literal_column("''", String),
+            )
+        )
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = joined + piece
+    trimmed = func.rtrim(joined, literal_column("','"), type_=String)
+    return func.nullif(trimmed, literal_column("''"), type_=String)
+
+
 def _post_statement(conn: Connection) -> Any:
     stmt = _insert_for(conn, POST_T)
     t = POST_T
@@ -263,7 +347,6 @@ def _post_statement(conn: Connection) -> Any:
             "title",
             "text",
             "content_type",
-            "published_at",
             "repost_of",
             "duration_s",
             *METRICS,
@@ -272,6 +355,8 @@ def _post_statement(conn: Connection) -> Any:
             "context",
         ),
     )
+    set_.update(_published_at_set(stmt, t))
+    set_["lower_bounds"] = _lower_bounds_set(stmt, t)
     set_["last_collected_at"] = stmt.excluded.last_collected_at
     set_["source"] = stmt.excluded.source
     set_["deleted"] = stmt.excluded.deleted

@@ -103,28 +103,27 @@ def test_profile_info_inside_a_third_party_envelope():
 def test_longtext_fixture():
     body = load("weibo_com_ajax_statuses_longtext.json")
     page = parse_longtext(body, captured_at=CAPTURED, source="import")
-    (post,) = page.posts
-    assert post.platform_post_id == "4069372986738497"  # from the link log "mid:..."
-    assert post.account_uid == "1974576991"  # "miduid:..."
-    assert post.text.startswith("中国再发野生动物园老虎伤人事件，有传言称“南非野生动物园")
-    assert post.text.endswith("南非野生动物园的真正游客规定见敝球当年的报道。http://t.cn/RxlaENw")
-    assert "敝球曾去南非考证，事实并非如此" in post.text
-    assert post.hashtags == []
-    assert post.source == "import"
-    assert post.published_at is None and post.url is None
-    assert post.metrics.likes is None and post.metrics.views is None
+    assert page.posts == []  # it completes a post (no URL, type, time or counts): a detail
+    (detail,) = page.details
+    assert detail.platform_post_id == "4069372986738497"  # from the link log "mid:..."
+    assert detail.account_uid == "1974576991"  # "miduid:..."
+    assert detail.text.startswith("中国再发野生动物园老虎伤人事件，有传言称“南非野生动物园")
+    assert detail.text.endswith("南非野生动物园的真正游客规定见敝球当年的报道。http://t.cn/RxlaENw")
+    assert "敝球曾去南非考证，事实并非如此" in detail.text
+    assert detail.hashtags == [] and detail.context == {}
+    assert detail.source == "import"
     assert long_text_content(body) == body["data"]["longTextContent"]
     # the id of the request wins over the one in the link log
-    assert parse_longtext(body, captured_at=CAPTURED, post_id="1").posts[0].platform_post_id == "1"
+    assert parse_longtext(body, captured_at=CAPTURED, post_id="1").details[0].key == ("weibo", "1")
 
 
 def test_longtext_without_any_id_is_a_reject():
     body = {"ok": 1, "data": {"longTextContent": "没有链接的长文 #千万IP创科普#"}}
     page = parse_longtext(body, captured_at=CAPTURED)
-    assert page.posts == []
+    assert page.posts == [] and page.details == []
     assert "no post id" in page.rejects[0].reason
     page = parse_longtext(body, captured_at=CAPTURED, post_id="42")
-    assert page.posts[0].hashtags == ["#千万IP创科普#"]
+    assert page.details[0].hashtags == ["#千万IP创科普#"]
     assert long_text_content({"ok": 1, "data": {}}) is None
     assert long_text_content([1]) is None
     with pytest.raises(ParseError, match="longtext"):
@@ -249,8 +248,12 @@ def test_count_strings_and_missing_metrics():
     ],
 )
 def test_weibo_time_forms(created_at, expected):
-    (post,) = parse_get_index(index(card(mblog(created_at=created_at))), captured_at=CAPTURED).posts
+    # "500" encodes no time, so a display text decides; a real mid would (test_weibo_real2.py)
+    body = index(card(mblog("500", created_at=created_at)))
+    (post,) = parse_get_index(body, captured_at=CAPTURED).posts
     assert post.published_at == expected
+    full = created_at.endswith("+0800 2024")
+    assert post.published_at_source == ("field" if full else "display")
 
 
 def test_video_page_info():

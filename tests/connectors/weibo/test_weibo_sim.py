@@ -111,8 +111,9 @@ def test_long_post_is_cut_and_the_tag_only_in_the_long_text():
     assert tag_key(TAG) not in {tag_key(h) for h in cut.hashtags}  # why the client fetches it
     body = SIM.longtext(request("/ajax/statuses/longtext", id=mblog["bid"]), ctx).body
     page = parse_longtext(body, captured_at=NOW, post_id="5078100000000002")
-    assert page.posts[0].text == long_post.text
-    assert TAG in page.posts[0].hashtags
+    assert page.posts == []  # a long text completes its post, it is not one
+    assert page.details[0].text == long_post.text
+    assert TAG in page.details[0].hashtags
 
 
 def test_realtime_channel_writes_relative_times_for_recent_posts():

@@ -20,6 +20,20 @@ NOW = datetime(2024, 9, 20, 12, 0, tzinfo=UTC)
 TAG = "#千万IP创科普#"
 
 
+def mid_at(when: datetime, n: int) -> str:
+    """A mid that encodes ``when`` as real mids do (``(mid >> 22) + 515483463`` Unix seconds).
+
+    Needed for posts the realtime channel shows with a display time ("5分钟前"): the parser then
+    takes the time from the mid, so a mid that encodes another time would move the post.
+    """
+    return str(((int(when.timestamp()) - 515_483_463) << 22) + n)
+
+
+RECENT_AGE = timedelta(minutes=5, seconds=30)
+RECENT_MID = mid_at(NOW - RECENT_AGE, 6)
+"""The one post young enough for a display time in the realtime channel."""
+
+
 class FakeContext(CountingContext):
     """``SimContext`` over a fixed list of posts: visible ones, newest first, matched by tag key."""
 
@@ -121,7 +135,7 @@ def world() -> list[SimPost]:
             who=plain,
             age=timedelta(hours=3),
         ),
-        post("5078100000000006", text=f"刚发的 {TAG}", age=timedelta(minutes=5, seconds=30)),
+        post(RECENT_MID, text=f"刚发的 {TAG}", age=RECENT_AGE),
         post("5078100000000007", text=f"已删除 {TAG}", deleted=True),
         post(
             "5078100000000008", text="#千万IP创科普大赛# 别的比赛", hashtags=("#千万IP创科普大赛#",)

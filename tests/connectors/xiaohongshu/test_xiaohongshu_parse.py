@@ -193,7 +193,9 @@ def test_web_search_card():
     assert post.title == "秋分科普"  # display_title, HTML stripped
     assert post.metrics.likes == 12000
     assert post.metrics.comments is None and post.metrics.favorites is None
-    assert post.published_at is None  # cards carry no time
+    # cards carry no time: the ObjectId's first 8 hex digits date it (0x66f1a2b3)
+    assert post.published_at == datetime(2024, 9, 23, 17, 17, 39, tzinfo=UTC)
+    assert post.published_at_source == "id"
     assert post.context["xsec_token"] == "ABx9kTok="
     assert page.accounts[0].name == "广东科普小红薯"
 
@@ -222,11 +224,13 @@ def test_feed_not_found_is_an_empty_page():
 
 def test_relative_corner_time_is_read_against_capture_time():
     body = copy.deepcopy(WEB_SEARCH)
+    body["data"]["items"][0]["id"] = "note-id-not-an-objectid"  # else the id dates the card
     body["data"]["items"][0]["note_card"]["corner_tag_info"] = [
         {"type": "publish_time", "text": "3小时前"}
     ]
     (post,) = parse_search_notes(body, captured_at=CAPTURED).posts
     assert post.published_at == datetime(2026, 2, 5, 23, 5, 30, tzinfo=UTC)
+    assert post.published_at_source == "display"
 
 
 @pytest.mark.parametrize(
