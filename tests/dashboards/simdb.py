@@ -1,8 +1,9 @@
 """A real SQLite file filled from the simulator through the collect service (shared helper).
 
-Used by the dashboard and browser suites: the simulator plants the XSS titles, the bought-likes
-and lockstep anomalies and accounts of registry units in Guangdong's cities, so the charts, the
-map, the review queue and the escaping are exercised on data shaped like the real thing.
+Used by the dashboard and browser suites: the simulator plants the XSS titles (turned on with
+``hostile_titles``), the bought-likes and lockstep anomalies and accounts of registry units in
+Guangdong's cities, so the charts, the map, the review queue and the escaping are exercised on
+data shaped like the real thing.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def build_sim_db(directory: Path, *, seed: int = 11, scale: int = 40) -> SimDB:
     config = load_repo_config()
     path = directory / "tracker.db"
     url = f"sqlite:///{path}"
-    with SimServer(seed=seed, scale=scale, faults="none") as sim:
+    with SimServer(seed=seed, scale=scale, faults="none", hostile_titles=True) as sim:
         units_csv = directory / "units.csv"
         write_units_csv(sim.world, units_csv)
         init_database(url, config, load_units(units_csv))

@@ -17,7 +17,7 @@ ARTICLES = ["kepuchina", "qqnews", "xuexi"]
 
 @pytest.fixture(scope="module")
 def world() -> World:
-    return World(seed=7, scale=300)
+    return World(seed=7, scale=300, hostile_titles=True)  # escaping tests need the XSS titles
 
 
 @pytest.fixture

@@ -187,7 +187,7 @@ def _xss_post(world: World, platform: str):  # noqa: ANN202
 
 
 def test_kepuchina_page(make_server: MakeServer, client: httpx.Client) -> None:
-    sim = make_server(seed=5, scale=300)
+    sim = make_server(seed=5, scale=300, hostile_titles=True)
     post = _xss_post(sim.world, "kepuchina")
     path = post.extra["path"]
     assert re.fullmatch(r"/more/2024\d{2}/t2024\d{4}_3\d{6}\.shtml", path)
@@ -206,7 +206,7 @@ def test_kepuchina_page(make_server: MakeServer, client: httpx.Client) -> None:
 
 
 def test_qqnews_page(make_server: MakeServer, client: httpx.Client) -> None:
-    sim = make_server(seed=5, scale=300)
+    sim = make_server(seed=5, scale=300, hostile_titles=True)
     post = _xss_post(sim.world, "qqnews")
     assert re.fullmatch(r"2024\d{4}A[0-9A-Z]{5}00", post.post_id)
     text = client.get(f"{sim.base_urls['qqnews']}/rain/a/{post.post_id}").text
@@ -219,7 +219,7 @@ def test_qqnews_page(make_server: MakeServer, client: httpx.Client) -> None:
 
 
 def test_xuexi_page_and_data(make_server: MakeServer, client: httpx.Client) -> None:
-    sim = make_server(seed=5, scale=300)
+    sim = make_server(seed=5, scale=300, hostile_titles=True)
     post = _xss_post(sim.world, "xuexi")
     base = sim.base_urls["xuexi"]
     text = client.get(

@@ -33,7 +33,8 @@ class SimServer:
     ``faults`` is a profile name or a :class:`FaultConfig`; ``fault_options`` overrides fields
     of the profile (``slow_s``, ``login_after``, ``rate``...). ``platforms`` restricts which
     platforms are mounted (default: all whose module exists); ``extra_sims`` mounts additional
-    ``PlatformSim`` objects under their own prefixes (test doubles).
+    ``PlatformSim`` objects under their own prefixes (test doubles). ``hostile_titles`` plants
+    XSS titles in the world (default: only with the ``hostile`` fault profile).
     """
 
     def __init__(
@@ -49,11 +50,18 @@ class SimServer:
         platforms: Iterable[str] | None = None,
         extra_sims: Mapping[str, PlatformSim] | None = None,
         world: World | None = None,
+        hostile_titles: bool | None = None,
     ) -> None:
         config = faults if isinstance(faults, FaultConfig) else FaultConfig(profile=faults)
         if fault_options:
             config = replace(config, **dict(fault_options))
-        self.world = world if world is not None else World(seed=seed, scale=scale)
+        if hostile_titles is None:  # the hostile fault profile brings hostile content too
+            hostile_titles = config.profile == "hostile"
+        self.world = (
+            world
+            if world is not None
+            else World(seed=seed, scale=scale, hostile_titles=hostile_titles)
+        )
         self.clock = VirtualClock(clock)
         self.injector = FaultInjector(self.world.seed, config)
         sims = load_platform_sims(platforms)

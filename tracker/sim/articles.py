@@ -11,8 +11,9 @@ Each site is served in the form its pages take:
 - 学习强国: ``/lgpage/detail/index.html?id=<ID>&item_id=<ID>`` (the rendered page) and the
   JSONP data file ``/data/app/<ID>.js`` the page is rendered from.
 
-Every user-controlled string is HTML-escaped (titles in the world carry an XSS payload on
-purpose); JSON inside ``<script>`` has ``<`` escaped so it cannot close the script.
+Every user-controlled string is HTML-escaped (a world with ``hostile_titles`` carries an XSS
+payload in titles on purpose); JSON inside ``<script>`` has ``<`` escaped so it cannot close
+the script.
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 A world of 10^6 posts per platform is never stored, so every id must be computable from a post's
 index *and* decodable back to that index when a request names it (``aweme_id=...``,
 ``bvid=...``, ``sec_user_id=...``). Each scheme here is a bijection (an affine map modulo a power
-or a range, or a time-ordered base plus stride with a hashed check part) that produces ids in the
-platform's real shape: 16-digit Weibo mids with base62 mblogids, 19-digit Douyin ids,
-``3x...`` Kuaishou ids, Bilibili aid/BV pairs, 24-hex Xiaohongshu ids and so on.
+or a range, a time-ordered base plus stride with a hashed check part, or the publish second on
+top of a rank and check) that produces ids in the platform's real shape: 16-digit Weibo mids
+with base62 mblogids, 19-digit Douyin ids, ``3x...`` Kuaishou ids, Bilibili aid/BV pairs, 24-hex
+Xiaohongshu ids and so on. Weibo, Douyin and Xiaohongshu ids encode the publish second the way
+the real ones do (:class:`SecondIds`), since the connectors date posts by them.
 
 Python's ``hash()`` is salted per process; everything here uses blake2b or integer mixing so a
 seed gives the same world in every process.
@@ -15,11 +17,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from math import gcd
 
 MASK64 = (1 << 64) - 1
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+WEIBO_MID_EPOCH = 515_483_463
+"""A Weibo mid is ``(unix_second - WEIBO_MID_EPOCH) << 22`` plus 22 low bits."""
 
 
 def stable_hash(*parts: object) -> int:
@@ -88,9 +93,10 @@ def from_base(s: str, alphabet: str) -> int:
 class StrideIds:
     """Time-ordered numeric ids: ``base + index*stride + check`` where ``check`` is hashed.
 
-    Real Weibo mids, Douyin aweme ids and Bilibili aids grow with publication time; since a
-    world's posts are published in index order, so do these. ``check`` makes neighbouring ids
-    look irregular and lets :meth:`decode` reject ids that were never issued.
+    Real Bilibili aids and Zhihu ids grow with publication time; since a world's posts are
+    published in index order, so do these (Weibo, Douyin and Xiaohongshu use :class:`SecondIds`,
+    whose ids also say the second). ``check`` makes neighbouring ids look irregular and lets
+    :meth:`decode` reject ids that were never issued.
     """
 
     __slots__ = ("base", "key", "stride")
@@ -106,6 +112,71 @@ class StrideIds:
     def decode(self, value: int) -> int | None:
         index, _ = divmod(value - self.base, self.stride)
         if index < 0 or self.encode(index) != value:
+            return None
+        return index
+
+
+class SecondIds:
+    """Snowflake-style ids that carry their post's publish second: ``((t - epoch) << bits) | low``.
+
+    Real Weibo mids (``epoch`` 515483463, 22 low bits), Douyin aweme ids (``epoch`` 0, 32 bits)
+    and Xiaohongshu ObjectIds (the first 8 hex digits, 64 bits below) say when the post was made,
+    and the connectors read that time when a body lacks one. Here ``low`` is ``rank * slot +
+    check``: ``rank`` is the post's place among the posts published in the same second
+    (``index - first_at(t)``), ``check`` a hash of the index below ``slot = 2**bits //
+    max_per_second``. So ids grow with the index, decode in O(1) (``first_at(t) + rank``), and
+    :meth:`decode` accepts exactly the ids :meth:`encode` issues.
+
+    ``time_of(index)`` is the publish second of ``index`` (non-decreasing), ``first_at(t)`` the
+    first index published at or after ``t`` (``n`` when none), and ``max_per_second`` an upper
+    bound on the posts published in any one second; :meth:`encode` refuses a post past it.
+    """
+
+    __slots__ = ("bits", "epoch", "first_at", "key", "max_per_second", "n", "slot", "time_of")
+
+    def __init__(
+        self,
+        key: int,
+        *,
+        bits: int,
+        epoch: int,
+        n: int,
+        time_of: Callable[[int], int],
+        first_at: Callable[[int], int],
+        max_per_second: int,
+    ) -> None:
+        slot = (1 << bits) // max(1, max_per_second)
+        if slot < 2:
+            raise ValueError(f"{max_per_second} posts a second do not fit in {bits} bits")
+        self.key = key
+        self.bits = bits
+        self.epoch = epoch
+        self.n = n
+        self.time_of = time_of
+        self.first_at = first_at
+        self.max_per_second = max_per_second
+        self.slot = slot
+
+    def encode(self, index: int) -> int:
+        if not 0 <= index < self.n:
+            raise IndexError(index)
+        t = self.time_of(index)
+        rank = index - self.first_at(t)
+        if not 0 <= rank < self.max_per_second or t < self.epoch:
+            raise ValueError(f"post {index} at {t} does not fit the id scheme")
+        low = rank * self.slot + mix64(self.key ^ index) % self.slot
+        return ((t - self.epoch) << self.bits) | low
+
+    def decode(self, value: int) -> int | None:
+        """The index ``value`` was issued for, or ``None`` when no post has that id."""
+        if value < 0:
+            return None
+        t = (value >> self.bits) + self.epoch
+        rank = (value & ((1 << self.bits) - 1)) // self.slot
+        if rank >= self.max_per_second:
+            return None
+        index = self.first_at(t) + rank
+        if not 0 <= index < self.n or self.encode(index) != value:
             return None
         return index
 

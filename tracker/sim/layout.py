@@ -166,6 +166,21 @@ class Layout:
     def published_at(self, index: int) -> datetime:
         return datetime.fromtimestamp(self.time_of(index), UTC)
 
+    def max_per_second(self) -> int:
+        """An upper bound on how many posts share one publication second.
+
+        Within a section post ``i`` falls at ``x = i + u`` (``0 <= u < 1``) on a line of ``d``
+        posts a second, so one second holds at most ``ceil(d) + 1`` posts; a second that
+        straddles a knot takes from two sections. One more covers float rounding.
+        """
+        knots = self._knots
+        densest = max(
+            (i1 - i0) / (t1 - t0)
+            for (i0, t0), (i1, t1) in zip(knots, knots[1:], strict=False)
+            if t1 > t0
+        )
+        return 2 * (math.ceil(densest) + 1) + 1
+
     def _approx_index(self, t: float) -> float:
         knots = self._knots
         if t <= knots[0][1]:

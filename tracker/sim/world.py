@@ -14,7 +14,8 @@ What the world contains (all labelled in the ground truth, ``tracker.sim.truth``
 - works from 2024-08-16 to 2024-10-15 (Asia/Shanghai), dense in the campaign month, carrying the
   campaign tag in every real spelling, the near-miss ``#千万IP创科普大赛#``, other tags, or none;
 - Weibo reposts of campaign works, long Weibo texts, works deleted three days after publication,
-  planted ``bought_likes`` / ``lockstep`` anomalies and a few titles with an XSS payload.
+  planted ``bought_likes`` / ``lockstep`` anomalies and, with ``hostile_titles=True``, a
+  few titles with an XSS payload.
 
 ``SimAccount.verify_type`` is Weibo's numeric ``verified_type`` as a string on Weibo ("0"
 individual, "1" government, "2" enterprise, "3" media, "4" campus, "7" organisation) and
@@ -35,7 +36,9 @@ from tracker.sim import names
 from tracker.sim.engagement import Curve, draw_curve, metrics_at
 from tracker.sim.ids import (
     BASE36,
+    WEIBO_MID_EPOCH,
     Affine,
+    SecondIds,
     StrideIds,
     aid_to_bvid,
     bvid_to_aid,
@@ -90,6 +93,10 @@ QUESTION_QUERY = "__question__:"
 
 CROSS_CREATORS = 6
 LINK_CAP = 3000
+PROFILES = ("full", "sparse")
+"""World profiles: ``full`` (the default: few prolific accounts, every input observable) and
+``sparse`` (real data's shape, see :mod:`tracker.sim.sparse`: many accounts with 1-3 works,
+listings without follower counts, cards without publish time, likes-only captures)."""
 """Only the first this many individual creators of a platform may be linked to a unit."""
 
 _WEIBO_ORG_TYPES = {
@@ -232,16 +239,26 @@ class AccountIds:
 class PostIds:
     """Reversible post ids of one platform, in the platform's real shapes."""
 
-    def __init__(self, seed: int, platform: str) -> None:
+    def __init__(self, seed: int, platform: str, layout: Layout) -> None:
         self.platform = platform
         key = stable_hash(seed, platform, "post-ids")
-        self._a64 = Affine(key ^ 0x64, 1 << 64)
         self._ks = Affine(key, 36**13)
         self._qq = Affine(key, 36**5)
         self._xx = Affine(key, 9 * 10**19)
+        # Weibo mids, Douyin aweme ids and Xiaohongshu note ids carry the publish second the
+        # way the real ones do (the connectors date a post by its id when the body does not).
+        # Other platforms keep an unused 64-bit scheme (it costs nothing).
+        bits, epoch = {"weibo": (22, WEIBO_MID_EPOCH), "douyin": (32, 0)}.get(platform, (64, 0))
+        self._timed = SecondIds(
+            key,
+            bits=bits,
+            epoch=epoch,
+            n=layout.n,
+            time_of=layout.time_of,
+            first_at=layout.index_ge,
+            max_per_second=layout.max_per_second(),
+        )
         self._stride = {
-            "weibo": StrideIds(key, 5_078_100_000_000_000, 1_000_000),
-            "douyin": StrideIds(key, 7_410_000_000_000_000_000, 100_000_000),
             "bilibili": StrideIds(key, 113_000_000_000_000, 1_000_000),
             "answer": StrideIds(key, 3_600_000_000, 1000),
             "article": StrideIds(key ^ 1, 720_000_000, 1000),
@@ -251,10 +268,10 @@ class PostIds:
     def encode(self, i: int, t0: int, content_type: str) -> tuple[str, dict[str, str]]:
         p = self.platform
         if p == "weibo":
-            mid = str(self._stride["weibo"].encode(i))
+            mid = str(self._timed.encode(i))
             return mid, {"mblogid": mid_to_mblogid(mid)}
         if p == "douyin":
-            return str(self._stride["douyin"].encode(i)), {}
+            return str(self._timed.encode(i)), {}
         if p == "kuaishou":
             return "3x" + to_base(self._ks.enc(i), BASE36, 13), {}
         if p == "zhihu":
@@ -264,7 +281,7 @@ class PostIds:
             bvid = aid_to_bvid(aid)
             return bvid, {"bvid": bvid, "aid": str(aid)}
         if p == "xiaohongshu":
-            return f"{t0 & 0xFFFFFFFF:08x}{self._a64.enc(i):016x}", {}
+            return f"{self._timed.encode(i):024x}", {}
         local = datetime.fromtimestamp(t0, SHANGHAI)  # article URLs carry the local date
         if p == "kepuchina":
             stem = f"t{local:%Y%m%d}_{3_100_000 + i}"
@@ -285,9 +302,9 @@ class PostIds:
         try:
             if p == "weibo":
                 mid = int(value) if value.isdigit() else int(mblogid_to_mid(value))
-                return _some(self._stride["weibo"].decode(mid))
+                return _some(self._timed.decode(mid))
             if p == "douyin":
-                return _some(self._stride["douyin"].decode(int(value)))
+                return _some(self._timed.decode(int(value)))
             if p == "kuaishou" and value.startswith("3x"):
                 return [self._ks.dec(from_base(value[2:], BASE36))]
             if p == "zhihu":
@@ -304,7 +321,7 @@ class PostIds:
                     aid = int(value.removeprefix("av").removeprefix("AV"))
                 return _some(self._stride["bilibili"].decode(aid))
             if p == "xiaohongshu" and len(value) == 24:
-                return [self._a64.dec(int(value[8:], 16))]
+                return _some(self._timed.decode(int(value, 16)))
             if p == "kepuchina":
                 return [int(value.rsplit("_", 1)[-1].removesuffix(".shtml")) - 3_100_000]
             if p == "qqnews" and len(value) == 16:
@@ -340,10 +357,13 @@ class PlatformWorld:
         )
         self.n_official = len(self.officials)
         self.n_cross = CROSS_CREATORS if social else 0
-        self.n_individual = max(30, self.n // 6)
+        self.sparse = world.profile == "sparse"
+        # Sparse: three times the individual creators, picked evenly, so most accounts publish
+        # 1-3 campaign works and a few non-campaign ones (the shape real campaigns have).
+        self.n_individual = max(30, self.n // 2 if self.sparse else self.n // 6)
         self.n_accounts = self.n_official + self.n_cross + self.n_individual
         self.account_ids = AccountIds(world.seed, platform)
-        self.post_ids = PostIds(world.seed, platform)
+        self.post_ids = PostIds(world.seed, platform, self.layout)
         self._question_ids = Affine(stable_hash(world.seed, "zhihu-question-ids"), 10**8)
         self.account = lru_cache(maxsize=8192)(self._make_account)
         self.post_seed = lru_cache(maxsize=8192)(self._make_post)
@@ -389,11 +409,13 @@ class PlatformWorld:
 
     def _pick_account(self, rng: SplitRandom, family: str) -> int:
         official_share = 0.35 if family in CAMPAIGN_FAMILIES else 0.08
+        if self.sparse:
+            official_share /= 2
         if self.n_official and rng.random() < official_share:
-            return int(self.n_official * rng.random() ** 1.5)
+            return int(self.n_official * rng.random() ** (1.0 if self.sparse else 1.5))
         if self.n_cross and rng.random() < 0.02:
             return self.n_official + rng.randrange(self.n_cross)
-        k = int(self.n_individual * rng.random() ** 2.2)
+        k = int(self.n_individual * rng.random() ** (1.0 if self.sparse else 2.2))
         return self.n_official + self.n_cross + k
 
     def linked_accounts(self) -> Iterator[SimAccount]:
@@ -441,7 +463,8 @@ class PlatformWorld:
         if family in ORIGINAL_CAMPAIGN_FAMILIES and anomaly is None and cross is None:
             u = rng.random()
             anomaly = "bought_likes" if u < 0.01 else "lockstep" if u < 0.02 else None
-        xss = xss or rng.random() < 0.002
+        # The draw is made either way so a world with and without hostile titles differ only there.
+        xss = (xss or rng.random() < 0.002) and self.world.hostile_titles
 
         repost_index: int | None = None
         if family == "repost":
@@ -639,11 +662,25 @@ def hashtag_id(spelling: str) -> str:
 class World:
     """Every platform of one seeded world; cheap to construct at any scale."""
 
-    def __init__(self, seed: int = 1, scale: int = 200) -> None:
+    def __init__(
+        self,
+        seed: int = 1,
+        scale: int = 200,
+        profile: str = "full",
+        *,
+        hostile_titles: bool = False,
+    ) -> None:
+        """``hostile_titles`` plants :data:`~tracker.sim.names.XSS_PAYLOAD` in a few titles
+        (escaping tests turn it on; so does the ``hostile`` fault profile of :class:`SimServer`).
+        The default world, the one ``tracker demo`` shows, has none."""
         if scale < 1:
             raise ValueError("scale must be positive")
+        if profile not in PROFILES:
+            raise ValueError(f"unknown world profile {profile!r} (one of {', '.join(PROFILES)})")
         self.seed = int(seed)
         self.scale = int(scale)
+        self.profile = profile
+        self.hostile_titles = bool(hostile_titles)
         social_blocks = max(3, math.ceil(scale / BLOCK))
         article_blocks = max(3, math.ceil(scale / 10 / BLOCK))
         base = CAMPAIGN_START + timedelta(hours=21)
