@@ -115,7 +115,10 @@ def test_work_values() -> None:
     assert z["interactions"] == pytest.approx((50 + 20 + 10) * 8 / 5)
     assert pd.isna(z["overperformance"])  # no earlier works
     assert w.loc["w3", "interactions"] == 3.0
-    assert pd.isna(w.loc["w3", "size_score"])  # followers unknown
+    assert pd.isna(w.loc["w3", "size_residual"])  # followers unknown: no follower line
+    # ... so its audience is judged from the account's other works or the platform's level
+    assert w.loc["w3", "reach_source"] in ("others", "platform")
+    assert pd.notna(w.loc["w3", "size_score"])
     assert sorted(r.works["rank"]) == [1, 2, 3]  # works keep the input order
     assert r.works["review_status"].eq("pending").all()
 

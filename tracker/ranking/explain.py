@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tracker.ranking.floors import FLOOR_BIT, floor_note_zh
 from tracker.ranking.settings import METRIC_NAMES_ZH
 from tracker.records import PLATFORM_NAMES_ZH, REVIEW_STATUS_ZH
 
@@ -89,6 +90,7 @@ def _reading_line(r: pd.Series, days: float) -> str:
     basis = r["reading_basis"]
     when = "" if _na(r["reading_at"]) else f"{_time(r['reading_at'])} 北京时间"
     age = "" if _na(r["reading_age_days"]) else f"，作品龄 {_f(r['reading_age_days'])} 天"
+    age += _time_source_note(r)
     if basis == "age":
         return f"读数口径：发布后第 {_w(days)} 天（当时或之后最近）的快照（{when}{age}）"
     if basis == "latest_snapshot":
@@ -96,24 +98,60 @@ def _reading_line(r: pd.Series, days: float) -> str:
     return f"读数口径：无快照，取作品最新数据（{when or '采集时间未知'}{age}）"
 
 
+def _time_source_note(r: pd.Series) -> str:
+    """Where the publish time behind the fixed-age reading came from, when not the listing's
+    own field: a derived time is exact to the second but the reader should know it was
+    derived, and without any time there is no fixed age at all."""
+    if _na(r.get("published_at")):
+        return "；发布时间未知，无法按固定作品龄读数"
+    source = r.get("published_at_source")
+    if source == "id":
+        return "；发布时间由作品编号推算（平台编号中含发布时间）"
+    if source == "display":
+        return "；发布时间取自页面显示的相对时间（如「3天前」），精度有限"
+    return ""
+
+
+def _floor_bits(r: pd.Series) -> int:
+    bits = r.get("floor_bits")
+    return 0 if _na(bits) else int(bits)
+
+
+def _floored(r: pd.Series, metric: str) -> bool:
+    return bool(_floor_bits(r) & FLOOR_BIT[metric])
+
+
+def _floor_note(r: pd.Series, metrics: list[str]) -> str:
+    """The floors among ``metrics`` in words ("；评论数为下限（100万+）…"), "" without any."""
+    bits = sum(FLOOR_BIT[m] for m in metrics if _floored(r, m))
+    if not bits:
+        return ""
+    note = floor_note_zh(bits, {m: float(r[m]) for m in metrics if not _na(r[m])})
+    return f"；{note}：平台只显示下限，按下限计，实际不少于此数，排名时排在恰为此数的作品之前"
+
+
 def _interaction_line(r: pd.Series, s: Any) -> str:
     weights = s.interactions.as_dict()
-    terms, missing = [], []
+    terms, missing, used = [], [], []
     for m, wt in weights.items():
         if wt == 0:
             continue
         if _na(r[m]):
             missing.append(METRIC_NAMES_ZH[m])
         else:
-            terms.append(f"{_w(wt)}×{METRIC_NAMES_ZH[m]} {_int(r[m])}")
+            used.append(m)
+            at_least = "≥" if _floored(r, m) else ""
+            terms.append(f"{_w(wt)}×{METRIC_NAMES_ZH[m]} {at_least}{_int(r[m])}")
     if not terms:
         return "互动量 I：各项互动数均未公开，无法计算（以下各项不计）"
+    floors = _floor_note(r, used)
+    i = f"{'≥' if floors else '='} {_f(r['interactions'])}{floors}"
     if not missing:
-        return f"互动量 I = {' + '.join(terms)} = {_f(r['interactions'])}"
+        return f"互动量 I = {' + '.join(terms)} {i}"
     known = r["interaction_weight_known"]
     return (
         f"互动量 I = ({' + '.join(terms)}) × {_w(s.interactions.total)}/{_w(known)}"
-        f"（{'、'.join(missing)}未公开，按已知项权重重新归一）= {_f(r['interactions'])}"
+        f"（{'、'.join(missing)}未公开，按已知项权重重新归一）{i}"
     )
 
 
@@ -138,6 +176,19 @@ def _fair_line(r: pd.Series, stats: pd.Series | None, pz: str, min_works: int) -
 
 
 def _size_line(r: pd.Series, stats: pd.Series | None, pseudo: float) -> str:
+    source = r.get("reach_source")
+    if not _na(source) and source in ("others", "platform") and not _na(r["size_score"]):
+        k = int(r.get("reach_others") or 0)
+        basis = (
+            f"用同账号其他 {k} 件作品的平均水平估计账号体量（向平台平均收缩，B = "
+            f"{_f(r.get('reach_shrink'), 2)}）"
+            if source == "others"
+            else "也没有同账号其他作品，按平台同类作品的平均水平比较"
+        )
+        return (
+            f"粉丝校正分：粉丝数未知，{basis}；偏离按可靠度 {_f(r.get('reach_reliability'), 2)} "
+            f"收缩后为 {float(r['reach_residual']):+.3f}，平台内百分位 = {_f(r['size_score'])}"
+        )
     if _na(r["size_score"]):
         why = "粉丝数未知" if _na(r["followers_used"]) else "互动量未知"
         return f"粉丝校正分：{why}，不计"
@@ -157,6 +208,13 @@ def _size_line(r: pd.Series, stats: pd.Series | None, pseudo: float) -> str:
 def _over_line(r: pd.Series, s: Any) -> str:
     op = s.overperformance
     k = 0 if _na(r["earlier_works"]) else int(r["earlier_works"])
+    if op.baseline == "others" and not _na(r["overperformance"]):
+        return (
+            f"超常表现（留一基准）：期望 E = {_f(r['expected'])}（同账号其他 {k} 件已知作品的平均"
+            f"水平，按件数向平台平均收缩，B = {_f(r.get('baseline_shrink'), 2)}），"
+            f"实际 A = {_f(r['interactions'])}，倍数 {float(r['overperformance']):.2f}；"
+            f"平台内百分位 = {_f(r['over_score'])}"
+        )
     if _na(r["overperformance"]):
         if k < op.min_earlier_works:
             return f"超常表现：同账号此前同类作品 {k} 件，少于 {op.min_earlier_works} 件，不计"
@@ -180,7 +238,11 @@ def _over_line(r: pd.Series, s: Any) -> str:
 def _reach_line(r: pd.Series) -> str:
     if _na(r["views"]):
         return "传播覆盖：播放/阅读量未公开，不计"
-    return f"传播覆盖：播放/阅读 {_int(r['views'])}，ln(1+播放) 的平台内百分位 = {_f(r['reach_score'])}"
+    at_least = "≥" if _floored(r, "views") else ""
+    return (
+        f"传播覆盖：播放/阅读 {at_least}{_int(r['views'])}，ln(1+播放) 的平台内百分位 = "
+        f"{_f(r['reach_score'])}{_floor_note(r, ['views'])}"
+    )
 
 
 def _quality_line(r: pd.Series, s: Any) -> str:

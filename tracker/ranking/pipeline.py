@@ -15,6 +15,7 @@ from tracker.ranking import keys
 from tracker.ranking.creators import creator_keys, creator_scores
 from tracker.ranking.explain import explain_creator, explain_work
 from tracker.ranking.fixed_age import READ_METRICS, fixed_age_reading
+from tracker.ranking.floors import any_floor, frame_floor_bits
 from tracker.ranking.frames import RankingFrames, RankingResult
 from tracker.ranking.interactions import interactions
 from tracker.ranking.keys import positions
@@ -23,6 +24,7 @@ from tracker.ranking.memory import release_memory
 from tracker.ranking.overperformance import RULE_ZH, crowdtangle_score, expected_interactions
 from tracker.ranking.platform_score import platform_percentile
 from tracker.ranking.quality import blend_quality, size_residual
+from tracker.ranking.reach import SOURCE_ZH, leave_one_out_level
 from tracker.ranking.reference_index import reference_index
 from tracker.ranking.risk import (
     duplicate_accounts,
@@ -45,6 +47,7 @@ _POST_COLS = (
     "content_type",
     "published_at",
     *READ_METRICS,
+    "floor_bits",
     "last_collected_at",
 )
 
@@ -80,7 +83,9 @@ def rank_campaign(
         account_codes=acc_posts,
     )
 
-    latest = {c: f"latest_{c}" for c in READ_METRICS} | {"last_collected_at": "latest_collected_at"}
+    latest = {c: f"latest_{c}" for c in (*READ_METRICS, "floor_bits")} | {
+        "last_collected_at": "latest_collected_at"
+    }
     w = works.rename(columns=latest).reset_index(drop=True)
     inter = inter[["interactions", "interaction_weight_known"]]
     for part in (reading, inter, baseline):
@@ -90,10 +95,16 @@ def rank_campaign(
     acc = acc_posts[:n]
     plat = w["platform"]
     platforms: dict[str, pd.DataFrame] = {}
+    # Counts shown only as a floor ("100万+") are censored: I is then a floor too, and every
+    # score increasing in I ranks it above an exact equal (see ``floors``).
+    bits = w["floor_bits"].to_numpy(dtype=np.uint8)
+    weighted = [m for m, wt in s.interactions.as_dict().items() if wt]
+    i_floor = any_floor(bits, weighted) & w["interactions"].notna().to_numpy()
+    w["interactions_floor"] = i_floor
 
     # Platform-fair score.
     log_i = pd.Series(np.log1p(w["interactions"].to_numpy(dtype="float64")))
-    fair, platforms["fair"] = platform_percentile(log_i, plat, s.min_platform_works)
+    fair, platforms["fair"] = platform_percentile(log_i, plat, s.min_platform_works, i_floor)
     w["fair_score"], w["fair_method"] = _f32(fair["pct"]), fair["method"]
 
     # Size-adjusted score.
@@ -114,12 +125,27 @@ def rank_campaign(
     del log_i
     w["size_residual"] = resid
     w["size_type_offset"] = _f32(type_offset)
-    size, platforms["size_pct"] = platform_percentile(resid, plat, s.min_platform_works)
+    # ln(c+I) of every post, campaign works first, then the accounts' other posts
+    y_all = np.log(inter["interactions"].to_numpy(dtype="float64") + s.size_pseudo_count)
+    plat_all = pd.factorize(posts["platform"].astype("object"), sort=True)[0]
+    if s.estimate_reach:
+        reach = _reach_adjusted(w, posts, y_all, plat_all, acc_posts, platforms["size"], s)
+        for col in reach.columns:
+            w[col] = reach[col].to_numpy()
+        resid = pd.Series(w["reach_residual"].to_numpy(dtype="float64"))
+    size, platforms["size_pct"] = platform_percentile(resid, plat, s.min_platform_works, i_floor)
     w["size_score"] = _f32(size["pct"])
 
     # Overperformance (CrowdTangle).
     op = s.overperformance
-    enough = w["earlier_works"].fillna(0).to_numpy() >= op.min_earlier_works
+    if op.baseline == "others":
+        loo = _others_baseline(posts, y_all, plat_all, acc_posts, s)
+        w["earlier_works"] = pd.array(loo["others"].to_numpy()[:n], dtype="Int64")
+        w["expected"] = loo["expected"].to_numpy()[:n]
+        w["baseline_shrink"] = _f32(loo["shrink"].to_numpy()[:n])
+        enough = np.ones(n, dtype=bool)
+    else:
+        enough = w["earlier_works"].fillna(0).to_numpy() >= op.min_earlier_works
     expected = np.where(enough, w["expected"].to_numpy(dtype="float64"), np.nan)
     w["expected"] = expected
     score, rule = crowdtangle_score(
@@ -128,12 +154,17 @@ def rank_campaign(
     w["overperformance"] = score
     w["overperformance_rule"] = pd.Categorical(rule, categories=list(RULE_ZH))
     signed_log = np.sign(score) * np.log1p(np.abs(score))
-    over, platforms["over"] = platform_percentile(pd.Series(signed_log), plat, s.min_platform_works)
+    over, platforms["over"] = platform_percentile(
+        pd.Series(signed_log), plat, s.min_platform_works, i_floor
+    )
     w["over_score"] = _f32(over["pct"])
 
     # Reach.
     reach, platforms["reach"] = platform_percentile(
-        pd.Series(np.log1p(as_float(w["views"]))), plat, s.min_platform_works
+        pd.Series(np.log1p(as_float(w["views"]))),
+        plat,
+        s.min_platform_works,
+        any_floor(bits, ["views"]),
     )
     w["reach_score"] = _f32(reach["pct"])
 
@@ -192,18 +223,18 @@ def rank_campaign(
     deleted = w["deleted"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     w["recommendable"] = (w["review_status"] == "approved").to_numpy() & ~deleted
 
-    # Aggregates (over approved works only when asked).
-    if approved_only:
-        mask = (w["review_status"] == "approved").to_numpy()
-        basis, acc_b = w[mask], acc[mask]
-    else:
-        basis, acc_b = w, acc  # no copy of a million rows
-    accounts = _accounts(w, acc, key_of)
-    bci_acc = reference_index(basis, acc_b, s.reference_index)
+    # Aggregates (over approved works only when asked). A work without an account is ranked
+    # above and counts in the units' share of voice, but is nobody's account or creator.
+    attributed = w["creator_code"].to_numpy() >= 0
+    scope = (w["review_status"] == "approved").to_numpy() if approved_only else np.ones(n, bool)
+    basis, acc_b = _subset(w, acc, scope)  # no copy of a million rows when every row is kept
+    people, acc_p = _subset(w, acc, scope & attributed)
+    accounts = _accounts(*_subset(w, acc, attributed), key_of)
+    bci_acc = reference_index(people, acc_p, s.reference_index)
     accounts = accounts.join(bci_acc, on="account_code").drop(columns="account_code")
-    creators, platforms["creator"] = creator_scores(basis, s.creators, account_codes=acc_b)
-    c_codes, c_keys = keys.creator_codes(basis)
-    bci_cre = reference_index(basis, c_codes, s.reference_index)
+    creators, platforms["creator"] = creator_scores(people, s.creators, account_codes=acc_p)
+    c_codes, c_keys = keys.creator_codes(people)
+    bci_cre = reference_index(people, c_codes, s.reference_index)
     bci_cre.index = pd.Index(
         np.asarray(c_keys, dtype=object)[bci_cre.index.to_numpy()], name="creator_key"
     )
@@ -256,6 +287,7 @@ def prepare_works(
             w[col] = pd.to_datetime(w[col], utc=True)
     if "deleted" not in w.columns:
         w["deleted"] = False
+    w["floor_bits"] = frame_floor_bits(w)  # from ``lower_bounds`` texts in hand-built frames
     if frames.accounts is not None and len(frames.accounts) and "account_name" in w.columns:
         missing = w["account_name"].isna() | w["followers"].isna()
         if missing.any():
@@ -307,6 +339,7 @@ def _all_posts(works: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFram
         for col in _POST_COLS:
             if col not in h.columns:
                 h[col] = pd.NA
+        h["floor_bits"] = frame_floor_bits(history)
         h["published_at"] = pd.to_datetime(h["published_at"], utc=True)
         h["last_collected_at"] = pd.to_datetime(h["last_collected_at"], utc=True)
         parts.append(h[list(_POST_COLS)])
@@ -316,6 +349,116 @@ def _all_posts(works: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFram
     for m in READ_METRICS:
         posts[m] = posts[m].astype("Int64")
     return posts
+
+
+def _type_mean_deviation(
+    y: np.ndarray, plat: np.ndarray, ctype: pd.Series, mask: np.ndarray, min_type_works: int
+) -> np.ndarray:
+    """``y`` minus the mean of ``y`` over the ``mask`` rows of the same platform and content
+    type (the platform's mean when that type has fewer than ``min_type_works`` such rows):
+    the platform's expectation for a work of that type when nothing about its account is
+    known. NaN where ``y`` is."""
+    t = pd.factorize(ctype.astype("object"), use_na_sentinel=False)[0].astype(np.int64)
+    ok = mask & ~np.isnan(y)
+    frame = pd.DataFrame({"p": plat, "t": t, "y": np.where(ok, y, np.nan)})
+    by_type = frame.groupby(["p", "t"])["y"]
+    mean_t, n_t = by_type.transform("mean"), by_type.transform("count")
+    mean_p = frame.groupby("p")["y"].transform("mean")
+    centre = np.where(n_t.to_numpy() >= min_type_works, mean_t.to_numpy(), mean_p.to_numpy())
+    return y - centre
+
+
+def _reach_adjusted(
+    w: pd.DataFrame,
+    posts: pd.DataFrame,
+    y_all: np.ndarray,
+    plat_all: np.ndarray,
+    acc_all: np.ndarray,
+    fit: pd.DataFrame,
+    s: RankingSettings,
+) -> pd.DataFrame:
+    """The size-adjusted residual of every work, followers or not (``reach``): deviation from
+    the follower line where the account's followers are known, from the platform's level of
+    the work's type where not, less the account's leave-one-out level, times its reliability.
+    """
+    n = len(w)
+    # followers of every post's account (history rows take their account's campaign figure)
+    fol_w = w["followers_used"].to_numpy(dtype="float64")
+    fol_acc = pd.Series(fol_w).groupby(acc_all[:n]).max()
+    fol_of = np.full(int(acc_all.max()) + 1 if len(acc_all) else 0, np.nan)
+    fol_of[fol_acc.index.to_numpy()] = fol_acc.to_numpy()
+    fol = np.full(len(posts), np.nan)
+    if len(fol_of):
+        fol = np.where(acc_all >= 0, fol_of[np.maximum(acc_all, 0)], np.nan)
+    fol[:n] = fol_w
+    has_fol = ~np.isnan(fol)
+    # deviation from the follower line (works: the residual already computed, type levels out)
+    d = np.full(len(posts), np.nan)
+    d[:n] = w["size_residual"].to_numpy(dtype="float64")
+    if len(posts) > n and len(fit):
+        names = posts["platform"].astype("object").to_numpy()[n:]
+        f = fit.reindex(names)
+        x = np.log1p(fol[n:])
+        line = f["y_mean"].to_numpy() + f["slope"].to_numpy() * (x - f["x_mean"].to_numpy())
+        d[n:] = y_all[n:] - line
+    no_line = np.isnan(d) & ~np.isnan(y_all)
+    d_plat = _type_mean_deviation(
+        y_all, plat_all, posts["content_type"], ~has_fol, s.min_content_type_works
+    )
+    kind = np.where(np.isnan(d) | ~has_fol, 1, 0)
+    d = np.where(no_line | ~has_fol, d_plat, d)
+    loo = leave_one_out_level(d, acc_all, plat_all, kind).iloc[:n]
+    k = loo["others"].to_numpy()
+    fol_known = kind[:n] == 0
+    source = np.where(fol_known, "followers", np.where(k > 0, "others", "platform"))
+    # Followers known: they give the reach, and the account's distance from the follower line
+    # is its own merit (a skilled account earns more than its audience), not reach to remove.
+    level = np.where(fol_known, 0.0, loo["level"].to_numpy())
+    reliability = np.where(fol_known, 1.0, loo["reliability"].to_numpy())
+    resid = (d[:n] - level) * reliability
+    return pd.DataFrame(
+        {
+            "reach_source": pd.Categorical(source, categories=list(SOURCE_ZH)),
+            "reach_others": k,
+            "reach_shrink": _f32(np.where(fol_known, 0.0, loo["shrink"].to_numpy())),
+            "reach_reliability": _f32(reliability),
+            "reach_residual": resid,
+        }
+    )
+
+
+def _others_baseline(
+    posts: pd.DataFrame,
+    y_all: np.ndarray,
+    plat_all: np.ndarray,
+    acc_all: np.ndarray,
+    s: RankingSettings,
+) -> pd.DataFrame:
+    """CrowdTangle's expected interactions from every other known work of the account
+    (leave-one-out), shrunk towards the platform's level of the work's type: ``others`` (k),
+    ``shrink`` (B) and ``expected`` = exp(platform level + B·m) − c, on the posts' rows."""
+    d = _type_mean_deviation(
+        y_all, plat_all, posts["content_type"], np.ones(len(posts), bool), s.min_content_type_works
+    )
+    loo = leave_one_out_level(d, acc_all, plat_all, np.zeros(len(posts), dtype=np.int64))
+    centre = y_all - d
+    log_e = centre + loo["level"].to_numpy()
+    expected = np.clip(np.exp(log_e) - s.size_pseudo_count, 0.0, None)
+    # a post whose own I is unknown has no centre: the platform's level of its type instead
+    missing = np.isnan(expected)
+    if missing.any():
+        typed = pd.Series(centre).groupby(plat_all).transform("mean").to_numpy()
+        expected[missing] = np.clip(
+            np.exp(typed[missing] + loo["level"].to_numpy()[missing]) - s.size_pseudo_count, 0, None
+        )
+    return pd.DataFrame({"others": loo["others"], "shrink": loo["shrink"], "expected": expected})
+
+
+def _subset(w: pd.DataFrame, acc: np.ndarray, mask: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The works and account codes of ``mask``; the frame itself when it keeps every row."""
+    if mask.all():
+        return w, acc
+    return w[mask], acc[mask]
 
 
 def _f32(values: pd.Series | np.ndarray) -> np.ndarray:

@@ -1,0 +1,144 @@
+"""Leave-one-out account levels (``tracker.ranking.reach``) and their use in the ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tracker.ranking import RankingFrames, RankingSettings, rank_campaign
+from tracker.ranking.evaluate import spearman
+from tracker.ranking.explain import explain_work
+from tracker.ranking.reach import leave_one_out_level
+
+
+def _world(rng: np.random.Generator, accounts: int = 60, per: int = 3) -> pd.DataFrame:
+    """Accounts whose level differs a lot (sd 2) and works around it (sd 0.5)."""
+    level = rng.normal(0, 2, accounts)
+    acc = np.repeat(np.arange(accounts), per)
+    return pd.DataFrame({"acc": acc, "d": level[acc] + rng.normal(0, 0.5, len(acc))})
+
+
+def test_others_mean_leaves_the_work_out() -> None:
+    d = np.array([1.0, 2.0, 6.0, 10.0])
+    out = leave_one_out_level(d, np.array([0, 0, 0, 1]), np.zeros(4, int), np.ones(4, int))
+    assert out["others"].tolist() == [2, 2, 2, 0]
+    assert out["others_mean"].iloc[0] == pytest.approx(4.0)  # (2 + 6) / 2, not its own 1
+    assert out["others_mean"].iloc[2] == pytest.approx(1.5)
+    assert np.isnan(out["others_mean"].iloc[3])
+
+
+def test_a_lone_work_gets_no_level_and_the_widest_uncertainty() -> None:
+    f = _world(np.random.default_rng(1))
+    d = np.append(f["d"].to_numpy(), 3.0)
+    acc = np.append(f["acc"].to_numpy(), 999)
+    out = leave_one_out_level(d, acc, np.zeros(len(d), int), np.ones(len(d), int))
+    lone = out.iloc[-1]
+    assert lone["shrink"] == 0 and lone["level"] == 0
+    assert lone["posterior_var"] == pytest.approx(lone["tau2"])
+    assert lone["reliability"] < out["reliability"].iloc[:-1].min()
+
+
+def test_shrinkage_grows_with_the_number_of_other_works() -> None:
+    rng = np.random.default_rng(2)
+    f = pd.concat([_world(rng, 40, 2), _world(rng, 40, 6).assign(acc=lambda x: x["acc"] + 100)])
+    out = leave_one_out_level(
+        f["d"].to_numpy(), f["acc"].to_numpy(), np.zeros(len(f), int), np.ones(len(f), int)
+    )
+    one, five = out[out["others"] == 1], out[out["others"] == 5]
+    assert 0.5 < one["shrink"].iloc[0] < five["shrink"].iloc[0] < 1.0
+    # the estimated spreads are the world's: within 0.5² and between 2² (generous bounds)
+    assert 0.15 < out["sigma2"].iloc[0] < 0.4
+    assert 2.0 < out["tau2"].iloc[0] < 6.5
+
+
+def test_no_spread_between_accounts_means_no_shrinkage_needed() -> None:
+    rng = np.random.default_rng(3)
+    d = rng.normal(0, 1, 300)
+    out = leave_one_out_level(
+        d, np.repeat(np.arange(100), 3), np.zeros(300, int), np.zeros(300, int)
+    )
+    assert out["shrink"].max() < 0.5
+    assert out["reliability"].min() > 0.8
+
+
+def test_levels_and_spreads_are_per_platform_and_rows_without_value_take_no_part() -> None:
+    d = np.array([0.0, 4.0, np.nan, 1.0, 1.2, 0.8, 1.1])
+    acc = np.array([0, 0, 0, 1, 1, 2, 2])
+    plat = np.array([0, 0, 0, 1, 1, 1, 1])
+    out = leave_one_out_level(d, acc, plat, np.zeros(7, int))
+    assert out["others"].tolist() == [1, 1, 2, 1, 1, 1, 1]
+    assert out["sigma2"].iloc[0] != pytest.approx(out["sigma2"].iloc[3])
+
+
+def _frames(rng: np.random.Generator, n: int = 120) -> tuple[RankingFrames, np.ndarray]:
+    """One platform; half the accounts show followers; quality drives likes beyond audience."""
+    acc = rng.integers(0, 60, n)
+    fol = np.round(10 ** rng.uniform(1, 6, 60))
+    q = rng.uniform(0, 1, n)
+    likes = np.round(0.05 * fol[acc] ** 0.7 * np.exp(3 * q + 0.3 * rng.normal(size=n)))
+    known = acc % 2 == 0
+    works = pd.DataFrame(
+        {
+            "platform": "douyin",
+            "platform_post_id": [f"p{i}" for i in range(n)],
+            "account_uid": [f"a{a}" for a in acc],
+            "content_type": "video",
+            "published_at": pd.Timestamp("2024-09-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 20 * 86400, n), unit="s"),
+            "likes": pd.array(likes.astype(int), dtype="Int64"),
+            "followers": pd.array(np.where(known, fol[acc], np.nan), dtype="float64").astype(
+                "Int64"
+            ),
+        }
+    )
+    return RankingFrames(works=works), q
+
+
+def test_works_without_followers_get_a_size_adjusted_score_that_tracks_quality() -> None:
+    frames, q = _frames(np.random.default_rng(4))
+    on = rank_campaign(frames).works
+    off = rank_campaign(frames, RankingSettings(estimate_reach=False)).works
+    no_fol = frames.works["followers"].isna().to_numpy()
+    assert off["size_score"][no_fol].isna().all()
+    assert on["size_score"].notna().all()
+    assert set(on["reach_source"][no_fol].astype(str)) <= {"others", "platform"}
+    assert set(on["reach_source"][~no_fol].astype(str)) == {"followers"}
+
+    def rho(a: pd.Series) -> float:
+        return spearman(a.to_numpy(dtype="float64"), q)
+
+    assert rho(on["quality_score"]) > rho(off["quality_score"]) + 0.05
+
+
+def test_the_leave_one_out_baseline_scores_an_accounts_first_work() -> None:
+    frames, _ = _frames(np.random.default_rng(5))
+    earlier = rank_campaign(frames).works
+    ranked = rank_campaign(
+        frames, RankingSettings.from_mapping({"overperformance": {"baseline": "others"}})
+    )
+    others = ranked.works
+    assert earlier["overperformance"].isna().sum() > 30  # first works of 60 accounts
+    assert others["overperformance"].notna().all()
+    first = earlier["overperformance"].isna().to_numpy()
+    pid = others["platform_post_id"][first].iloc[0]
+    assert "留一基准" in "\n".join(explain_work(ranked, "douyin", pid))
+
+
+def test_fixed_age_reading_says_when_the_time_was_derived_from_the_id() -> None:
+    frames, _ = _frames(np.random.default_rng(6), 40)
+    frames.works["published_at_source"] = ["id"] + ["field"] * 39
+    ranked = rank_campaign(frames)
+    derived = "\n".join(explain_work(ranked, "douyin", "p0"))
+    plain = "\n".join(explain_work(ranked, "douyin", "p1"))
+    assert "由作品编号推算" in derived
+    assert "由作品编号推算" not in plain
+
+
+def test_a_work_without_followers_explains_where_its_audience_estimate_came_from() -> None:
+    frames, _ = _frames(np.random.default_rng(7))
+    ranked = rank_campaign(frames)
+    w = ranked.works
+    pid = w["platform_post_id"][w["followers"].isna().to_numpy()].iloc[0]
+    text = "\n".join(explain_work(ranked, "douyin", pid))
+    assert "粉丝数未知" in text and "可靠度" in text
