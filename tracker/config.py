@@ -255,13 +255,13 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return section_line + 1 if section_line else None
 
 
-def where_in_file(path: Path, text: str, loc: tuple[Any, ...]) -> str:
+def where_in_file(path: str | Path, text: str, loc: tuple[Any, ...]) -> str:
     """``path:line`` of a key path in the config text (``path`` alone when it is not found)."""
     line = _line_of(text, loc)
     return f"{path}:{line}" if line else str(path)
 
 
-def _format_errors(path: Path, text: str, exc: ValidationError) -> str:
+def _format_errors(path: str | Path, text: str, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -286,7 +286,12 @@ def read_config_text(path: Path) -> str:
 
 def load_config(path: str | Path) -> TrackerConfig:
     path = Path(path)
-    text = read_config_text(path)
+    return parse_config_text(read_config_text(path), path)
+
+
+def parse_config_text(text: str, path: str | Path) -> TrackerConfig:
+    """The config in ``text``; ``path`` names where it came from in messages (a file, or the
+    config stored in a database by ``tracker init``)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -337,7 +342,7 @@ def _units_text(path: Path) -> str:
     )
 
 
-def _csv_records(path: Path, text: str) -> list[tuple[int, list[str]]]:
+def _csv_records(path: str | Path, text: str) -> list[tuple[int, list[str]]]:
     """Every CSV record with the file line it starts on; blank lines keep the numbering true.
 
     ``newline=""`` lets quoted cells span lines (and keeps ``\\u2028`` inside a cell, which
@@ -361,7 +366,7 @@ def _shown_cell(value: str) -> str:
     return repr(value if len(value) <= _SHOWN_CELL else value[:_SHOWN_CELL] + "…")
 
 
-def _units_header(path: Path, records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+def _units_header(path: str | Path, records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
     """The first non-blank record as column names; missing or repeated names stop the load."""
     line, cells = next(((n, c) for n, c in records if any(x.strip() for x in c)), (1, []))
     header = [c.strip() for c in cells]
@@ -375,7 +380,7 @@ def _units_header(path: Path, records: list[tuple[int, list[str]]]) -> tuple[int
     return line, header
 
 
-def _record_problem(path: Path, line: int, header: list[str], cells: list[str]) -> str | None:
+def _record_problem(path: str | Path, line: int, header: list[str], cells: list[str]) -> str | None:
     """What makes a record unreadable as a whole: cells beyond the header, control characters.
 
     A row with more cells than the header is nearly always an unquoted comma (a formula such
@@ -401,7 +406,7 @@ def _record_problem(path: Path, line: int, header: list[str], cells: list[str]) 
     return None
 
 
-def _unit_row(path: Path, line: int, rec: dict[str, str]) -> UnitRow | str:
+def _unit_row(path: str | Path, line: int, rec: dict[str, str]) -> UnitRow | str:
     """One registry line as a ``UnitRow``, or the one-line problem that stops it."""
     if not rec.get("unit"):
         return f"{path}:{line}: unit: 不能为空 (required)"
@@ -426,7 +431,17 @@ def _unit_row(path: Path, line: int, rec: dict[str, str]) -> UnitRow | str:
 def load_units(path: str | Path) -> list[UnitRow]:
     """Read the unit registry; every problem is reported with its line and column at once."""
     path = Path(path)
-    records = _csv_records(path, _units_text(path))
+    return parse_units_text(_units_text(path), path)
+
+
+def read_units_text(path: str | Path) -> str:
+    """The registry file's text, decoded as ``load_units`` decodes it (to store it verbatim)."""
+    return _units_text(Path(path))
+
+
+def parse_units_text(text: str, path: str | Path) -> list[UnitRow]:
+    """The registry in ``text``; ``path`` names where it came from in messages."""
+    records = _csv_records(path, text)
     header_line, header = _units_header(path, records)
     rows: list[UnitRow] = []
     problems: list[str] = []

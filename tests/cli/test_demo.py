@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,12 @@ from openpyxl import load_workbook
 
 from tracker.cli import main
 from tracker.config import checkout_config_path
+from tracker.sim.names import XSS_PAYLOAD
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVE = {"weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu"}
+ARTICLE_SITES = {"kepuchina", "xuexi", "qqnews"}  # join through units' submission lists
+HOSTILE = ("<", "onerror", "javascript:", "&lt;")
 NOT_FOUND = "找不到配置文件 (config file not found)"
 FALLBACK_LINE = "使用项目自带的配置文件："
 
@@ -67,9 +71,16 @@ def test_demo_writes_report_workbooks_and_a_database_from_every_door(tmp_path: P
             "WHERE source = 'live' GROUP BY 1, 2 HAVING count(*) >= 2)"
         ).fetchone()[0]
         runs = {k for (k,) in db.execute("SELECT DISTINCT kind FROM run")}
-    assert LIVE <= platforms
-    assert {"tiktok", "kepuchina", "xuexi", "qqnews"} <= platforms  # capture + submissions
-    assert {"live", "capture", "submission"} <= sources
+        texts = [
+            (title or "") + "\n" + (text or "")
+            for title, text in db.execute("SELECT title, text FROM post")
+        ]
+    # The demo looks like the campaign: only its platforms, no hostile test strings.
+    assert platforms == LIVE | ARTICLE_SITES  # no TikTok sample in a campaign without TikTok
+    assert {"live", "submission"} <= sources and "capture" not in sources
+    assert texts and not [t for t in texts if any(h in t for h in HOSTILE)]
+    assert "onerror=alert" not in html and html_escape(XSS_PAYLOAD) not in html
+    assert "TikTok" not in result.stdout
     assert refreshed > 0  # the refresh a virtual day later appended snapshots
     assert {"collect", "import", "refresh"} <= runs
 
@@ -139,3 +150,21 @@ def test_other_commands_do_not_fall_back_to_the_checkout_config(
     assert "--config" in result.stderr and "TRACKER_CONFIG" in result.stderr
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []  # init wrote no database
+
+
+def test_demo_imports_the_tiktok_capture_only_for_a_campaign_with_tiktok(tmp_path: Path) -> None:
+    """The shipped Zeeschuimer capture is TikTok: shown only when the campaign lists TikTok."""
+    from tracker.config import load_config
+    from tracker.services.demo import run_demo
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", config_dir)
+    toml = config_dir / "campaign.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + '\n[platforms.tiktok]\nenabled = true\nbase_url = "https://www.tiktok.com"\n',
+        encoding="utf-8",
+    )
+    summary = run_demo(load_config(toml), tmp_path / "out", scale=10)
+    assert "tiktok" in summary.per_platform
+    assert any(step.startswith("导入") and "抓包" in result for step, result, _ in summary.steps)

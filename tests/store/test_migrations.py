@@ -62,3 +62,37 @@ def test_upgrade_from_first_schema_keeps_rows_and_widens_counts(any_engine: Engi
         conn.execute(Post.__table__.update().values(views=big))
         row = conn.execute(select(Post.__table__.c.likes, Post.__table__.c.views)).one()
     assert tuple(row) == (7, big)
+
+
+def test_one_head_and_stored_config_round_trip(any_engine: Engine) -> None:
+    """0006 adds ``stored_config``; the texts a database keeps come back as written."""
+    from alembic.script import ScriptDirectory
+
+    from tracker.store.stored_config import StoredTexts, read_stored, write_stored
+
+    assert len(ScriptDirectory.from_config(migrate.alembic_config()).get_heads()) == 1
+    assert read_stored(any_engine) is None
+    texts = StoredTexts(
+        "[campaigns]\n# 活动\n", "unit,kind\n中山大学,university\n", "a.toml", "u.csv"
+    )
+    with any_engine.begin() as conn:
+        write_stored(conn, texts)
+    assert read_stored(any_engine) == texts
+    with any_engine.begin() as conn:
+        write_stored(conn, StoredTexts("x = 1\n", None))
+    assert read_stored(any_engine) == StoredTexts("x = 1\n", None)
+
+
+def test_downgrade_below_stored_config_and_back(any_engine: Engine) -> None:
+    from alembic import command
+
+    from tracker.store.stored_config import read_stored
+
+    cfg = migrate.alembic_config(any_engine)
+    with any_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005_lower_bounds")
+    assert "stored_config" not in inspect(any_engine).get_table_names()
+    assert read_stored(any_engine) is None  # a database from before 0006: no stored config
+    migrate.upgrade(any_engine)
+    assert "stored_config" in inspect(any_engine).get_table_names()

@@ -26,6 +26,7 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
     commands_sim,
 )
 from tracker.cli.app import app
+from tracker.cli.argv import hoist_global_options
 from tracker.errors import TrackerError
 from tracker.failure_text import expected_failure_text, first_line
 from tracker.store.failures import hide_passwords
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _wants_debug(args)
     try:
+        # --db/--config/--units after the subcommand are moved before it (tracker.cli.argv).
+        args = hoist_global_options(args)
         # With standalone_mode=False click returns a command's exit code instead of exiting.
         code = app(args=args, prog_name="tracker", standalone_mode=False)
         if isinstance(code, int) and code != 0:

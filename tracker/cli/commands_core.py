@@ -8,22 +8,22 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from tracker.cli.app import app
 from tracker.cli.context import state
+from tracker.cli.tables import Col, print_table, stdout_console
 from tracker.errors import ConfigError, TrackerError
 from tracker.normalize.times import to_shanghai
 from tracker.records import PLATFORM_NAMES_ZH
 from tracker.safe_files import atomic_text_output
-from tracker.services.database import init_database, open_database
+from tracker.services.database import apply_config, init_database, open_database
 from tracker.services.export_posts import write_jsonl
 from tracker.services.status import database_status
 
 console = Console()
 err_console = Console(stderr=True)
 
-config_app = typer.Typer(help="检查配置文件", no_args_is_help=True)
+config_app = typer.Typer(help="检查配置文件，或把配置写入数据库", no_args_is_help=True)
 export_app = typer.Typer(help="导出数据", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(export_app, name="export")
@@ -33,7 +33,7 @@ app.add_typer(export_app, name="export")
 def init_command(ctx: typer.Context) -> None:
     """创建或升级数据库，并写入活动配置和单位名册。"""
     st = state(ctx)
-    result = init_database(st.db, st.config, st.units)
+    result = init_database(st.db, st.config, st.units, st.config_texts())
     if result.revision_before is None:
         action = "已创建数据库"
     elif result.revision_before != result.revision_after:
@@ -80,21 +80,19 @@ def status_command(
         body["schedule"] = schedule.as_json() if schedule is not None else None
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"数据库 {status.url}")
+    out = stdout_console()  # the terminal's width; unlimited when piped, so nothing is cut
     columns = (
-        "平台",
-        "作品",
-        "活动作品",
-        "账号",
-        "最近运行",
-        "状态",
-        "请求/重试",
-        "结束时间（北京时间）",
+        Col("平台"),
+        Col("作品"),
+        Col("活动作品"),
+        Col("账号", keep=3),
+        Col("最近运行", keep=4),
+        Col("状态"),
+        Col("请求/重试", keep=2),
+        Col("结束时间（北京时间）", keep=1),
     )
-    for col in columns:
-        table.add_column(col)
-    for p in status.platforms:
-        table.add_row(
+    rows = [
+        (
             PLATFORM_NAMES_ZH.get(p.platform, p.platform),
             str(p.posts),
             str(p.campaign_posts),
@@ -104,23 +102,27 @@ def status_command(
             _requests_and_retries(p.last_run_requests, p.last_run_retries),
             _fmt_time(p.last_run_finished),
         )
+        for p in status.platforms
+    ]
     totals = status.as_json()["totals"]
-    table.add_row(
-        "合计",
-        str(totals["posts"]),
-        str(totals["campaign_posts"]),
-        str(totals["accounts"]),
-        "",
-        "",
-        "",
-        "",
+    rows.append(
+        (
+            "合计",
+            str(totals["posts"]),
+            str(totals["campaign_posts"]),
+            str(totals["accounts"]),
+            "",
+            "",
+            "",
+            "",
+        )
     )
-    console.print(table)
+    print_table(out, f"数据库 {status.url}", columns, rows, err_console)
     if not status.platforms:
-        console.print("尚无数据。运行 `tracker collect` 采集，或 `tracker import` 导入。")
+        out.print("尚无数据。运行 `tracker collect` 采集，或 `tracker import` 导入。")
     if status.rejects:
-        console.print(f"无法解析的条目 {status.rejects} 条已存入 reject 表。")
-    print_schedule_status(console, schedule)  # --- schedule section ---
+        out.print(f"无法解析的条目 {status.rejects} 条已存入 reject 表。")
+    print_schedule_status(out, schedule)  # --- schedule section ---
 
 
 @config_app.command("check")
@@ -131,8 +133,13 @@ def config_check_command(ctx: typer.Context) -> None:
     from tracker.services.config_check import check_all
 
     st = state(ctx)
+    stored = st.stored
     checked, registry, problems = check_all(
-        lambda: st.config, lambda: st.units, st.config_path, os.environ
+        lambda: st.config,
+        lambda: st.units,
+        st.config_path,
+        os.environ,
+        source=(stored.config_text, st.stored_label("campaign.toml")) if stored else None,
     )
     if problems or checked is None or registry is None:
         raise ConfigError(
@@ -140,7 +147,8 @@ def config_check_command(ctx: typer.Context) -> None:
             + "\n  ".join(problems)
         )
     cfg, units = checked, registry
-    console.print(f"[green]✓[/green] {st.config_path}: 活动 {len(cfg.campaigns)} 个")
+    where = st.stored_label("campaign.toml") if stored else str(st.config_path)
+    console.print(f"[green]✓[/green] {where}: 活动 {len(cfg.campaigns)} 个", highlight=False)
     for c in cfg.campaigns:
         console.print(
             f"  · {c.name}: 标签 {', '.join(c.all_spellings)}；时间 {c.window_start} 至 {c.window_end}"
@@ -160,6 +168,33 @@ def config_check_command(ctx: typer.Context) -> None:
         console.print(
             f"  · {PLATFORM_NAMES_ZH.get(pid, pid)} ({pid}): {p.base_url}；{'；'.join(notes)}"
         )
+
+
+@config_app.command("apply")
+def config_apply_command(ctx: typer.Context) -> None:
+    """把 campaign.toml 与 units.csv 的当前内容写入数据库（活动、单位名册和保存的配置文本）。
+
+    之后在没有 config/ 目录的地方运行 `tracker --db 数据库 命令`，读取的就是这次写入的配置。
+    """
+    from tracker.config import parse_config_text, parse_units_text
+
+    st = state(ctx)
+    texts = st.file_texts()  # always the files: applying the stored copy to itself is no update
+    config = parse_config_text(texts.config_text, st.config_path)
+    units = (
+        parse_units_text(texts.units_text, texts.units_source or "units.csv")
+        if texts.units_text is not None
+        else []
+    )
+    result = apply_config(st.db, config, units, texts)
+    units_note = f"单位名册 {texts.units_source}" if texts.units_source else "无单位名册"
+    console.print(
+        f"已把配置写入数据库 {result.url}：{texts.config_source}（活动 {result.campaigns} 个），"
+        f"{units_note}（单位 {result.units} 个，名册账号 {result.unit_accounts} 个）",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @export_app.command("posts")

@@ -28,8 +28,8 @@ def demo_command(
     faults: str = typer.Option("none", "--faults", help="模拟器故障配置：none、flaky、hostile"),
     seed: int = typer.Option(2024, "--seed", help="模拟世界的随机种子"),
 ) -> None:
-    """演示完整流程：启动本地模拟器 → 采集六个平台 → 导入抓包与报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
-    from tracker.services.demo import run_demo
+    """演示完整流程：启动本地模拟器 → 采集六个平台 → 导入单位报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
+    from tracker.services.demo import next_commands, run_demo
 
     if faults not in ("none", "flaky", "hostile"):
         raise TrackerError(f"--faults 只能是 none、flaky 或 hostile，收到 {faults!r}")
@@ -71,8 +71,17 @@ def demo_command(
                 info=f"页 {counts.pages} · 新增 {counts.new} · 更新 {counts.updated}",
             )
 
+        texts = st.config_texts()
         summary = run_demo(
-            config, out, scale=scale, faults=faults, seed=seed, on_step=on_step, on_page=on_page
+            config,
+            out,
+            scale=scale,
+            faults=faults,
+            seed=seed,
+            on_step=on_step,
+            on_page=on_page,
+            config_text=texts.config_text,
+            config_source=texts.config_source,
         )
         if "current" in step_task:
             progress.update(step_task["current"], completed=1, total=1)
@@ -101,3 +110,6 @@ def demo_command(
     console.print(
         f"用时 {time.perf_counter() - started:.0f} 秒。用浏览器打开 {out / 'report.html'} 查看报告。"
     )
+    console.print("接下来可以运行（配置已存入演示数据库，不需要 config/ 目录）：", highlight=False)
+    for command in next_commands(summary.database):
+        console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.config import (
     TrackerConfig,
@@ -15,10 +16,15 @@ from tracker.config import (
     default_units_path,
     load_config,
     load_units,
+    parse_config_text,
+    parse_units_text,
+    read_config_text,
+    read_units_text,
 )
 from tracker.safe_files import protect
 from tracker.settings import Settings
-from tracker.store.engine import describe_url, resolve_database_url, sqlite_path
+from tracker.store.engine import describe_url, make_engine, resolve_database_url, sqlite_path
+from tracker.store.stored_config import CONFIG_NAME, UNITS_NAME, StoredTexts, read_stored
 
 DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
 """Files SQLite keeps beside the database; overwriting one corrupts it as surely."""
@@ -35,7 +41,81 @@ class CliState:
 
     @cached_property
     def config(self) -> TrackerConfig:
+        stored = self.stored
+        if stored is not None:
+            return parse_config_text(stored.config_text, self.stored_label(CONFIG_NAME))
         return load_config(self.config_path)
+
+    @cached_property
+    def stored(self) -> StoredTexts | None:
+        """The config texts kept in the database, when commands read those instead of files.
+
+        Only when no config was given (``--config``, ``TRACKER_CONFIG``), the default
+        ``./config/campaign.toml`` does not exist, and the database holds a stored config
+        (``tracker init``, ``tracker config apply``, ``tracker demo``); says so on stderr.
+        """
+        if self.config_given or self.config_path.exists():
+            return None
+        texts = self._read_stored()
+        if texts is not None:
+            typer.echo(
+                f"当前目录下没有 {self.config_path}，使用数据库中保存的活动配置和单位名册："
+                f"{self.database_label}",
+                err=True,
+            )
+        return texts
+
+    def _read_stored(self) -> StoredTexts | None:
+        try:
+            resolved = self.database_url
+            database = sqlite_path(resolved)
+        except Exception:  # noqa: BLE001 - a bad URL is reported by the command that opens it
+            return None
+        if database is not None and not Path(database).is_file():
+            return None  # connecting would create it; the command reports the missing file
+        try:
+            engine = make_engine(resolved, create_dirs=False)
+        except Exception:  # noqa: BLE001 - reported by the command that opens the database
+            return None
+        try:
+            return read_stored(engine)
+        except SQLAlchemyError:
+            return None  # not a database, locked, ...: the command's own open says which
+        finally:
+            engine.dispose()
+
+    def stored_label(self, name: str) -> str:
+        """Where stored text came from, for messages: ``数据库中保存的 campaign.toml (db)``."""
+        return f"数据库中保存的 {name} ({self.database_label})"
+
+    def config_texts(self) -> StoredTexts:
+        """The texts to store in the database: the files' (``init``), or the stored ones."""
+        stored = self.stored
+        if stored is None:
+            return self.file_texts()
+        if self.units_path is None:
+            return stored
+        # an explicit --units with the stored config: store the registry that was read
+        return StoredTexts(
+            stored.config_text,
+            read_units_text(self.units_path),
+            stored.config_source,
+            str(self.units_path),
+        )
+
+    def file_texts(self) -> StoredTexts:
+        """The config and units files' text, never the database's (``tracker config apply``)."""
+        config_text = read_config_text(self.config_path)
+        units_path = self.units_path or default_units_path(self.config_path)
+        units_text = None
+        if self.units_path is not None or units_path.exists():
+            units_text = read_units_text(units_path)
+        return StoredTexts(
+            config_text=config_text,
+            units_text=units_text,
+            config_source=str(self.config_path),
+            units_source=str(units_path) if units_text is not None else None,
+        )
 
     def use_checkout_config(self) -> Path | None:
         """Switch to the checkout's own config when none was given and ``./config`` has none.
@@ -50,12 +130,18 @@ class CliState:
         if fallback is None:
             return None
         self.config_path = fallback
-        self.__dict__.pop("config", None)  # drop a config cached from the old path
+        for cached in ("config", "stored", "units"):
+            self.__dict__.pop(cached, None)  # drop what was cached from the old path
         protect(self.protected_files())
         return fallback
 
     @cached_property
     def units(self) -> list[UnitRow]:
+        stored = self.stored
+        if stored is not None and self.units_path is None:  # an explicit --units still wins
+            if stored.units_text is None:
+                return []
+            return parse_units_text(stored.units_text, self.stored_label(UNITS_NAME))
         path = self.units_path or default_units_path(self.config_path)
         if self.units_path is None and not path.exists():
             return []

@@ -38,9 +38,16 @@ def attempt(load: Callable[[], T], problems: list[str]) -> T | None:
         return None
 
 
-def config_problems(config: TrackerConfig, config_path: Path, env: Mapping[str, str]) -> list[str]:
-    """What a loaded config still gets refused for by a later command, one line each."""
-    text = read_config_text(config_path)
+def config_problems(
+    config: TrackerConfig,
+    config_path: Path | str,
+    env: Mapping[str, str],
+    text: str | None = None,
+) -> list[str]:
+    """What a loaded config still gets refused for by a later command, one line each; ``text``
+    is the config's text when it did not come from ``config_path`` (stored in the database)."""
+    if text is None:
+        text = read_config_text(Path(config_path))
 
     def located(loc: tuple[str, ...], message: str) -> str:
         return f"{where_in_file(config_path, text, loc)}: {message}"
@@ -72,14 +79,19 @@ def check_all(
     load_units: Callable[[], list[UnitRow]],
     config_path: Path,
     env: Mapping[str, str],
+    source: tuple[str, str] | None = None,
 ) -> tuple[TrackerConfig | None, list[UnitRow] | None, list[str]]:
     """Load both files and run every later check: (config, units, problems).
 
     The units registry is read even when the config is broken, so one run lists both.
+    ``source`` is ``(text, where)`` when the config is the copy stored in the database.
     """
     problems: list[str] = []
     config = attempt(load_config, problems)
     units = attempt(load_units, problems)
     if config is not None:
-        problems += config_problems(config, config_path, env)
+        if source is not None:  # (text, where): the config stored in the database
+            problems += config_problems(config, source[1], env, text=source[0])
+        else:
+            problems += config_problems(config, config_path, env)
     return config, units, problems

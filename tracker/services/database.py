@@ -14,6 +14,7 @@ from tracker.store import migrate
 from tracker.store.engine import describe_url, make_engine, resolve_database_url, sqlite_path
 from tracker.store.failures import database_failure
 from tracker.store.registry import sync_campaigns, sync_units
+from tracker.store.stored_config import StoredTexts, write_stored
 
 
 @dataclass(slots=True)
@@ -27,9 +28,13 @@ class InitResult:
 
 
 def init_database(
-    url: str | None, config: TrackerConfig, units: list[UnitRow] | None = None
+    url: str | None,
+    config: TrackerConfig,
+    units: list[UnitRow] | None = None,
+    texts: StoredTexts | None = None,
 ) -> InitResult:
-    """Create or upgrade the schema, then copy campaigns and the unit registry in.
+    """Create or upgrade the schema, then copy campaigns and the unit registry in; ``texts``
+    (the files' own text) are stored too, so later commands need no config file.
 
     A failed init removes the SQLite file (and folders) it created itself: an empty ``.db``
     left behind would later read as "not a kepu-tracker database" instead of the real cause.
@@ -37,19 +42,23 @@ def init_database(
     resolved = resolve_database_url(url)
     created = _paths_to_create(sqlite_path(resolved))
     try:
-        return _init(resolved, config, units)
+        return _init(resolved, config, units, texts)
     except BaseException:
         _remove_created(created)
         raise
 
 
-def _init(resolved: str, config: TrackerConfig, units: list[UnitRow] | None) -> InitResult:
+def _init(
+    resolved: str, config: TrackerConfig, units: list[UnitRow] | None, texts: StoredTexts | None
+) -> InitResult:
     engine = make_engine(resolved)
     try:
         before, after = migrate.upgrade(engine)
         with engine.begin() as conn:
             ids = sync_campaigns(conn, config.campaigns)
             n_units, n_links = sync_units(conn, units or [])
+            if texts is not None:
+                write_stored(conn, texts)
     except SQLAlchemyError as exc:
         raise database_failure(exc, describe_url(resolved)) from exc
     finally:
@@ -111,3 +120,23 @@ def open_database(url: str | None) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def apply_config(
+    url: str | None, config: TrackerConfig, units: list[UnitRow], texts: StoredTexts
+) -> InitResult:
+    """``tracker config apply``: copy campaigns, the registry and both texts into an existing
+    database at head, in one transaction (the schema is not touched: that is ``tracker init``)."""
+    engine = open_database(url)
+    label = describe_url(resolve_database_url(url))
+    try:
+        with engine.begin() as conn:
+            ids = sync_campaigns(conn, config.campaigns)
+            n_units, n_links = sync_units(conn, units)
+            write_stored(conn, texts)
+        revision = migrate.current_revision(engine) or ""
+    except SQLAlchemyError as exc:
+        raise database_failure(exc, label) from exc
+    finally:
+        engine.dispose()
+    return InitResult(label, revision, revision, len(ids), n_units, n_links)

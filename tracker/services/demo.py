@@ -2,14 +2,20 @@
 
 A newcomer sees every door work without a cookie or a network: the simulator plays the six
 live platforms on loopback, every live connector collects from it with the development signer,
-the shipped real Zeeschuimer capture and a units' submission list are imported, metrics are
+a units' submission list is imported (its article pages fetched from the simulator), metrics are
 refreshed a virtual day later, works are ranked, and the report and the commendation workbooks
 are written. It always uses a fresh ``DIR/tracker.db``, never the user's database.
+
+The demo world looks like the campaign: no hostile test strings in titles (only ``--faults
+hostile`` plants them) and no platform the campaign does not cover. The shipped TikTok capture
+(:func:`capture_sample_path`, a real Zeeschuimer file) is imported only when the campaign
+configures a ``tiktok`` platform; the import path itself is covered by the test suite.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +27,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
-from tracker.config import TrackerConfig, load_units
+from tracker.config import TrackerConfig, load_units, read_units_text
 from tracker.http import HttpSettings
 from tracker.imports.online import HttpArticleFetcher
 from tracker.imports.service import import_paths
@@ -40,6 +46,7 @@ from tracker.sim.truth import iter_world_truth
 from tracker.sim.units import write_units_csv
 from tracker.store.engine import make_engine, sqlite_url
 from tracker.store.models import Post, PostCampaign
+from tracker.store.stored_config import StoredTexts
 
 DEMO_SEED = 2024
 DEMO_START = datetime(2024, 9, 30, 12, 0, tzinfo=UTC)
@@ -48,6 +55,7 @@ DEMO_START = datetime(2024, 9, 30, 12, 0, tzinfo=UTC)
 LIVE = ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu")
 ARTICLE_SITES = ("kepuchina", "xuexi", "qqnews")
 CAPTURE_SAMPLE = "tiktok-test.ndjson"
+CAPTURE_PLATFORM = "tiktok"
 
 Step = Callable[[str], None]
 
@@ -208,6 +216,23 @@ def _count_works(engine: Engine) -> dict[str, dict[str, int]]:
     return out
 
 
+def next_commands(database: Path) -> list[str]:
+    """The commands to run next on the demo's database, exactly as a shell takes them.
+
+    Each names the database with ``--db``, so they work from this folder even without a
+    ``config/`` here (the demo stores its config in the database). The demo's works are not
+    reviewed, so the lists include unreviewed works.
+    """
+    db = shlex.quote(str(database))
+    return [
+        f"tracker --db {db} status",
+        f"tracker --db {db} rank works --top 20 --include-unreviewed",
+        f"tracker --db {db} export works --include-unreviewed -o 优质作品.xlsx",
+        f"tracker --db {db} report -o 报告.html",
+        f"tracker --db {db} dashboard",
+    ]
+
+
 def run_demo(
     config: TrackerConfig,
     out_dir: Path,
@@ -217,7 +242,12 @@ def run_demo(
     seed: int = DEMO_SEED,
     on_step: Step | None = None,
     on_page: PageCallback | None = None,
+    config_text: str | None = None,
+    config_source: str | None = None,
 ) -> DemoSummary:
+    """Run the demo into ``out_dir``. ``config_text`` (the text ``config`` was read from) is
+    stored in the demo database with its units registry, so ``tracker --db DIR/tracker.db``
+    works from any folder."""
     from tracker.exports.service import export_list
     from tracker.services.rank import RankFilters, rank_service
     from tracker.services.report import build_report
@@ -239,7 +269,12 @@ def run_demo(
         units_csv = out_dir / "units.csv"
         write_units_csv(sim.world, units_csv)
         url = sqlite_url(db_path)  # a folder named "演示 输出%" is a path, not URL syntax
-        init_database(url, config, load_units(units_csv))
+        texts = None
+        if config_text is not None:
+            texts = StoredTexts(
+                config_text, read_units_text(units_csv), config_source, str(units_csv)
+            )
+        init_database(url, config, load_units(units_csv), texts)
         engine = make_engine(url)
         try:
             results: list[PlatformResult] = []
@@ -260,10 +295,14 @@ def run_demo(
                 fetcher = HttpArticleFetcher(
                     base_urls=sim.base_urls, settings=HttpSettings(rate_per_s=None, timeout_s=5.0)
                 )
+                paths = [submission]
+                capture = config.platforms.get(CAPTURE_PLATFORM)
+                if capture is not None and capture.enabled:  # no platform outside the campaign
+                    paths.insert(0, capture_sample_path())
                 try:
                     report = import_paths(
                         engine,
-                        [capture_sample_path(), submission],
+                        paths,
                         config=config,
                         articles=fetcher,
                         now=sim.now,
@@ -271,11 +310,10 @@ def run_demo(
                 finally:
                     fetcher.close()
                 c = report.counts
-                return (
-                    f"抓包 + 报送表（{rows} 行）：新增 {c.new}，更新 {c.updated}，拒收 {c.rejected}"
-                )
+                what = "抓包 + 报送表" if len(paths) > 1 else "报送表"
+                return f"{what}（{rows} 行）：新增 {c.new}，更新 {c.updated}，拒收 {c.rejected}"
 
-            step("导入抓包与单位报送表", do_import)
+            step("导入单位报送表", do_import)
 
             def do_refresh() -> str:
                 sim.advance(86_400)

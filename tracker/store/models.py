@@ -231,6 +231,22 @@ class ReviewEvent(SQLModel, table=True):
     decided_at: datetime
 
 
+class StoredConfig(SQLModel, table=True):
+    """A config file's text as ``tracker init`` / ``tracker config apply`` last read it.
+
+    One row per file (``name``: ``campaign.toml`` or ``units.csv``), so ``tracker --db PATH``
+    works from any folder: with no config file at hand, commands read the stored text.
+    """
+
+    __tablename__ = "stored_config"
+
+    name: str = Field(primary_key=True, max_length=40)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source: str | None = Field(default=None, sa_column=Column(Text))
+    """The file the text was read from, as given (for messages only)."""
+    updated_at: datetime
+
+
 ALL_TABLES = [
     Campaign,
     Account,
@@ -244,4 +260,5 @@ ALL_TABLES = [
     Reject,
     Review,
     ReviewEvent,
+    StoredConfig,
 ]
