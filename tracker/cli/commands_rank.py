@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,12 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from tracker.cli.app import app
 from tracker.cli.commands_core import export_app
 from tracker.cli.context import CliState, state
+from tracker.cli.tables import Col, is_unlimited, print_table, stdout_console
 from tracker.errors import TrackerError
 from tracker.exports.csv import write_csv, write_csv_file
 from tracker.exports.lists import REVIEW_ZH, creators_sheet, units_sheet, works_sheet
@@ -65,8 +66,9 @@ JSON_DROP = ("text", "fingerprint")
 
 
 def _out() -> Console:
-    """A console per call, so the width follows the environment of this invocation."""
-    return Console()
+    """A console per call, so the width follows the environment of this invocation (unlimited
+    when stdout is not a terminal: piped lists are never cut)."""
+    return stdout_console()
 
 
 def _err() -> Console:
@@ -193,12 +195,19 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(v)
 
 
-def _cut(value: Any, n: int, empty: str = "") -> Text:
-    """User-written text for a table cell: one line, cut to ``n``, never read as rich markup
-    (a title such as ``[/]`` or ``[bold]`` must print as typed)."""
+def _cut(value: Any, n: int | None, empty: str = "") -> Text:
+    """User-written text for a table cell: one line, cut to ``n`` (``None``: never cut), never
+    read as rich markup (a title such as ``[/]`` or ``[bold]`` must print as typed)."""
     v = _json_value(value)
     s = "" if v is None else " ".join(str(v).split())
-    return Text(s if len(s) <= n else s[: n - 1] + "…") if s else Text(empty)
+    return Text(s if n is None or len(s) <= n else s[: n - 1] + "…") if s else Text(empty)
+
+
+def _cutter(out: Console) -> Callable[..., Text]:
+    """``_cut`` for ``out``: text is cut only on a terminal; piped output keeps it whole."""
+    if is_unlimited(out):
+        return lambda value, _n, empty="": _cut(value, None, empty)
+    return _cut
 
 
 def _shown(frame: pd.DataFrame, top: int | None, fmt: str) -> tuple[pd.DataFrame, int]:
@@ -285,35 +294,41 @@ def rank_works_command(
         return
     shown, total = _shown(works, top, format)
     shown = _with_details(st, shown)
-    table = Table(title=f"{ranked.campaign.name} 作品排名（{filters.describe_zh()}）")
-    for col, kw in (
-        ("排名", {"justify": "right"}),
-        ("作品编号", {"no_wrap": True}),
-        ("账号", {}),
-        ("标题", {}),
-        ("城市", {}),
-        ("质量分", {"justify": "right"}),
-        ("互动量I", {"justify": "right"}),
-        ("风险分", {"justify": "right"}),
-        ("审核", {}),
-    ):
-        table.add_column(col, **kw)
+    out = _out()
+    cut = _cutter(out)
+    right = {"justify": "right"}
+    # Narrow terminal: rank, id, title, score and review state stay; the others go first.
+    columns = (
+        Col("排名", options=right),
+        Col("作品编号"),
+        Col("账号", keep=3),
+        Col("标题", flex=True),
+        Col("城市", keep=4),
+        Col("质量分", options=right),
+        Col("互动量I", keep=2, options=right),
+        Col("风险分", keep=1, options=right),
+        Col("审核"),
+    )
+    rows = []
     floored = False
     for r in shown.itertuples(index=False):
         at_least = bool(getattr(r, "interactions_floor", False))
         floored |= at_least
-        table.add_row(
-            _fmt(r.rank),
-            f"{r.platform}:{r.platform_post_id}",
-            _cut(r.account_name, 16),
-            _cut(r.title, 24),
-            _cut(r.city, 8),
-            _fmt(r.quality_score),
-            ("≥" if at_least else "") + _fmt(r.interactions, 0),
-            _fmt(r.risk_score, 2) + (" ⚠" if bool(r.risk_flag) else ""),
-            REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
+        rows.append(
+            (
+                _fmt(r.rank),
+                f"{r.platform}:{r.platform_post_id}",
+                cut(r.account_name, 16),
+                cut(r.title, 24),
+                cut(r.city, 8),
+                _fmt(r.quality_score),
+                ("≥" if at_least else "") + _fmt(r.interactions, 0),
+                _fmt(r.risk_score, 2) + (" ⚠" if bool(r.risk_flag) else ""),
+                REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
+            )
         )
-    _out().print(table)
+    title = f"{ranked.campaign.name} 作品排名（{filters.describe_zh()}）"
+    print_table(out, title, columns, rows, _err())
     if floored:
         _err().print(FLOOR_NOTE, markup=False)
     _footer(len(shown), total, filters, NO_APPROVED)
@@ -354,33 +369,34 @@ def rank_creators_command(
         _print_csv(creators_sheet(creators, ranked.result.works))
         return
     shown, total = _shown(creators, top, format)
-    table = Table(title=f"{ranked.campaign.name} 创作者排名（{filters.describe_zh()}）")
-    for col in (
-        "排名",
-        "创作者",
-        "创作者编号",
-        "平台",
-        "单位",
-        "作品数",
-        "收缩后质量",
-        "创作者得分",
-    ):
-        table.add_column(
-            col,
-            justify="right" if col in ("排名", "作品数", "收缩后质量", "创作者得分") else "left",
-        )
-    for r in shown.itertuples(index=False):
-        table.add_row(
+    out = _out()
+    cut = _cutter(out)
+    right = {"justify": "right"}
+    columns = (
+        Col("排名", options=right),
+        Col("创作者", flex=True),
+        Col("创作者编号"),
+        Col("平台", keep=2),
+        Col("单位", keep=3),
+        Col("作品数", keep=1, options=right),
+        Col("收缩后质量", keep=1, options=right),
+        Col("创作者得分", options=right),
+    )
+    rows = [
+        (
             _fmt(r.rank),
-            _cut(r.creator_name, 16),
+            cut(r.creator_name, 16),
             Text(str(r.creator_key)),
             "、".join(PLATFORM_NAMES_ZH.get(p, p) for p in str(r.platforms).split(",") if p),
-            _cut(r.unit_name, 14),
+            cut(r.unit_name, 14),
             _fmt(r.works),
             _fmt(r.quality_shrunk),
             _fmt(r.creator_score),
         )
-    _out().print(table)
+        for r in shown.itertuples(index=False)
+    ]
+    title = f"{ranked.campaign.name} 创作者排名（{filters.describe_zh()}）"
+    print_table(out, title, columns, rows, _err())
     _footer(len(shown), total, filters, NO_APPROVED)
 
 
@@ -407,22 +423,34 @@ def rank_units_command(
         _print_csv(units_sheet(units))
         return
     shown, total = _shown(units, top, format)
-    table = Table(title=f"{ranked.campaign.name} 单位排名（{filters.describe_zh()}）")
-    cols = ("排名", "单位", "城市", "活跃账号", "作品数", "平台数", "传播力", "声量占比")
-    for col in cols:
-        table.add_column(col, justify="left" if col in ("单位", "城市") else "right")
-    for r in shown.itertuples(index=False):
-        table.add_row(
+    out = _out()
+    cut = _cutter(out)
+    right = {"justify": "right"}
+    columns = (
+        Col("排名", options=right),
+        Col("单位", flex=True),
+        Col("城市", keep=3),
+        Col("活跃账号", keep=2, options=right),
+        Col("作品数", keep=1, options=right),
+        Col("平台数", keep=2, options=right),
+        Col("传播力", options=right),
+        Col("声量占比", keep=1, options=right),
+    )
+    rows = [
+        (
             _fmt(r.rank),
-            _cut(r.unit_name, 20),
-            _cut(r.city, 8),
+            cut(r.unit_name, 20),
+            cut(r.city, 8),
             _fmt(r.active_accounts),
             _fmt(r.works),
             _fmt(r.platforms),
             _fmt(r.reach),
             f"{100 * float(r.share_of_voice):.1f}%",
         )
-    _out().print(table)
+        for r in shown.itertuples(index=False)
+    ]
+    title = f"{ranked.campaign.name} 单位排名（{filters.describe_zh()}）"
+    print_table(out, title, columns, rows, _err())
     _footer(len(shown), total, filters, "没有符合条件的单位。")
 
 
@@ -481,23 +509,32 @@ def review_list_command(
         return
     shown, total = _shown(queue, top, format)
     shown = _with_details(st, shown)
-    table = Table(
-        title=f"{ranked.campaign.name} 审核队列（{'仅待核查' if flagged else '风险作品在前'}）"
+    out = _out()
+    cut = _cutter(out)
+    columns = (
+        Col("作品编号"),
+        Col("账号", keep=3),
+        Col("标题", flex=True),
+        Col("质量分"),
+        Col("风险分", keep=1),
+        Col("风险原因", keep=2, flex=True),
+        Col("审核状态"),
     )
-    for col in ("作品编号", "账号", "标题", "质量分", "风险分", "风险原因", "审核状态"):
-        table.add_column(col, no_wrap=col == "作品编号")
-    for r in shown.itertuples(index=False):
-        table.add_row(
+    rows = [
+        (
             f"{r.platform}:{r.platform_post_id}",
-            _cut(r.account_name, 14),
-            _cut(r.title, 20),
+            cut(r.account_name, 14),
+            cut(r.title, 20),
             _fmt(r.quality_score),
             _fmt(r.risk_score, 2) + (" ⚠" if bool(r.risk_flag) else ""),
-            _cut(r.risk_reasons, 60, "—"),
+            cut(r.risk_reasons, 60, "—"),
             REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
         )
-    _out().print(table)
+        for r in shown.itertuples(index=False)
+    ]
+    title = f"{ranked.campaign.name} 审核队列（{'仅待核查' if flagged else '风险作品在前'}）"
     err = _err()
+    print_table(out, title, columns, rows, err)
     if total == 0:
         err.print("审核队列为空。")
     elif len(shown) < total:

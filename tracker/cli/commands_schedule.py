@@ -20,6 +20,7 @@ from tracker.cli.commands_collect import (
     parse_base_urls,
 )
 from tracker.cli.context import CliState, state
+from tracker.cli.tables import Col, print_table
 from tracker.errors import ConfigError
 from tracker.schedule.alerts import CHANNEL_NAMES, AlertSender
 from tracker.schedule.lock import instance_lock
@@ -173,11 +174,17 @@ def print_schedule_status(out: Console, status: ScheduleStatus | None) -> None:
     def fmt(value: datetime | None) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
 
-    table = Table(title=f"定时任务（{zone.key}，随机延迟 0–{status.jitter_s} 秒）")
-    for col in ("任务", "说明", "下次运行", "上次结果", "上次计划时间", "最近成功", "错误"):
-        table.add_column(col)
-    for job in status.jobs:
-        table.add_row(
+    columns = (  # a narrow terminal leaves out the least needed columns rather than cut all
+        Col("任务"),
+        Col("说明", keep=3, flex=True),
+        Col("下次运行"),
+        Col("上次结果"),
+        Col("上次计划时间", keep=4),
+        Col("最近成功", keep=2),
+        Col("错误", keep=1, flex=True),
+    )
+    rows = [
+        (
             job.id,
             job.description,
             fmt(job.next_run),
@@ -186,6 +193,9 @@ def print_schedule_status(out: Console, status: ScheduleStatus | None) -> None:
             fmt(job.last_success),
             (job.last_error or "")[:80],
         )
-    out.print(table)
+        for job in status.jobs
+    ]
+    title = f"定时任务（{zone.key}，随机延迟 0–{status.jitter_s} 秒）"
+    print_table(out, title, columns, rows)
     for warning in status.warnings:
         out.print(f"[yellow]⚠ {warning}[/yellow]")
