@@ -41,6 +41,8 @@ NAV = (
     ("/creators", "创作者"),
     ("/units", "单位"),
     ("/map", "地图"),
+    ("/city", "地市报告"),
+    ("/unreported", "未报送单位"),
     ("/review", "审核"),
     ("/runs", "运行日志"),
 )
@@ -194,6 +196,10 @@ def _route(data: DashboardData, path: str, f: Any) -> Any:
         return pages.units_page(data, f)
     if path == "/map":
         return pages.map_page(data, f)
+    if path == "/city":
+        return pages.city_page(data, f)
+    if path == "/unreported":
+        return pages.unreported_page(data, f)
     if path == "/review":
         return pages.review_page(data, f, current_user())
     if path == "/runs":
@@ -209,6 +215,18 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
     def render(path: str, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
         f = data.filters(campaign, platforms, city, kind, start, end)
         return _route(data, path, f)
+
+    @app.callback(
+        Output("city-view-wrap", "children"),
+        Input("city-picker", "value"),
+        *[State(i.component_id, i.component_property) for i in FILTERS],
+        prevent_initial_call=True,
+    )
+    def pick_city(chosen, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
+        if not chosen:
+            return no_update
+        f = data.filters(campaign, platforms, city, kind, start, end)
+        return pages.city_view(data, f, chosen)
 
     @app.callback(
         Output("url", "pathname"),

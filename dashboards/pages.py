@@ -34,6 +34,9 @@ __all__ = [
     "review_page",
     "runs_page",
     "units_page",
+    "unreported_page",
+    "city_page",
+    "city_view",
     "work_page",
     "works_page",
 ]
@@ -427,6 +430,220 @@ def units_page(data: DashboardData, f: Filters) -> html.Div:
         ],
         className="page",
         id="page-units",
+    )
+
+
+# --- who has not reported --------------------------------------------------------------------------
+
+
+def scoped_unreported(unreported: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The list narrowed to the city filter (the city's own units: 省直单位 stay provincial) and
+    the unit-kind filter."""
+    out = unreported
+    if f.cities:
+        out = out[out["group"].isin(f.cities).to_numpy()]
+    if f.unit_kinds:
+        out = out[out["unit_kind"].isin(f.unit_kinds).to_numpy()]
+    return out
+
+
+UNREPORTED_HEADERS = (
+    ("unit_name", "单位"),
+    ("unit_kind_zh", "类型"),
+    ("city", "城市"),
+    ("person", "联系人"),
+    ("accounts", "登记账号"),
+)
+
+
+def unreported_table(unreported: pd.DataFrame) -> html.Div:
+    """One table per group (省直单位 first, then the cities), every cell plain text."""
+    if not len(unreported):
+        return html.Div(html.P("名册中的单位均已有作品或报送。", className="empty"))
+    blocks: list[Any] = []
+    for group, rows in unreported.groupby("group", sort=False):
+        blocks.append(html.H3(f"{group}（{len(rows)} 个）", className="unreported-group"))
+        head = html.Thead(html.Tr([html.Th(t) for _, t in UNREPORTED_HEADERS]))
+        body = html.Tbody(
+            [
+                html.Tr(
+                    [html.Td(str(r[k])) for k, _ in UNREPORTED_HEADERS], className="unreported-row"
+                )
+                for r in rows.to_dict("records")
+            ]
+        )
+        blocks.append(html.Table([head, body], className="plain-table"))
+    return html.Div(blocks)
+
+
+def unreported_page(data: DashboardData, f: Filters) -> html.Div:
+    shown = scoped_unreported(data.unreported(f.campaign_id), f)
+    registry = data.registered_units()
+    if f.cities:
+        registry = registry[registry["city"].isin(f.cities).to_numpy()]
+        registry = registry[(registry["unit_kind"] != "department").to_numpy()]
+    if f.unit_kinds:
+        registry = registry[registry["unit_kind"].isin(f.unit_kinds).to_numpy()]
+    scope = f"{f.cities[0]}名册" if f.cities else "单位名册"
+    return html.Div(
+        [
+            html.H2("尚未报送的单位"),
+            html.P(
+                f"{scope}共 {len(registry):,} 个单位，其中 {len(shown):,} 个单位尚无活动作品、也未报送。"
+                "省直单位（厅局单位）单列，其余按城市分组；联系人取自单位名册。",
+                className="lead",
+                id="unreported-lead",
+            ),
+            unreported_table(shown),
+        ],
+        className="page",
+        id="page-unreported",
+    )
+
+
+# --- one city (the same view as `tracker report --city`) ------------------------------------------
+
+
+def _plain(df: pd.DataFrame, cols: list[tuple[str, str, str]], tid: str) -> html.Table:
+    """A plain table; ``fmt`` "int", "float1" or "text"; missing values as "—"."""
+
+    def cell(v: Any, fmt: str) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+            return "—"
+        if fmt == "int":
+            return f"{int(v):,}"
+        if fmt == "float1":
+            return f"{float(v):,.1f}"
+        return str(v)
+
+    head = html.Thead(html.Tr([html.Th(t) for _, t, _ in cols]))
+    body = html.Tbody(
+        [html.Tr([html.Td(cell(r.get(k), f)) for k, _, f in cols]) for r in df.to_dict("records")]
+    )
+    return html.Table([head, body], className="plain-table", id=tid)
+
+
+def city_view(data: DashboardData, f: Filters, city: str) -> html.Div:
+    """The city's cards, unit participation, week over week, best and flagged works and the
+    units that have not reported, from the same pure functions as the city report."""
+    from tracker.membership.cityview import city_units, city_works
+    from tracker.membership.weekly import change_text
+
+    fc = f.with_(cities=(city,))
+    h = data.overview(fc)["headline"]
+    ranked = data.ranked(f.campaign_id)
+    part = ranked.participation.units if ranked.participation is not None else None
+    view = city_units(ranked.result.units, part, city)
+    works = city_works(ranked.result.works, city)
+    top = data.labelled(works.sort_values("rank", kind="stable").head(20)) if len(works) else works
+    flagged = (
+        works[works["risk_flag"].fillna(False).astype(bool).to_numpy()] if len(works) else works
+    )
+    unreported = scoped_unreported(data.unreported(f.campaign_id), fc)
+    weekly = data.weekly(f.campaign_id)
+    week_rows: list[Any] = []
+    if weekly is not None:
+        for frame, label, tid in (
+            (weekly.cities[(weekly.cities["group"] == city).to_numpy()], "group", "city-week"),
+            (weekly.units[(weekly.units["group"] == city).to_numpy()], "unit_name", "units-week"),
+        ):
+            frame = frame.copy()
+            for m in ("works", "interactions", "participants"):
+                frame[f"{m}_delta"] = [
+                    change_text(int(c), p)
+                    for c, p in zip(frame[f"{m}_change"], frame[f"{m}_pct"], strict=True)
+                ]
+            who = "参与单位" if label == "group" else "参与账号"
+            cols = [(label, "城市" if label == "group" else "单位", "text")]
+            for m, name in (("works", "作品"), ("interactions", "互动"), ("participants", who)):
+                cols += [
+                    (f"{m}_this", f"{name}·近7天", "int"),
+                    (f"{m}_prev", f"{name}·前7天", "int"),
+                    (f"{m}_delta", f"{name}·变化", "text"),
+                ]
+            week_rows.append(_plain(frame, cols, tid))
+    cards = html.Div(
+        [
+            _card("作品总数", _n(h["works"])),
+            _card("活跃账号", _n(h["accounts"]), "发布过活动作品的账号"),
+            _card("参与单位", f"{view.participating:,}", f"名册登记 {view.registered:,} 个"),
+            _card("参与率", view.rate_text, "不含省直单位"),
+            _card("互动总数", _n(h["interactions"]), "点赞+评论+转发+收藏"),
+            _card("未报送单位", f"{len(unreported):,}", "无作品、无报送"),
+        ],
+        className="cards",
+        id="city-cards",
+    )
+    work_cols = [
+        ("rank", "排名", "int"),
+        ("label", "作品", "text"),
+        ("account_name", "账号", "text"),
+        ("unit_name", "所属单位", "text"),
+        ("quality_score", "质量分", "float1"),
+        ("risk_score", "风险分", "float1"),
+    ]
+    unit_cols = [
+        ("unit_name", "单位", "text"),
+        ("participating_accounts", "参与账号", "int"),
+        ("works_published", "发布内容", "int"),
+        ("qa_posts", "互动问答", "int"),
+        ("interactions", "作品互动", "int"),
+        ("works", "计入排名的作品", "int"),
+        ("reach", "传播力", "float1"),
+    ]
+    return html.Div(
+        [
+            html.H3(f"{city}：核心数据"),
+            cards,
+            html.H3("各单位参与情况"),
+            html.P(
+                f"{city}名册登记 {view.registered:,} 个单位（不含省直单位），已参与 "
+                f"{view.participating:,} 个，参与率 {view.rate_text}。",
+                className="lead",
+            ),
+            _plain(view.table, unit_cols, "city-units"),
+            html.H3("近 7 天与前 7 天对比"),
+            html.Div(week_rows or [html.P("尚无采集数据，无法比较。")], id="city-weekly"),
+            html.H3("优秀作品（前 20）"),
+            _plain(top, work_cols, "city-top"),
+            html.H3(f"待核查作品（{len(flagged):,} 件）"),
+            _plain(
+                data.labelled(flagged.head(20)) if len(flagged) else flagged,
+                work_cols,
+                "city-flagged",
+            ),
+            html.H3(f"尚未报送的单位（{len(unreported):,} 个）"),
+            unreported_table(unreported),
+        ],
+        id="city-view",
+    )
+
+
+def city_page(data: DashboardData, f: Filters) -> html.Div:
+    cities = [c for c in data.options()["cities"] if c]
+    chosen = f.cities[0] if f.cities and f.cities[0] in cities else (cities[0] if cities else None)
+    return html.Div(
+        [
+            html.H2("地市报告"),
+            html.P(
+                "选择城市查看其单位参与、近两周对比、优秀作品、待核查作品和未报送单位"
+                "（与 tracker report --city 相同）。",
+                className="lead",
+            ),
+            dcc.Dropdown(
+                id="city-picker",
+                options=[{"label": c, "value": c} for c in cities],
+                value=chosen,
+                clearable=False,
+                className="city-picker",
+            ),
+            html.Div(
+                city_view(data, f, chosen) if chosen else html.P("名册中没有城市。"),
+                id="city-view-wrap",
+            ),
+        ],
+        className="page",
+        id="page-city",
     )
 
 

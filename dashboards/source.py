@@ -183,6 +183,34 @@ class DashboardData:
             ("cities", f, self.version()), lambda: aggregate.by_city(self.facts(f), f)
         )
 
+    def unreported(self, campaign_id: int) -> pd.DataFrame:
+        """Registered units with no work and no submission (``tracker.membership.unreported``)."""
+        from tracker.membership.unreported import load_unreported
+
+        return self._cached(
+            f"unreported-{campaign_id}", None, lambda c: load_unreported(c, campaign_id)
+        )
+
+    def weekly(self, campaign_id: int) -> Any:
+        """Week over week as of the latest collection (``tracker.membership.weekly``)."""
+        from tracker.membership.weekly import load_week_inputs, week_over_week
+        from tracker.ranking.load import load_units
+
+        def compute(conn: Any) -> Any:
+            inputs = load_week_inputs(conn, campaign_id)
+            if inputs.as_of is None:
+                return None
+            au, units = load_units(conn)
+            return week_over_week(inputs.works, inputs.snapshots, au, units, inputs.as_of)
+
+        return self._cached(f"weekly-{campaign_id}", None, compute)
+
+    def registered_units(self) -> pd.DataFrame:
+        """Every registry unit: unit_id, unit_name, unit_kind, city."""
+        from tracker.ranking.load import load_units
+
+        return self._cached("registry", None, lambda c: load_units(c)[1])
+
     def runs(self) -> tuple[pd.DataFrame, int]:
         def compute(conn: Any) -> tuple[pd.DataFrame, int]:
             return queries.run_log(conn, limit=500), queries.reject_count(conn)

@@ -48,6 +48,23 @@ def test_report_command_rejects_a_bad_date(tmp_path: Path) -> None:
     assert done.returncode == 1 and "--date 应写作 YYYY-MM-DD" in done.stderr
 
 
+def test_report_command_city_report_and_unknown_city(tmp_path: Path) -> None:
+    engine, _ = build_handmade(tmp_path / "hand.db")
+    engine.dispose()
+    db = ["--db", str(tmp_path / "hand.db")]
+    out = tmp_path / "gz.html"
+    done = run([*db, "report", "--city", "广州", "-o", str(out)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    for part in ("广州市各单位参与情况", 'id="weekly"', 'id="unreported-list"', "优秀作品"):
+        assert part in page
+    bad = run([*db, "report", "--city", "火星市", "-o", str(tmp_path / "x.html")], tmp_path)
+    assert bad.returncode == 1
+    lines = [ln for ln in bad.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "未知城市 '火星市'" in lines[0] and "广州市" in lines[0]
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_dashboard_refuses_a_public_bind_without_users(tmp_path: Path) -> None:
     engine, _ = build_handmade(tmp_path / "hand.db")
     engine.dispose()
@@ -64,3 +81,22 @@ def test_dashboard_passwd_prints_a_verifiable_line(tmp_path: Path) -> None:
     assert list(users) == ["lisi"] and verify_password("long-password", users["lisi"])
     short = run(["dashboard-passwd", "lisi"], tmp_path, stdin="short\nshort\n")
     assert short.returncode == 1 and "至少 8 位" in short.stderr
+
+
+def test_report_print_cities_writes_one_page_per_city(tmp_path: Path) -> None:
+    engine, _ = build_handmade(tmp_path / "hand.db")
+    engine.dispose()
+    db = ["--db", str(tmp_path / "hand.db")]
+    out = tmp_path / "各市简报.html"
+    done = run([*db, "report", "--print-cities", "-o", str(out)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "已生成各市简报" in done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<section class="city-page"') >= 1 and XSS not in page
+    one = tmp_path / "gz.html"
+    done = run([*db, "report", "--print-cities", "--city", "广州", "-o", str(one)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = one.read_text(encoding="utf-8")
+    assert page.count('<section class="city-page"') == 1 and "第 1 页 / 共 1 页" in page
+    helped = run(["report", "--help"], tmp_path)
+    assert "--print-cities" in helped.stdout and "--city" in helped.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
 from tracker.ranking import RankingSettings
 from tracker.store.models import Account, AccountUnit, Post, Run
@@ -239,8 +239,59 @@ def test_summary_by_city(cli, tmp_path) -> None:
 
     # without --by city there are no city sheets; best works follow the review rule
     plain = load_workbook(_export(cli, tmp_path, "summary", name="s2.xlsx"))
-    assert plain.sheetnames == ["说明", "概况", "按城市", "按单位", "按平台", "优秀作品"]
+    assert plain.sheetnames == [
+        "说明", "概况", "按城市", "按单位", "按平台", "优秀作品", "未报送单位"
+    ]  # fmt: skip
     assert plain["优秀作品"].max_row == 1  # nothing approved yet
+
+
+def _unreported_by_sql(url: str) -> set[str]:
+    """Registry units minus those with a counted campaign work or a submission, in plain SQL."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            registry = {r[0] for r in conn.execute(text("SELECT name FROM unit"))}
+            active = {
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT DISTINCT u.name FROM unit u"
+                        " JOIN account_unit au ON au.unit_id = u.id"
+                        " JOIN post p ON p.platform = au.platform"
+                        "  AND p.account_uid = au.platform_uid"
+                        " JOIN post_campaign pc ON pc.platform = p.platform"
+                        "  AND pc.platform_post_id = p.platform_post_id"
+                        " WHERE pc.excluded = 0 AND p.deleted = 0"
+                    )
+                )
+            }
+            submitted = {
+                r[0]
+                for r in conn.execute(
+                    text("SELECT matched_value FROM post_campaign WHERE matched_by = 'submission'")
+                )
+            }
+    finally:
+        engine.dispose()
+    return registry - active - submitted
+
+
+def test_summary_lists_units_that_have_not_reported(cli, world, tmp_path) -> None:
+    wb = load_workbook(_export(cli, tmp_path, "summary"))
+    header, rows = _sheet_rows(wb["未报送单位"])
+    assert header == ["分组", "单位", "单位类型", "城市", "联系人", "登记账号"]
+    got = [r[1].value for r in rows]
+    want = _unreported_by_sql(world.url)
+    assert want and sorted(got) == sorted(want)
+    groups = [r[0].value for r in rows]
+    kinds = [r[2].value for r in rows]
+    assert all((g == "省直单位") == (k == "厅局单位") for g, k in zip(groups, kinds, strict=True))
+    assert not any(str(c.value) in ("None", "nan") for r in rows for c in r)
+    # a city's export lists only that city's own units
+    sz = load_workbook(_export(cli, tmp_path, "summary", "--city", "深圳市", name="sz.xlsx"))
+    _, srows = _sheet_rows(sz["未报送单位"])
+    assert [r[0].value for r in srows] == ["深圳市"] * len(srows)
+    assert len(srows) == groups.count("深圳市")
 
 
 def test_summary_csv_writes_one_file_per_sheet(cli, tmp_path) -> None:
@@ -249,7 +300,8 @@ def test_summary_csv_writes_one_file_per_sheet(cli, tmp_path) -> None:
     assert res.code == 0, res.err
     files = sorted(p.name for p in tmp_path.glob("汇总_*.csv"))
     assert files == sorted(
-        f"汇总_{n}.csv" for n in ("说明", "概况", "按城市", "按单位", "按平台", "优秀作品")
+        f"汇总_{n}.csv"
+        for n in ("说明", "概况", "按城市", "按单位", "按平台", "优秀作品", "未报送单位")
     )
     assert all((tmp_path / f).read_bytes().startswith(b"\xef\xbb\xbf") for f in files)
 

@@ -81,6 +81,7 @@ def _refused(s: Setup, args: list[str], capsys: pytest.CaptureFixture[str]) -> s
 # Every command that writes a file, with the option that names it. ``{out}`` is the target.
 WRITERS: dict[str, list[str]] = {
     "report": ["report", "-o", "{out}"],
+    "report --print-cities": ["report", "--print-cities", "-o", "{out}"],
     "export posts": ["export", "posts", "-o", "{out}"],
     "export works xlsx": ["export", "works", "--include-unreviewed", "-o", "{out}"],
     "export works csv": ["export", "works", "--format", "csv", "-o", "{out}"],
@@ -176,6 +177,18 @@ def test_report_pdf_beside_the_html_is_checked_before_anything_is_written(
     setup.db = db
     _refused(setup, setup.args("report", "--pdf", "-o", str(setup.root / "r.html")), capsys)
     assert not (setup.root / "r.html").exists(), "the HTML was written before the refusal"
+
+
+def test_print_cities_pdf_beside_the_html_is_checked_before_anything_is_written(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``report --print-cities -o c.html --pdf`` also writes ``c.pdf``: here the database."""
+    db = setup.root / "c.pdf"
+    shutil.copy(setup.db, db)
+    setup.db = db
+    args = setup.args("report", "--print-cities", "--pdf", "-o", str(setup.root / "c.html"))
+    _refused(setup, args, capsys)
+    assert not (setup.root / "c.html").exists(), "the HTML was written before the refusal"
 
 
 def test_csv_summary_files_are_all_checked_before_the_first_is_written(

@@ -49,6 +49,14 @@ def report_command(
     pdf: bool = typer.Option(
         False, "--pdf", help="同时用无头 Chromium 生成 PDF（需已安装 chromium）"
     ),
+    city: str | None = typer.Option(
+        None, "--city", help="只生成该城市的报告（如 深圳市）：本市单位、作品与未报送单位"
+    ),
+    print_cities: bool = typer.Option(
+        False,
+        "--print-cities",
+        help="生成各市简报：每市一页 A4，便于打印（与 --city 同用时只含该市；可加 --pdf）",
+    ),
 ) -> None:
     """生成单文件 HTML 报告（离线可打开，可打印），可选同时生成 PDF。"""
     from tracker.services.report import build_report
@@ -58,12 +66,21 @@ def report_command(
     engine = open_database(st.db)
     try:
         with console.status("正在生成报告…"):
-            result = build_report(engine, st.config, output, campaign=campaign, day=when, pdf=pdf)
+            if print_cities:
+                from tracker.services.city_print import build_city_print
+
+                result = build_city_print(
+                    engine, st.config, output, campaign=campaign, day=when, pdf=pdf, city=city
+                )
+            else:
+                result = build_report(
+                    engine, st.config, output, campaign=campaign, day=when, pdf=pdf, city=city
+                )
     finally:
         engine.dispose()
     size_mb = result.size_bytes / 1_000_000
     console.print(
-        f"已生成报告 {result.path}（作品 {result.works:,} 件，{size_mb:.1f} MB，用时 {result.seconds:.1f} 秒）",
+        f"已生成{'各市简报' if print_cities else '报告'} {result.path}（作品 {result.works:,} 件，{size_mb:.1f} MB，用时 {result.seconds:.1f} 秒）",
         soft_wrap=True,
     )
     if result.pdf_path is not None:

@@ -498,6 +498,10 @@ def summary_sheets(
     )
     sheets.append(_slim_works(top_sheet))
 
+    unreported = unreported_sheet(ranked, filters, anonymise=anonymise)
+    if unreported is not None:
+        sheets.append(unreported)
+
     if by_city:
         for name in order:
             mine = works[(city == name).to_numpy()]
@@ -514,6 +518,37 @@ def summary_sheets(
             )
             sheets.append(_slim_works(sheet))
     return sheets
+
+
+UNREPORTED_COLUMNS = (
+    Column("group", "分组", "text"),
+    Column("unit_name", "单位", "text"),
+    Column("unit_kind_zh", "单位类型", "text"),
+    Column("city", "城市", "text"),
+    Column("person", "联系人", "text"),
+    Column("accounts", "登记账号", "long"),
+)
+
+
+def unreported_sheet(
+    ranked: RankedCampaign, filters: RankFilters, *, anonymise: bool = False
+) -> Sheet | None:
+    """未报送单位: registered units with no work and no submission, grouped (省直单位 apart).
+
+    With a city filter only that city's own units (省直单位 stay provincial); anonymised
+    exports leave out the contact and accounts columns.
+    """
+    frame = getattr(ranked, "unreported", None)
+    if frame is None:
+        return None
+    if filters.city:
+        want = filters.city.strip().removesuffix("市")
+        frame = frame[(frame["group"].astype("str").str.removesuffix("市") == want).to_numpy()]
+    if filters.unit_kind:
+        frame = frame[(frame["unit_kind"] == filters.unit_kind).to_numpy()]
+    columns = UNREPORTED_COLUMNS[:4] if anonymise else UNREPORTED_COLUMNS
+    out, kinds = build_frame(frame.reset_index(drop=True), columns)
+    return Sheet("未报送单位", out, kinds)
 
 
 SLIM_HEADERS = (

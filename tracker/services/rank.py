@@ -93,6 +93,9 @@ class RankedCampaign:
     participation: Any = None
     """``tracker.membership.participation.ParticipationFrames``: the notice's three forms
     (发布内容, 互动问答, 作品互动) per unit and per city, for the summary export."""
+    unreported: Any = None
+    """``tracker.membership.unreported.unreported_units``: registered units with no work and no
+    submission, for the summary export's 未报送单位 sheet."""
 
 
 def ranking_settings(config: TrackerConfig) -> RankingSettings:
@@ -251,10 +254,14 @@ def rank_service(
         sources = data_sources(conn)
         excerpts = _campaign_excerpts(conn, cid) if details else None
         participation = None
+        unreported = None
         if details:
             from tracker.membership.participation import participation_frames
 
             participation = participation_frames(conn, cid)
+            from tracker.membership.unreported import load_unreported
+
+            unreported = load_unreported(conn, cid)
     result = rank_campaign(frames, settings, approved_only=not include_unreviewed)
     if excerpts is not None:
         _fill_titles(result.works, excerpts)
@@ -267,6 +274,7 @@ def rank_service(
         generated_at=now or datetime.now(UTC),
         include_unreviewed=include_unreviewed,
         participation=participation,
+        unreported=unreported,
     )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from dashboards import aggregate, figures, queries
 from dashboards.geodata import load_prefectures
@@ -49,13 +49,17 @@ from dashboards.report import (
 )
 from tracker.config import UNIT_KIND_NAMES_ZH, CampaignConfig, TrackerConfig
 from tracker.errors import ConfigError, TrackerError
+from tracker.membership.cityview import city_units, city_works
+from tracker.membership.participation import participation_frames
+from tracker.membership.unreported import PROVINCIAL_KINDS, load_unreported
+from tracker.membership.weekly import WeekOverWeek, change_text, load_week_inputs, week_over_week
 from tracker.ranking import RankingSettings
 from tracker.ranking.floors import FLOOR_BIT
 from tracker.ranking.settings import describe_lines
 from tracker.records import PLATFORM_NAMES_ZH, REVIEW_STATUS_ZH, RUN_KIND_ZH, RUN_STATUS_ZH
 from tracker.safe_files import atomic_output_path, atomic_text_output, check_output
 from tracker.services.rank import data_sources
-from tracker.store.models import Campaign
+from tracker.store.models import Campaign, Unit
 
 __all__ = [
     "CHROMIUM_FLAGS",
@@ -103,8 +107,14 @@ def build_report(
     since: date | None = None,
     pdf: bool = False,
     now: datetime | None = None,
+    city: str | None = None,
 ) -> ReportResult:
-    """Write the report to ``out_path`` (atomically); with ``pdf`` also ``<out>.pdf``."""
+    """Write the report to ``out_path`` (atomically); with ``pdf`` also ``<out>.pdf``.
+
+    ``city`` (``深圳市`` or ``深圳``) makes it that city's report: its units and their
+    participation against the registry, its best works, its works needing review and its units
+    that have not reported; a city the registry does not know is a one-line error.
+    """
     started = time.perf_counter()
     out = check_output(out_path)  # refused before any work: the open database, the config...
     if pdf:
@@ -112,7 +122,9 @@ def build_report(
     camp = config.campaign(campaign)
     phases: dict[str, float] = {}
     with engine.connect() as conn:
-        data, works = gather(conn, config, camp, day=day, since=since, now=now, phases=phases)
+        data, works = gather(
+            conn, config, camp, day=day, since=since, now=now, phases=phases, city=city
+        )
     mark = time.perf_counter()
     page = render_report(data)
     with atomic_text_output(out) as fh:  # never a predictable "<name>.part" a link could hijack
@@ -207,6 +219,25 @@ def _end_of_day(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
 
 
+def known_cities(conn: Connection) -> list[str]:
+    """The cities of the unit registry, by name."""
+    table = Unit.__table__
+    rows = conn.execute(select(table.c.city).where(table.c.city.is_not(None)).distinct())
+    return sorted({str(r[0]).strip() for r in rows if str(r[0]).strip()})
+
+
+def resolve_city(conn: Connection, city: str) -> str:
+    """The registry's name of ``city`` (``深圳`` and ``深圳市`` both name 深圳市), else an error
+    listing the known cities."""
+    known = known_cities(conn)
+    want = city.strip()
+    for name in known:
+        if want in (name, name.removesuffix("市")):
+            return name
+    listed = "、".join(known) if known else "（名册中没有填写城市的单位）"
+    raise TrackerError(f"未知城市 {city!r}；名册中的城市：{listed}")
+
+
 def _n(v: Any) -> str:
     return "—" if v is None or pd.isna(v) else f"{int(v):,}"
 
@@ -220,6 +251,7 @@ def gather(
     since: date | None = None,
     now: datetime | None = None,
     phases: dict[str, float] | None = None,
+    city: str | None = None,
 ) -> tuple[ReportData, int]:
     """Everything the page shows, as ``ReportData`` (and the number of works covered).
 
@@ -230,7 +262,14 @@ def gather(
     mark = time.perf_counter()
     zone = ZoneInfo(camp.timezone)
     cid = campaign_id(conn, camp.name)
-    f = queries.Filters(campaign_id=cid, timezone=camp.timezone, date_from=since, date_to=day)
+    city = resolve_city(conn, city) if city else None
+    f = queries.Filters(
+        campaign_id=cid,
+        timezone=camp.timezone,
+        date_from=since,
+        date_to=day,
+        cities=(city,) if city else (),
+    )
     settings = RankingSettings.from_mapping(config.ranking)
     frames, result = compute_ranking(
         conn, cid, settings, until=_end_of_day(day, zone) if day is not None else None
@@ -249,6 +288,8 @@ def gather(
     rejects = queries.reject_count(conn)
     runs = queries.run_log(conn, limit=500)
     works = result.works  # in the ranking's order; only the rows shown are put in rank order
+    if city:
+        works = city_works(works, city)
     if since is not None and len(works):
         start = datetime.combine(since, datetime.min.time(), zone).astimezone(UTC)
         works = works[(works["published_at"] >= pd.Timestamp(start)).fillna(False).to_numpy()]
@@ -256,24 +297,55 @@ def gather(
     flagged = labelled(conn, flagged_works(works, TOP_N))
     n_flagged = int(works["risk_flag"].fillna(False).astype(bool).sum()) if len(works) else 0
     sample = labelled(conn, risk_sample(works)) if len(works) else works
+    unreported = load_unreported(conn, cid)
+    registry = result.units
+    if city:
+        unreported = unreported[(unreported["group"] == city).to_numpy()]
+        registry = registry[
+            (registry["city"].astype("object") == city).to_numpy()
+            & (~registry["unit_kind"].isin(PROVINCIAL_KINDS)).to_numpy()
+        ]
+    n_units = (
+        len(registry)
+        if city
+        else int(conn.execute(select(func.count()).select_from(Unit.__table__)).scalar() or 0)
+    )
+    weekly = _weekly(conn, cid, frames, _end_of_day(day, zone) if day is not None else None)
     phases["aggregates_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
 
     cards = _cards(head, daily, day, n_flagged)
-    sections = [
-        _trends_section(daily, types, kinds),
-        _leaderboard_section(top, by_rank(result.creators), by_rank(result.units)),
-        _map_section(cities),
-        _risk_section(sample, flagged, n_flagged),
-        _method_section(settings, result.approved_only),
-        _sources_section(platforms, sources, runs, head, rejects),
-    ]
+    if city:
+        part = participation_frames(conn, cid).units
+        cards[3] = ("参与单位", _n(head["units"]), f"{city}名册登记 {n_units:,} 个单位")
+        sections = [
+            _city_units_section(city, result.units, part),
+            weekly_section(weekly, city=city),
+            _city_works_section(top),
+            _risk_section(sample, flagged, n_flagged),
+            unreported_section(unreported, n_units, city=city),
+            _method_section(settings, result.approved_only),
+            _sources_section(platforms, sources, runs, head, rejects),
+        ]
+    else:
+        sections = [
+            _trends_section(daily, types, kinds),
+            weekly_section(weekly),
+            _leaderboard_section(top, by_rank(result.creators), by_rank(result.units)),
+            _map_section(cities),
+            unreported_section(unreported, n_units),
+            _risk_section(sample, flagged, n_flagged),
+            _method_section(settings, result.approved_only),
+            _sources_section(platforms, sources, runs, head, rejects),
+        ]
     generated = now or datetime.now(UTC)
     period = f"{camp.window_start:%Y-%m-%d} 至 {camp.window_end:%Y-%m-%d}"
     scope = f"数据截至 {day:%Y-%m-%d}（北京时间）" if day else "数据截至最近一次采集"
+    title = camp.title or camp.name
     data = ReportData(
-        title=camp.title or camp.name,
-        subtitle=f"活动：{camp.name}；活动时间 {period}；标签 {'、'.join(camp.tags)}；{scope}",
+        title=f"{title} · {city}" if city else title,
+        subtitle=f"活动：{camp.name}；活动时间 {period}；标签 {'、'.join(camp.tags)}；{scope}"
+        + (f"；本报告只含{city}名册单位的账号" if city else ""),
         generated_at=generated,
         cards=cards,
         sections=sections,
@@ -493,6 +565,153 @@ def _map_section(cities: pd.DataFrame) -> Section:
         body,
         "按账号在单位名册中所属单位的城市统计；点击图上按钮可切换“作品数 / 活跃账号数”。",
     )
+
+
+UNREPORTED_TABLE = [
+    Column("group", "分组"),
+    Column("unit_name", "单位"),
+    Column("unit_kind_zh", "类型"),
+    Column("city", "城市"),
+    Column("person", "联系人"),
+    Column("accounts", "登记账号", wrap=True),
+]
+
+
+def unreported_section(
+    unreported: pd.DataFrame, n_units: int, *, city: str | None = None
+) -> Section:
+    """Registered units with no work and no submission, grouped (省直单位 apart from cities)."""
+    n = len(unreported)
+    scope = f"{city}名册" if city else "单位名册"
+    lead = f"{scope}共 {n_units:,} 个单位，其中 {n:,} 个单位尚无活动作品、也未报送。"
+    if not n:
+        body = paragraphs([lead], "lead") + '<p class="empty">名册中的单位均已有作品或报送。</p>'
+    else:
+        counts = unreported.groupby("group", sort=False).size()
+        summary = "；".join(f"{g} {c} 个" for g, c in counts.items())
+        body = paragraphs([lead, f"按分组：{summary}。"], "lead") + table_html(
+            unreported, UNREPORTED_TABLE
+        )
+    return Section(
+        "unreported",
+        "尚未报送的单位",
+        f'<div id="unreported-list">{body}</div>',
+        "名册中没有任何账号发布活动作品、也没有报送记录的单位；省直单位（厅局单位）单列，"
+        "其余按城市分组。联系人取自单位名册。",
+    )
+
+
+CITY_UNIT_TABLE = [
+    Column("unit_name", "单位"),
+    Column("unit_kind", "类型", _kind_cell),
+    Column("participating_accounts", "参与账号", "int", True),
+    Column("works_published", "发布内容", "int", True),
+    Column("qa_posts", "互动问答", "int", True),
+    Column("interactions", "作品互动", "int", True),
+    Column("works", "计入排名的作品", "int", True),
+    Column("reach", "传播力（质量分合计）", "float1", True),
+]
+
+
+def _city_units_section(city: str, units: pd.DataFrame, part: pd.DataFrame) -> Section:
+    """The city's registry units with the notice's three forms, participants first."""
+    view = city_units(units, part, city)
+    lead = (
+        f"{city}名册登记 {view.registered:,} 个单位（不含省直单位），已参与 "
+        f"{view.participating:,} 个，参与率 {view.rate_text}。"
+    )
+    body = paragraphs([lead], "lead") + table_html(
+        view.table, CITY_UNIT_TABLE, empty=f"{city}名册中没有单位。"
+    )
+    return Section(
+        "city-units",
+        f"{city}各单位参与情况",
+        f'<div id="city-participation">{body}</div>',
+        "参与形式按活动通知的三类统计：发布内容、互动问答、作品互动（转发、评论活动作品）。",
+    )
+
+
+def _weekly(conn: Connection, cid: int, frames: Any, until: datetime | None) -> WeekOverWeek | None:
+    """Week over week as of ``until`` (the end of ``--date``) or the latest collection."""
+    inputs = load_week_inputs(conn, cid, until)
+    if inputs.as_of is None or frames.units is None:
+        return None
+    au = frames.account_units
+    if au is None or not len(au):
+        au = pd.DataFrame(columns=["platform", "platform_uid", "unit_id"])
+    return week_over_week(inputs.works, inputs.snapshots, au, frames.units, inputs.as_of)
+
+
+def _change_cell(measure: str) -> Callable[[Any, dict[str, Any]], str]:
+    def cell(v: Any, rec: dict[str, Any]) -> str:
+        return figures.safe_text(change_text(int(v), rec.get(f"{measure}_pct")))
+
+    return cell
+
+
+def _week_columns(first: list[Column], who: str) -> list[Column]:
+    cols = list(first)
+    for m, name in (("works", "作品"), ("interactions", "互动"), ("participants", who)):
+        cols += [
+            Column(f"{m}_this", f"{name}·近7天", "int", True),
+            Column(f"{m}_prev", f"{name}·前7天", "int", True),
+            Column(f"{m}_change", f"{name}·变化", _change_cell(m), True),
+        ]
+    return cols
+
+
+WEEK_CITY_TABLE = _week_columns([Column("group", "城市")], "参与单位")
+WEEK_UNIT_TABLE = _week_columns([Column("unit_name", "单位"), Column("group", "城市")], "参与账号")
+
+
+def weekly_section(weekly: WeekOverWeek | None, *, city: str | None = None) -> Section:
+    """Each city's and unit's works, interactions and participation: last 7 days vs the 7 before."""
+    if weekly is None:
+        body = '<p class="empty">尚无采集数据，无法比较。</p>'
+        return Section("weekly", "近 7 天与前 7 天对比", f'<div id="weekly">{body}</div>')
+    end = pd.Timestamp(weekly.as_of).tz_convert("Asia/Shanghai")
+    mid, start = end - pd.Timedelta(days=7), end - pd.Timedelta(days=14)
+    fmt = "%m-%d %H:%M"
+    lead = (
+        f"近 7 天：{mid:{fmt}} 至 {end:{fmt}}；前 7 天：{start:{fmt}} 至 {mid:{fmt}}"
+        "（北京时间，截至报告的数据时间）。"
+    )
+    cities, units = weekly.cities, weekly.units
+    if city:
+        cities = cities[(cities["group"] == city).to_numpy()]
+        units = units[(units["group"] == city).to_numpy()]
+        unit_note = f"{city}名册单位（不含省直单位）。"
+    else:
+        active = units[[f"{m}_{w}" for m in ("works", "interactions") for w in ("this", "prev")]]
+        units = units[(active.abs().sum(axis=1) > 0).to_numpy()]
+        unit_note = "只列出两周内有作品或互动增长的单位。"
+    body = (
+        paragraphs([lead], "lead")
+        + "<h3>各城市</h3>"
+        + table_html(cities, WEEK_CITY_TABLE, caption="省直单位单列。")
+        + "<h3>各单位</h3>"
+        + table_html(
+            units, WEEK_UNIT_TABLE, empty="两周内没有单位有作品或互动。", caption=unit_note
+        )
+    )
+    return Section(
+        "weekly",
+        "近 7 天与前 7 天对比",
+        f'<div id="weekly">{body}</div>',
+        "作品按发布时间计入；互动为两周各自新增的点赞、评论、转发、收藏（按采集快照计算）；"
+        "变化为绝对值与百分比，前 7 天为 0 时百分比记为“—”。",
+    )
+
+
+def _city_works_section(top: pd.DataFrame) -> Section:
+    body = table_html(
+        top,
+        WORK_TABLE,
+        empty="暂无作品。",
+        caption="各分项得分见列；质量分已按风险分折减。"
+        + (FLOOR_CAPTION if _any_floor(top) else ""),
+    )
+    return Section("top-works", "优秀作品（前 20）", body, "排名为全活动排名。")
 
 
 def _risk_section(sample: pd.DataFrame, flagged: pd.DataFrame, n_flagged: int) -> Section:

@@ -1,0 +1,179 @@
+"""Who has not reported: registered units with no campaign work and no submission.
+
+The officer's weekly round of phone calls starts from this list: every unit of the registry
+(``config/units.csv``, stored in ``unit`` / ``account_unit``) none of whose accounts has a
+campaign work (excluded and deleted works do not count) and which sent no submission (no
+``post_campaign`` link with ``matched_by = "submission"`` names it), grouped by city, with the
+provincial units (省直单位: registry kind ``department``, shown as 厅局单位) as their own group
+however their city is filled in, and the contact the registry holds (``person``) and the
+registered accounts.
+
+:func:`unreported_units` is pure (DataFrames in, DataFrame out); :func:`load_unreported` is the
+one store query. The HTML report, the dashboard page and the summary export all call it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from tracker.config import UNIT_KIND_NAMES_ZH
+from tracker.records import PLATFORM_NAMES_ZH
+from tracker.store.models import AccountUnit, Campaign, Post, PostCampaign, Unit
+
+__all__ = [
+    "NO_CITY",
+    "PROVINCIAL_GROUP",
+    "PROVINCIAL_KINDS",
+    "UNREPORTED_COLUMNS",
+    "load_unreported",
+    "unreported_units",
+]
+
+PROVINCIAL_KINDS = ("department",)
+"""Registry kinds listed apart from the cities: the provincial departments (省直单位)."""
+PROVINCIAL_GROUP = "省直单位"
+NO_CITY = "（未填写城市）"
+MISSING = "—"
+UNREPORTED_COLUMNS = (
+    "group",
+    "city",
+    "unit_id",
+    "unit_name",
+    "unit_kind",
+    "unit_kind_zh",
+    "person",
+    "accounts",
+)
+
+
+def _text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+        return None
+    s = " ".join(str(v).split())
+    return s or None
+
+
+def _joined(values: pd.Series) -> str:
+    seen: list[str] = []
+    for v in values:
+        t = _text(v)
+        if t and t not in seen:
+            seen.append(t)
+    return "、".join(seen) if seen else MISSING
+
+
+def unreported_units(
+    units: pd.DataFrame,
+    account_units: pd.DataFrame | None,
+    works: pd.DataFrame | None,
+    submissions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Registry units with no work and no submission, one row each, in group order.
+
+    ``units``: unit_id, unit_name, unit_kind, city (every registry unit). ``account_units``:
+    platform, platform_uid, unit_id and optionally person. ``works``: the campaign's counted
+    works (platform, account_uid). ``submissions``: matched_value (the unit a submission row
+    named) of the campaign's submission links.
+
+    Columns: group (``省直单位``, the city, or ``（未填写城市）``), city, unit_id, unit_name,
+    unit_kind, unit_kind_zh, person and accounts (``—`` when the registry has none). Groups come
+    省直单位 first, then cities by name, units without a city last; units by name within one.
+    """
+    if units is None or not len(units):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in UNREPORTED_COLUMNS})
+    base = units[["unit_id", "unit_name", "unit_kind", "city"]].drop_duplicates("unit_id").copy()
+    au = account_units if account_units is not None else pd.DataFrame()
+    for c in ("platform", "platform_uid", "unit_id", "person"):
+        if c not in au.columns:
+            au = au.assign(**{c: pd.Series(dtype="object")})
+    active: set[object] = set()
+    if works is not None and len(works) and len(au):
+        keys = set(
+            zip(works["platform"].astype("str"), works["account_uid"].astype("str"), strict=True)
+        )
+        hit = [
+            (p, u) in keys
+            for p, u in zip(
+                au["platform"].astype("str"), au["platform_uid"].astype("str"), strict=True
+            )
+        ]
+        active = set(au.loc[hit, "unit_id"].tolist())
+    named: set[str] = set()
+    if submissions is not None and len(submissions):
+        named = {t for t in (_text(v) for v in submissions["matched_value"]) if t}
+    names = base["unit_name"].map(_text)
+    keep = ~base["unit_id"].isin(active) & ~names.isin(named)
+    out = base[keep.to_numpy()].copy()
+    out["city"] = out["city"].map(_text)
+    provincial = out["unit_kind"].isin(PROVINCIAL_KINDS)
+    out["group"] = out["city"].where(out["city"].notna(), NO_CITY)
+    out.loc[provincial.to_numpy(), "group"] = PROVINCIAL_GROUP
+    out["unit_kind_zh"] = out["unit_kind"].map(lambda k: UNIT_KIND_NAMES_ZH.get(k, k or MISSING))
+    contacts = au[au["unit_id"].isin(out["unit_id"])].copy()
+    contacts["account"] = [
+        f"{PLATFORM_NAMES_ZH.get(p, p)} {u}" if _text(u) else None
+        for p, u in zip(contacts["platform"], contacts["platform_uid"], strict=True)
+    ]
+    by_unit = contacts.groupby("unit_id", sort=False)
+    person = by_unit["person"].agg(_joined) if len(contacts) else pd.Series(dtype="object")
+    accounts = by_unit["account"].agg(_joined) if len(contacts) else pd.Series(dtype="object")
+    for col, values in (("person", person), ("accounts", accounts)):
+        mapped = out["unit_id"].map(values).astype("object")
+        out[col] = mapped.where(mapped.notna(), MISSING)
+    city = out["city"].astype("object")
+    out["city"] = city.where(city.notna(), MISSING)
+    order = out["group"].map(
+        lambda g: (0 if g == PROVINCIAL_GROUP else 2 if g == NO_CITY else 1, g)
+    )
+    out = out.assign(_order=order).sort_values(["_order", "unit_name"], kind="stable")
+    return out[list(UNREPORTED_COLUMNS)].reset_index(drop=True).astype({"unit_id": "int64"})
+
+
+def load_unreported(conn: Connection, campaign: str | int) -> pd.DataFrame:
+    """:func:`unreported_units` for one campaign (name or id) from the store."""
+    P, PC, AU, U, C = (
+        Post.__table__,
+        PostCampaign.__table__,
+        AccountUnit.__table__,
+        Unit.__table__,
+        Campaign.__table__,
+    )
+    if isinstance(campaign, str):
+        cid = conn.execute(select(C.c.id).where(C.c.name == campaign)).scalar()
+        if cid is None:
+            raise KeyError(f"campaign {campaign!r} is not in the database")
+    else:
+        cid = campaign
+
+    def frame(stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        rows = conn.execute(stmt).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=columns).astype("object")
+
+    works = frame(
+        select(P.c.platform, P.c.account_uid)
+        .join(
+            PC,
+            (PC.c.platform == P.c.platform) & (PC.c.platform_post_id == P.c.platform_post_id),
+        )
+        .where(PC.c.campaign_id == cid, PC.c.excluded.is_(False), P.c.deleted.is_(False))
+        .distinct(),
+        ["platform", "account_uid"],
+    )
+    submissions = frame(
+        select(PC.c.matched_value)
+        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission")
+        .distinct(),
+        ["matched_value"],
+    )
+    account_units = frame(
+        select(AU.c.platform, AU.c.platform_uid, AU.c.unit_id, AU.c.person),
+        ["platform", "platform_uid", "unit_id", "person"],
+    )
+    units = frame(
+        select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
+        ["unit_id", "unit_name", "unit_kind", "city"],
+    )
+    for f in (account_units, units):
+        f["unit_id"] = f["unit_id"].astype("int64")
+    return unreported_units(units, account_units, works, submissions)
