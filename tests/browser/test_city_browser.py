@@ -17,6 +17,7 @@ from dashboards.app import create_app  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
 
 from ..dashboards.simdb import SimDB  # noqa: E402
+from ..unreported_oracle import unreported_by_sql  # noqa: E402
 from .conftest import LiveServer, copy_db, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -32,31 +33,6 @@ def site(
     yield server, engine
     server.close()
     engine.dispose()
-
-
-def _unreported_by_sql(engine: Any) -> set[str]:
-    """Registry units minus those with a counted campaign work or a submission, in plain SQL."""
-    with engine.connect() as conn:
-        registry = {r[0] for r in conn.execute(text("SELECT name FROM unit"))}
-        active = {
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT DISTINCT u.name FROM unit u JOIN account_unit au ON au.unit_id = u.id"
-                    " JOIN post p ON p.platform = au.platform AND p.account_uid = au.platform_uid"
-                    " JOIN post_campaign pc ON pc.platform = p.platform"
-                    "  AND pc.platform_post_id = p.platform_post_id"
-                    " WHERE pc.excluded = 0 AND p.deleted = 0"
-                )
-            )
-        }
-        submitted = {
-            r[0]
-            for r in conn.execute(
-                text("SELECT matched_value FROM post_campaign WHERE matched_by = 'submission'")
-            )
-        }
-    return registry - active - submitted
 
 
 def _city_works(engine: Any, city: str) -> int:
@@ -94,7 +70,7 @@ def test_unreported_list_is_visible_and_matches_the_registry(browser, site) -> N
             r.locator("td").first.inner_text().strip()
             for r in page.locator(".unreported-row").all()
         ]
-        want = _unreported_by_sql(engine)
+        want = unreported_by_sql(engine)
         assert want and sorted(names) == sorted(want)
         groups = [g.strip() for g in page.locator(".unreported-group").all_inner_texts()]
         assert groups[0].startswith("省直单位")
@@ -133,7 +109,7 @@ def test_city_picker_shows_the_city_figures_and_week_over_week(browser, site) ->
         assert weekly.is_visible()
         assert "近7天" in weekly.inner_text() and "深圳市" in weekly.inner_text()
         missing = page.locator("#city-view .unreported-row td:first-child").all_inner_texts()
-        assert set(missing) == {n for n in _unreported_by_sql(engine) if n in registered}
+        assert set(missing) == {n for n in unreported_by_sql(engine) if n in registered}
         assert watch.page_errors == []
     finally:
         context.close()

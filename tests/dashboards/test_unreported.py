@@ -12,41 +12,10 @@ from tracker.membership.unreported import (
     unreported_units,
 )
 
+from ..unreported_oracle import unreported_by_sql
 from .simdb import SimDB
 
 CAMPAIGN = "千万IP创科普2024"
-
-
-def _expected(engine) -> set[str]:  # type: ignore[no-untyped-def]
-    """Computed independently: plain SQL over the registry, the works and the submissions."""
-    with engine.connect() as conn:
-        registry = {r[0] for r in conn.execute(text("SELECT name FROM unit"))}
-        with_work = {
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT DISTINCT u.name FROM unit u"
-                    " JOIN account_unit au ON au.unit_id = u.id"
-                    " JOIN post p ON p.platform = au.platform AND p.account_uid = au.platform_uid"
-                    " JOIN post_campaign pc ON pc.platform = p.platform"
-                    "  AND pc.platform_post_id = p.platform_post_id"
-                    " JOIN campaign c ON c.id = pc.campaign_id"
-                    " WHERE c.name = :c AND pc.excluded = 0 AND p.deleted = 0"
-                ),
-                {"c": CAMPAIGN},
-            )
-        }
-        submitted = {
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT pc.matched_value FROM post_campaign pc JOIN campaign c"
-                    " ON c.id = pc.campaign_id WHERE c.name = :c AND pc.matched_by = 'submission'"
-                ),
-                {"c": CAMPAIGN},
-            )
-        }
-    return registry - with_work - submitted
 
 
 def test_unreported_equals_registry_minus_units_with_work_or_submission(
@@ -69,7 +38,7 @@ def test_unreported_equals_registry_minus_units_with_work_or_submission(
             ),
             {"u": silent},
         )
-    want = _expected(engine)
+    want = unreported_by_sql(engine, CAMPAIGN)
     assert silent not in want
     with engine.connect() as conn:
         got = load_unreported(conn, CAMPAIGN)

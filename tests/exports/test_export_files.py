@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 
 from tracker.ranking import RankingSettings
 from tracker.store.models import Account, AccountUnit, Post, Run
+
+from ..unreported_oracle import unreported_by_sql
 
 
 def _table(url: str, table, *where) -> list[dict]:
@@ -246,34 +248,11 @@ def test_summary_by_city(cli, tmp_path) -> None:
 
 
 def _unreported_by_sql(url: str) -> set[str]:
-    """Registry units minus those with a counted campaign work or a submission, in plain SQL."""
     engine = create_engine(url)
     try:
-        with engine.connect() as conn:
-            registry = {r[0] for r in conn.execute(text("SELECT name FROM unit"))}
-            active = {
-                r[0]
-                for r in conn.execute(
-                    text(
-                        "SELECT DISTINCT u.name FROM unit u"
-                        " JOIN account_unit au ON au.unit_id = u.id"
-                        " JOIN post p ON p.platform = au.platform"
-                        "  AND p.account_uid = au.platform_uid"
-                        " JOIN post_campaign pc ON pc.platform = p.platform"
-                        "  AND pc.platform_post_id = p.platform_post_id"
-                        " WHERE pc.excluded = 0 AND p.deleted = 0"
-                    )
-                )
-            }
-            submitted = {
-                r[0]
-                for r in conn.execute(
-                    text("SELECT matched_value FROM post_campaign WHERE matched_by = 'submission'")
-                )
-            }
+        return unreported_by_sql(engine)
     finally:
         engine.dispose()
-    return registry - active - submitted
 
 
 def test_summary_lists_units_that_have_not_reported(cli, world, tmp_path) -> None:
