@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, or_, select
 
-from tracker.store.models import AccountUnit, Campaign, Post, PostCampaign, Unit
+from tracker.store.models import AccountUnit, Post, PostCampaign, Unit
+from tracker.store.registry import campaign_id
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -53,7 +54,6 @@ P = Post.__table__
 PC = PostCampaign.__table__
 AU = AccountUnit.__table__
 U = Unit.__table__
-C = Campaign.__table__
 
 FORM_COLUMNS = ("works_published", "qa_posts", "interactions")
 """The notice's three forms, one column each (the summary export's three columns)."""
@@ -304,7 +304,8 @@ class ParticipationFrames:
     cities: pd.DataFrame
 
 
-def _frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def rows_frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """A statement's rows as an object-dtype frame (ids and names stay as the store has them)."""
     rows = conn.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=columns).astype("object")
 
@@ -325,14 +326,9 @@ def load_inputs(
     ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works and reposts
     published inside it; by default every linked work counts, as in the ranking.
     """
-    if isinstance(campaign, str):
-        cid = conn.execute(select(C.c.id).where(C.c.name == campaign)).scalar()
-        if cid is None:
-            raise KeyError(f"campaign {campaign!r} is not in the database")
-    else:
-        cid = campaign
+    cid = campaign_id(conn, campaign)
     link_join = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
-    works = _frame(
+    works = rows_frame(
         conn,
         select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.content_type, P.c.repost_of)
         .join(PC, link_join)
@@ -344,26 +340,26 @@ def load_inputs(
         ),
         [*_KEY, "account_uid", "content_type", "repost_of"],
     )
-    reposts = _frame(
+    reposts = rows_frame(
         conn,
         select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.repost_of).where(
             P.c.repost_of.is_not(None), P.c.deleted.is_(False), *_in_window(window)
         ),
         [*_KEY, "account_uid", "repost_of"],
     )
-    excluded = _frame(
+    excluded = rows_frame(
         conn,
         select(PC.c.platform, PC.c.platform_post_id).where(
             PC.c.campaign_id == cid, PC.c.excluded.is_(True)
         ),
         _KEY,
     )
-    account_units = _frame(
+    account_units = rows_frame(
         conn,
         select(AU.c.platform, AU.c.platform_uid, AU.c.unit_id),
         ["platform", "platform_uid", "unit_id"],
     )
-    units = _frame(
+    units = rows_frame(
         conn,
         select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
         ["unit_id", "unit_name", "unit_kind", "city"],

@@ -18,8 +18,10 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from tracker.config import UNIT_KIND_NAMES_ZH
+from tracker.membership.participation import rows_frame
 from tracker.records import PLATFORM_NAMES_ZH
-from tracker.store.models import AccountUnit, Campaign, Post, PostCampaign, Unit
+from tracker.store.models import AccountUnit, Post, PostCampaign, Unit
+from tracker.store.registry import campaign_id
 
 __all__ = [
     "NO_CITY",
@@ -106,9 +108,7 @@ def unreported_units(
     keep = ~base["unit_id"].isin(active) & ~names.isin(named)
     out = base[keep.to_numpy()].copy()
     out["city"] = out["city"].map(_text)
-    provincial = out["unit_kind"].isin(PROVINCIAL_KINDS)
-    out["group"] = out["city"].where(out["city"].notna(), NO_CITY)
-    out.loc[provincial.to_numpy(), "group"] = PROVINCIAL_GROUP
+    out["group"] = unit_group(out["city"], out["unit_kind"])
     out["unit_kind_zh"] = out["unit_kind"].map(lambda k: UNIT_KIND_NAMES_ZH.get(k, k or MISSING))
     contacts = au[au["unit_id"].isin(out["unit_id"])].copy()
     contacts["account"] = [
@@ -123,34 +123,37 @@ def unreported_units(
         out[col] = mapped.where(mapped.notna(), MISSING)
     city = out["city"].astype("object")
     out["city"] = city.where(city.notna(), MISSING)
-    order = out["group"].map(
-        lambda g: (0 if g == PROVINCIAL_GROUP else 2 if g == NO_CITY else 1, g)
-    )
+    order = out["group"].map(group_order)
     out = out.assign(_order=order).sort_values(["_order", "unit_name"], kind="stable")
     return out[list(UNREPORTED_COLUMNS)].reset_index(drop=True).astype({"unit_id": "int64"})
 
 
+def unit_group(city: pd.Series, kind: pd.Series) -> pd.Series:
+    """Each unit's group: 省直单位 for provincial kinds, else its city (or 未填城市).
+
+    Always ``object`` dtype, even for an empty registry, so it merges with other group keys.
+    """
+    grouped = city.astype("object").where(city.notna(), NO_CITY)
+    return grouped.where(~kind.isin(PROVINCIAL_KINDS), PROVINCIAL_GROUP).astype("object")
+
+
+def group_order(group: str) -> tuple[int, str]:
+    """省直单位 first, then cities by name, then units without a city."""
+    return (0 if group == PROVINCIAL_GROUP else 2 if group == NO_CITY else 1, group)
+
+
 def load_unreported(conn: Connection, campaign: str | int) -> pd.DataFrame:
     """:func:`unreported_units` for one campaign (name or id) from the store."""
-    P, PC, AU, U, C = (
+    P, PC, AU, U = (
         Post.__table__,
         PostCampaign.__table__,
         AccountUnit.__table__,
         Unit.__table__,
-        Campaign.__table__,
     )
-    if isinstance(campaign, str):
-        cid = conn.execute(select(C.c.id).where(C.c.name == campaign)).scalar()
-        if cid is None:
-            raise KeyError(f"campaign {campaign!r} is not in the database")
-    else:
-        cid = campaign
+    cid = campaign_id(conn, campaign)
 
-    def frame(stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-        rows = conn.execute(stmt).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=columns).astype("object")
-
-    works = frame(
+    works = rows_frame(
+        conn,
         select(P.c.platform, P.c.account_uid)
         .join(
             PC,
@@ -160,17 +163,20 @@ def load_unreported(conn: Connection, campaign: str | int) -> pd.DataFrame:
         .distinct(),
         ["platform", "account_uid"],
     )
-    submissions = frame(
+    submissions = rows_frame(
+        conn,
         select(PC.c.matched_value)
         .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission")
         .distinct(),
         ["matched_value"],
     )
-    account_units = frame(
+    account_units = rows_frame(
+        conn,
         select(AU.c.platform, AU.c.platform_uid, AU.c.unit_id, AU.c.person),
         ["platform", "platform_uid", "unit_id", "person"],
     )
-    units = frame(
+    units = rows_frame(
+        conn,
         select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
         ["unit_id", "unit_name", "unit_kind", "city"],
     )

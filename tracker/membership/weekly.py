@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
-from tracker.membership.unreported import NO_CITY, PROVINCIAL_GROUP, PROVINCIAL_KINDS
+from tracker.membership.unreported import group_order, unit_group
 from tracker.store.models import MetricSnapshot, Post, PostCampaign
 
 __all__ = [
@@ -134,9 +134,7 @@ def week_over_week(
         au, on=["platform", "account_uid"], how="inner"
     )
     base = units[["unit_id", "unit_name", "unit_kind", "city"]].drop_duplicates("unit_id").copy()
-    city = base["city"].astype("object").where(base["city"].notna(), NO_CITY)
-    group = city.where(~base["unit_kind"].isin(PROVINCIAL_KINDS), PROVINCIAL_GROUP)
-    base["group"] = group.astype("object")  # object even for an empty registry: merge keys
+    base["group"] = unit_group(base["city"], base["unit_kind"])
     joined = joined.merge(base[["unit_id", "group"]], on="unit_id", how="left")
     acct = joined["platform"] + "\x1f" + joined["account_uid"]
     joined = joined.assign(_acct=acct)
@@ -158,14 +156,14 @@ def week_over_week(
     city_rows = per("group", "unit_id")
     cols = [f"{m}_{wk}" for m in MEASURES for wk in ("this", "prev")]
     out_units = base.merge(unit_rows, left_on="unit_id", right_index=True, how="left")
-    ordered = sorted(base["group"].unique(), key=_group_order)
+    ordered = sorted(base["group"].unique(), key=group_order)
     groups = pd.DataFrame({"group": pd.Series(ordered, dtype="object")})
     out_cities = groups.merge(city_rows, left_on="group", right_index=True, how="left")
     for frame in (out_units, out_cities):
         for c in cols:
             frame[c] = frame[c].fillna(0).round().astype("int64") if c in frame else 0
         _with_change(frame)
-    out_units = out_units.assign(_o=out_units["group"].map(_group_order)).sort_values(
+    out_units = out_units.assign(_o=out_units["group"].map(group_order)).sort_values(
         ["_o", "unit_name"], kind="stable"
     )
     return WeekOverWeek(
@@ -173,10 +171,6 @@ def week_over_week(
         out_cities.reset_index(drop=True),
         out_units.drop(columns="_o").reset_index(drop=True),
     )
-
-
-def _group_order(g: str) -> tuple[int, str]:
-    return (0 if g == PROVINCIAL_GROUP else 2 if g == NO_CITY else 1, g)
 
 
 def change_text(change: int, pct: float | None) -> str:

@@ -41,6 +41,16 @@ def campaign_ids(conn: Connection) -> dict[str, int]:
     return {name: cid for cid, name in conn.execute(select(CAMPAIGN_T.c.id, CAMPAIGN_T.c.name))}
 
 
+def campaign_id(conn: Connection, campaign: str | int) -> int:
+    """The id of ``campaign`` given by name or already as an id; ``KeyError`` when unknown."""
+    if not isinstance(campaign, str):
+        return campaign
+    cid = conn.execute(select(CAMPAIGN_T.c.id).where(CAMPAIGN_T.c.name == campaign)).scalar()
+    if cid is None:
+        raise KeyError(f"campaign {campaign!r} is not in the database")
+    return int(cid)
+
+
 def ensure_unit(conn: Connection, name: str, kind: str = "other", city: str | None = None) -> int:
     """The id of unit ``name``, creating it when new (kind/city filled in if they were unknown)."""
     stmt = _insert_for(conn, UNIT_T).values(name=name, kind=kind, city=city)
