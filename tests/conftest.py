@@ -26,22 +26,31 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
+def pg_schema() -> Iterator[str]:
+    """A scratch schema on the test server, dropped afterwards."""
     if not PG_URL:
         pytest.skip("TRACKER_TEST_PG_URL is not set (PostgreSQL tests run in CI)")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_engine(pg_schema: str) -> Iterator[Engine]:
+    assert PG_URL is not None  # pg_schema skipped otherwise
+    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={pg_schema}"})
     try:
         migrate.upgrade(engine)
         yield engine
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

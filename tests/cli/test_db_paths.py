@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from ..reliability.clitools import CONFIG, final_error_line, run_in_process
@@ -176,23 +173,6 @@ def test_postgres_password_is_not_shown_when_the_server_is_unreachable(
     assert code != 0
     assert PASSWORD not in out and "p@ss" not in out
     _assert_no_password(err)
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A scratch schema on the test server, dropped afterwards."""
-    if not PG_URL:
-        pytest.skip("TRACKER_TEST_PG_URL is not set (PostgreSQL tests run in CI)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _pg_url_with_password(schema: str) -> str:

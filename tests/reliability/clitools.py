@@ -26,6 +26,10 @@ from tracker.config import TrackerConfig, load_config
 from tracker.services.database import init_database
 from tracker.store.models import Run
 
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+NO_DAC = ["--bounding-set=-dac_override,-dac_read_search,-fowner"]
+"""setpriv arguments that drop root's power to ignore file modes, so a read-only file is one."""
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = REPO_ROOT / "config" / "campaign.toml"
 

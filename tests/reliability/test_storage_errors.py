@@ -32,6 +32,8 @@ from tracker.store.engine import make_engine
 
 from ..simtools import LIVE, assert_equal_to_truth
 from .clitools import (
+    IS_ROOT,
+    NO_DAC,
     clean_env,
     collect_args,
     config_and_database,
@@ -43,9 +45,6 @@ from .clitools import (
     tracker_cmd,
     write_test_config,
 )
-
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-NO_DAC = ["--bounding-set=-dac_override,-dac_read_search,-fowner"]
 
 
 @contextmanager

@@ -36,6 +36,8 @@ from sqlalchemy import Engine, event
 from tracker.services.demo import capture_sample_path
 
 from .clitools import (
+    IS_ROOT,
+    NO_DAC,
     clean_env,
     final_error_line,
     init_db,
@@ -44,8 +46,6 @@ from .clitools import (
     write_test_config,
 )
 
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-NO_DAC = ["--bounding-set=-dac_override,-dac_read_search,-fowner"]
 REVIEWER = "审核员Sentinel甲"
 NOTE = "备注Sentinel乙"
 NOISE = ("[SQL:", "[parameters:", "INSERT", "UPDATE ", "sqlalche.me", "Traceback")
