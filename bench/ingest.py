@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connectors import catalogue
 from tracker.records import AccountRecord, Metrics, PostRecord
 from tracker.store import migrate
 from tracker.store.engine import make_engine
@@ -38,7 +39,7 @@ from tracker.store.upsert import (
     snapshot_row,
 )
 
-PLATFORMS = ("weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu")
+PLATFORMS = list(catalogue.live_platforms())
 T0 = datetime(2024, 9, 1, tzinfo=UTC)
 
 

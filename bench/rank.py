@@ -33,7 +33,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PLATFORMS = ["weibo", "douyin", "bilibili", "kuaishou", "xiaohongshu", "zhihu"]
+from connectors import catalogue  # noqa: E402
+
+PLATFORMS = list(catalogue.live_platforms())
 EXPOSED = {
     "weibo": ("likes", "comments", "shares"),
     "douyin": ("likes", "comments", "shares", "favorites"),
@@ -258,7 +260,7 @@ def child_sqlite(args: argparse.Namespace) -> dict:
     from sqlalchemy import create_engine
 
     from tracker.ranking import rank_campaign
-    from tracker.ranking.load import load_frames
+    from tracker.services.rank import load_frames
 
     engine = create_engine(f"sqlite:///{args.db}")
     t, c = time.perf_counter(), time.process_time()

@@ -37,9 +37,9 @@ from tracker.config import load_config, load_units  # noqa: E402
 from tracker.ranking import RankingSettings, rank_campaign  # noqa: E402
 from tracker.ranking.evaluate import flag_precision_recall, spearman, spearman_by_platform  # noqa: E402
 from tracker.ranking.frames import RankingFrames  # noqa: E402
-from tracker.ranking.load import load_frames  # noqa: E402
 from tracker.services.collect import CollectOptions, collect  # noqa: E402
 from tracker.services.database import init_database  # noqa: E402
+from tracker.services.rank import load_frames  # noqa: E402
 from tracker.sim import sparse  # noqa: E402
 from tracker.sim.api import SimServer  # noqa: E402
 from tracker.sim.engagement import MODELS  # noqa: E402
@@ -115,7 +115,7 @@ def mask_sparse(frames: RankingFrames, world: World) -> tuple[RankingFrames, dic
     capture = np.array([sparse.is_capture(seed, p, i) for p, i in zip(plat, pid, strict=True)])
     # an account's followers are known when its profile was read, or when one of its works
     # came from a listing that carries them
-    listed = pd.Series(~capture & ~np.isin(plat, list(sparse.LISTING_WITHOUT_FOLLOWERS)))
+    listed = pd.Series(~capture & ~np.isin(plat, list(sparse.listing_without_followers())))
     listed_acc = listed.groupby([plat, uid]).any()
     fol_known = np.array(
         [

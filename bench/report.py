@@ -39,18 +39,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from connectors import catalogue  # noqa: E402
 from dashboards import aggregate  # noqa: E402
-from dashboards.queries import Filters  # noqa: E402
+from dashboards.filters import Filters  # noqa: E402
+from dashboards.report_build import build_report  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.config import UnitRow, load_config  # noqa: E402
 from tracker.records import AccountRecord, CampaignLink, Metrics, PostRecord  # noqa: E402
 from tracker.services.database import init_database  # noqa: E402
-from tracker.services.report import build_report  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
 from tracker.store.registry import campaign_ids  # noqa: E402
 from tracker.store.upsert import Ingestor  # noqa: E402
 
-PLATFORMS = ("weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu")
+PLATFORMS = list(catalogue.live_platforms())
 CONTENT = {
     "weibo": ("text", "image", "video"),
     "douyin": ("video", "image"),

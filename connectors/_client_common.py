@@ -3,7 +3,7 @@
 ``connectors._common`` holds what the *parse* halves share (field readers, rejects). What lives
 here is the client side of a connector: turning campaign tags into search words, reading the
 saved cursor to resume a run, dropping works outside the collection window, telling one work's
-failure from the session's, and reading the shared HTTP client's settings and stats. Still pure
+failure from the session's, and reading a throttle answer's ``Retry-After``. Still pure
 functions (no I/O, no clock but :func:`utc_now`), so each is tested on its own.
 
 Only logic that is the same, to the letter, in more than one connector moves here. Where two
@@ -28,8 +28,6 @@ from tracker.records import ParsedPage, PostRecord, RejectRecord
 __all__ = [
     "SESSION_ERRORS",
     "bare_tag",
-    "bytes_read",
-    "cookie_env_of",
     "fold_word",
     "keep_window",
     "keyword_resume_point",
@@ -46,31 +44,12 @@ __all__ = [
 ]
 
 
-# --- the HTTP client's settings and stats, and the response --------------------------------
+# --- the clock and the response --------------------------------------------------------
 
 
 def utc_now() -> datetime:
     """The default clock of every connector; tests inject their own ``now`` instead."""
     return datetime.now(UTC)
-
-
-def cookie_env_of(http: Any) -> str | None:
-    """The cookie variable named in the HTTP client's settings, as configured (maybe ``None``).
-
-    Connectors name it in login-wall messages so staff know which variable to renew. Test
-    doubles often have no ``settings``, so a missing attribute is ``None``, not an error; each
-    connector applies its own default (or none) on top.
-    """
-    return getattr(getattr(http, "settings", None), "cookie_env", None)
-
-
-def bytes_read(http: Any) -> int:
-    """Response bytes the HTTP client has read so far; 0 when it keeps no stats.
-
-    A connector subtracts two readings to report one page's ``raw_bytes``. Test doubles have no
-    ``stats``, and a count of ``None`` is read as 0 rather than failing the page.
-    """
-    return int(getattr(getattr(http, "stats", None), "bytes", 0) or 0)
 
 
 def retry_after(response: Any) -> float | None:

@@ -9,7 +9,7 @@ service or database layer, only into ``tracker.normalize`` and ``tracker.records
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from tracker.normalize.tags import extract_hashtags, tag_key
@@ -18,6 +18,7 @@ from tracker.records import AccountRecord, ParsedPage, PostRecord, RejectRecord
 __all__ = [
     "add_item",
     "claimed_total",
+    "items_have_keys",
     "merge_tags",
     "opt_id",
     "payload_json",
@@ -156,3 +157,14 @@ def merge_tags(structured: Iterable[Any], text: str | None) -> list[str]:
             seen.add(key)
             out.append(raw)
     return out
+
+
+def items_have_keys(items: Any, *keys: str) -> bool:
+    """Whether ``items`` is a list whose first items include a mapping with one of ``keys``.
+
+    For ``looks_like``: telling a saved body's platform by the words its list items use, without
+    reading the whole list (twenty items settle it).
+    """
+    if not isinstance(items, list):
+        return False
+    return any(isinstance(i, Mapping) and any(k in i for k in keys) for i in items[:20])

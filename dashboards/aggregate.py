@@ -1,6 +1,6 @@
 """The overview figures from pre-aggregated facts: one query per data version, any filter after.
 
-``queries.campaign_facts`` groups the campaign by (platform, account, Beijing day, content
+``dashboard.campaign_facts`` (the read home) groups the campaign by (platform, account, Beijing day, content
 type) in SQL (the dashboard), or ``facts_from_frames`` groups the ranking's already loaded
 works in pandas (the report, which ranks anyway and so needs no second pass). Every filter of
 the dashboard acts on those keys (platform, day, and the account's registry units for city and
@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
 
-from dashboards import queries
-from dashboards.queries import METRICS, UNREGISTERED, Filters
+from dashboards.filters import UNREGISTERED, Filters
+from tracker.store.queries import Connection
+from tracker.store.queries import dashboard as reads
+from tracker.store.queries.dashboard import METRICS
 
 __all__ = [
     "Facts",
@@ -75,10 +76,10 @@ def _days(values: pd.Series) -> np.ndarray:
 
 def load_facts(conn: Connection, campaign_id: int, timezone: str) -> Facts:
     """Facts from the database: one grouped query (the dashboard's path)."""
-    raw = queries.campaign_facts(conn, campaign_id, timezone)
+    raw = reads.campaign_facts(conn, campaign_id, timezone)
     raw["day"] = _days(raw["day"])
-    links = queries.unit_links(conn)
-    reviews = queries.reviewed_works(conn, campaign_id, timezone)
+    links = reads.unit_links(conn)
+    reviews = reads.reviewed_works(conn, campaign_id, timezone)
     reviews["day"] = _days(reviews["day"])
     return _build(raw, links, reviews)
 
@@ -212,7 +213,7 @@ def _build(raw: pd.DataFrame, links: pd.DataFrame, reviews: pd.DataFrame) -> Fac
 def load_reviews(
     conn: Connection, campaign_id: int, timezone: str, accounts: pd.Index
 ) -> pd.DataFrame:
-    reviews = queries.reviewed_works(conn, campaign_id, timezone)
+    reviews = reads.reviewed_works(conn, campaign_id, timezone)
     reviews["day"] = _days(reviews["day"])
     return _reviews(reviews, accounts)
 

@@ -20,8 +20,8 @@ from urllib.parse import unquote
 
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
-from sqlalchemy import Engine
 
+from connectors.catalogue import PLATFORMS
 from dashboards import pages
 from dashboards.auth import current_user, install_login, install_request_guard, require_users
 from dashboards.figures import platform_name
@@ -29,8 +29,8 @@ from dashboards.source import DashboardData
 from tracker.config import UNIT_KIND_NAMES_ZH, TrackerConfig
 from tracker.errors import TrackerError
 from tracker.exports.service import export_list
-from tracker.records import PLATFORMS
-from tracker.services.rank import RankFilters
+from tracker.ranking.slices import RankFilters
+from tracker.store.queries import Engine
 
 __all__ = ["create_app"]
 
@@ -92,7 +92,7 @@ def create_app(
     auth_on = bool(users)
     app.layout = lambda: _layout(data, title, auth_on)
     _register(app, data)
-    app.tracker_data = data  # type: ignore[attr-defined]  - for tests and warm-up
+    app.tracker_data = data  # type: ignore[attr-defined]  # for tests and warm-up
     return app
 
 

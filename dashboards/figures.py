@@ -5,7 +5,7 @@ on hand-made frames. Conventions every chart follows:
 
 - Chinese labels, and a CJK font stack that matches what office PCs have (微软雅黑 on Windows,
   苹方 on macOS, Noto/文泉驿 on Linux): plotly draws with the viewer's fonts.
-- One colour per platform everywhere (``PLATFORM_COLORS``), so 微博 is the same red in the trend,
+- One colour per platform everywhere (the spec's ``colour``), so 微博 is the same red in the trend,
   the leaderboard and the scatter.
 - Platform text (titles, account and unit names) is HTML-escaped before it reaches plotly:
   plotly renders a subset of HTML in labels, and a title such as ``<img src=x onerror=...>``
@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from connectors import catalogue
+from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.config import UNIT_KIND_NAMES_ZH
-from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
 
 __all__ = [
     "CONTENT_TYPE_NAMES_ZH",
     "FONT_FAMILY",
-    "PLATFORM_COLORS",
     "PLOTLY_CONFIG",
     "city_map",
     "cumulative_interactions",
@@ -48,18 +48,6 @@ FONT_FAMILY = (
     '"Source Han Sans SC", "WenQuanYi Micro Hei", SimHei, sans-serif'
 )
 
-PLATFORM_COLORS: dict[str, str] = {
-    "weibo": "#E6162D",
-    "douyin": "#161823",
-    "kuaishou": "#FF7A00",
-    "zhihu": "#0066FF",
-    "bilibili": "#FB7299",
-    "xiaohongshu": "#7B1FA2",
-    "tiktok": "#00A99D",
-    "kepuchina": "#2E7D32",
-    "xuexi": "#8B0000",
-    "qqnews": "#5C6BC0",
-}
 OTHER_COLOR = "#9E9E9E"
 FLAG_COLOR = "#D32F2F"
 
@@ -113,7 +101,8 @@ def _platform_order(values: Iterable[str]) -> list[str]:
 
 
 def _color(platform: str) -> str:
-    return PLATFORM_COLORS.get(platform, OTHER_COLOR)
+    found = catalogue.get(platform)
+    return found.colour if found else OTHER_COLOR
 
 
 def _layout(fig: go.Figure, title: str, **kw: Any) -> go.Figure:

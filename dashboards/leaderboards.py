@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
 
-from dashboards.queries import UNREGISTERED, Filters, label_of, work_labels
+from dashboards.filters import UNREGISTERED, Filters, label_of
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
-from tracker.ranking.load import load_frames
+from tracker.services.rank import load_frames
+from tracker.store.queries import Connection
+from tracker.store.queries.dashboard import work_labels
 
 __all__ = [
     "by_rank",

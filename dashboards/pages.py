@@ -16,9 +16,9 @@ from dash import dcc, html
 
 from dashboards import figures
 from dashboards.figures import PLOTLY_CONFIG, platform_name
+from dashboards.filters import UNREGISTERED, Filters
 from dashboards.geodata import load_prefectures
 from dashboards.leaderboards import filter_creators, filter_units, filter_works
-from dashboards.queries import UNREGISTERED, Filters
 from dashboards.source import DashboardData
 from tracker.config import UNIT_KIND_NAMES_ZH
 from tracker.ranking import explain_work
@@ -688,7 +688,8 @@ def map_page(data: DashboardData, f: Filters) -> html.Div:
 
 
 def work_page(data: DashboardData, f: Filters, platform: str, post_id: str) -> html.Div:
-    from dashboards.queries import label_of, work_detail, work_snapshots
+    from dashboards.filters import label_of
+    from tracker.store.queries.dashboard import work_detail, work_snapshots
 
     with data.engine.connect() as conn:
         detail = work_detail(conn, platform, post_id)

@@ -1,7 +1,7 @@
 """What the dashboard reads, with caches that know when the data changed.
 
 Two kinds of read:
-- **aggregates** (overview, map, run log): GROUP BY queries from ``queries``, cached per filter
+- **aggregates** (overview, map, run log): GROUP BY queries from the read home (``tracker.store.queries.dashboard``), cached per filter
   set and *data version*. The version is ``(max run id, max review_event id)``: every collection,
   refresh and import writes a run row and every review decision an event, so a new version means
   new data; two primary-key lookups decide it.
@@ -24,23 +24,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
 
-from dashboards import aggregate, queries
+from dashboards import aggregate
 from dashboards.aggregate import Facts
+from dashboards.filters import Filters
 from dashboards.leaderboards import labelled
-from dashboards.queries import Filters
 from tracker.config import CampaignConfig, TrackerConfig
-from tracker.ranking.load import load_reviews
-from tracker.services.rank import RankedCampaign, rank_service
+from tracker.ranking.slices import RankedCampaign
+from tracker.services.rank import rank_service
 from tracker.services.review import Decision, RecordSummary, record_decisions
-from tracker.store.models import Review, ReviewEvent, Run
+from tracker.store.queries import Engine
+from tracker.store.queries import dashboard as reads
+from tracker.store.queries.ranking_inputs import load_reviews
 
 __all__ = ["DashboardData"]
-
-RUN = Run.__table__
-REV = Review.__table__
-EVT = ReviewEvent.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +86,7 @@ class DashboardData:
     def campaigns(self) -> list[CampaignInfo]:
         if self._campaigns is None:
             with self.engine.connect() as conn:
-                rows = queries.campaigns(conn)
+                rows = reads.campaigns(conn)
             configured = {c.name: c for c in self.config.campaigns}
             self._campaigns = [
                 CampaignInfo(int(r.id), r.name, r.title or r.name, configured[r.name])
@@ -109,9 +106,7 @@ class DashboardData:
 
     def version(self) -> tuple[int, int]:
         with self.engine.connect() as conn:
-            runs = conn.execute(select(func.max(RUN.c.id))).scalar_one()
-            reviews = conn.execute(select(func.max(EVT.c.id))).scalar_one()
-        return int(runs or 0), int(reviews or 0)
+            return reads.data_version(conn)
 
     def filters(
         self,
@@ -145,7 +140,7 @@ class DashboardData:
         return self._aggregates.get_or_compute(key, run)
 
     def options(self) -> dict[str, list[str]]:
-        return self._cached("options", None, queries.filter_options)
+        return self._cached("options", None, reads.filter_options)
 
     def facts(self, f: Filters) -> Facts:
         """The campaign's pre-aggregated works (one query per collection run) with today's
@@ -194,7 +189,7 @@ class DashboardData:
     def weekly(self, campaign_id: int) -> Any:
         """Week over week as of the latest collection (``tracker.membership.weekly``)."""
         from tracker.membership.weekly import load_week_inputs, week_over_week
-        from tracker.ranking.load import load_units
+        from tracker.store.queries.ranking_inputs import load_units
 
         def compute(conn: Any) -> Any:
             inputs = load_week_inputs(conn, campaign_id)
@@ -207,13 +202,13 @@ class DashboardData:
 
     def registered_units(self) -> pd.DataFrame:
         """Every registry unit: unit_id, unit_name, unit_kind, city."""
-        from tracker.ranking.load import load_units
+        from tracker.store.queries.ranking_inputs import load_units
 
         return self._cached("registry", None, lambda c: load_units(c)[1])
 
     def runs(self) -> tuple[pd.DataFrame, int]:
         def compute(conn: Any) -> tuple[pd.DataFrame, int]:
-            return queries.run_log(conn, limit=500), queries.reject_count(conn)
+            return reads.run_log(conn, limit=500), reads.reject_count(conn)
 
         return self._cached("runs", None, compute)
 
@@ -258,34 +253,14 @@ class DashboardData:
         keys = list(
             zip(out["platform"].astype("str"), out["platform_post_id"].astype("str"), strict=True)
         )
-        rows = []
-        by_platform: dict[str, list[str]] = {}
-        for platform, post_id in dict.fromkeys(keys):
-            by_platform.setdefault(platform, []).append(post_id)
         with self.engine.connect() as conn:
-            for platform, ids in by_platform.items():
-                for i in range(0, len(ids), 500):
-                    rows += list(
-                        conn.execute(
-                            select(
-                                REV.c.platform,
-                                REV.c.platform_post_id,
-                                REV.c.status,
-                                REV.c.reviewer,
-                                REV.c.note,
-                            ).where(
-                                REV.c.platform == platform,
-                                REV.c.platform_post_id.in_(ids[i : i + 500]),
-                            )
-                        )
-                    )
-        found = {(r.platform, r.platform_post_id): r for r in rows}
+            found = reads.review_rows(conn, keys)
         status, reviewer, note = [], [], []
         for k in keys:
             r = found.get(k)
-            status.append(r.status if r else "pending")
-            reviewer.append(r.reviewer if r else None)
-            note.append(r.note if r else None)
+            status.append(r[0] if r else "pending")
+            reviewer.append(r[1] if r else None)
+            note.append(r[2] if r else None)
         out["review_status"] = status
         out["reviewer"] = reviewer
         out["review_note"] = note

@@ -1,60 +1,25 @@
-"""Shared fixtures: databases (SQLite file, and PostgreSQL when TRACKER_TEST_PG_URL is set)."""
+"""Root fixtures: the shipped config and the databases (SQLite; PostgreSQL when
+TRACKER_TEST_PG_URL is set), defined in ``tests/helpers`` and registered here for every folder.
+
+The suite runs in parallel (pytest-xdist, see ``addopts``): anything a test writes lives under
+its own ``tmp_path`` (per worker), PostgreSQL tests get a random scratch schema, servers in the
+test process bind port 0 and subprocess servers take :func:`helpers.ports.free_port`.
+"""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
-import pytest
-from sqlalchemy import Engine, create_engine, text
+from .helpers.config import REPO_ROOT, config
+from .helpers.database import any_engine, db, db_url, pg_engine, pg_schema, sqlite_engine
 
-from tracker.store import migrate
-from tracker.store.engine import make_engine
+__all__ = ["any_engine", "config", "db", "db_url", "pg_engine", "pg_schema", "sqlite_engine"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("TRACKER_TEST_PG_URL")
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A scratch schema on the test server, dropped afterwards."""
-    if not PG_URL:
-        pytest.skip("TRACKER_TEST_PG_URL is not set (PostgreSQL tests run in CI)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def pg_engine(pg_schema: str) -> Iterator[Engine]:
-    assert PG_URL is not None  # pg_schema skipped otherwise
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={pg_schema}"})
-    try:
-        migrate.upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_engine(request: pytest.FixtureRequest) -> Engine:
-    """The same test on SQLite and on PostgreSQL (skipped without TRACKER_TEST_PG_URL)."""
-    name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
-    return request.getfixturevalue(name)
+# One example database for every worker and every working directory (a test that chdirs would
+# otherwise start a new one): it writes each example by an atomic rename, so parallel workers
+# may share it, and a failure found by one worker is replayed first by whichever runs it next.
+settings.register_profile(
+    "suite", database=DirectoryBasedExampleDatabase(REPO_ROOT / ".hypothesis" / "examples")
+)
+settings.load_profile("suite")

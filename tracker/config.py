@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from connectors import catalogue
+from connectors.catalogue import PLATFORMS
 from tracker.errors import ConfigError
-from tracker.records import PLATFORMS
 from tracker.signing.spec import parse_signer_spec, signer_env_var
 
 UNIT_KINDS = (
@@ -45,7 +46,6 @@ UNIT_KIND_NAMES_ZH = {
     "school": "中小学",
     "other": "其他",
 }
-LIVE_PLATFORMS = ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu")
 
 
 def base_url_problem(url: str) -> str | None:
@@ -193,6 +193,26 @@ class ScheduleConfig(_Strict):
     reports_dir: str = "reports"
 
 
+def _with_spec_defaults(platform: str, entry: Any) -> Any:
+    """A ``[platforms.<id>]`` table completed from the platform's spec.
+
+    ``[platforms.weibo]`` alone is a working entry: the real site's base URL, the platform's
+    request rate, and the cookie/signer variables named ``TRACKER_<ID>_COOKIE``/``_SIGNER``
+    where the platform needs them. Keys the file sets always win.
+    """
+    if not isinstance(entry, dict):
+        return entry
+    spec = catalogue.spec(platform)
+    defaults: dict[str, Any] = {"rate_per_s": spec.rate_per_s}
+    if spec.base_url:
+        defaults["base_url"] = spec.base_url
+    if spec.capabilities.needs_cookie:
+        defaults["cookie_env"] = f"TRACKER_{platform.upper()}_COOKIE"
+    if spec.capabilities.needs_signer:
+        defaults["signer_env"] = f"TRACKER_{platform.upper()}_SIGNER"
+    return defaults | entry
+
+
 class TrackerConfig(_Strict):
     campaigns: list[CampaignConfig] = Field(min_length=1)
     platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
@@ -208,7 +228,7 @@ class TrackerConfig(_Strict):
         unknown = sorted(set(value) - set(PLATFORMS))
         if unknown:
             raise ValueError(f"unknown platform id(s) {unknown}; known: {', '.join(PLATFORMS)}")
-        return value
+        return {p: _with_spec_defaults(p, entry) for p, entry in value.items()}
 
     @model_validator(mode="after")
     def _unique_names(self) -> TrackerConfig:
@@ -228,7 +248,9 @@ class TrackerConfig(_Strict):
         )
 
     def enabled_platforms(self) -> list[str]:
-        return [p for p in LIVE_PLATFORMS if p in self.platforms and self.platforms[p].enabled]
+        """Live platforms enabled in the file, in the file's order (the order jobs are planned)."""
+        live = catalogue.live_platforms()
+        return [p for p, pcfg in self.platforms.items() if p in live and pcfg.enabled]
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from connectors import _client_common as shared
@@ -36,6 +36,9 @@ from connectors.bilibili.parse import NOT_FOUND_CODES, PLATFORM, parse_search_ty
 from connectors.bilibili.signals import VoucherBlocked, check_body
 from tracker.errors import LoginRequired, ParseError
 from tracker.records import ParsedPage, PostRecord
+
+if TYPE_CHECKING:
+    from tracker.http.client import HttpClient
 
 __all__ = ["BilibiliConnector"]
 
@@ -81,7 +84,7 @@ class BilibiliConnector(Connector):
 
     def __init__(
         self,
-        http: Any,
+        http: HttpClient,
         *,
         now: Callable[[], datetime] | None = None,
         page_size: int = 20,
@@ -98,7 +101,7 @@ class BilibiliConnector(Connector):
         self._keys: tuple[str, str] | None = None
         self._keys_day: str | None = None
         self._authors: dict[str, tuple[int | None, bool | None, str | None]] = {}
-        variable = shared.cookie_env_of(http)
+        variable = http.settings.cookie_env
         self._cookie_variable = variable or "TRACKER_BILIBILI_COOKIE"
         self._check = partial(check_body, cookie_variable=variable)
         self._check_nav = partial(check_body, allow_codes={-101}, cookie_variable=variable)
@@ -162,7 +165,7 @@ class BilibiliConnector(Connector):
             page = int(state.get("page", 1)) if resumed else 1
             while windows:
                 begin, end = windows[0]
-                before = shared.bytes_read(self.http)
+                before = self.http.stats.bytes
                 body = self._search(tag, page, begin, end)
                 parsed = parse_search_type(body, captured_at=self._now())
                 if (
@@ -195,7 +198,7 @@ class BilibiliConnector(Connector):
                     cursor=cursor,
                     url=self._search_url(tag, fetched, begin, end),
                     task=f"search:{tag}",
-                    raw_bytes=shared.bytes_read(self.http) - before,
+                    raw_bytes=self.http.stats.bytes - before,
                 )
                 yielded += 1
                 if request.max_pages is not None and yielded >= request.max_pages:
@@ -272,7 +275,7 @@ class BilibiliConnector(Connector):
         for start in range(0, len(post_ids), size):
             batch = post_ids[start : start + size]
             page = ParsedPage()
-            before = shared.bytes_read(self.http)
+            before = self.http.stats.bytes
             for post_id in batch:
                 bvid = post_id if is_bvid(post_id) else aid_to_bvid(int(post_id.removeprefix("av")))
                 body, found = self._detail(bvid)
@@ -295,7 +298,7 @@ class BilibiliConnector(Connector):
                 cursor={"refreshed": start + len(batch)},
                 url=f"{self.http.base_url}{DETAIL_PATH}",
                 task="refresh",
-                raw_bytes=shared.bytes_read(self.http) - before,
+                raw_bytes=self.http.stats.bytes - before,
             )
 
 

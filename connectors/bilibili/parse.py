@@ -118,7 +118,7 @@ def parse_duration(value: str | int | float | None) -> int | None:
     raise ValueError(f"bad duration {value!r}")
 
 
-def _dedupe_tags(spellings: Iterable[str]) -> list[str]:
+def _dedupe_tags(spellings: Iterable[object]) -> list[str]:
     """Raw spellings, first one kept per tag key, empty ones dropped."""
     seen: set[str] = set()
     out: list[str] = []
@@ -320,7 +320,7 @@ def _owner_card(
     """Followers and verification of the uploader: ``Card`` (view/detail), else ``staff[]``."""
     card = detail.get("Card")
     if isinstance(card, Mapping):
-        inner = card.get("card") if isinstance(card.get("card"), Mapping) else {}
+        inner = card["card"] if isinstance(card.get("card"), Mapping) else {}
         followers = parse_count(inner.get("fans", card.get("follower")))
         verified, vtype = _official(inner.get("Official"))
         if verified is None:
@@ -339,7 +339,7 @@ def parse_view(body: Any, *, captured_at: datetime, source: str = "live") -> Par
     Only the detail shape (``Card``) or a cooperation ``staff[]`` list carries the follower count.
     """
     data = _body_data(body, "view")
-    view = data.get("View") if isinstance(data.get("View"), Mapping) else data
+    view = data["View"] if isinstance(data.get("View"), Mapping) else data
     try:
         return _parse_view(view, data, captured_at=captured_at, source=source)
     except _ITEM_ERRORS as exc:
@@ -352,9 +352,9 @@ def _parse_view(
     view: Mapping[str, Any], detail: Mapping[str, Any], *, captured_at: datetime, source: str
 ) -> ParsedPage:
     bvid = _bvid_of(view)
-    owner = view.get("owner") if isinstance(view.get("owner"), Mapping) else {}
+    owner = view["owner"] if isinstance(view.get("owner"), Mapping) else {}
     mid = _uid(owner.get("mid"))
-    stat = view.get("stat") if isinstance(view.get("stat"), Mapping) else {}
+    stat = view["stat"] if isinstance(view.get("stat"), Mapping) else {}
     followers, verified, vtype = _owner_card(view, detail, mid)
     text = _plain(view.get("desc"))
     title = _plain(view.get("title"))
@@ -431,6 +431,18 @@ def parse_zeeschuimer_item(
 
 
 # --- dispatch for saved bodies ------------------------------------------------------------------
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a Bilibili response."""
+    if body.get("type") == "video" and ("bvid" in body or "arcurl" in body):
+        return True
+    data = body.get("data")
+    if not isinstance(data, Mapping):
+        return False
+    if "ttl" in body:
+        return True
+    return "bvid" in data or "View" in data or ("result" in data and "numResults" in data)
 
 
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:

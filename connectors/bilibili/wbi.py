@@ -12,8 +12,9 @@ Bilibili's web API rejects unsigned search calls with a block that *looks like s
    encoding (``+`` for a space) produces a different digest; that is the classic trap.
 4. ``w_rid = md5(query + mixin_key)``.
 
-The simulator verifies requests with :func:`verify`, the connector signs with :func:`sign`; both
-share :func:`signing_string`, so a disagreement can only come from the parameters themselves.
+The connector signs with :func:`sign`. The simulator checks signatures with its own
+implementation (``tracker.sim.bilibili_wbi``), written separately from the published algorithm,
+so a mistake here is caught by the simulator instead of being shared with it.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from connectors import _client_common as shared
@@ -36,6 +36,9 @@ from connectors.douyin.parse import (
 from connectors.douyin.signals import check_body
 from tracker.normalize.tags import tag_key
 from tracker.records import ParsedPage
+
+if TYPE_CHECKING:
+    from tracker.http.client import HttpClient
 
 __all__ = ["COMMON_PARAMS", "DouyinConnector"]
 
@@ -80,7 +83,7 @@ class DouyinConnector(Connector):
 
     def __init__(
         self,
-        http: Any,
+        http: HttpClient,
         *,
         now: Callable[[], datetime] | None = None,
         page_size: int = 20,
@@ -91,7 +94,7 @@ class DouyinConnector(Connector):
         self.page_size = page_size
         self.fetch_followers = followers
         self._authors: dict[str, _Author] = {}
-        variable = shared.cookie_env_of(http)
+        variable = http.settings.cookie_env
         self._check = partial(check_body, cookie_variable=variable)
         self._check_profile = partial(
             check_body, allow_codes={USER_MISSING}, cookie_variable=variable
@@ -157,7 +160,7 @@ class DouyinConnector(Connector):
                     return
                 continue
             while True:
-                before = shared.bytes_read(self.http)
+                before = self.http.stats.bytes
                 body = self._get(
                     CHALLENGE_AWEME_PATH,
                     f"https://www.douyin.com/hashtag/{ch_id}",
@@ -188,7 +191,7 @@ class DouyinConnector(Connector):
                     cursor=cursor,
                     url=url,
                     task=task,
-                    raw_bytes=shared.bytes_read(self.http) - before,
+                    raw_bytes=self.http.stats.bytes - before,
                 )
                 yielded += 1
                 if request.max_pages is not None and yielded >= request.max_pages:
@@ -252,7 +255,7 @@ class DouyinConnector(Connector):
         for start in range(0, len(post_ids), size):
             batch = post_ids[start : start + size]
             page = ParsedPage()
-            before = shared.bytes_read(self.http)
+            before = self.http.stats.bytes
             for aweme_id in batch:
                 body = self._get(
                     DETAIL_PATH,
@@ -266,5 +269,5 @@ class DouyinConnector(Connector):
                 cursor={"refreshed": start + len(batch)},
                 url=f"{self.http.base_url}{DETAIL_PATH}",
                 task="refresh",
-                raw_bytes=shared.bytes_read(self.http) - before,
+                raw_bytes=self.http.stats.bytes - before,
             )

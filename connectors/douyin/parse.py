@@ -30,7 +30,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from connectors._common import claimed_total, opt_id, reject
+from connectors._common import claimed_total, items_have_keys, opt_id, reject
 from connectors.base import Endpoint
 from connectors.douyin.ids import aweme_id_time
 from tracker.errors import ConnectorError, ParseError
@@ -434,7 +434,8 @@ def _body(body: Any, what: str) -> Mapping[str, Any]:
         raise ParseError(
             f"douyin {what}: 平台返回错误而非数据（{type(exc).__name__}）: {exc}", platform=PLATFORM
         ) from None
-    return body  # check_body passed: a non-empty mapping
+    checked: Mapping[str, Any] = body  # check_body passed: a non-empty mapping
+    return checked
 
 
 def _has_more(body: Mapping[str, Any]) -> bool | None:
@@ -465,7 +466,7 @@ def parse_aweme_list(body: Any, *, captured_at: datetime, source: str = "live") 
     for i, item in enumerate(items):
         page.extend(
             _item_page(
-                lambda item=item: parse_aweme(item, captured_at=captured_at, source=source),
+                partial(parse_aweme, item, captured_at=captured_at, source=source),
                 item,
                 f"aweme_list[{i}]",
             )
@@ -506,7 +507,7 @@ def parse_general_search(body: Any, *, captured_at: datetime, source: str = "liv
         for aweme, location in awemes:
             page.extend(
                 _item_page(
-                    lambda a=aweme: parse_aweme(a, captured_at=captured_at, source=source),
+                    partial(parse_aweme, aweme, captured_at=captured_at, source=source),
                     aweme,
                     location,
                 )
@@ -605,6 +606,33 @@ def parse_challenge_search(body: Any) -> tuple[list[Challenge], bool, str | None
             views = users = None
         out.append(Challenge(cid=cid, name=name, view_count=views, user_count=users))
     return out, bool(_has_more(data)), _cursor(data)
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a Douyin response."""
+    if any(
+        k in body for k in ("aweme_list", "aweme_detail", "filter_detail", "aweme_id", "awemeId")
+    ):
+        return True
+    return "status_code" in body and (
+        items_have_keys(body.get("data"), "aweme_info", "aweme_mix_info", "card_unique_name")
+        or "search_nil_info" in body
+    )
+
+
+def parse_zeeschuimer_item(
+    item: Mapping[str, Any], *, captured_at: datetime, source: str = "capture"
+) -> ParsedPage:
+    """One Zeeschuimer ``douyin.com`` item (the envelope's ``data``), in either of its shapes.
+
+    Captured XHR awemes are snake_case (``aweme_id``); awemes embedded in the page HTML are
+    camelCase (``awemeId``) and marked ``ZS_collected_from_embed``.
+    """
+    embedded = isinstance(item, Mapping) and bool(
+        item.get("ZS_collected_from_embed") or ("awemeId" in item and "aweme_id" not in item)
+    )
+    parse = parse_embedded_aweme if embedded else parse_aweme_list_item
+    return parse(item, captured_at=captured_at, source=source)
 
 
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:

@@ -90,7 +90,7 @@ def check_body(
     nil_type = nil.get("search_nil_type") if isinstance(nil, Mapping) else None
     if isinstance(nil_type, str) and nil_type in BLOCK_NIL_TYPES:
         raise Blocked(
-            f"douyin blocked the search (search_nil_type={nil.get('search_nil_type')!r}): "
+            f"douyin blocked the search (search_nil_type={nil_type!r}): "
             "a captcha or risk-control wall, not 'no results'",
             platform=PLATFORM,
         )

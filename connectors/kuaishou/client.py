@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors import _client_common as shared
 from connectors._common import unique_accounts
@@ -29,6 +29,9 @@ from connectors.kuaishou import parse
 from connectors.kuaishou.signals import check_body
 from tracker.errors import ConnectorError, ParseError
 from tracker.records import ParsedPage, PostRecord
+
+if TYPE_CHECKING:
+    from tracker.http.client import HttpClient
 
 __all__ = ["KuaishouConnector", "search_keywords"]
 
@@ -85,7 +88,7 @@ class KuaishouConnector(Connector):
 
     def __init__(
         self,
-        http: Any,
+        http: HttpClient,
         *,
         now: Callable[[], datetime] | None = None,
         page_size: int = PLATFORM_PAGE_SIZE,
@@ -103,7 +106,7 @@ class KuaishouConnector(Connector):
 
     @property
     def _cookie_variable(self) -> str | None:
-        return shared.cookie_env_of(self.http) or "TRACKER_KUAISHOU_COOKIE"
+        return self.http.settings.cookie_env or "TRACKER_KUAISHOU_COOKIE"
 
     def _check(self, body: Any, response: Any) -> None:
         check_body(body, response, cookie_variable=self._cookie_variable)
@@ -213,9 +216,9 @@ class KuaishouConnector(Connector):
             while pcursor != parse.NO_MORE:
                 if request.max_pages is not None and pages >= request.max_pages:
                     break
-                before = shared.bytes_read(self.http)
+                before = self.http.stats.bytes
                 parsed, body, via = self._search_page(keyword, pcursor, session, via)
-                raw_bytes = shared.bytes_read(self.http) - before
+                raw_bytes = self.http.stats.bytes - before
                 shared.keep_window(parsed, request.since, request.until)
                 self._attach_followers(parsed)
                 pages += 1

@@ -112,14 +112,15 @@ def unwrap(body: Any) -> dict[str, Any]:
         raise ParseError(
             f"kuaishou: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
         )
+    obj: dict[str, Any] = body
     while (
-        isinstance(body.get("data"), dict)
-        and isinstance(body.get("code"), int)
-        and "result" not in body
-        and "errors" not in body
+        isinstance(obj.get("data"), dict)
+        and isinstance(obj.get("code"), int)
+        and "result" not in obj
+        and "errors" not in obj
     ):
-        body = body["data"]
-    return body
+        obj = obj["data"]
+    return obj
 
 
 def _duration_s(ms: Any) -> int | None:
@@ -185,7 +186,7 @@ def _feed_records(
     photo_id = opt_id(photo.get("id"))
     if photo_id is None:
         raise ValueError("photo.id missing")
-    author = item.get("author") if isinstance(item.get("author"), dict) else {}
+    author = item["author"] if isinstance(item.get("author"), dict) else {}
     account = _account(author, captured_at)
     caption = photo.get("originCaption") or photo.get("caption")
     text = (strip_html(caption) or None) if isinstance(caption, str) else None
@@ -305,7 +306,7 @@ def parse_vision_profile(
         )
     if not isinstance(profile_block, dict):
         return page  # unknown or closed account: nothing to record
-    profile = profile_block.get("profile") if isinstance(profile_block.get("profile"), dict) else {}
+    profile = profile_block["profile"] if isinstance(profile_block.get("profile"), dict) else {}
     counts = profile_block.get("ownerCount")
     counts = counts if isinstance(counts, dict) else {}
     uid = opt_id(profile.get("user_id"))
@@ -429,7 +430,7 @@ def _h5_records(
     if photo_id is None:
         raise ValueError("photo.photoId missing")
     uid = opt_id(photo.get("userEid")) or shared.get("userId") or opt_id(photo.get("userId"))
-    counts = body.get("counts") if isinstance(body.get("counts"), dict) else {}
+    counts = body["counts"] if isinstance(body.get("counts"), dict) else {}
     followers = parse_count(counts.get("fanCount"))
     caption = photo.get("caption")
     text = (strip_html(caption) or None) if isinstance(caption, str) else None
@@ -521,6 +522,25 @@ def _parse_by_path(body: Mapping[str, Any], *, captured_at: datetime, source: st
             platform=PLATFORM,
         )
     return page
+
+
+_REST_NAMESPACES = ("/rest/wd/", "/rest/zt/")
+"""Kuaishou's h5 REST namespaces: a saved dict of responses keyed by these paths is Kuaishou's."""
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a Kuaishou response."""
+    data = body.get("data")
+    if isinstance(data, Mapping) and any(
+        k in data for k in ("visionSearchPhoto", "visionProfile", "visionVideoDetail")
+    ):
+        return True
+    photo = body.get("photo")
+    if isinstance(photo, Mapping) and "photoId" in photo and "result" in body:
+        return True  # h5 /rest/wd/ugH5App/photo/simple/info
+    if any(isinstance(k, str) and k.startswith(_REST_NAMESPACES) for k in body):
+        return True
+    return "feeds" in body and "pcursor" in body
 
 
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:

@@ -50,15 +50,21 @@ def profile_url(unique_id: str) -> str:
 
 
 def _metrics(item: Mapping[str, Any]) -> Metrics:
-    stats = item.get("stats") if isinstance(item.get("stats"), dict) else {}
-    stats_v2 = item.get("statsV2") if isinstance(item.get("statsV2"), dict) else {}
+    stats = item["stats"] if isinstance(item.get("stats"), dict) else {}
+    stats_v2 = item["statsV2"] if isinstance(item.get("statsV2"), dict) else {}
     values: dict[str, int | None] = {}
     for key, name in _METRICS.items():
         raw = stats.get(key)
         if raw is None:
             raw = stats_v2.get(key)
         values[name] = parse_count(raw)
-    return Metrics(**values)
+    return Metrics(
+        views=values["views"],
+        likes=values["likes"],
+        comments=values["comments"],
+        shares=values["shares"],
+        favorites=values["favorites"],
+    )
 
 
 def _records(
@@ -73,7 +79,7 @@ def _records(
     if isinstance(author, str):  # some list endpoints give the handle only
         author = {"uniqueId": author}
     author = author if isinstance(author, dict) else {}
-    author_stats = item.get("authorStats") if isinstance(item.get("authorStats"), dict) else {}
+    author_stats = item["authorStats"] if isinstance(item.get("authorStats"), dict) else {}
     uid = opt_id(author.get("id"))
     unique_id = opt_id(author.get("uniqueId"))
     followers = parse_count(author_stats.get("followerCount"))
@@ -180,6 +186,18 @@ def parse_item_list(
     if body.get("cursor") is not None:
         page.cursor = str(body["cursor"])
     return page
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a TikTok response."""
+    return "itemList" in body or "item_list" in body or ("authorStats" in body and "stats" in body)
+
+
+def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
+    """Parse a saved TikTok body: one item (``id`` and ``stats``) or a list response."""
+    if isinstance(body, dict) and "id" in body and "stats" in body:
+        return parse_zeeschuimer_item(body, captured_at=captured_at, source=source)
+    return parse_item_list(body, captured_at=captured_at, source=source)
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (

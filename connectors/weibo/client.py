@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from connectors import _client_common as shared
@@ -36,6 +36,9 @@ from connectors.weibo.parse import (
 )
 from tracker.errors import Blocked, ConnectorError, LoginRequired, ParseError, RateLimited
 from tracker.records import ParsedPage
+
+if TYPE_CHECKING:
+    from tracker.http.client import HttpClient
 
 __all__ = ["CHANNELS", "DEFAULT_COOKIE_ENV", "WeiboConnector", "check_body", "topic_query"]
 
@@ -104,7 +107,7 @@ class WeiboConnector(Connector):
 
     def __init__(
         self,
-        http: Any,
+        http: HttpClient,
         *,
         now: Callable[[], datetime] | None = None,
         page_size: int = 20,
@@ -122,10 +125,8 @@ class WeiboConnector(Connector):
         if longtext_base_url is None:
             longtext_base_url = "https://weibo.com" if "m.weibo.cn" in base else base
         self.longtext_base_url = longtext_base_url.rstrip("/")
-        settings = getattr(http, "settings", None)
-        self.cookie_env = shared.cookie_env_of(http) or DEFAULT_COOKIE_ENV
-        statuses = getattr(settings, "throttle_statuses", None)
-        if statuses is not None and not THROTTLE_STATUSES <= set(statuses):
+        self.cookie_env = http.settings.cookie_env or DEFAULT_COOKIE_ENV
+        if not THROTTLE_STATUSES <= http.settings.throttle_statuses:
             log.warning(
                 "weibo: HttpSettings.throttle_statuses lacks 418/432; Weibo's throttle answers "
                 "will fail the run instead of being retried"

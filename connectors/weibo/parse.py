@@ -35,9 +35,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from connectors._common import reject, strict_id
 from connectors.base import Endpoint
+from connectors.weibo.ids import mblogid_to_mid
+from connectors.workref import WorkUrlError
 from tracker.errors import ParseError
 from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.tags import extract_hashtags
@@ -127,14 +130,15 @@ def unwrap(body: Any) -> dict[str, Any]:
         raise ParseError(
             f"weibo: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
         )
+    obj: dict[str, Any] = body
     for _ in range(3):
-        inner = body.get("data")
-        if "ok" in body or not isinstance(inner, dict) or "code" not in body:
+        inner = obj.get("data")
+        if "ok" in obj or not isinstance(inner, dict) or "code" not in obj:
             break
-        if "mblogid" in body or "idstr" in body:  # a status that happens to have "code"
+        if "mblogid" in obj or "idstr" in obj:  # a status that happens to have "code"
             break
-        body = inner
-    return body
+        obj = inner
+    return obj
 
 
 def _count(value: Any, field: str) -> int | None:
@@ -249,7 +253,7 @@ def _content_type(mblog: Mapping[str, Any]) -> str:
 
 def _video_fields(info: Mapping[str, Any]) -> tuple[int | None, int | None]:
     """(views, duration_s) of a video ``page_info``; None where the body does not say."""
-    media = info.get("media_info") if isinstance(info.get("media_info"), dict) else {}
+    media = info["media_info"] if isinstance(info.get("media_info"), dict) else {}
     views = None
     if media.get("online_users_number") is not None:
         views = _count(media.get("online_users_number"), "page_info.media_info.online_users_number")
@@ -437,7 +441,7 @@ def _post(
 
     account = _account(user, captured_at)
     content_type = "repost" if repost_of is not None else _content_type(mblog)
-    info = mblog.get("page_info") if isinstance(mblog.get("page_info"), dict) else {}
+    info = mblog["page_info"] if isinstance(mblog.get("page_info"), dict) else {}
     views, duration = None, None
     title = None
     if content_type in ("video", "live"):
@@ -622,7 +626,7 @@ def parse_get_index(
             builder.add_mblog(card["mblog"], f"{location}.mblog")
 
     page = builder.page
-    info = data.get("cardlistInfo") if isinstance(data.get("cardlistInfo"), dict) else {}
+    info = data["cardlistInfo"] if isinstance(data.get("cardlistInfo"), dict) else {}
     try:
         page.claimed_total = parse_count(info.get("total"))
     except ValueError:
@@ -708,7 +712,7 @@ def _ids_from_url_struct(data: Mapping[str, Any]) -> tuple[str | None, str | Non
         log = link.get("actionlog")
         ext = log.get("ext") if isinstance(log, dict) else None
         if isinstance(ext, str):
-            found = dict(m.groups() for m in _EXT_FIELD_RE.finditer(ext))
+            found = {m[1]: m[2] for m in _EXT_FIELD_RE.finditer(ext)}
             if "mid" in found:
                 return found["mid"], found.get("miduid")
     return None, None
@@ -819,6 +823,50 @@ def parse_profile_info(body: Any, *, captured_at: datetime, source: str = "live"
     builder.add_account(data["user"], "data.user")
     builder.page.has_more = False
     return builder.page
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a Weibo response."""
+    if "mblogid" in body or ("idstr" in body and "created_at" in body):
+        return True
+    data = body.get("data")
+    if "ok" not in body or not isinstance(data, Mapping):
+        return False
+    user = data.get("user")
+    return any(k in data for k in ("cards", "cardlistInfo", "longTextContent", "userInfo")) or (
+        isinstance(user, Mapping) and "screen_name" in user
+    )
+
+
+def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
+    """Parse a saved Weibo body of any known shape (longtext, profile, one status, a card list)."""
+    inner = unwrap(body)
+    data = inner.get("data")
+    if isinstance(data, Mapping) and "longTextContent" in data:
+        return parse_longtext(inner, captured_at=captured_at, source=source)
+    if isinstance(data, Mapping) and "user" in data and "cards" not in data:
+        return parse_profile_info(inner, captured_at=captured_at, source=source)
+    if (
+        "created_at" in inner
+        or "mblogid" in inner
+        or (isinstance(data, Mapping) and "created_at" in data)
+    ):
+        return parse_status_show(inner, captured_at=captured_at, source=source)
+    return parse_get_index(inner, captured_at=captured_at, source=source)
+
+
+def hints_from_url(url: str) -> dict[str, str]:
+    """``post_id`` from the request's ``id`` (a ``longtext``/``statuses/show`` body lacks it).
+
+    The ``id`` is often the base62 ``mblogid``; it is converted to the ``mid`` posts are keyed by.
+    """
+    raw = (parse_qs(urlsplit(url).query).get("id") or [""])[0]
+    if not raw:
+        return {}
+    try:
+        return {"post_id": raw if raw.isdigit() else mblogid_to_mid(raw)}
+    except WorkUrlError:
+        return {}
 
 
 def _url(hosts: str, path: str) -> re.Pattern[str]:

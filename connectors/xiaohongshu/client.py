@@ -28,7 +28,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from connectors import _client_common as shared
@@ -38,6 +38,9 @@ from connectors.xiaohongshu import parse
 from connectors.xiaohongshu.signals import check_body
 from tracker.errors import ConnectorError, ParseError
 from tracker.records import ParsedPage, PostRecord, RejectRecord
+
+if TYPE_CHECKING:
+    from tracker.http.client import HttpClient
 
 __all__ = ["XiaohongshuConnector", "make_search_id", "search_keywords"]
 
@@ -90,7 +93,7 @@ class XiaohongshuConnector(Connector):
 
     def __init__(
         self,
-        http: Any,
+        http: HttpClient,
         *,
         now: Callable[[], datetime] | None = None,
         page_size: int = PLATFORM_PAGE_SIZE,
@@ -110,7 +113,7 @@ class XiaohongshuConnector(Connector):
 
     @property
     def _cookie_variable(self) -> str | None:
-        return shared.cookie_env_of(self.http) or "TRACKER_XIAOHONGSHU_COOKIE"
+        return self.http.settings.cookie_env or "TRACKER_XIAOHONGSHU_COOKIE"
 
     def _check(self, body: Any, response: Any) -> None:
         check_body(body, response, cookie_variable=self._cookie_variable)
@@ -236,7 +239,7 @@ class XiaohongshuConnector(Connector):
                     "sort": self.sort,
                     "note_type": 0,
                 }
-                before = shared.bytes_read(self.http)
+                before = self.http.stats.bytes
                 body = self.http.post_json(
                     SEARCH_PATH, payload, headers=_HEADERS, sign=True, check=self._check
                 )
@@ -248,7 +251,7 @@ class XiaohongshuConnector(Connector):
                     more = False
                 parsed.posts = [p for p in parsed.posts if self._in_window(p, request)]
                 self._add_followers(parsed, self._followers)  # kept notes' authors only
-                raw_bytes = shared.bytes_read(self.http) - before
+                raw_bytes = self.http.stats.bytes - before
                 if more:
                     cursor: dict[str, Any] = {
                         "tag_index": index,

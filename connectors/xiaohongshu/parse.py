@@ -34,7 +34,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from connectors._common import add_item, merge_tags, opt_id, unique_accounts
+from connectors._common import add_item, items_have_keys, merge_tags, opt_id, unique_accounts
 from connectors.base import Endpoint
 from connectors.xiaohongshu.ids import note_id_time
 from tracker.errors import ParseError
@@ -92,9 +92,10 @@ def unwrap(body: Any) -> dict[str, Any]:
         raise ParseError(
             f"xiaohongshu: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
         )
-    while body.get("code") == 200 and isinstance(body.get("data"), dict):
-        body = body["data"]
-    return body
+    obj: dict[str, Any] = body
+    while obj.get("code") == 200 and isinstance(obj.get("data"), dict):
+        obj = obj["data"]
+    return obj
 
 
 def _time(value: Any, captured_at: datetime) -> datetime | None:
@@ -237,7 +238,7 @@ def _first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
 def _note_author(
     note: Mapping[str, Any], keys: _NoteKeys, captured_at: datetime
 ) -> AccountRecord | None:
-    user = note.get("user") if isinstance(note.get("user"), dict) else {}
+    user = note["user"] if isinstance(note.get("user"), dict) else {}
     badge = keys.official_badge
     return _account(
         opt_id(_first(user, keys.user_id)),
@@ -613,6 +614,24 @@ def parse_zeeschuimer_item(
     errors = (ValueError, TypeError, KeyError)
     add_item(page, read, data, PLATFORM, "xiaohongshu zeeschuimer item", "data", errors=errors)
     return page
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a Xiaohongshu response."""
+    data = body.get("data")
+    if isinstance(data, Mapping) and items_have_keys(
+        data.get("items"), "model_type", "note_card", "note"
+    ):
+        return True
+    # A saved ``data`` member without its code/success/msg envelope ({cursor_score, items,
+    # current_time} of web ``feed``): only ``note_card`` is Xiaohongshu's own word here, so a
+    # bare list of items must carry it (``model_type``/``note`` alone are too generic).
+    return "data" not in body and items_have_keys(body.get("items"), "note_card")
+
+
+def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
+    """Parse a saved Xiaohongshu body: every saved shape is a list of note cards."""
+    return parse_search_notes(body, captured_at=captured_at, source=source)
 
 
 _HOST = r"(?:xiaohongshu\.com|rednote\.com|/xiaohongshu)"

@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from connectors import _client_common as shared
@@ -39,6 +39,9 @@ from connectors.zhihu.parse import (
 )
 from tracker.errors import Blocked, ConnectorError, LoginRequired, ParseError, RateLimited
 from tracker.records import ParsedPage
+
+if TYPE_CHECKING:
+    from tracker.http.client import HttpClient
 
 __all__ = ["DEFAULT_COOKIE_ENV", "ZhihuConnector", "ZhihuNotFound", "check_body"]
 
@@ -122,7 +125,7 @@ class ZhihuConnector(Connector):
 
     def __init__(
         self,
-        http: Any,
+        http: HttpClient,
         *,
         now: Callable[[], datetime] | None = None,
         page_size: int = 20,
@@ -132,7 +135,7 @@ class ZhihuConnector(Connector):
         self._now = now or shared.utc_now
         self.page_size = max(1, min(MAX_LIMIT, page_size))
         self.roundtables = tuple(roundtables)
-        self.cookie_env = shared.cookie_env_of(http) or DEFAULT_COOKIE_ENV
+        self.cookie_env = http.settings.cookie_env or DEFAULT_COOKIE_ENV
 
     # ------------------------------------------------------------------ plumbing
 

@@ -120,14 +120,15 @@ def unwrap(body: Any) -> dict[str, Any]:
         raise ParseError(
             f"zhihu: expected a JSON object, got {type(body).__name__}", platform=PLATFORM
         )
+    obj: dict[str, Any] = body
     for _ in range(3):
-        inner = body.get("data")
-        if not isinstance(inner, dict) or "code" not in body or "type" in body:
+        inner = obj.get("data")
+        if not isinstance(inner, dict) or "code" not in obj or "type" in obj:
             break
-        if "paging" in body or "error" in body:
+        if "paging" in obj or "error" in obj:
             break
-        body = inner
-    return body
+        obj = inner
+    return obj
 
 
 def body_error(body: Any) -> ZhihuError | None:
@@ -347,7 +348,7 @@ def _work(
         )
         published = _time(obj, captured_at, "published_at", "created_at", "created_time")
         views = _count(obj, "play_count", "visited_count")
-        video = obj.get("video") if isinstance(obj.get("video"), dict) else {}
+        video = obj["video"] if isinstance(obj.get("video"), dict) else {}
         duration = _count(video, "duration") if "duration" in video else _count(obj, "duration")
         url = post_url(kind, post_id)
 
@@ -398,7 +399,7 @@ def _objects(items: list[Any]) -> Iterator[tuple[str, Any, Mapping[str, Any] | N
         if not isinstance(item, dict):
             yield location, item, None
         elif "object" in item:
-            hl = item.get("highlight") if isinstance(item.get("highlight"), dict) else None
+            hl = item["highlight"] if isinstance(item.get("highlight"), dict) else None
             yield f"{location}.object", item["object"], hl
         elif "target" in item:
             yield f"{location}.target", item["target"], None
@@ -492,7 +493,7 @@ def hot_questions(body: Any) -> list[HotQuestion]:
     for item in _items(body, "roundtable hot-questions"):
         if not isinstance(item, dict):
             continue
-        question = item.get("question") if isinstance(item.get("question"), dict) else item
+        question = item["question"] if isinstance(item.get("question"), dict) else item
         qid = strict_id(question.get("id"))
         if qid is None or qid in seen:
             continue
@@ -568,6 +569,39 @@ def parse_detail(
     if account is not None:
         page.accounts.append(account)
     return page
+
+
+def looks_like(body: Mapping[str, Any]) -> bool:
+    """Whether a saved body (proxy envelopes removed) has the shape of a Zhihu response."""
+    if "paging" in body and isinstance(body.get("data"), list):
+        return True
+    return body.get("type") in ("answer", "article", "zvideo") and (
+        "voteup_count" in body or "question" in body or "author" in body
+    )
+
+
+def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
+    """Parse a saved Zhihu body: a paged list as a feed, anything else as one work's detail."""
+    inner = unwrap(body)
+    if isinstance(inner.get("data"), list):
+        return parse_feed(inner, captured_at=captured_at, source=source)
+    return parse_detail(inner, captured_at=captured_at, source=source)
+
+
+_DETAIL_PATH = re.compile(r"/api/v4/(?:answers|articles|zvideos)/(\d+)")
+_QUESTION_PATH = re.compile(r"/api/v4/questions/(\d+)/")
+
+
+def hints_from_url(url: str) -> dict[str, str]:
+    """``post_id`` / ``question_id`` from the request path: detail and question bodies lack them."""
+    hints: dict[str, str] = {}
+    m = _DETAIL_PATH.search(url)
+    if m:
+        hints["post_id"] = m.group(1)
+    m = _QUESTION_PATH.search(url)
+    if m:
+        hints["question_id"] = m.group(1)
+    return hints
 
 
 def _url(path_re: str) -> re.Pattern[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from ..dashboards.simdb import REPO_ROOT, SimDB, build_sim_db
+from ..helpers.config import REPO_ROOT
+from ..helpers.worlds import SimDB, build_sim_db
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
@@ -88,16 +88,6 @@ def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDB]:
     db = build_sim_db(tmp_path_factory.mktemp("browser-db"))
     yield db
     db.engine.dispose()
-
-
-def copy_db(db: SimDB, path: Path) -> str:
-    src, dst = sqlite3.connect(db.path), sqlite3.connect(path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return f"sqlite:///{path}"
 
 
 class LiveServer:

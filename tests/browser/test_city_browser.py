@@ -16,9 +16,10 @@ from sqlalchemy import text  # noqa: E402
 from dashboards.app import create_app  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
 
-from ..dashboards.simdb import SimDB  # noqa: E402
-from ..unreported_oracle import unreported_by_sql  # noqa: E402
-from .conftest import LiveServer, copy_db, watched_page  # noqa: E402
+from ..helpers.database import sqlite_copy  # noqa: E402
+from ..helpers.oracle import unreported_by_sql  # noqa: E402
+from ..helpers.worlds import SimDB  # noqa: E402
+from .conftest import LiveServer, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.browser
 def site(
     browser_db: SimDB, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, Any]]:
-    url = copy_db(browser_db, tmp_path_factory.mktemp("city") / "dash.db")
+    url = sqlite_copy(browser_db.path, tmp_path_factory.mktemp("city") / "dash.db")
     engine = make_engine(url)
     server = LiveServer(create_app(engine, browser_db.config))
     yield server, engine
@@ -116,7 +117,7 @@ def test_city_picker_shows_the_city_figures_and_week_over_week(browser, site) ->
 
 
 def test_report_week_over_week_table_is_visible(browser, site, browser_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tracker.services.report import build_report
+    from dashboards.report_build import build_report
 
     _, engine = site
     out = tmp_path / "sz.html"
@@ -144,7 +145,7 @@ def _pdf_pages(data: bytes) -> int:
 
 
 def test_print_cities_prints_one_a4_page_per_city(browser, browser_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tracker.services.city_print import build_city_print
+    from dashboards.city_print import build_city_print
 
     out = tmp_path / "各市简报.html"
     build_city_print(browser_db.engine, browser_db.config, out)

@@ -16,11 +16,13 @@ from sqlalchemy import select  # noqa: E402
 
 from dashboards.app import NAV, create_app  # noqa: E402
 from dashboards.auth import hash_password  # noqa: E402
+from tracker.sim.names import XSS_PAYLOAD
 from tracker.store.engine import make_engine  # noqa: E402
 from tracker.store.models import Post, Review, ReviewEvent  # noqa: E402
 
-from ..dashboards.simdb import XSS_PAYLOAD, SimDB  # noqa: E402
-from .conftest import LiveServer, Watch, copy_db, watched_page  # noqa: E402
+from ..helpers.database import sqlite_copy  # noqa: E402
+from ..helpers.worlds import SimDB  # noqa: E402
+from .conftest import LiveServer, Watch, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +34,7 @@ def site(
     browser_db: SimDB, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, Any]]:
     """A loopback dashboard on a private copy of the database (approvals write to it)."""
-    url = copy_db(browser_db, tmp_path_factory.mktemp("dash") / "dash.db")
+    url = sqlite_copy(browser_db.path, tmp_path_factory.mktemp("dash") / "dash.db")
     engine = make_engine(url)
     server = LiveServer(create_app(engine, browser_db.config))
     yield server, engine
@@ -172,7 +174,7 @@ def test_planted_xss_shows_as_text_and_never_runs(browser, site) -> None:  # typ
 def test_non_loopback_bind_refuses_unauthenticated_requests(
     browser, browser_db: SimDB, tmp_path: Path, artifacts: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    url = copy_db(browser_db, tmp_path / "auth.db")
+    url = sqlite_copy(browser_db.path, tmp_path / "auth.db")
     engine = make_engine(url)
     users = {"zhangsan": hash_password("s3cret-pass")}
     server = LiveServer(

@@ -19,8 +19,9 @@ pytest.importorskip("dash", reason="the dashboard extra is not installed")
 from dashboards.app import create_app  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
 
-from ..dashboards.simdb import SimDB  # noqa: E402
-from .conftest import LiveServer, copy_db  # noqa: E402
+from ..helpers.database import sqlite_copy  # noqa: E402
+from ..helpers.worlds import SimDB  # noqa: E402
+from .conftest import LiveServer  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def _attacker_site() -> ThreadingHTTPServer:
 def test_a_rebinding_name_and_a_cross_site_post_are_refused(
     browser: Any, browser_db: SimDB, tmp_path: Path
 ) -> None:
-    engine = make_engine(copy_db(browser_db, tmp_path / "rebind.db"))
+    engine = make_engine(sqlite_copy(browser_db.path, tmp_path / "rebind.db"))
     server = LiveServer(create_app(engine, browser_db.config))
     attacker = _attacker_site()
     context = browser.new_context()

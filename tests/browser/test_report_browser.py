@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tracker.services.report import build_report, find_chromium
+from dashboards.pdf import find_chromium
+from dashboards.report_build import build_report
+from tracker.sim.names import XSS_PAYLOAD
 
-from ..dashboards.simdb import XSS_PAYLOAD, SimDB
+from ..helpers.worlds import SimDB
 from .conftest import watched_page
 
 pytestmark = pytest.mark.browser

@@ -22,17 +22,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tracker.services.collect import PlatformResult
-from tracker.services.runs import RUN, RunCounts
 from tracker.sim.api import SimServer
 from tracker.sim.server import RawResponse
 from tracker.store.engine import make_engine
+from tracker.store.runs import RUN, RunCounts
 
-from ..reliability.clitools import (
-    collect_args,
-    config_and_database,
-    run_in_process,
-    sim_network_args,
-)
+from ..helpers.cli import collect_args, run_in_process, sim_network_args
+from ..helpers.database import config_and_database
 
 STATUSES = ("ok", "interrupted", "login_required", "signer_missing", "blocked", "failed")
 

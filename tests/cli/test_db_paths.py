@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 
-from ..reliability.clitools import CONFIG, final_error_line, run_in_process
+from ..helpers.cli import final_error_line, run_in_process
+from ..helpers.config import CONFIG
 
 PG_URL = os.environ.get("TRACKER_TEST_PG_URL")
 PASSWORD = "p%40ss"

@@ -154,6 +154,7 @@ def test_other_commands_do_not_fall_back_to_the_checkout_config(
 
 def test_demo_imports_the_tiktok_capture_only_for_a_campaign_with_tiktok(tmp_path: Path) -> None:
     """The shipped Zeeschuimer capture is TikTok: shown only when the campaign lists TikTok."""
+    from dashboards.report_build import build_report
     from tracker.config import load_config
     from tracker.services.demo import run_demo
 
@@ -165,6 +166,6 @@ def test_demo_imports_the_tiktok_capture_only_for_a_campaign_with_tiktok(tmp_pat
         + '\n[platforms.tiktok]\nenabled = true\nbase_url = "https://www.tiktok.com"\n',
         encoding="utf-8",
     )
-    summary = run_demo(load_config(toml), tmp_path / "out", scale=10)
+    summary = run_demo(load_config(toml), tmp_path / "out", write_report=build_report, scale=10)
     assert "tiktok" in summary.per_platform
     assert any(step.startswith("导入") and "抓包" in result for step, result, _ in summary.steps)

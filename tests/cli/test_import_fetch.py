@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tracker.records import PLATFORM_NAMES_ZH
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 from tracker.store.engine import make_engine
 from tracker.store.models import MetricSnapshot, Post
 
-from ..reliability.clitools import config_and_database, run_in_process, sim_network_args
+from ..helpers.cli import run_in_process, sim_network_args
+from ..helpers.database import config_and_database
 
 SUBMITTED = ("bilibili", "weibo", "douyin", "xiaohongshu", "kepuchina")
 """A platform read without a signature, one with a long-text path, one that needs the signer,

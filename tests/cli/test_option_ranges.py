@@ -19,7 +19,8 @@ import typer
 
 from tracker.cli import app, main
 
-from ..reliability.clitools import config_and_database, run_in_process
+from ..helpers.cli import run_in_process
+from ..helpers.database import config_and_database
 
 UNBOUNDED: dict[tuple[str, str], str] = {
     ("demo", "--seed"): "any integer is a valid random seed",

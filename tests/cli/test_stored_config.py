@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,9 @@ from openpyxl import load_workbook
 from tracker.cli import main
 from tracker.cli.argv import hoist_global_options
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from ..helpers.config import REPO_ROOT
+from ..helpers.ports import free_port
+
 STORED_LINE = "使用数据库中保存的活动配置"
 NOT_FOUND = "找不到配置文件 (config file not found)"
 
@@ -85,15 +86,9 @@ def test_report_and_export_from_another_folder(demo, elsewhere: Path) -> None:  
     assert "作品" in sheets
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_dashboard_from_another_folder(demo, elsewhere: Path) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("flask", reason="the dashboard extra is not installed")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "tracker", "dashboard", "--port", str(port), "--db", _db(demo)],

@@ -19,7 +19,7 @@ def test_shipped_config_is_valid() -> None:
     assert str(campaign.window_start) == "2024-09-01" and str(campaign.window_end) == "2024-09-30"
     start, end = campaign.window_utc()
     assert start.isoformat() == "2024-08-31T16:00:00+00:00"
-    assert cfg.enabled_platforms() == [
+    assert cfg.enabled_platforms() == [  # every live platform, in the file's order
         "weibo",
         "bilibili",
         "zhihu",
@@ -115,3 +115,23 @@ def test_units_missing_column(tmp_path: Path) -> None:
     path.write_text("name,city\nx,y\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"units.csv:1: 缺少列"):
         load_units(path)
+
+
+def test_a_bare_platform_table_takes_the_specs_defaults(tmp_path: Path) -> None:
+    """``[platforms.douyin]`` alone is a working entry: base URL, rate, cookie and signer names."""
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[campaigns]]\nname = "c"\ntags = ["#t#"]\nwindow_start = 2024-09-01\n'
+        "window_end = 2024-09-30\n\n[platforms.douyin]\n\n[platforms.bilibili]\nrate_per_s = 2.0\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(path)
+    douyin, bilibili = cfg.platforms["douyin"], cfg.platforms["bilibili"]
+    assert douyin.base_url == "https://www.douyin.com"
+    assert (douyin.cookie_env, douyin.signer_env) == (
+        "TRACKER_DOUYIN_COOKIE",
+        "TRACKER_DOUYIN_SIGNER",
+    )
+    assert douyin.rate_per_s == 0.5
+    assert bilibili.rate_per_s == 2.0 and bilibili.signer_env is None  # the file wins; no signer
+    assert cfg.enabled_platforms() == ["douyin", "bilibili"]

@@ -17,14 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.cli.config_check import check_all
 from tracker.config import load_config, load_units
 from tracker.errors import ConfigError
-from tracker.http import make_signer
 from tracker.ranking.settings import RankingSettings
 from tracker.schedule.plan import build_plan
-from tracker.services.config_check import check_all
+from tracker.services.signers import choose_signer
 
-from ..reliability.clitools import CONFIG, run_in_process
+from ..helpers.cli import run_in_process
+from ..helpers.config import CONFIG
 
 REPO_UNITS = CONFIG.parent / "units.csv"
 
@@ -193,7 +194,7 @@ def _later_commands_refuse(path: Path, env: dict[str, str]) -> bool:
         build_plan(config)  # schedule
         for platform, pcfg in config.platforms.items():  # collect, refresh, import --fetch
             spec, where = pcfg.signer_spec(platform, env)
-            make_signer(spec, where=where)
+            choose_signer(spec, where=where)  # what collect builds clients with
     except ConfigError:
         return True
     return False

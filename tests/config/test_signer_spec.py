@@ -2,7 +2,7 @@
 
 ``TRACKER_ZHIHU_SIGNER=ftp://y`` once passed ``config check`` and then stopped ``collect`` on
 every platform with a multi-line pydantic ``ValidationError``. The property at the end makes
-every place that reads a spec (config file, HTTP settings, ``make_signer``, ``--signer``) agree.
+every place that reads a spec (config file, HTTP settings, ``choose_signer``, ``--signer``) agree.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from tracker.errors import ConfigError
 from tracker.http import HttpSettings, make_signer
 from tracker.services.collect import CollectOptions, collect, refresh_platform
 from tracker.services.database import init_database
+from tracker.services.signers import choose_signer
 from tracker.signing.spec import SIGNER_FORMS, check_signer_spec, parse_signer_spec
 from tracker.sim.api import SimServer
 from tracker.store.engine import make_engine
 
-from ..reliability.clitools import CONFIG, run_in_process, write_test_config
+from ..helpers.cli import run_in_process
+from ..helpers.config import CONFIG, write_test_config
 
 
 @pytest.fixture
@@ -138,8 +140,11 @@ def test_bad_specs_are_one_line_naming_where(spec: str, reason: str) -> None:
 def test_good_specs(spec: str) -> None:
     parsed = parse_signer_spec(spec)
     assert parsed is not None
-    assert make_signer(spec) is not None
+    assert choose_signer(spec) is not None
     assert HttpSettings(signer=spec).signer is not None
+    if parsed.kind == "dev":  # the HTTP layer alone cannot build the development signer
+        with pytest.raises(ConfigError, match="dev"):
+            make_signer(spec)
 
 
 # --- the class: every reader of a spec agrees with parse_signer_spec -----------------------------
@@ -173,10 +178,10 @@ def test_every_reader_agrees_on_every_spec(spec: str) -> None:
         assert "\n" not in str(exc)
     assert _accepted(lambda: check_signer_spec(spec, where="x")) is ok
     assert _accepted(lambda: HttpSettings(signer=spec)) is ok
-    assert _accepted(lambda: make_signer(spec)) is ok
+    assert _accepted(lambda: choose_signer(spec)) is ok
     assert _accepted(lambda: PlatformConfig(base_url="https://x.example", signer=spec)) is ok
     if ok and parsed is None:
-        assert make_signer(spec) is None
+        assert choose_signer(spec) is None and make_signer(spec) is None
     if not ok:
         with pytest.raises(ConfigError) as err:
             check_signer_spec(spec, where="--signer")

@@ -10,8 +10,6 @@ import pytest
 from connectors._client_common import (
     SESSION_ERRORS,
     bare_tag,
-    bytes_read,
-    cookie_env_of,
     fold_word,
     keep_window,
     keyword_resume_point,
@@ -34,28 +32,13 @@ SINCE = datetime(2024, 9, 1, tzinfo=UTC)
 UNTIL = datetime(2024, 9, 30, tzinfo=UTC)
 
 
-# --- the HTTP client's settings and stats, and the response --------------------------------
+# --- the clock and the response --------------------------------------------------------
 
 
 def test_utc_now_is_an_aware_utc_time() -> None:
     now = utc_now()
     assert now.tzinfo is UTC
     assert abs(datetime.now(UTC) - now) < timedelta(minutes=1)
-
-
-def test_cookie_env_of_reads_the_settings_and_tolerates_doubles_without_them() -> None:
-    http = SimpleNamespace(settings=SimpleNamespace(cookie_env="MY_COOKIE"))
-    assert cookie_env_of(http) == "MY_COOKIE"
-    assert cookie_env_of(SimpleNamespace(settings=SimpleNamespace())) is None
-    assert cookie_env_of(SimpleNamespace(settings=SimpleNamespace(cookie_env=None))) is None
-    assert cookie_env_of(object()) is None
-
-
-def test_bytes_read_is_the_stats_count_or_zero() -> None:
-    assert bytes_read(SimpleNamespace(stats=SimpleNamespace(bytes=1234))) == 1234
-    assert bytes_read(SimpleNamespace(stats=SimpleNamespace(bytes=None))) == 0
-    assert bytes_read(SimpleNamespace(stats=SimpleNamespace())) == 0
-    assert bytes_read(object()) == 0
 
 
 def test_retry_after_reads_seconds_only() -> None:

@@ -16,8 +16,9 @@ from typing import Any
 from connectors.kuaishou.parse import parse_vision_video_detail
 from connectors.weibo.parse import parse_status_show
 from connectors.xiaohongshu.parse import parse_feed
-from tests.realfixtures import real2_path
 from tracker.imports.mediacrawler import read_mediacrawler
+
+from ..helpers.real import real2_path
 
 REPO = Path(__file__).resolve().parents[2]
 CAPTURED = datetime(2026, 12, 5, tzinfo=UTC)

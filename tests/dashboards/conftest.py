@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tracker.store.engine import make_engine
-
-from .simdb import SimDB, build_sim_db
+from ..helpers.worlds import SimDB, build_sim_db
 
 
 @pytest.fixture(scope="session")
@@ -23,15 +20,6 @@ def sim_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDB]:
 @pytest.fixture
 def sim_db_copy(sim_db: SimDB, tmp_path: Path) -> Iterator[SimDB]:
     """A private copy (SQLite backup API, so the WAL is included) for tests that write."""
-    path = tmp_path / "copy.db"
-    src = sqlite3.connect(sim_db.path)
-    dst = sqlite3.connect(path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    yield SimDB(url, path, sim_db.config, engine)
-    engine.dispose()
+    copy = sim_db.copy_to(tmp_path / "copy.db")
+    yield copy
+    copy.engine.dispose()

@@ -21,10 +21,11 @@ from dashboards.offline import GEO_ASSETS_JS  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.errors import ConfigError  # noqa: E402
 from tracker.exports.service import export_list  # noqa: E402
-from tracker.services.rank import RankFilters  # noqa: E402
+from tracker.ranking.slices import RankFilters  # noqa: E402
+from tracker.sim.names import XSS_PAYLOAD
 from tracker.store.models import Review, ReviewEvent  # noqa: E402
 
-from .simdb import XSS_PAYLOAD, SimDB  # noqa: E402
+from ..helpers.worlds import SimDB  # noqa: E402
 
 
 def _find(component, predicate):  # type: ignore[no-untyped-def]

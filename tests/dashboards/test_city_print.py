@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from dashboards.city_print import MAX_UNREPORTED, TOP_WORKS, build_city_print
 from dashboards.leaderboards import compute_ranking, top_by_rank
+from dashboards.report_build import build_report
+from dashboards.report_inputs import campaign_id, weekly_as_of
 from tracker.membership.cityview import city_units, city_works
 from tracker.membership.participation import participation_frames
 from tracker.membership.unreported import load_unreported
 from tracker.membership.weekly import change_text
 from tracker.ranking import RankingSettings
-from tracker.services.city_print import MAX_UNREPORTED, TOP_WORKS, build_city_print
-from tracker.services.report import _weekly, build_report, campaign_id
 
-from .simdb import SimDB
+from ..helpers.worlds import SimDB
 
 NOW = datetime(2024, 10, 20, 1, 0, tzinfo=UTC)
 
@@ -83,7 +84,7 @@ def test_one_page_per_city_with_the_city_figures(printed: str, sim_db: SimDB) ->
         cid = campaign_id(conn, camp.name)
         frames, result = compute_ranking(conn, cid, settings)
         part = participation_frames(conn, cid).units
-        weekly = _weekly(conn, cid, frames, None)
+        weekly = weekly_as_of(conn, cid, frames, None)
         unreported = load_unreported(conn, cid)
     assert weekly is not None
     as_of = weekly.as_of.astimezone(NOW.tzinfo).strftime("%Y-%m-%d")

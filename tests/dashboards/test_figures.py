@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from connectors.catalogue import spec
 from dashboards import figures
-from dashboards.figures import FONT_FAMILY, PLATFORM_COLORS
+from dashboards.figures import FONT_FAMILY
 from dashboards.geodata import load_prefectures
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -30,7 +31,7 @@ def test_daily_new_works_is_stacked_per_platform_in_platform_order() -> None:
     assert [t.name for t in fig.data] == ["微博", "抖音"]  # tracker.records.PLATFORMS order
     weibo = fig.data[0]
     assert list(weibo.y) == [3, 2]
-    assert weibo.marker.color == PLATFORM_COLORS["weibo"]
+    assert weibo.marker.color == spec("weibo").colour
     assert "每日新增作品" in fig.layout.title.text
     assert fig.layout.font.family == FONT_FAMILY and "Microsoft YaHei" in FONT_FAMILY
     assert fig.layout.yaxis.title.text == "作品数（件）"
@@ -43,7 +44,7 @@ def test_cumulative_interactions_is_a_running_total_over_all_days() -> None:
     # days 09-01, 09-02, 09-04 (shared axis; a platform with nothing that day stays flat)
     assert list(weibo.y) == [10, 15, 15]
     assert list(douyin.y) == [100, 100, 150]
-    assert weibo.line.color == PLATFORM_COLORS["weibo"]
+    assert weibo.line.color == spec("weibo").colour
 
 
 def test_content_types_are_named_in_chinese_and_stacked_by_platform() -> None:
@@ -75,7 +76,7 @@ def test_top_bar_ranks_best_on_top_and_escapes_labels() -> None:
     assert bar.y[-1] == "1. &lt;img src=x onerror=aler…"  # shortened to 24 characters, escaped
     assert bar.y[0] == "3. 甲作品"
     assert bar.customdata[-1][1] == "&lt;b&gt;b&lt;/b&gt;"
-    assert bar.marker.color[-1] == PLATFORM_COLORS["bilibili"]
+    assert bar.marker.color[-1] == spec("bilibili").colour
     assert not any(XSS in str(v) for v in (bar.y, bar.customdata))
     assert [t.name for t in fig.data[1:]] == ["微博", "知乎", "哔哩哔哩"]  # the legend
 

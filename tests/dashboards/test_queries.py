@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from dashboards import aggregate, queries
-from dashboards.queries import Filters, label_of
+from dashboards import aggregate
+from dashboards.filters import UNREGISTERED, Filters, label_of
 from tracker.services.review import Decision, record_decisions
+from tracker.store.queries import dashboard as reads
 
 from .handmade import XSS, build_handmade
 
@@ -76,7 +77,7 @@ def test_by_city_counts_each_work_once_per_city(handmade) -> None:  # type: igno
     df = agg(engine, aggregate.by_city, f).set_index("city")
     assert df.loc["深圳市"].to_dict() == {"works": 2, "accounts": 2, "interactions": 148}
     assert df.loc["广州市"].to_dict() == {"works": 1, "accounts": 1, "interactions": 13}
-    assert df.loc[queries.UNREGISTERED].to_dict() == {"works": 1, "accounts": 1, "interactions": 5}
+    assert df.loc[UNREGISTERED].to_dict() == {"works": 1, "accounts": 1, "interactions": 5}
     assert "韶关市" not in df.index  # a unit without works is not a city with works
     only = agg(engine, aggregate.by_city, f.with_(cities=("深圳市",)))
     assert only["city"].tolist() == ["深圳市"]
@@ -85,7 +86,7 @@ def test_by_city_counts_each_work_once_per_city(handmade) -> None:  # type: igno
 def test_by_unit_kind_and_content_type(handmade) -> None:  # type: ignore[no-untyped-def]
     engine, f = handmade
     kinds = agg(engine, aggregate.by_unit_kind, f).set_index("unit_kind")["works"].to_dict()
-    assert kinds == {"university": 2, "city_association": 1, queries.UNREGISTERED: 1}
+    assert kinds == {"university": 2, "city_association": 1, UNREGISTERED: 1}
     types = agg(engine, aggregate.by_content_type, f)
     assert sorted(map(tuple, types.to_numpy().tolist())) == [
         ("douyin", "video", 1), ("weibo", "image", 1), ("weibo", "text", 1)
@@ -107,19 +108,19 @@ def test_collection_summary_and_work_detail(handmade) -> None:  # type: ignore[n
     src = agg(engine, aggregate.collection_summary, f)
     assert src.set_index("platform")["works"].to_dict() == {"douyin": 1, "weibo": 2}
     assert (src["last_collected_at"] == pd.Timestamp("2024-09-10", tz="UTC")).all()
-    assert run(engine, queries.reject_count) == 0
-    detail = run(engine, queries.work_detail, "douyin", "p3")
+    assert run(engine, reads.reject_count) == 0
+    detail = run(engine, reads.work_detail, "douyin", "p3")
     assert detail["title"].startswith(XSS) and detail["account_name"] == "深大科普"
     assert detail["review_status"] is None
-    assert run(engine, queries.work_detail, "douyin", "nope") is None
-    snaps = run(engine, queries.work_snapshots, "douyin", "p3")
+    assert run(engine, reads.work_detail, "douyin", "nope") is None
+    snaps = run(engine, reads.work_snapshots, "douyin", "p3")
     assert snaps["likes"].tolist() == [100]
     assert snaps["captured_at"].iloc[0] == pd.Timestamp("2024-09-10", tz="UTC")
 
 
 def test_work_labels_and_label_of(handmade) -> None:  # type: ignore[no-untyped-def]
     engine, _ = handmade
-    df = run(engine, queries.work_labels, [("weibo", "p2"), ("weibo", "p1")]).set_index(
+    df = run(engine, reads.work_labels, [("weibo", "p2"), ("weibo", "p1")]).set_index(
         "platform_post_id"
     )
     assert df.loc["p1", "title"] == "【科普】台风来了"
@@ -133,7 +134,7 @@ def test_work_labels_and_label_of(handmade) -> None:  # type: ignore[no-untyped-
 
 def test_filter_options_lists_registry_cities_and_kinds(handmade) -> None:  # type: ignore[no-untyped-def]
     engine, _ = handmade
-    opts = run(engine, queries.filter_options)
+    opts = run(engine, reads.filter_options)
     assert opts["cities"] == sorted(["广州市", "深圳市", "韶关市"])
     assert set(opts["unit_kinds"]) == {"city_association", "university"}
     assert set(opts["platforms"]) == {"weibo", "douyin"}
@@ -145,7 +146,7 @@ def test_local_day_compiles_for_postgres() -> None:
 
     from tracker.store.models import Post
 
-    stmt = select(queries.local_day(Post.__table__.c.published_at, "Asia/Shanghai"))
+    stmt = select(reads.local_day(Post.__table__.c.published_at, "Asia/Shanghai"))
     sql = str(stmt.compile(dialect=postgresql.dialect()))
     assert "AT TIME ZONE 'Asia/Shanghai'" in sql and "YYYY-MM-DD" in sql
 
@@ -157,7 +158,7 @@ def test_local_day_compiles_for_postgres() -> None:
 )  # fmt: skip
 def test_report_path_facts_equal_the_dashboard_path(handmade, kw) -> None:  # type: ignore[no-untyped-def]
     """The report builds its facts from the ranking's frames, the dashboard from SQL: same numbers."""
-    from tracker.ranking.load import load_frames
+    from tracker.services.rank import load_frames
 
     engine, f = handmade
     record_decisions(engine, [Decision("weibo", "p2", "approved", "张三")])

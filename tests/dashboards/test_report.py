@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from plotly.offline import get_plotlyjs
 
+from dashboards import pdf as report_pdf
 from dashboards.offline import GEO_ASSETS_JS
 from dashboards.report import Column, ReportData, Section, render_report, safe_link, table_html
+from dashboards.report_build import build_daily_report, build_report
 from tracker.errors import TrackerError
 from tracker.schedule.reports import write_daily, write_weekly
-from tracker.services import report as report_service
-from tracker.services.report import build_daily_report, build_report
+from tracker.sim.names import XSS_PAYLOAD
 
-from .simdb import XSS_PAYLOAD, SimDB
+from ..helpers.worlds import SimDB
 
 FIGURE_IDS = (
     "fig-daily", "fig-cumulative", "fig-types", "fig-unit-kinds", "fig-top-works",
@@ -107,18 +108,18 @@ def test_daily_report_for_the_scheduler(sim_db: SimDB, tmp_path: Path) -> None:
         now=datetime(2024, 9, 22, tzinfo=UTC),
     )  # fmt: skip
     assert (out_dir / "report.html").exists()
-    assert summary["report_builder"] == "tracker.services.report:build_daily_report"
+    assert summary["report_builder"] == "dashboards.report_build:build_daily_report"
     assert "report.html" in summary["files"]
     week_dir, week = write_weekly(
         sim_db.engine, sim_db.config, tmp_path / "reports", date(2024, 9, 16),
         now=datetime(2024, 9, 23, tzinfo=UTC),
     )  # fmt: skip
-    assert week["report_builder"] == "tracker.services.report:build_weekly_report"
+    assert week["report_builder"] == "dashboards.report_build:build_weekly_report"
     assert "数据截至 2024-09-22" in (week_dir / "report.html").read_text(encoding="utf-8")
 
 
 def test_pdf_without_chromium_is_a_clear_error(sim_db: SimDB, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(report_service, "find_chromium", lambda: None)
+    monkeypatch.setattr(report_pdf, "find_chromium", lambda: None)
     with pytest.raises(TrackerError, match="未找到 Chromium"):
         build_report(sim_db.engine, sim_db.config, tmp_path / "r.html", pdf=True)
     assert (tmp_path / "r.html").exists()  # the HTML is written before the PDF is tried

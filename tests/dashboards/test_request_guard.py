@@ -27,7 +27,7 @@ from dashboards.auth import hash_password  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.store.models import Review  # noqa: E402
 
-from .simdb import SimDB  # noqa: E402
+from ..helpers.worlds import SimDB  # noqa: E402
 
 FOREIGN_HOSTS = (
     "evil.example",

@@ -12,8 +12,8 @@ from tracker.membership.unreported import (
     unreported_units,
 )
 
-from ..unreported_oracle import unreported_by_sql
-from .simdb import SimDB
+from ..helpers.oracle import unreported_by_sql
+from ..helpers.worlds import SimDB
 
 CAMPAIGN = "千万IP创科普2024"
 

@@ -2,58 +2,31 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-
-def _load(name: str, path: Path) -> Any:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-HERE = Path(__file__).resolve().parent
-simworld = _load("exports_simworld", HERE / "simworld.py")
-clitools = _load("exports_clitools", HERE / "clitools.py")
+from ..helpers.cli import WorldCli
+from ..helpers.worlds import WorldDB, build_world_db, plant_formula_titles
 
 
 @pytest.fixture(scope="session")
-def clitools_module() -> Any:
-    return clitools
-
-
-@pytest.fixture(scope="session")
-def build_world() -> Callable[..., Any]:
-    return simworld.build_world_db
-
-
-@pytest.fixture(scope="session")
-def base_world(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def base_world(tmp_path_factory: pytest.TempPathFactory) -> WorldDB:
     """Seed 11 at scale 40, collected once, with two titles that look like formulas."""
-    world = simworld.build_world_db(tmp_path_factory.mktemp("world"), seed=11, scale=40)
-    clitools.plant_formula_titles(world.url)
+    world = build_world_db(tmp_path_factory.mktemp("world"), seed=11, scale=40)
+    plant_formula_titles(world.url)
     return world
 
 
 @pytest.fixture
-def world(base_world: Any, tmp_path: Path) -> Any:
+def world(base_world: WorldDB, tmp_path: Path) -> WorldDB:
     return base_world.copy_to(tmp_path / "w")
 
 
 @pytest.fixture
 def cli(
-    world: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Callable:
+    world: WorldDB, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> WorldCli:
     monkeypatch.setenv("COLUMNS", "250")
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
-    return clitools.CliRunner(world, capsys)
+    return WorldCli(world, capsys)

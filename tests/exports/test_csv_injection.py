@@ -24,8 +24,8 @@ from tracker.exports.csv import guard, unguard
 from tracker.store.engine import make_engine
 from tracker.store.models import Review
 
+from ..helpers.cli import run_in_process
 from ..ranking.registry_db import Account, BuiltWorld, Work, World, build
-from ..reliability.clitools import run_in_process
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """What Excel and LibreOffice read as the start of a formula (written out here, not imported:

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select
 from tracker.ranking import RankingSettings
 from tracker.store.models import Account, AccountUnit, Post, Run
 
-from ..unreported_oracle import unreported_by_sql
+from ..helpers.oracle import unreported_by_sql
 
 
 def _table(url: str, table, *where) -> list[dict]:
@@ -128,7 +128,7 @@ def test_about_sheet_says_campaign_window_sources_and_method(cli, world, tmp_pat
 
 
 def _zh(platform: str) -> str:
-    from tracker.records import PLATFORM_NAMES_ZH
+    from connectors.catalogue import PLATFORM_NAMES_ZH
 
     return PLATFORM_NAMES_ZH[platform]
 

@@ -105,7 +105,7 @@ def test_rank_works_table_and_json_say_it_is_a_floor(cli, world) -> None:
     assert "评论数为下限" in explained and f"评论 ≥{mine['comments']:,}" in explained
 
 
-def test_html_report_work_table_shows_at_least(cli, world, tmp_path) -> None:
+def test_html_report_work_table_showsat_least(cli, world, tmp_path) -> None:
     work = _floored_work(cli, world)
     out = tmp_path / "report.html"
     res = cli("report", "-o", str(out))
@@ -119,12 +119,12 @@ def test_html_report_work_table_shows_at_least(cli, world, tmp_path) -> None:
 
 
 def test_report_cells_mark_floors_only() -> None:
-    from tracker.services.report import _at_least
+    from dashboards.cells import at_least
 
-    comments = _at_least("int", "comments")
+    comments = at_least("int", "comments")
     assert comments(1_000_000, {"floor_bits": 4}) == "≥1,000,000"
     assert comments(1_000_000, {"floor_bits": 2}) == "1,000,000"  # likes floored, not comments
     assert comments(None, {"floor_bits": 4}) == "—"
-    interactions = _at_least("float1")
+    interactions = at_least("float1")
     assert interactions(2_005_320.0, {"interactions_floor": True}) == "≥2,005,320.0"
     assert interactions(10.0, {"interactions_floor": False}) == "10.0"

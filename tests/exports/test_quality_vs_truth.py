@@ -38,6 +38,8 @@ from tracker.sim.engagement import MODELS
 from tracker.sim.truth import iter_world_truth
 from tracker.sim.world import DEFAULT_NOW, World
 
+from ..helpers.worlds import build_world_db
+
 SEED = 7
 SCALE = 600
 LIVE = ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu")
@@ -51,8 +53,8 @@ def _clocks() -> list[datetime]:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory: pytest.TempPathFactory, build_world: Any) -> dict[str, Any]:
-    world_db = build_world(
+def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    world_db = build_world_db(
         tmp_path_factory.mktemp("truth-world"), seed=SEED, scale=SCALE, clocks=_clocks()
     )
     config = load_config(world_db.config_path)

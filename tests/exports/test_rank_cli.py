@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from ..helpers.database import campaign_work_ids
+
 
 def _json(cli, *args: str) -> list[dict]:
     res = cli(*args, "--format", "json")
@@ -15,11 +17,9 @@ def _json(cli, *args: str) -> list[dict]:
     return json.loads(res.out)
 
 
-def test_unreviewed_works_json_is_the_whole_campaign_in_rank_order(
-    cli, world, clitools_module
-) -> None:
+def test_unreviewed_works_json_is_the_whole_campaign_in_rank_order(cli, world) -> None:
     works = _json(cli, "rank", "works", "--include-unreviewed")
-    assert len(works) == len(clitools_module.campaign_work_ids(world.url))
+    assert len(works) == len(campaign_work_ids(world.url))
     assert [w["rank"] for w in works[:3]] == [1, 2, 3]
     scores = [w["quality_score"] for w in works if w["quality_score"] is not None]
     assert scores == sorted(scores, reverse=True)

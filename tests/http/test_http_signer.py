@@ -16,7 +16,6 @@ import respx
 from tracker.errors import ConfigError, SignerMissing
 from tracker.http import (
     CommandSigner,
-    DevSigner,
     HttpClient,
     HttpSettings,
     HttpSigner,
@@ -25,8 +24,11 @@ from tracker.http import (
     make_signer,
     parse_cookie_header,
 )
-from tracker.signing.dev import dev_sign, verify
+from tracker.services.signers import choose_signer
+from tracker.signing.dev import DevSigner, dev_sign, verify
 from tracker.signing.server import answer, main_command_mode, serve_dev_signer
+
+from ..helpers.ports import free_port
 
 STDIN_SIGNER = [sys.executable, "-m", "tracker.signing.server", "--stdin"]
 
@@ -52,19 +54,14 @@ class RecordingSigner:
         return self.inner.sign(request)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # ---------------------------------------------------------------- specs and helpers
 
 
 def test_make_signer_specs() -> None:
     assert make_signer(None) is None
     assert make_signer("  ") is None
-    assert isinstance(make_signer("dev"), DevSigner)
+    with pytest.raises(ConfigError, match="开发签名"):
+        make_signer("dev")  # the production HTTP layer never builds the stand-in itself
     cmd = make_signer("cmd:node sign.js --platform 'zhi hu'")
     assert isinstance(cmd, CommandSigner) and cmd.argv == [
         "node",
@@ -78,6 +75,15 @@ def test_make_signer_specs() -> None:
         make_signer("cmd:")
     with pytest.raises(ConfigError):
         make_signer("ftp://x")
+
+
+def test_the_collect_service_chooses_the_dev_signer() -> None:
+    assert choose_signer(None) is None and choose_signer(" ") is None
+    assert isinstance(choose_signer("dev"), DevSigner)
+    assert isinstance(choose_signer("http://127.0.0.1:8765/sign"), HttpSigner)
+    assert isinstance(choose_signer("cmd:node sign.js"), CommandSigner)
+    with pytest.raises(ConfigError, match="TRACKER_ZHIHU_SIGNER"):
+        choose_signer("ftp://x", where="TRACKER_ZHIHU_SIGNER")
 
 
 def test_parse_cookie_header() -> None:
@@ -232,10 +238,20 @@ def test_signer_from_environment_when_config_names_none() -> None:
         "douyin",
         "https://www.douyin.test",
         settings=HttpSettings(signer=None),
-        env={"TRACKER_DOUYIN_SIGNER": "dev"},
+        env={"TRACKER_DOUYIN_SIGNER": "http://127.0.0.1:9/sign"},
     )
     with http:
-        assert isinstance(http.signer, DevSigner)
+        assert isinstance(http.signer, HttpSigner)
+
+
+def test_a_dev_spec_the_client_was_not_given_a_signer_for_is_refused() -> None:
+    with pytest.raises(ConfigError, match="开发签名"):
+        HttpClient(
+            "douyin",
+            "https://www.douyin.test",
+            settings=HttpSettings(signer=None),
+            env={"TRACKER_DOUYIN_SIGNER": "dev"},
+        )
 
 
 def test_configured_signer_wins_over_environment() -> None:

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from tests.imports.conftest import cli, count, rows
+from tests.helpers.cli import cli
+from tests.helpers.database import count, rows
 from tests.imports.test_submissions import ROWS, write_csv
 from tracker.config import TrackerConfig
 from tracker.imports.detect import detect_format

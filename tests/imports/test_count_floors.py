@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from tests.imports.conftest import cli, cli_json, post, snapshots
-from tests.realfixtures import real2_path
+from tests.helpers.cli import cli, cli_json
+from tests.helpers.database import post, snapshots
+from tests.helpers.real import real2_path
 from tracker.config import TrackerConfig
 from tracker.imports.service import import_paths
 

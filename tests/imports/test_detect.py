@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.imports.conftest import FIXTURES, REAL
+from tests.helpers.real import IMPORT_FIXTURES as FIXTURES
+from tests.helpers.real import REAL
 from tests.imports.har_builder import entry, write_har
 from tests.imports.test_submissions import HEADER, ROWS, write_csv, write_workbook
 from tracker.errors import ImportFormatError

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine
 
 from connectors.douyin.parse import parse_any, parse_aweme_list, parse_general_search
-from tests.imports.conftest import cli_json, count
+from tests.helpers.cli import cli_json
+from tests.helpers.database import count
 from tests.imports.har_builder import entry, write_har
 from tracker.errors import ParseError
 

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.imports.conftest import REAL, cli, count, one, post, rows, snapshots
+from connectors.weibo.ids import mid_to_mblogid
+from tests.helpers.cli import cli
+from tests.helpers.database import count, one, post, rows, snapshots
+from tests.helpers.real import REAL
 from tests.imports.har_builder import entry, write_har
 from tracker.config import TrackerConfig
 from tracker.imports.har import read_har
 from tracker.imports.service import import_paths
-from tracker.imports.urls import mid_to_mblogid
 
 
 def _body(*parts: str) -> dict:

@@ -22,16 +22,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.imports.conftest import CONFIG_PATH, cli, count, one, rows
+from tests.helpers.cli import clean_env, cli, run_in_process, tracker_cmd
+from tests.helpers.config import CONFIG as CONFIG_PATH
+from tests.helpers.database import count, one, rows
 from tests.imports.har_builder import write_har
 from tests.imports.test_har import _capture_entries
 from tests.imports.test_submissions import write_csv
-from tests.reliability.clitools import clean_env, run_in_process, tracker_cmd
 from tracker.config import TrackerConfig
 from tracker.errors import ImportFormatError
 from tracker.imports.service import import_paths
-from tracker.services.runs import RUN
 from tracker.store.engine import begin_write
+from tracker.store.runs import RUN
 
 LINKS = [
     "https://weibo.com/1959830294/4069372986738497",
@@ -250,7 +251,7 @@ def test_a_stale_running_import_is_marked_interrupted(
 @pytest.mark.parametrize(
     ("target", "error", "status"),
     [
-        ("tracker.services.ingest.PageStore.for_connection", RuntimeError, "failed"),
+        ("tracker.membership.page_store.PageStore.for_connection", RuntimeError, "failed"),
         ("tracker.imports.service.read_submissions", RuntimeError, "failed"),
         ("tracker.imports.service.read_submissions", KeyboardInterrupt, "interrupted"),
         ("tracker.imports.service._Importer.attribute_works", RuntimeError, "failed"),

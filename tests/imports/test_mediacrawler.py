@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.imports.conftest import FIXTURES, count, one, post, rows, snapshots
+from tests.helpers.database import count, one, post, rows, snapshots
+from tests.helpers.real import IMPORT_FIXTURES as FIXTURES
 from tracker.config import TrackerConfig
 from tracker.imports.mediacrawler import detect_table, map_row, platform_from_path
 from tracker.imports.service import import_paths

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from tests.imports.conftest import REAL, cli, cli_json, count, one, post, rows
-from tests.realfixtures import real2_path
+from tests.helpers.cli import cli, cli_json
+from tests.helpers.database import count, one, post, rows
+from tests.helpers.real import REAL, real2_path
 
 CHENPI = "tikhub_wrapped_search_notes_keyword_chenpi.json"
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.imports.conftest import cli, cli_json, count, one, post, rows, snapshots
+from connectors.weibo.ids import mblogid_to_mid
+from tests.helpers.cli import cli, cli_json
+from tests.helpers.database import count, one, post, rows, snapshots
+from tests.helpers.real import real2_path
 from tests.imports.har_builder import entry, write_har
-from tests.realfixtures import real2_path
-from tracker.imports.urls import mblogid_to_mid
 
 SHOW_IMAGE = "weibo-ajax-statuses-show-image.json"
 LONGTEXT_B = "weibo-ajax-statuses-longtext-b.json"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.imports.conftest import REAL, cli_json, count, one, post, snapshots
+from tests.helpers.cli import cli_json
+from tests.helpers.database import count, one, post, snapshots
+from tests.helpers.real import REAL
 
 XHS_FEED_CUT = REAL / "xhs" / "web_v1_feed_data_note_64db49dc.json"
 XHS_NOTE = "64db49dc000000000302290d"

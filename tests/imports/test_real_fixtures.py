@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.imports.conftest import REAL, cli, cli_json, count, one, post, rows, snapshots
+from tests.helpers.cli import cli, cli_json
+from tests.helpers.database import count, one, post, rows, snapshots
+from tests.helpers.real import REAL
 
 
 @pytest.fixture

@@ -12,25 +12,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.imports.conftest import (
-    CONFIG_PATH,
-    FIXTURES,
-    REAL,
-    REPO,
-    cli,
-    count,
-    one,
-    post,
-    rows,
-    snapshots,
-)
+from tests.helpers.cli import cli
+from tests.helpers.config import CONFIG as CONFIG_PATH
+from tests.helpers.config import REPO_ROOT as REPO
+from tests.helpers.database import count, one, post, rows, snapshots
+from tests.helpers.real import IMPORT_FIXTURES as FIXTURES
+from tests.helpers.real import REAL
 from tests.imports.har_builder import entry, write_har
 from tests.imports.test_submissions import write_csv
 from tracker.config import TrackerConfig
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.imports.detect import detect_format
 from tracker.imports.service import import_paths
-from tracker.services.ingest import PageStore
+from tracker.membership.page_store import PageStore
 
 FEED = REAL / "zhihu" / "zhihu_api_v3_feed_topstory_recommend.json"
 ANSWER_URL = "https://www.zhihu.com/question/49502870/answer/162040459"
@@ -299,10 +293,11 @@ def test_capture_and_submission_on_any_database(
     any_engine: Engine, tmp_path: Path, config: TrackerConfig
 ) -> None:
     """The same import on SQLite and, when configured, PostgreSQL."""
+    from tracker.services.database import campaign_rows
     from tracker.store.registry import sync_campaigns
 
     with any_engine.begin() as conn:
-        sync_campaigns(conn, config.campaigns)
+        sync_campaigns(conn, campaign_rows(config.campaigns))
     har = write_har(
         tmp_path / "capture.har",
         [

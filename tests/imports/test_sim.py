@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.imports.conftest import count, one, rows
+from tests.helpers.database import count, one, rows
 from tests.imports.har_builder import entry, write_har
 from tracker.config import TrackerConfig
 from tracker.imports.online import HttpArticleFetcher
@@ -72,15 +72,16 @@ def _real_url(platform: str, sim_url: str, base: str) -> str:
 def _capture(sim: Any, config: TrackerConfig) -> Iterator[tuple[str, str, str, bytes, str]]:
     """(platform, real url, method, body, content type) of every response a collect saw."""
     from connectors.base import CollectRequest
-    from connectors.registry import HTTP_DEFAULTS, connector_class
-    from tracker.http import DevSigner, HttpClient, HttpSettings
+    from connectors.registry import connector_class, http_defaults
+    from tracker.http import HttpClient, HttpSettings
+    from tracker.signing.dev import DevSigner
 
     for platform in LIVE:
         recorder = Recorder()
         pcfg = config.platforms[platform]
         env = {pcfg.cookie_env: "SUB=dummy"} if pcfg.cookie_env else {}
         settings = HttpSettings(
-            max_attempts=1, cookie_env=pcfg.cookie_env, **HTTP_DEFAULTS.get(platform, {})
+            max_attempts=1, cookie_env=pcfg.cookie_env, **http_defaults(platform)
         )
         http = HttpClient(
             platform,

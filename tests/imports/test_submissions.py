@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import Engine
 
 from connectors.base import Connector
-from tests.imports.conftest import cli, count, one, post, rows, snapshots
+from connectors.weibo.ids import mid_to_mblogid
+from connectors.workref import WorkRef
+from tests.helpers.cli import cli
+from tests.helpers.database import count, one, post, rows, snapshots
 from tracker.config import TrackerConfig
 from tracker.errors import ConnectorError, ImportFormatError
 from tracker.imports.service import import_paths
 from tracker.imports.submissions import find_header, normalise_header, platform_from_name
-from tracker.imports.urls import WorkRef, mid_to_mblogid
 
 WEIBO_MID = "5078123456789012"
 HEADER = [
@@ -474,7 +476,7 @@ class FakeZhihu(Connector):
     def refresh(self, post_ids: list[str]):
         from connectors.base import FetchedPage
         from connectors.zhihu.parse import parse_feed
-        from tests.imports.conftest import REAL
+        from tests.helpers.real import REAL
 
         self.asked.append(list(post_ids))
         if self.fail:

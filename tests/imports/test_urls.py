@@ -8,16 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from connectors.links import UrlResolver, extract_url, parse_work_url
+from connectors.weibo.ids import mblogid_to_mid, mid_to_mblogid
+from connectors.workref import ShortLinkError, WorkUrlError
 from tracker.errors import ConnectorError
-from tracker.imports.urls import (
-    ShortLinkError,
-    UrlResolver,
-    WorkUrlError,
-    extract_url,
-    mblogid_to_mid,
-    mid_to_mblogid,
-    parse_work_url,
-)
 
 CASES = [
     # Weibo: numeric mid, base62 mblogid (converted), share page

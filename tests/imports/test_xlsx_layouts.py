@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from tests.imports.conftest import post
+from tests.helpers.database import post
 from tracker.config import TrackerConfig
 from tracker.errors import ImportFormatError
 from tracker.imports.detect import detect_format

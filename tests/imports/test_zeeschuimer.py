@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.imports.conftest import REAL, count, one, post, rows, snapshots
+from tests.helpers.database import count, one, post, rows, snapshots
+from tests.helpers.real import REAL
 from tracker.config import TrackerConfig
 from tracker.imports.service import import_paths
 from tracker.imports.zeeschuimer import capture_time

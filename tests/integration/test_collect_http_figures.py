@@ -10,7 +10,7 @@ from tracker.sim.api import SimServer
 from tracker.sim.faults import FaultConfig
 from tracker.store.models import Run
 
-from ..simtools import LIVE, assert_equal_to_truth, sim_options
+from ..helpers.simulator import LIVE, assert_equal_to_truth, sim_options
 
 SERVER_ERRORS = FaultConfig(
     profile="flaky", rate=0.2, kinds=("5xx",), max_consecutive=2, page_fault_rate=0.0

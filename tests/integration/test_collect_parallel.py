@@ -12,7 +12,7 @@ from tracker.sim.faults import FaultConfig
 from tracker.store.engine import make_engine
 from tracker.store.models import Run
 
-from ..simtools import LIVE, assert_equal_to_truth, collect_until_done, sim_options
+from ..helpers.simulator import LIVE, assert_equal_to_truth, collect_until_done, sim_options
 
 SLOW_ANSWERS = FaultConfig(
     profile="flaky", rate=1.0, kinds=("slow",), slow_s=0.05, max_consecutive=10**6,
@@ -110,7 +110,9 @@ def test_an_in_memory_database_collects_one_platform_at_a_time(
 
 def test_cli_workers_flag(tmp_path) -> None:
     """``tracker collect --workers 1`` runs one platform after another, end to end."""
-    from ..reliability.clitools import collect_args, init_db, run_tracker, write_test_config
+    from ..helpers.cli import collect_args, run_tracker
+    from ..helpers.config import write_test_config
+    from ..helpers.database import init_db
 
     config_path = write_test_config(tmp_path, page_size=5)
     db = tmp_path / "tracker.db"

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from tracker.sim.api import SimServer
 from tracker.store.models import Account, MetricSnapshot, Run
 
-from ..simtools import (
+from ..helpers.simulator import (
     LIVE,
     assert_equal_to_truth,
     collect_until_done,

@@ -17,7 +17,7 @@ from tracker.sim.truth import iter_world_truth
 from tracker.sim.world import World
 from tracker.store.models import Post
 
-from ..simtools import LIVE, collect_until_done, sim_options
+from ..helpers.simulator import LIVE, collect_until_done, sim_options
 
 SEED, SCALE = 8, 60
 

@@ -15,7 +15,7 @@ from tracker.services.collect import collect, refresh_platform
 from tracker.sim.api import SimServer
 from tracker.store.models import Reject, Run
 
-from ..simtools import LIVE, assert_equal_to_truth, sim_options
+from ..helpers.simulator import LIVE, assert_equal_to_truth, sim_options
 
 
 def test_refresh_a_day_later_brings_every_platform_to_the_truth(db, config) -> None:

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers.config import CAMPAIGN, TOPIC_URL, write_config
+from tests.helpers.database import make_db, rows
 from tracker.cli import app
 from tracker.config import UnitRow, load_config
 from tracker.records import CampaignLink, PostRecord
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
-
-from .helpers import CAMPAIGN, TOPIC_URL, make_db, rows, write_config
 
 AT = datetime(2024, 9, 20, tzinfo=UTC)
 

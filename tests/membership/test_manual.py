@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from connectors.weibo.ids import mid_to_mblogid
+from tests.helpers.config import CAMPAIGN, load_test_config
+from tests.helpers.database import links, make_db, rows
+from tests.helpers.simulator import sim_options
 from tracker.errors import TrackerError
-from tracker.imports.urls import mid_to_mblogid
 from tracker.membership.manual import (
     decision_history,
     exclude_works,
@@ -24,8 +27,6 @@ from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
-
-from .helpers import CAMPAIGN, links, load_test_config, make_db, rows, sim_options
 
 T0 = datetime(2024, 9, 21, 2, 0, tzinfo=UTC)
 MID = "5078100000123456"

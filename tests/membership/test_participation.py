@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.helpers.config import CAMPAIGN, load_test_config
+from tests.helpers.database import make_db
 from tracker.config import UnitRow
 from tracker.membership.manual import exclude_works
 from tracker.membership.participation import (
@@ -22,8 +24,6 @@ from tracker.membership.participation import (
 from tracker.records import CampaignLink, PostRecord
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
-
-from .helpers import CAMPAIGN, load_test_config, make_db
 
 AT = datetime(2024, 9, 20, tzinfo=UTC)
 

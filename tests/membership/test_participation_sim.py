@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from tests.helpers.config import CAMPAIGN, load_test_config
+from tests.helpers.database import make_db
+from tests.helpers.simulator import sim_options, sim_units
 from tracker.membership.manual import exclude_works
 from tracker.membership.participation import NO_CITY, participation_frames
 from tracker.services.collect import collect
@@ -16,8 +19,6 @@ from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 from tracker.sim.units import UNITS_BY_NAME
 from tracker.sim.world import World
-
-from .helpers import CAMPAIGN, load_test_config, make_db, sim_options, sim_units
 
 
 def _collect(engine, config, sim) -> None:  # type: ignore[no-untyped-def]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.helpers.config import load_test_config
+from tests.helpers.database import links, make_db, rows
+from tests.helpers.simulator import sim_options
 from tracker.services.collect import collect
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 from tracker.sim.world import ZHIHU_ROUNDTABLE_ID
-
-from .helpers import links, load_test_config, make_db, rows, sim_options
 
 
 def test_untagged_roundtable_answers_become_campaign_works(tmp_path: Path) -> None:

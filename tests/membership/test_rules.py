@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connectors.catalogue import PLATFORMS
+from tests.helpers.config import CAMPAIGN, TOPIC_URL, load_test_config
 from tracker.membership.rules import (
     MATCHED_BY,
-    PLATFORM_RULE,
     CampaignRules,
     RuleLinker,
     campaign_rules,
     matched_by_label,
+    platform_rules,
 )
-from tracker.records import PLATFORMS, PostRecord
-
-from .helpers import CAMPAIGN, TOPIC_URL, load_test_config
+from tracker.records import PostRecord
 
 AT = datetime(2024, 9, 20, tzinfo=UTC)
 
@@ -47,8 +47,8 @@ def test_missing_platform_rule_is_warned(tmp_path: Path) -> None:
 
 
 def test_every_platform_of_the_notice_has_a_rule_and_labels_exist() -> None:
-    assert set(PLATFORM_RULE) == set(PLATFORMS) - {"tiktok"}
-    assert set(PLATFORM_RULE.values()) <= set(MATCHED_BY)
+    assert set(platform_rules()) == set(PLATFORMS) - {"tiktok"}
+    assert set(platform_rules().values()) <= set(MATCHED_BY)
     assert [matched_by_label(m) for m in MATCHED_BY] == [
         "话题标签",
         "知乎圆桌",

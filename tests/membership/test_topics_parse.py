@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tracker.imports.articles import ArticleInfo
+from connectors.article_page import ArticleInfo
 from tracker.membership.topics import (
     ThemeMatcher,
     parse_topic_page,

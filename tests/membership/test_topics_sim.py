@@ -6,18 +6,21 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.helpers.config import CAMPAIGN, TOPIC_URL, load_test_config
+from tests.helpers.database import links, make_db, rows
+from tests.helpers.simulator import sim_options
 from tracker.http import HttpClient
 from tracker.membership.manual import exclude_works
-from tracker.membership.topics import collect_topics, import_topic_html, link_themes
+from tracker.membership.topics import link_themes
 from tracker.records import CampaignLink, PostRecord
 from tracker.services.collect import CollectOptions
+from tracker.services.topics import collect_topics, import_topic_html
 from tracker.sim.api import SimServer
 from tracker.sim.layout import CAMPAIGN_FAMILIES
 from tracker.sim.world import World
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
 
-from .helpers import CAMPAIGN, TOPIC_URL, links, load_test_config, make_db, rows, sim_options
 from .topic_sim import TopicPageSim
 
 

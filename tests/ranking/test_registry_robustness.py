@@ -20,17 +20,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboards.geodata import load_prefectures
+from dashboards.report_build import build_report
 from tracker.exports.anonymise import anonymise_works
 from tracker.exports.service import LISTS, export_list
 from tracker.ranking import explain_creator, explain_work
 from tracker.ranking.creators import creator_keys
 from tracker.ranking.risk import follower_jumps
 from tracker.ranking.settings import RiskSettings
-from tracker.services.rank import RankedCampaign, RankFilters, rank_service
-from tracker.services.report import build_report
+from tracker.ranking.slices import RankedCampaign, RankFilters
+from tracker.services.rank import rank_service
 from tracker.store.engine import make_engine
 
-from ..reliability.clitools import run_in_process
+from ..helpers.cli import run_in_process
 from .registry_db import Account, BuiltWorld, Work, World, build
 
 PLATFORMS = ("weibo", "douyin", "bilibili")
@@ -255,8 +256,8 @@ def test_any_registry_ranks_reports_and_exports(world: World) -> None:
         tempfile.TemporaryDirectory() as tmp,
         # release_memory hands a million-row ranking's pages back; here it is only a gc pass.
         mock.patch("tracker.ranking.pipeline.release_memory"),
-        mock.patch("tracker.ranking.load.release_memory"),
-        mock.patch("tracker.services.report.load_prefectures", lambda: small),
+        mock.patch("tracker.services.rank.release_memory"),
+        mock.patch("dashboards.report_build.load_prefectures", lambda: small),
     ):
         out = Path(tmp)
         _rank_report_export(build(out / "db", world), world, out)

@@ -25,19 +25,21 @@ from typing import Any
 import httpx
 from hypothesis import strategies as st
 
+from connectors import catalogue
 from connectors.base import CollectRequest
-from connectors.registry import HTTP_DEFAULTS
+from connectors.registry import http_defaults
 from tracker.config import load_config
 from tracker.http import HttpClient, HttpSettings
 from tracker.normalize.tags import unique_tags
 from tracker.services.collect import build_connector
+from tracker.signing.dev import DevSigner
 from tracker.sim.api import SimServer
 
-from ..realfixtures import REAL2
-from .clitools import CONFIG
+from ..helpers.config import CONFIG
+from ..helpers.real import REAL2
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PARSER_PLATFORMS = ("weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu", "tiktok")
+PARSER_PLATFORMS = catalogue.parser_platforms()
 CAPTURED_AT = datetime(2024, 9, 20, 8, 0, tzinfo=UTC)
 MAX_LIST = 4
 PROFILE_USER_ID = "5c557081000000001b03e335"
@@ -86,12 +88,13 @@ def sim_bodies() -> dict[str, list[tuple[str, Any]]]:
     with SimServer(seed=61, scale=30) as sim:
         for platform in ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu"):
             recorder = _Recorder()
-            values = dict(HTTP_DEFAULTS.get(platform, {}))
+            values = http_defaults(platform)
             values.update(signer="dev", max_attempts=2, backoff_initial_s=0)
             http = HttpClient(
                 platform,
                 sim.base_urls[platform],
                 settings=HttpSettings(**values),
+                signer=DevSigner(),
                 transport=recorder,
                 env={},
             )
@@ -250,6 +253,9 @@ def _seeds() -> dict[str, list[Any]]:
         "weibo.long_text_requests": _by_endpoint("weibo", "getIndex"),
         "weibo.status_long_text_requests": _by_endpoint("weibo", "statuses/show"),
         "weibo.long_text_content": [weibo_longtext],
+        "weibo.parse_any": _by_endpoint("weibo", "getIndex")[:1]
+        + _by_endpoint("weibo", "statuses/show")[:1]
+        + [weibo_longtext, fixture("weibo", "weibo_com_ajax_profile_info.json")],
         "douyin.parse_aweme_list": douyin_lists,
         "douyin.parse_aweme_detail": _by_endpoint("douyin", "aweme_detail"),
         "douyin.parse_user_profile": _by_endpoint("douyin", "user_profile")[:3],
@@ -260,6 +266,7 @@ def _seeds() -> dict[str, list[Any]]:
         "douyin.parse_aweme": awemes,
         "douyin.parse_aweme_list_item": awemes,
         "douyin.parse_embedded_aweme": [_camel_aweme(a) for a in awemes],
+        "douyin.parse_zeeschuimer_item": awemes[:2] + [_camel_aweme(a) for a in awemes[:2]],
         "douyin.parse_challenge_search": _by_url("douyin", "challenge/search"),
         "kuaishou.parse_search_feed": _by_endpoint("kuaishou", "search_feed")
         + [ks_fixtures["rest_search_feed_page1"], ks_fixtures["rest_search_feed_last"]],
@@ -281,6 +288,8 @@ def _seeds() -> dict[str, list[Any]]:
         "zhihu.parse_roundtable_hot_questions": _by_endpoint("zhihu", "roundtable hot-questions"),
         "zhihu.hot_questions": _by_endpoint("zhihu", "roundtable hot-questions"),
         "zhihu.parse_detail": _by_endpoint("zhihu", "detail"),
+        "zhihu.parse_any": _by_endpoint("zhihu", "search_v3")[:1]
+        + _by_endpoint("zhihu", "detail")[:2],
         "bilibili.parse_search_type": bili_search,
         "bilibili.parse_view": bili_view,
         "bilibili.parse_any": bili_search[:2] + bili_view[:2] + bili_items[-1:],
@@ -291,9 +300,11 @@ def _seeds() -> dict[str, list[Any]]:
         "xiaohongshu.parse_feed": _by_endpoint("xiaohongshu", "feed")[:3],
         "xiaohongshu.parse_user_info": _by_url("xiaohongshu", "/user/otherinfo")[:3],
         "xiaohongshu.parse_zeeschuimer_item": xhs_items,
+        "xiaohongshu.parse_any": xhs_search,
         "tiktok.parse_zeeschuimer_item": tiktok,
         "tiktok.parse_item_list": [{"itemList": tiktok, "hasMore": True, "cursor": "20"}]
         + [{"data": [{"type": 1, "item": t} for t in tiktok]}],
+        "tiktok.parse_any": tiktok[:2] + [{"itemList": tiktok, "hasMore": True, "cursor": "20"}],
     }
     return seeds
 

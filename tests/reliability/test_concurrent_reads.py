@@ -21,8 +21,10 @@ from sqlalchemy import text
 from tracker.sim.api import SimServer
 from tracker.store.engine import make_engine
 
-from ..simtools import assert_equal_to_truth
-from .clitools import clean_env, collect_args, init_db, run_tracker, tracker_cmd, write_test_config
+from ..helpers.cli import clean_env, collect_args, run_tracker, tracker_cmd
+from ..helpers.config import write_test_config
+from ..helpers.database import init_db
+from ..helpers.simulator import assert_equal_to_truth
 
 READER = Path(__file__).with_name("reader.py")
 

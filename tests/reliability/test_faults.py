@@ -15,14 +15,8 @@ from sqlalchemy import Engine, text
 from tracker.config import TrackerConfig
 from tracker.sim.api import SimServer
 
-from ..simtools import (
-    LIVE,
-    assert_equal_to_truth,
-    collect_until_done,
-    duplicate_keys,
-    sim_options,
-    snapshot_counts,
-)
+from ..helpers.database import duplicate_keys, snapshot_counts
+from ..helpers.simulator import LIVE, assert_equal_to_truth, collect_until_done, sim_options
 
 PROFILES = ("flaky", "hostile")
 

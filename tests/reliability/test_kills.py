@@ -26,24 +26,10 @@ from tracker.services.database import init_database
 from tracker.sim.api import SimServer
 from tracker.store.engine import make_engine
 
-from ..simtools import (
-    LIVE,
-    assert_equal_to_truth,
-    collect_until_done,
-    duplicate_keys,
-    sim_options,
-    snapshot_counts,
-)
-from .clitools import (
-    clean_env,
-    collect_args,
-    init_db,
-    integrity,
-    run_rows,
-    run_tracker,
-    tracker_cmd,
-    write_test_config,
-)
+from ..helpers.cli import clean_env, collect_args, run_tracker, tracker_cmd
+from ..helpers.config import write_test_config
+from ..helpers.database import duplicate_keys, init_db, integrity, run_rows, snapshot_counts
+from ..helpers.simulator import LIVE, assert_equal_to_truth, collect_until_done, sim_options
 
 POLL_S = 0.02
 

@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from connectors.catalogue import PLATFORMS
 from tracker.errors import ParseError
-from tracker.records import PLATFORMS, AccountRecord, ParsedPage, PostRecord, RejectRecord
-from tracker.services.ingest import PageStore
+from tracker.membership.page_store import PageStore
+from tracker.records import AccountRecord, ParsedPage, PostRecord, RejectRecord
 from tracker.store.models import Reject
 
 from .fuzzing import CAPTURED_AT, json_values, mutated, post_bearing_lists, target, target_names

@@ -30,21 +30,18 @@ from sqlalchemy import Engine, event
 from tracker.sim.api import SimServer
 from tracker.store.engine import make_engine
 
-from ..simtools import LIVE, assert_equal_to_truth
-from .clitools import (
+from ..helpers.cli import (
     IS_ROOT,
     NO_DAC,
     clean_env,
     collect_args,
-    config_and_database,
     final_error_line,
-    init_db,
-    integrity,
     run_in_process,
-    run_rows,
     tracker_cmd,
-    write_test_config,
 )
+from ..helpers.config import write_test_config
+from ..helpers.database import config_and_database, init_db, integrity, run_rows
+from ..helpers.simulator import LIVE, assert_equal_to_truth
 
 
 @contextmanager

@@ -24,14 +24,8 @@ from tracker.services.collect import collect_platform
 from tracker.sim.api import SimServer
 from tracker.store.models import Post, Run
 
-from ..simtools import (
-    LIVE,
-    assert_equal_to_truth,
-    collect_until_done,
-    duplicate_keys,
-    sim_options,
-    snapshot_counts,
-)
+from ..helpers.database import duplicate_keys, snapshot_counts
+from ..helpers.simulator import LIVE, assert_equal_to_truth, collect_until_done, sim_options
 
 
 class Crash(BaseException):

@@ -35,16 +35,9 @@ from sqlalchemy import Engine, event
 
 from tracker.services.demo import capture_sample_path
 
-from .clitools import (
-    IS_ROOT,
-    NO_DAC,
-    clean_env,
-    final_error_line,
-    init_db,
-    run_in_process,
-    tracker_cmd,
-    write_test_config,
-)
+from ..helpers.cli import IS_ROOT, NO_DAC, clean_env, final_error_line, run_in_process, tracker_cmd
+from ..helpers.config import write_test_config
+from ..helpers.database import init_db
 
 REVIEWER = "审核员Sentinel甲"
 NOTE = "备注Sentinel乙"

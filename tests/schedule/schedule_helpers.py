@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
+from tests.helpers.config import UNLIMITED_RATE
 from tracker.config import TrackerConfig, load_config
 from tracker.schedule.alerts import Alert
 from tracker.schedule.jobs import JobContext, JobOutcome
-from tracker.services.runs import RUN
+from tracker.services.database import campaign_rows
 from tracker.store import migrate
 from tracker.store.engine import make_engine
 from tracker.store.registry import sync_campaigns
+from tracker.store.runs import RUN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_PATH = REPO_ROOT / "config" / "campaign.toml"
@@ -64,7 +66,7 @@ def new_database(path: Path, config: TrackerConfig) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        sync_campaigns(conn, config.campaigns)
+        sync_campaigns(conn, campaign_rows(config.campaigns))
     return engine
 
 
@@ -106,8 +108,10 @@ def config_text(
                 out.append(f'base_url = "{url}"')
                 if signer:
                     out.append(f'signer = "{signer}"')
-                if rate_per_s is not None:
-                    out.append(f"rate_per_s = {rate_per_s}")
+                limit = rate_per_s if rate_per_s is not None or keep_rate_limits else UNLIMITED_RATE
+                if limit is not None:
+                    # An omitted rate is the platform's own (its spec), so "dropped" is written out.
+                    out.append(f"rate_per_s = {limit}")
                 continue
             if key == "rate_per_s" and (not keep_rate_limits or rate_per_s is not None):
                 continue

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
 from tracker.schedule.runner import MAX_FAILED_ATTEMPTS, Runner, StopToken
-from tracker.services.runs import start_run
+from tracker.store.runs import start_run
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from sqlalchemy import Engine, func, select
 
 from tracker.config import load_config
 from tracker.services.collect import CollectOptions, collect_platform
-from tracker.services.runs import RUN
 from tracker.sim.api import SimServer
 from tracker.store.models import Post
+from tracker.store.runs import RUN
 
 TRACKER = [sys.executable, "-m", "tracker"]
 POST = Post.__table__

@@ -104,9 +104,7 @@ def runner_for(
 def test_daily_report_folder_and_digest(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        reports, "DAILY_REPORT_REF", "tracker.services.no_such_report:build_daily_report"
-    )
+    monkeypatch.setattr(reports, "DAILY_REPORT_REF", "dashboards.no_such_report:build_daily_report")
     alerts = RecordingAlerts()
     clock = FakeClock(bj("2024-09-10 08:03"))
     runner = runner_for(engine, tmp_path, clock, alerts)
@@ -169,9 +167,9 @@ def test_daily_report_uses_the_report_service_when_it_exists(
         calls.append((engine, config.campaigns[0].name, out_dir, day))
         (out_dir / "report.html").write_text("<html></html>", encoding="utf-8")
 
-    module = types.ModuleType("tracker.services.report")
+    module = types.ModuleType("dashboards.report_build")
     module.build_daily_report = build_daily_report  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tracker.services.report", module)
+    monkeypatch.setitem(sys.modules, "dashboards.report_build", module)
     alerts = RecordingAlerts()
     runner = runner_for(engine, tmp_path, FakeClock(bj("2024-09-10 08:01")), alerts)
     assert runner.run_job(runner.plan.job("report"), bj("2024-09-10 08:00")).status == "ok"
@@ -187,6 +185,15 @@ def test_daily_report_uses_the_report_service_when_it_exists(
         "report.html",
         "summary.json",
     ]
+
+
+def test_the_report_references_name_the_report_builders() -> None:
+    # A stale reference is not an error (the folder silently gets only summary.json), so a move
+    # of the report module must fail here instead of in the staff's report folders.
+    from dashboards.report_build import build_daily_report, build_weekly_report
+
+    assert find_function(reports.DAILY_REPORT_REF) is build_daily_report
+    assert find_function(reports.WEEKLY_REPORT_REF) is build_weekly_report
 
 
 def test_find_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,7 +212,7 @@ def test_find_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_weekly_summary(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        reports, "WEEKLY_REPORT_REF", "tracker.services.no_such_report:build_weekly_report"
+        reports, "WEEKLY_REPORT_REF", "dashboards.no_such_report:build_weekly_report"
     )
     alerts = RecordingAlerts()
     runner = runner_for(engine, tmp_path, FakeClock(bj("2024-09-09 09:04")), alerts)

@@ -14,7 +14,7 @@ from schedule_helpers import bj, config_text, new_database, repo_config, write_c
 from sqlalchemy import Engine
 
 from tracker.schedule.status import schedule_status
-from tracker.services.runs import RunCounts, finish_run, start_run
+from tracker.store.runs import RunCounts, finish_run, start_run
 
 ALL_COOKIES = {
     f"TRACKER_{p.upper()}_COOKIE": "x=1"

@@ -24,7 +24,8 @@ from tracker.cli import app
 from tracker.errors import OutputError
 from tracker.safe_files import protect, unprotect
 
-from ..reliability.clitools import REPO_ROOT, final_error_line, run_in_process
+from ..helpers.cli import final_error_line, run_in_process
+from ..helpers.config import REPO_ROOT
 
 REFUSED = "已拒绝 (refusing to overwrite it)"
 

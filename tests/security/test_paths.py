@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from tracker.cli import main
 
-from ..reliability.clitools import CONFIG
+from ..helpers.config import CONFIG
 
 VICTIM_TEXT = "victim: must never change\n"
 

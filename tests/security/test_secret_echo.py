@@ -36,13 +36,14 @@ from tracker import redaction
 from tracker.errors import ConnectorError
 from tracker.http import HttpClient, HttpSettings
 from tracker.schedule.alerts import AlertSender, blocked_alert
-from tracker.services.runs import RUN, RunCounts, finish_run, start_run
 from tracker.sim.api import SimServer
 from tracker.sim.server import RawResponse
 from tracker.store import migrate
 from tracker.store.engine import make_engine
+from tracker.store.runs import RUN, RunCounts, finish_run, start_run
 
-from ..reliability.clitools import collect_args, config_and_database, run_tracker
+from ..helpers.cli import collect_args, run_tracker
+from ..helpers.database import config_and_database
 
 BASE = "http://api.bilibili.test"
 COOKIE_ENV = "TRACKER_BILIBILI_COOKIE"

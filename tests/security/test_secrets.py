@@ -27,12 +27,9 @@ from tracker.services.collect import collect
 from tracker.services.export_posts import write_jsonl
 from tracker.sim.api import SimServer
 
-from ..reliability.clitools import (
-    collect_args,
-    config_and_database,
-    run_tracker,
-)
-from ..simtools import LIVE, collect_until_done, sim_options
+from ..helpers.cli import collect_args, run_tracker
+from ..helpers.database import config_and_database
+from ..helpers.simulator import LIVE, collect_until_done, sim_options
 
 MARK = "kepuSECRET"
 

@@ -16,9 +16,12 @@ from typer.testing import CliRunner
 
 from tracker.regions import GUANGDONG_PREFECTURES
 from tracker.sim.cli import sim_app
+from tracker.sim.platform_list import sim_platforms
 from tracker.sim.truth import iter_truth
 from tracker.sim.units import UNIT_KINDS, UNITS_CSV_COLUMNS
-from tracker.sim.world import SIM_PLATFORMS, World
+from tracker.sim.world import World
+
+SIM_PLATFORMS = sim_platforms()
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from tracker.sim.api import SimServer
 from tracker.sim.names import XSS_PAYLOAD
-from tracker.sim.world import SIM_PLATFORMS, SOCIAL_PLATFORMS, World
+from tracker.sim.platform_list import sim_platforms, social_platforms
+from tracker.sim.world import World
+
+SIM_PLATFORMS = sim_platforms()
+SOCIAL_PLATFORMS = social_platforms()
 
 
 def _titles(world: World) -> dict[tuple[str, int], str]:

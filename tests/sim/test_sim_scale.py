@@ -8,7 +8,10 @@ from collections import deque
 from types import FunctionType, ModuleType
 
 from tracker.sim.layout import BLOCK
-from tracker.sim.world import DEFAULT_NOW, SIM_PLATFORMS, World
+from tracker.sim.platform_list import sim_platforms
+from tracker.sim.world import DEFAULT_NOW, World
+
+SIM_PLATFORMS = sim_platforms()
 
 N = 1_000_000
 CAMPAIGN = "#千万IP创科普#"

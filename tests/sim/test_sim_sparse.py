@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from tracker.sim import sparse
+from tracker.sim.platform_list import id_time_platforms
 from tracker.sim.truth import iter_world_truth
 from tracker.sim.world import DEFAULT_NOW, World
 
@@ -58,10 +59,12 @@ def test_listings_captures_and_times_follow_the_sparse_rules(worlds) -> None:
         if p == "xiaohongshu":
             assert source == "id"  # cards carry no time; the note id encodes it
         if source is None:
-            assert p not in sparse.ID_TIME_PLATFORMS
-    for p in sparse.LISTING_WITHOUT_FOLLOWERS:
+            assert p not in id_time_platforms()
+    # The specs say so (from the real listing fixtures): these three listings lack followers.
+    assert sparse.listing_without_followers() == {"bilibili", "kuaishou", "xiaohongshu"}
+    for p in sparse.listing_without_followers():
         assert 0.15 < sum(seen[p]) / len(seen[p]) < 0.45, p  # profile reads only
-    for p in set(LIVE) - sparse.LISTING_WITHOUT_FOLLOWERS:
+    for p in set(LIVE) - sparse.listing_without_followers():
         assert sum(seen[p]) / len(seen[p]) > 0.8, p  # captures aside
     assert 0.08 < captures / len(works) < 0.22
     assert untimed > 0 and derived > untimed

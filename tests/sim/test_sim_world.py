@@ -18,14 +18,16 @@ from tracker.sim.layout import (
     WORLD_START,
 )
 from tracker.sim.names import CAMPAIGN_SPELLINGS, XSS_PAYLOAD
+from tracker.sim.platform_list import sim_platforms, social_platforms
 from tracker.sim.truth import iter_world_truth
 from tracker.sim.world import (
     DEFAULT_NOW,
-    SIM_PLATFORMS,
-    SOCIAL_PLATFORMS,
     ZHIHU_ROUNDTABLE_ID,
     World,
 )
+
+SIM_PLATFORMS = sim_platforms()
+SOCIAL_PLATFORMS = social_platforms()
 
 CAMPAIGN = "#千万IP创科普#"
 

@@ -12,8 +12,10 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from tracker.config import load_config
+from tracker.membership.page_store import PageStore
+from tracker.membership.rules import CampaignLinker
 from tracker.records import Metrics, ParsedPage, PostDetail, PostRecord, complete_post
-from tracker.services.ingest import CampaignLinker, PageStore
+from tracker.services.database import campaign_rows
 from tracker.store.registry import sync_campaigns
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "campaign.toml"
@@ -42,7 +44,7 @@ def _detail(at: datetime = T0, body: str = FULL) -> PostDetail:
 def _store(engine: Engine, page: ParsedPage) -> tuple[int, int]:
     campaigns = load_config(CONFIG).campaigns
     with engine.begin() as conn:
-        ids = sync_campaigns(conn, campaigns)
+        ids = sync_campaigns(conn, campaign_rows(campaigns))
         store = PageStore(CampaignLinker(campaigns), ids, source="import", run_id=None)
         result = store.store(conn, page, seen_at=T0)
     return result.details_applied, result.details_pending

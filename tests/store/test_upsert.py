@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from tracker.config import CampaignConfig
 from tracker.normalize.fingerprint import NO_FINGERPRINT, content_fingerprint
 from tracker.records import AccountRecord, CampaignLink, Metrics, PostRecord
+from tracker.services.database import campaign_rows
 from tracker.store.models import Account, MetricSnapshot, Post, PostCampaign
 from tracker.store.registry import sync_campaigns
 from tracker.store.upsert import Ingestor
@@ -111,7 +112,7 @@ def test_campaign_links_are_not_rewritten(any_engine: Engine) -> None:
         name="c1", tags=["#千万IP创科普#"], window_start="2024-09-01", window_end="2024-09-30"
     )
     with any_engine.begin() as conn:
-        ids = sync_campaigns(conn, [campaign])
+        ids = sync_campaigns(conn, campaign_rows([campaign]))
     link = CampaignLink("weibo", LONG_ID, "c1", "tag", "#千万IP创科普#")
     counts = ingest(any_engine, posts=[post()], links=[link, link], campaign_ids=ids)
     assert counts.links_new == 1

@@ -12,7 +12,6 @@ import os
 import sys
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.cli import (  # noqa: F401  - importing a command module registers its commands
     commands_campaign,
@@ -29,7 +28,7 @@ from tracker.cli.app import app
 from tracker.cli.argv import hoist_global_options
 from tracker.errors import TrackerError
 from tracker.failure_text import expected_failure_text, first_line
-from tracker.store.failures import hide_passwords
+from tracker.store.failures import DATABASE_ERRORS, hide_passwords
 
 __all__ = ["app", "main"]
 
@@ -49,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="tracker", standalone_mode=False)
         if isinstance(code, int) and code != 0:
             raise SystemExit(code)
-    except (TrackerError, SQLAlchemyError, OSError) as exc:
+    except (TrackerError, *DATABASE_ERRORS, OSError) as exc:
         if debug:
             raise
         typer.secho(f"错误: {expected_failure_text(exc)}", fg=typer.colors.RED, err=True)

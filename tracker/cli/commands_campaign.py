@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import func, select
 
+from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.cli.app import app
 from tracker.cli.commands_collect import parse_base_urls
 from tracker.cli.context import state
@@ -36,13 +36,13 @@ from tracker.membership.participation import (
     participation_frames,
 )
 from tracker.membership.rules import MATCHED_BY, campaign_rules, matched_by_label
-from tracker.membership.topics import collect_topics, import_topic_html, link_themes
+from tracker.membership.topics import link_themes
 from tracker.normalize.times import to_shanghai
-from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.safe_files import atomic_text_output
 from tracker.services.collect import CollectOptions
 from tracker.services.database import open_database
-from tracker.store.models import Campaign, PostCampaign
+from tracker.services.topics import collect_topics, import_topic_html
+from tracker.store.queries.membership import membership_counts
 
 console = Console()
 err_console = Console(stderr=True)
@@ -51,9 +51,6 @@ campaign_app = typer.Typer(
     help="活动成员：匹配规则、人工加入/排除作品、腾讯新闻专题页、参与形式统计", no_args_is_help=True
 )
 app.add_typer(campaign_app, name="campaign")
-
-LINK = PostCampaign.__table__
-CAMPAIGN = Campaign.__table__
 
 _STATE_ZH = {"excluded": "已排除", "included": "人工加入"}
 _EVENT_ZH = {"included": "加入", "excluded": "排除"}
@@ -155,14 +152,8 @@ def exclude_command(
 
 
 def _membership_counts(conn: Any, campaign: str) -> list[dict[str, Any]]:
-    q = (
-        select(LINK.c.platform, LINK.c.matched_by, LINK.c.excluded, func.count())
-        .join(CAMPAIGN, CAMPAIGN.c.id == LINK.c.campaign_id)
-        .where(CAMPAIGN.c.name == campaign)
-        .group_by(LINK.c.platform, LINK.c.matched_by, LINK.c.excluded)
-    )
     by_platform: dict[str, dict[str, Any]] = {}
-    for platform, matched_by, excluded, n in conn.execute(q):
+    for platform, matched_by, excluded, n in membership_counts(conn, campaign):
         row = by_platform.setdefault(
             platform, {"platform": platform, **{m: 0 for m in MATCHED_BY}, "excluded": 0}
         )
@@ -309,8 +300,8 @@ def topics_command(
     results = []
     try:
         if files:
+            from connectors.workref import WorkRef
             from tracker.imports.online import HttpArticleFetcher
-            from tracker.imports.urls import WorkRef
 
             fetcher = HttpArticleFetcher(parse_base_urls(base_url)) if fetch_articles else None
             try:

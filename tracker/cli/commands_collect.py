@@ -16,9 +16,17 @@ from datetime import UTC, datetime, timedelta
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.cli.app import app
 from tracker.cli.context import state
 from tracker.cli.validate import (
@@ -34,7 +42,6 @@ from tracker.cli.validate import (
 )
 from tracker.config import base_url_problem
 from tracker.errors import TrackerError
-from tracker.records import PLATFORM_NAMES_ZH
 from tracker.services.collect import CollectOptions, PlatformResult, collect, refresh_platform
 from tracker.services.database import open_database
 
@@ -239,7 +246,7 @@ def collect_command(
                 transient=False,
             ) as progress,
         ):
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def on_page(platform_id: str, page, counts) -> None:  # type: ignore[no-untyped-def]
                 if platform_id not in tasks:

@@ -9,12 +9,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from connectors import catalogue
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.cli.app import app
 from tracker.cli.context import state
 from tracker.cli.tables import Col, print_table, stdout_console
 from tracker.errors import ConfigError, TrackerError
 from tracker.normalize.times import to_shanghai
-from tracker.records import PLATFORM_NAMES_ZH
 from tracker.safe_files import atomic_text_output
 from tracker.services.database import apply_config, init_database, open_database
 from tracker.services.export_posts import write_jsonl
@@ -130,7 +131,7 @@ def config_check_command(ctx: typer.Context) -> None:
     """校验 campaign.toml 与 units.csv（含排名参数、定时表达式、签名插件），并列出各平台需要的环境变量。"""
     import os
 
-    from tracker.services.config_check import check_all
+    from tracker.cli.config_check import check_all
 
     st = state(ctx)
     stored = st.stored
@@ -160,6 +161,8 @@ def config_check_command(ctx: typer.Context) -> None:
         notes = []
         if not p.enabled:
             notes.append("未启用")
+        if pid not in catalogue.live_platforms():
+            notes.append("无采集连接器，只能导入")
         if p.cookie_env:
             notes.append(f"{p.cookie_env} {'已设置' if os.environ.get(p.cookie_env) else '未设置'}")
         if p.signer_env or p.signer:

@@ -59,7 +59,7 @@ def report_command(
     ),
 ) -> None:
     """生成单文件 HTML 报告（离线可打开，可打印），可选同时生成 PDF。"""
-    from tracker.services.report import build_report
+    from dashboards.report_build import build_report
 
     st = state(ctx)
     when = _parse_day(day)
@@ -67,7 +67,7 @@ def report_command(
     try:
         with console.status("正在生成报告…"):
             if print_cities:
-                from tracker.services.city_print import build_city_print
+                from dashboards.city_print import build_city_print
 
                 result = build_city_print(
                     engine, st.config, output, campaign=campaign, day=when, pdf=pdf, city=city

@@ -7,13 +7,20 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.cli.app import app
 from tracker.cli.context import state
 from tracker.errors import TrackerError
-from tracker.records import PLATFORM_NAMES_ZH
 
 console = Console()
 
@@ -29,6 +36,7 @@ def demo_command(
     seed: int = typer.Option(2024, "--seed", help="模拟世界的随机种子"),
 ) -> None:
     """演示完整流程：启动本地模拟器 → 采集六个平台 → 导入单位报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
+    from dashboards.report_build import build_report
     from tracker.services.demo import next_commands, run_demo
 
     if faults not in ("none", "flaky", "hostile"):
@@ -52,8 +60,8 @@ def demo_command(
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        tasks: dict[str, int] = {}
-        step_task: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
+        step_task: dict[str, TaskID] = {}
 
         def on_step(name: str) -> None:
             if "current" in step_task:
@@ -75,6 +83,7 @@ def demo_command(
         summary = run_demo(
             config,
             out,
+            write_report=build_report,
             scale=scale,
             faults=faults,
             seed=seed,

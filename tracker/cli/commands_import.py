@@ -16,9 +16,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from connectors.base import Connector
+from connectors.catalogue import PLATFORM_NAMES_ZH
+from connectors.links import UrlResolver
 from tracker.cli.app import app
 from tracker.cli.commands_collect import BASE_URL_OPT, SIGNER_OPT, parse_base_urls
 from tracker.cli.context import state
@@ -28,10 +29,8 @@ from tracker.http import HttpClient
 from tracker.imports.detect import FORMAT_NAMES_ZH
 from tracker.imports.online import HttpArticleFetcher, LinkClients
 from tracker.imports.service import EXIT_NONE, EXIT_PARTIAL, ImportReport, import_paths
-from tracker.imports.urls import UrlResolver
-from tracker.records import PLATFORM_NAMES_ZH
-from tracker.services.database import open_database
-from tracker.services.runs import RunCounts
+from tracker.services.database import database_file, open_database
+from tracker.store.runs import RunCounts
 
 console = Console(soft_wrap=True)  # file:line messages stay on one line, greppable
 err_console = Console(stderr=True, soft_wrap=True)
@@ -148,10 +147,8 @@ def _live_connectors(
 
 def _missing_sqlite_file(url: str) -> str | None:
     """The path of a SQLite database file that does not exist yet, else None."""
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
-        return None
-    return None if Path(parsed.database).exists() else parsed.database
+    database = database_file(url)
+    return None if database is None or Path(database).exists() else database
 
 
 def _without_path(path: str, error: str) -> str:

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.cli.app import app
 from tracker.cli.commands_core import export_app
 from tracker.cli.context import CliState, state
@@ -32,14 +33,15 @@ from tracker.exports.service import LIST_NAMES_ZH, export_list
 from tracker.exports.sheet import Sheet
 from tracker.ranking import explain_creator, explain_work
 from tracker.ranking.floors import floor_names
-from tracker.records import PLATFORM_NAMES_ZH
-from tracker.services.database import open_database
-from tracker.services.rank import (
+from tracker.ranking.slices import (
     RankedCampaign,
     RankFilters,
     filter_creators,
     filter_units,
     filter_works,
+)
+from tracker.services.database import open_database
+from tracker.services.rank import (
     normalise_platform,
     normalise_unit_kind,
     rank_service,

@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
 
 from tracker.cli.app import app
 from tracker.cli.commands_collect import (
@@ -29,6 +28,7 @@ from tracker.schedule.runner import JobRun, Runner, StopToken, is_failure, stop_
 from tracker.schedule.status import ScheduleStatus, schedule_status
 from tracker.services.collect import CollectOptions
 from tracker.services.database import open_database
+from tracker.store.queries import Engine
 
 console = Console(stderr=True)
 

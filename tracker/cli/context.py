@@ -7,7 +7,6 @@ from functools import cached_property
 from pathlib import Path
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.config import (
     TrackerConfig,
@@ -22,9 +21,14 @@ from tracker.config import (
     read_units_text,
 )
 from tracker.safe_files import protect
+from tracker.services.database import (
+    database_file,
+    database_label,
+    database_url,
+    read_stored_texts,
+)
 from tracker.settings import Settings
-from tracker.store.engine import describe_url, make_engine, resolve_database_url, sqlite_path
-from tracker.store.stored_config import CONFIG_NAME, UNITS_NAME, StoredTexts, read_stored
+from tracker.store.stored_config import CONFIG_NAME, UNITS_NAME, StoredTexts
 
 DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
 """Files SQLite keeps beside the database; overwriting one corrupts it as surely."""
@@ -68,21 +72,9 @@ class CliState:
     def _read_stored(self) -> StoredTexts | None:
         try:
             resolved = self.database_url
-            database = sqlite_path(resolved)
         except Exception:  # noqa: BLE001 - a bad URL is reported by the command that opens it
             return None
-        if database is not None and not Path(database).is_file():
-            return None  # connecting would create it; the command reports the missing file
-        try:
-            engine = make_engine(resolved, create_dirs=False)
-        except Exception:  # noqa: BLE001 - reported by the command that opens the database
-            return None
-        try:
-            return read_stored(engine)
-        except SQLAlchemyError:
-            return None  # not a database, locked, ...: the command's own open says which
-        finally:
-            engine.dispose()
+        return read_stored_texts(resolved)
 
     def stored_label(self, name: str) -> str:
         """Where stored text came from, for messages: ``数据库中保存的 campaign.toml (db)``."""
@@ -149,11 +141,11 @@ class CliState:
 
     @property
     def database_url(self) -> str:
-        return resolve_database_url(self.db)
+        return database_url(self.db)
 
     @property
     def database_label(self) -> str:
-        return describe_url(self.database_url)
+        return database_label(self.database_url)
 
     def protected_files(self) -> list[tuple[Path, str]]:
         """The files no output of this command may replace: the database with its journals,
@@ -166,7 +158,7 @@ class CliState:
             ),
         ]
         try:
-            database = sqlite_path(self.database_url)
+            database = database_file(self.database_url)
         except Exception:  # noqa: BLE001 - a bad URL is reported by the command that opens it
             database = None
         if database is not None:

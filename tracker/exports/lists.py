@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import UNIT_KIND_NAMES_ZH
 from tracker.exports.anonymise import anonymise_creators, anonymise_works
 from tracker.exports.sheet import Column, Sheet, build_frame
 from tracker.ranking.fixed_age import BASIS_ZH
 from tracker.ranking.floors import FLOOR_BIT, any_floor, floor_labels_zh, frame_floor_bits
+from tracker.ranking.slices import RankedCampaign, RankFilters, scope_mask
 from tracker.ranking.units import unit_scores
-from tracker.records import PLATFORM_NAMES_ZH
-from tracker.services.rank import RankedCampaign, RankFilters, scope_mask
 
 __all__ = [
     "ABOUT_SHEET",

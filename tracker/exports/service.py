@@ -24,14 +24,14 @@ from tracker.exports.lists import (
 )
 from tracker.exports.sheet import Sheet
 from tracker.exports.xlsx import safe_sheet_name, write_xlsx
-from tracker.safe_files import check_output
-from tracker.services.rank import (
+from tracker.ranking.slices import (
     RankedCampaign,
     RankFilters,
     filter_creators,
     filter_units,
     filter_works,
 )
+from tracker.safe_files import check_output
 
 __all__ = ["LISTS", "ExportResult", "build_sheets", "export_list"]
 

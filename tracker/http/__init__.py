@@ -12,7 +12,6 @@ from tracker.http.retry import retry_after_seconds
 from tracker.http.settings import DEFAULT_USER_AGENT, HttpSettings, signer_env_var
 from tracker.http.signer import (
     CommandSigner,
-    DevSigner,
     HttpSigner,
     Signer,
     SignerError,
@@ -24,7 +23,6 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "Check",
     "CommandSigner",
-    "DevSigner",
     "HttpClient",
     "HttpSettings",
     "HttpSigner",

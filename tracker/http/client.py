@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import httpx
@@ -73,6 +73,7 @@ log = logging.getLogger("tracker.http")
 Check = Callable[[Any, Any], None]
 """``check(body, response) -> None``: raises the platform's meaning of a decoded body."""
 
+_T = TypeVar("_T")
 _Want = Literal["json", "text"]
 _MAX_HOPS = 10
 _JSON_ACCEPT = "application/json, text/plain, */*"
@@ -294,7 +295,10 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> str:
         """GET a page (HTML, JS) as text, following redirects within the platform's hosts."""
-        return self._call("GET", path, params, headers, None, sign=False, check=None, want="text")
+        text: str = self._call(
+            "GET", path, params, headers, None, sign=False, check=None, want="text"
+        )
+        return text
 
     def resolve_redirect(self, url: str) -> str:
         """Follow a short link (b23.tv, v.douyin.com) and return the final URL; no body is read.
@@ -405,7 +409,7 @@ class HttpClient:
 
         return self._retrying(method, where, attempt)
 
-    def _retrying(self, method: str, where: str, attempt: Callable[[], Any]) -> Any:
+    def _retrying(self, method: str, where: str, attempt: Callable[[], _T]) -> _T:
         retrying = build_retrying(
             self.settings,
             sleep=self._sleep,
@@ -461,7 +465,11 @@ class HttpClient:
         self.stats.requests += 1
         try:
             response = self._client.request(
-                method, url, headers=_wire_headers(headers), content=content
+                method,
+                url,
+                # httpx takes str and bytes values in one mapping; its annotation wants one kind.
+                headers=_wire_headers(headers),  # type: ignore[arg-type]
+                content=content,
             )
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
             raise ConnectorError(

@@ -16,7 +16,10 @@ The JSON contract (one request in, one answer out)::
 Three ways to plug one in (``HttpSettings.signer`` / ``TRACKER_<P>_SIGNER``):
 ``cmd:<command line>`` runs a program per request (request on stdin, answer on stdout);
 ``http://127.0.0.1:PORT/sign`` POSTs the request to a local service; ``dev`` signs in process
-with the development scheme the simulator checks (``tracker.signing.dev``).
+with the development scheme the simulator checks (``tracker.signing.dev.DevSigner``). This
+production layer never builds the development signer itself: the layer that builds clients
+(``tracker.services.signers``) chooses it and hands it to ``HttpClient``, so no real
+collection can fall back on a stand-in signature by accident.
 
 The request carries cookies (some signatures need ``d_c0`` or ``a1``) and query tokens, so no
 error raised here echoes them: a signer's stderr or error text is shown only with cookie and
@@ -39,7 +42,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from tracker.errors import ConfigError, ConnectorError
 from tracker.redaction import scrub
-from tracker.signing.dev import dev_sign
 from tracker.signing.spec import SIGNER_FORMS, check_signer_spec, signer_spec_message
 
 SignRequest = dict[str, Any]
@@ -134,16 +136,6 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-class DevSigner:
-    """In-process development signer: the scheme the simulator verifies."""
-
-    def sign(self, request: SignRequest) -> SignAnswer:
-        return dev_sign(request["platform"], request.get("params") or {}, request.get("body"))
-
-    def __repr__(self) -> str:
-        return "DevSigner()"
-
-
 class CommandSigner:
     """Runs a command per request: request JSON on stdin, answer JSON on stdout.
 
@@ -187,7 +179,11 @@ class CommandSigner:
         try:
             answer = json.loads(done.stdout)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            pos = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+            pos = (
+                f" at line {exc.lineno} column {exc.colno}"
+                if isinstance(exc, json.JSONDecodeError)
+                else ""
+            )
             raise SignerError(
                 f"{where} did not print a JSON answer on stdout ({len(done.stdout)} bytes, "
                 f"invalid{pos})",
@@ -264,16 +260,21 @@ class HttpSigner:
 def make_signer(
     spec: str | None, *, timeout_s: float = 10.0, where: str = "signer"
 ) -> Signer | None:
-    """The signer a spec names: None/"" -> None, "dev", "cmd:<line>", or an http(s) URL.
+    """The external signer a spec names: None/"" -> None, "cmd:<line>", or an http(s) URL.
 
     The spec is parsed by ``tracker.signing.spec`` (the one check config loading, ``config
-    check`` and ``--signer`` use too); a bad one is a ``ConfigError`` naming ``where``.
+    check`` and ``--signer`` use too); a bad one is a ``ConfigError`` naming ``where``. "dev"
+    is no external signer: the caller passes ``tracker.signing.dev.DevSigner`` to the client
+    (``tracker.services.signers.choose_signer``), else this is a ``ConfigError``.
     """
     parsed = check_signer_spec(spec, where=where)
     if parsed is None:
         return None
     if parsed.kind == "dev":
-        return DevSigner()
+        raise ConfigError(
+            f"{where}: 开发签名 dev 须由采集服务选用并传入，HTTP 层不自行创建 "
+            "(the dev signer is passed in by the collect service)"
+        )
     if parsed.kind == "cmd":
         return CommandSigner(list(parsed.argv), timeout_s=timeout_s)
     return HttpSigner(parsed.url, timeout_s=timeout_s)

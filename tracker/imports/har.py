@@ -162,7 +162,7 @@ def _entry_chunk(
     if not isinstance(entry, Mapping):
         chunk.reject("HAR 条目不是对象", location=location)
         return chunk
-    request = entry.get("request") if isinstance(entry.get("request"), Mapping) else {}
+    request = entry["request"] if isinstance(entry.get("request"), Mapping) else {}
     url = request.get("url")
     if not isinstance(url, str) or not url:
         chunk.skipped, chunk.skip_reason = 1, "(无 URL)"
@@ -176,8 +176,8 @@ def _entry_chunk(
     if endpoint.platform in missing:
         chunk.skipped, chunk.skip_reason = 1, f"{host}（{missing[endpoint.platform]}）"
         return chunk
-    response = entry.get("response") if isinstance(entry.get("response"), Mapping) else {}
-    content = response.get("content") if isinstance(response.get("content"), Mapping) else {}
+    response = entry["response"] if isinstance(entry.get("response"), Mapping) else {}
+    content = response["content"] if isinstance(response.get("content"), Mapping) else {}
     status = response.get("status")
     try:
         body = decode_body(content)

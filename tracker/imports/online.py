@@ -11,18 +11,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from connectors import catalogue
+from connectors.workref import WorkRef
 from tracker.http import HttpClient, HttpSettings
-from tracker.imports.urls import WorkRef
 
-__all__ = ["ARTICLE_BASE_URLS", "HttpArticleFetcher", "LinkClients"]
-
-ARTICLE_BASE_URLS: dict[str, str] = {
-    "kepuchina": "https://www.kepuchina.cn",
-    "qqnews": "https://news.qq.com",
-    "xuexi": "https://www.xuexi.cn",
-}
+__all__ = ["HttpArticleFetcher", "LinkClients", "article_base_urls"]
 
 _SHORT_LINK_BASE = "https://example.invalid"
+
+
+def article_base_urls() -> dict[str, str]:
+    """Article platform id -> its real site (the catalogue's ``base_url``)."""
+    out: dict[str, str] = {}
+    for platform in catalogue.platforms_of_kind("article"):
+        base = catalogue.spec(platform).base_url
+        if base:
+            out[platform] = base
+    return out
 
 
 class _Clients:
@@ -45,7 +50,7 @@ class _Clients:
 
 
 class LinkClients(_Clients):
-    """``client_for(platform)`` for :class:`tracker.imports.urls.UrlResolver`."""
+    """``client_for(platform)`` for :class:`connectors.links.UrlResolver`."""
 
     def __call__(self, platform: str | None) -> HttpClient:
         return self.get(platform or "links", _SHORT_LINK_BASE)
@@ -58,7 +63,7 @@ class HttpArticleFetcher(_Clients):
         self, base_urls: Mapping[str, str] | None = None, settings: HttpSettings | None = None
     ) -> None:
         super().__init__(settings)
-        self.base_urls = {**ARTICLE_BASE_URLS, **(base_urls or {})}
+        self.base_urls = {**article_base_urls(), **(base_urls or {})}
 
     def fetch(self, ref: WorkRef) -> str:
         parts = urlsplit(ref.url)

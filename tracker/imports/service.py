@@ -20,7 +20,7 @@ noted. ``dry_run`` reads and parses everything and reports the same counts witho
 anything, not even the run row.
 
 An import starting marks import runs left ``running`` by a killed process ``interrupted``,
-the way collect does (:func:`~tracker.services.runs.interrupt_stale_run`).
+the way collect does (:func:`~tracker.store.runs.interrupt_stale_run`).
 
 Sources: captures (HAR, Zeeschuimer) are ``capture``, saved bodies and MediaCrawler rows
 ``import``, units' lists ``submission``; the time the data was seen is the snapshot time.
@@ -40,6 +40,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, tuple_
 
 from connectors.base import Connector
+from connectors.catalogue import PLATFORMS
+from connectors.links import UrlResolver
 from tracker.config import TrackerConfig
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.imports.chunk import Chunk
@@ -49,21 +51,20 @@ from tracker.imports.mediacrawler import read_mediacrawler
 from tracker.imports.raw_json import read_raw_json
 from tracker.imports.routing import load_parsers
 from tracker.imports.submissions import ArticleFetcher, read_submissions
-from tracker.imports.urls import UrlResolver
 from tracker.imports.zeeschuimer import read_zeeschuimer
-from tracker.records import PLATFORMS, CampaignLink, ParsedPage, PostRecord, RejectRecord
-from tracker.services.ingest import PageStore
-from tracker.services.runs import (
-    RUN,
-    RunCounts,
-    finish_run,
-    interrupt_stale_run,
-    start_run,
-    update_run,
-)
+from tracker.membership.page_store import PageStore
+from tracker.records import CampaignLink, ParsedPage, PostRecord, RejectRecord
 from tracker.store.engine import begin_write
 from tracker.store.models import Post
 from tracker.store.registry import ensure_unit
+from tracker.store.runs import (
+    RunCounts,
+    finish_run,
+    interrupt_stale_run,
+    set_run_platform,
+    start_run,
+    update_run,
+)
 from tracker.store.upsert import Ingestor, batched
 
 __all__ = ["FileReport", "ImportReport", "import_paths"]
@@ -645,9 +646,7 @@ def import_paths(
         error = "; ".join(f.error for f in files if f.error) or None
         finish_run(engine, run_id, status=status, counts=counts, error=error)
         if platform is None and len(importer.platforms) == 1:
-            only_platform = next(iter(importer.platforms))
-            with begin_write(engine) as conn:
-                conn.execute(RUN.update().where(RUN.c.id == run_id).values(platform=only_platform))
+            set_run_platform(engine, run_id, next(iter(importer.platforms)))
     return ImportReport(
         run_id=run_id,
         dry_run=dry_run,

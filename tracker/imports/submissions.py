@@ -31,23 +31,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from connectors.article_page import ArticleInfo
 from connectors.base import Connector
+from connectors.catalogue import PLATFORM_NAMES_ZH, platform_by_alias, platforms_of_kind
+from connectors.links import UrlResolver
+from connectors.workref import ShortLinkError, WorkRef, WorkUrlError
 from tracker.errors import ImportFormatError, TrackerError
-from tracker.imports.articles import ARTICLE_PLATFORMS, ArticleInfo, parse_article
+from tracker.imports.articles import parse_article
 from tracker.imports.chunk import Chunk, prefix_rejects
 from tracker.imports.textlines import decode_lines, line_payload
-from tracker.imports.urls import ShortLinkError, UrlResolver, WorkRef, WorkUrlError
 from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.times import parse_time
-from tracker.records import (
-    MAX_COUNT,
-    PLATFORM_NAMES_ZH,
-    PLATFORMS,
-    AccountRecord,
-    CampaignLink,
-    Metrics,
-    PostRecord,
-)
+from tracker.records import MAX_COUNT, AccountRecord, CampaignLink, Metrics, PostRecord
 
 __all__ = [
     "FIELDS",
@@ -141,24 +136,6 @@ FIELD_NAMES_ZH = {
 _EXPECTED = ("unit", "platform", "author", "published", "views", "likes", "comments", "shares")
 _METRICS = ("views", "likes", "comments", "shares", "favorites")
 
-_PLATFORM_ALIASES = {
-    "微博": "weibo",
-    "新浪微博": "weibo",
-    "抖音": "douyin",
-    "快手": "kuaishou",
-    "知乎": "zhihu",
-    "b站": "bilibili",
-    "哔哩哔哩": "bilibili",
-    "哔哩哔哩(b站)": "bilibili",
-    "小红书": "xiaohongshu",
-    "科普中国": "kepuchina",
-    "学习强国": "xuexi",
-    "腾讯新闻": "qqnews",
-    "企鹅号": "qqnews",
-    "腾讯新闻/企鹅号": "qqnews",
-    "tiktok": "tiktok",
-}
-
 
 def normalise_header(value: Any) -> str:
     """Header text for comparison: width-folded, no spaces, no ``（次）``/``*`` annotations."""
@@ -177,9 +154,7 @@ def platform_from_name(value: Any) -> str | None:
     text = normalise_header(value)
     if not text:
         return None
-    if text in PLATFORMS:
-        return text
-    return _PLATFORM_ALIASES.get(text)
+    return platform_by_alias(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,7 +519,7 @@ def submission_records(
     """
     author = (article.author if article else None) or row.author
     uid = ref.account_uid or (article.account_uid if article else None)
-    if uid is None and ref.platform in ARTICLE_PLATFORMS and author:
+    if uid is None and ref.platform in platforms_of_kind("article") and author:
         uid = author
     context = dict(ref.context)
     if unit:
@@ -783,7 +758,7 @@ def _row_chunk(
     seen[ref.key] = row.location
     unit = row.unit or default_unit
     article = None
-    if articles is not None and ref.platform in ARTICLE_PLATFORMS:
+    if articles is not None and ref.platform in platforms_of_kind("article"):
         try:
             article = parse_article(ref.platform, articles.fetch(ref))
         except TrackerError as exc:

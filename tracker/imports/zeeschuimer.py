@@ -120,7 +120,7 @@ def _line_chunk(
         chunk.notes.append(f"{location}: 没有 timestamp_collected，快照时间用文件修改时间")
     chunk.parsed = 1
     try:
-        parse = zeeschuimer_parser(platform, data)
+        parse = zeeschuimer_parser(platform)
         page = parse(data, captured_at=captured_at, source=SOURCE)
     except (ParseError, ValueError, TypeError, KeyError) as exc:
         chunk.reject(

@@ -8,7 +8,8 @@ corrections that later runs respect, and per-account / per-unit / per-city parti
 
 - :mod:`tracker.membership.rules`: the rules of each campaign, labels, and a linker that applies
   every rule a single record can decide;
-- :mod:`tracker.membership.topics`: 腾讯新闻 专题 pages and 学习强国 theme matching;
+- :mod:`tracker.membership.topics`: 腾讯新闻 专题 pages (parsed; read as a run by
+  :mod:`tracker.services.topics`) and 学习强国 theme matching;
 - :mod:`tracker.membership.manual`: ``include`` / ``exclude`` with note, person and time;
 - :mod:`tracker.membership.participation`: the three forms per account, unit and city.
 """

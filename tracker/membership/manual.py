@@ -24,13 +24,14 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, select
 
+from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
+from connectors.links import parse_work_url
+from connectors.workref import WorkRef, WorkUrlError
 from tracker.errors import TrackerError
-from tracker.imports.urls import WorkRef, WorkUrlError, parse_work_url
 from tracker.membership.rules import matched_by_label
-from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.store.engine import begin_write
 from tracker.store.models import Campaign, Post, PostCampaign, ReviewEvent
-from tracker.store.upsert import _insert_for
+from tracker.store.upsert import insert_stub_post
 
 __all__ = [
     "EVENT_STATUSES",
@@ -114,31 +115,18 @@ def _require(note: str | None, by: str | None) -> tuple[str, str]:
 
 
 def _ensure_post(conn: Connection, ref: WorkRef, now: datetime) -> bool:
-    """Insert a stub post for ``ref`` unless stored; True when the stub was created.
-
-    ``last_collected_at`` stays NULL so any later data, however old its capture, fills it in.
-    """
-    found = conn.execute(
-        select(POST.c.platform_post_id).where(
-            and_(POST.c.platform == ref.platform, POST.c.platform_post_id == ref.post_id)
-        )
-    ).first()
-    if found is not None:
-        return False
-    stmt = _insert_for(conn, POST).values(
+    """Store a stub post for ``ref`` unless stored; True when the stub was created."""
+    return insert_stub_post(
+        conn,
         platform=ref.platform,
         platform_post_id=ref.post_id,
         account_uid=ref.account_uid,
         url=ref.url or None,
         content_type=ref.content_type,
-        first_collected_at=now,
-        last_collected_at=None,
         source="submission",
-        deleted=False,
+        seen_at=now,
         context=dict(ref.context) or None,
     )
-    conn.execute(stmt.on_conflict_do_nothing(index_elements=["platform", "platform_post_id"]))
-    return True
 
 
 def _event(

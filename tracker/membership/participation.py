@@ -28,14 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, or_, select
 
-from tracker.store.models import AccountUnit, Post, PostCampaign, Unit
-from tracker.store.registry import campaign_id
+from tracker.store.queries import Connection
+from tracker.store.queries.participation import participation_rows
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -49,11 +47,6 @@ __all__ = [
     "participation_frames",
     "unit_participation",
 ]
-
-P = Post.__table__
-PC = PostCampaign.__table__
-AU = AccountUnit.__table__
-U = Unit.__table__
 
 FORM_COLUMNS = ("works_published", "qa_posts", "interactions")
 """The notice's three forms, one column each (the summary export's three columns)."""
@@ -304,20 +297,6 @@ class ParticipationFrames:
     cities: pd.DataFrame
 
 
-def rows_frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """A statement's rows as an object-dtype frame (ids and names stay as the store has them)."""
-    rows = conn.execute(stmt).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns).astype("object")
-
-
-def _in_window(window: tuple[datetime, datetime] | None) -> list[Any]:
-    """Works published inside ``window`` (inclusive); works of unknown time are kept."""
-    if window is None:
-        return []
-    start, end = window
-    return [or_(P.c.published_at.is_(None), P.c.published_at.between(start, end))]
-
-
 def load_inputs(
     conn: Connection, campaign: str | int, *, window: tuple[datetime, datetime] | None = None
 ) -> ParticipationInputs:
@@ -326,47 +305,10 @@ def load_inputs(
     ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works and reposts
     published inside it; by default every linked work counts, as in the ranking.
     """
-    cid = campaign_id(conn, campaign)
-    link_join = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
-    works = rows_frame(
-        conn,
-        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.content_type, P.c.repost_of)
-        .join(PC, link_join)
-        .where(
-            PC.c.campaign_id == cid,
-            PC.c.excluded.is_(False),
-            P.c.deleted.is_(False),
-            *_in_window(window),
-        ),
-        [*_KEY, "account_uid", "content_type", "repost_of"],
+    rows = participation_rows(conn, campaign, window=window)
+    return ParticipationInputs(
+        rows.works, rows.reposts, rows.excluded, rows.account_units, rows.units
     )
-    reposts = rows_frame(
-        conn,
-        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.repost_of).where(
-            P.c.repost_of.is_not(None), P.c.deleted.is_(False), *_in_window(window)
-        ),
-        [*_KEY, "account_uid", "repost_of"],
-    )
-    excluded = rows_frame(
-        conn,
-        select(PC.c.platform, PC.c.platform_post_id).where(
-            PC.c.campaign_id == cid, PC.c.excluded.is_(True)
-        ),
-        _KEY,
-    )
-    account_units = rows_frame(
-        conn,
-        select(AU.c.platform, AU.c.platform_uid, AU.c.unit_id),
-        ["platform", "platform_uid", "unit_id"],
-    )
-    units = rows_frame(
-        conn,
-        select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
-        ["unit_id", "unit_name", "unit_kind", "city"],
-    )
-    for frame in (account_units, units):
-        frame["unit_id"] = frame["unit_id"].astype("int64")
-    return ParticipationInputs(works, reposts, excluded, account_units, units)
 
 
 def participation_frames(

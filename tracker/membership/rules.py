@@ -18,14 +18,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from connectors import catalogue
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import CampaignConfig, TrackerConfig
 from tracker.membership.topics import ThemeMatcher, topic_url_key
-from tracker.records import PLATFORM_NAMES_ZH, CampaignLink, PostRecord
+from tracker.normalize.tags import CampaignMatcher
+from tracker.records import CampaignLink, PostRecord
 
 __all__ = [
     "MATCHED_BY",
+    "CampaignLinker",
     "MATCHED_BY_ZH",
-    "PLATFORM_RULE",
+    "platform_rules",
     "CampaignRules",
     "RuleLinker",
     "RuleRow",
@@ -45,18 +49,14 @@ MATCHED_BY_ZH: dict[str, str] = {
     "manual": "人工加入",
 }
 
-PLATFORM_RULE: dict[str, str] = {
-    "kepuchina": "tag",
-    "xuexi": "theme",
-    "weibo": "tag",
-    "douyin": "tag",
-    "kuaishou": "tag",
-    "zhihu": "roundtable",
-    "qqnews": "topic",
-    "bilibili": "tag",
-    "xiaohongshu": "tag",
-}
-"""How the notice says each platform takes part (the tag is accepted everywhere as well)."""
+
+def platform_rules() -> dict[str, str]:
+    """How the notice says each platform takes part (the tag is accepted everywhere as well).
+
+    Read from the platform specs; a platform where the campaign does not run has no rule.
+    """
+    return {p: s.membership for p, s in catalogue.specs().items() if s.membership is not None}
+
 
 _RULE_SETTING = {
     "roundtable": "zhihu_roundtables",
@@ -129,7 +129,7 @@ class CampaignRules:
         their participants do not use; better said at configuration time than found in a report.
         """
         out = []
-        for platform, kind in PLATFORM_RULE.items():
+        for platform, kind in platform_rules().items():
             if kind == "tag":
                 continue
             values = {"roundtable": self.roundtables, "topic": self.topics, "theme": self.themes}[
@@ -148,18 +148,49 @@ def campaign_rules(config: TrackerConfig) -> list[CampaignRules]:
     return [CampaignRules.from_config(c) for c in config.campaigns]
 
 
+class CampaignLinker:
+    """The rules a post's own text decides: the campaign tag, and the Zhihu roundtable."""
+
+    def __init__(self, campaigns: Iterable[CampaignConfig]) -> None:
+        self.campaigns = list(campaigns)
+        self.matcher = CampaignMatcher({c.name: c.all_spellings for c in self.campaigns})
+        self._roundtables = {
+            rt: c.name for c in self.campaigns for rt in c.membership.zhihu_roundtables
+        }
+
+    def links_for(self, post: PostRecord) -> list[CampaignLink]:
+        links = [
+            CampaignLink(post.platform, post.platform_post_id, name, "tag", raw)
+            for name, raw in self.matcher.match(post.hashtags, _match_text(post))
+        ]
+        roundtable = post.context.get("roundtable_id")
+        if roundtable and roundtable in self._roundtables:
+            name = self._roundtables[roundtable]
+            if all(link.campaign != name for link in links):
+                links.append(
+                    CampaignLink(
+                        post.platform, post.platform_post_id, name, "roundtable", roundtable
+                    )
+                )
+        return links
+
+
+def _match_text(post: PostRecord) -> str | None:
+    if post.title and post.text:
+        return f"{post.title}\n{post.text}"
+    return post.text or post.title
+
+
 class RuleLinker:
     """Tag and roundtable (``CampaignLinker``), plus theme and topic-page rules.
 
-    A drop-in for ``tracker.services.ingest.CampaignLinker`` (same ``links_for``), composed
-    rather than derived so that module may import this one. A work gets one link per campaign;
-    the first rule that admits it names the reason, in the order tag, roundtable, theme, topic
-    (the tag is the campaign's own word, the others are how a platform stands in for it).
+    A drop-in for ``CampaignLinker`` (same ``links_for``), composed rather than derived. A work
+    gets one link per campaign; the first rule that admits it names the reason, in the order
+    tag, roundtable, theme, topic (the tag is the campaign's own word, the others are how a
+    platform stands in for it).
     """
 
     def __init__(self, campaigns: Iterable[CampaignConfig]) -> None:
-        from tracker.services.ingest import CampaignLinker
-
         self.base = CampaignLinker(campaigns)
         self.campaigns = self.base.campaigns
         self.themes = ThemeMatcher({c.name: c.membership.xuexi_themes for c in self.campaigns})

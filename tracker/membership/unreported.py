@@ -8,20 +8,18 @@ provincial units (省直单位: registry kind ``department``, shown as 厅局单
 however their city is filled in, and the contact the registry holds (``person``) and the
 registered accounts.
 
-:func:`unreported_units` is pure (DataFrames in, DataFrame out); :func:`load_unreported` is the
-one store query. The HTML report, the dashboard page and the summary export all call it.
+:func:`unreported_units` is pure (DataFrames in, DataFrame out); :func:`load_unreported` feeds
+it the read home's rows (``tracker.store.queries.participation``). The HTML report, the dashboard page and the summary export all call it.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, select
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import UNIT_KIND_NAMES_ZH
-from tracker.membership.participation import rows_frame
-from tracker.records import PLATFORM_NAMES_ZH
-from tracker.store.models import AccountUnit, Post, PostCampaign, Unit
-from tracker.store.registry import campaign_id
+from tracker.store.queries import Connection
+from tracker.store.queries.participation import unreported_rows
 
 __all__ = [
     "NO_CITY",
@@ -144,42 +142,5 @@ def group_order(group: str) -> tuple[int, str]:
 
 def load_unreported(conn: Connection, campaign: str | int) -> pd.DataFrame:
     """:func:`unreported_units` for one campaign (name or id) from the store."""
-    P, PC, AU, U = (
-        Post.__table__,
-        PostCampaign.__table__,
-        AccountUnit.__table__,
-        Unit.__table__,
-    )
-    cid = campaign_id(conn, campaign)
-
-    works = rows_frame(
-        conn,
-        select(P.c.platform, P.c.account_uid)
-        .join(
-            PC,
-            (PC.c.platform == P.c.platform) & (PC.c.platform_post_id == P.c.platform_post_id),
-        )
-        .where(PC.c.campaign_id == cid, PC.c.excluded.is_(False), P.c.deleted.is_(False))
-        .distinct(),
-        ["platform", "account_uid"],
-    )
-    submissions = rows_frame(
-        conn,
-        select(PC.c.matched_value)
-        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission")
-        .distinct(),
-        ["matched_value"],
-    )
-    account_units = rows_frame(
-        conn,
-        select(AU.c.platform, AU.c.platform_uid, AU.c.unit_id, AU.c.person),
-        ["platform", "platform_uid", "unit_id", "person"],
-    )
-    units = rows_frame(
-        conn,
-        select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
-        ["unit_id", "unit_name", "unit_kind", "city"],
-    )
-    for f in (account_units, units):
-        f["unit_id"] = f["unit_id"].astype("int64")
-    return unreported_units(units, account_units, works, submissions)
+    rows = unreported_rows(conn, campaign)
+    return unreported_units(rows.units, rows.account_units, rows.works, rows.submissions)

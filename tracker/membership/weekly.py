@@ -13,7 +13,7 @@ The weeks end at the report's as-of time (the latest collection, or the end of `
 Cities are the units' registry cities; provincial units (省直单位) are their own row, as in
 :mod:`tracker.membership.unreported`. The change is absolute and relative; the relative change
 is ``None`` (shown "—") when the earlier week is 0. :func:`week_over_week` is pure;
-:func:`load_week_inputs` is the store query.
+:func:`load_week_inputs` reads its rows through the read home.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
 
 from tracker.membership.unreported import group_order, unit_group
-from tracker.store.models import MetricSnapshot, Post, PostCampaign
+from tracker.store.queries import Connection
+from tracker.store.queries.participation import week_rows
 
 __all__ = [
     "WEEK",
@@ -183,33 +183,6 @@ def load_week_inputs(
     conn: Connection, campaign_id: int, until: datetime | None = None
 ) -> WeekInputs:
     """The counted works of a campaign, their snapshots up to ``until`` and the as-of time
-    (``until``, else the latest snapshot)."""
-    P, PC, S = Post.__table__, PostCampaign.__table__, MetricSnapshot.__table__
-    link = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
-    counted = [PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False), P.c.deleted.is_(False)]
-    rows = conn.execute(
-        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.published_at)
-        .join(PC, link)
-        .where(*counted)
-    ).all()
-    works = pd.DataFrame(
-        [tuple(r) for r in rows],
-        columns=["platform", "platform_post_id", "account_uid", "published_at"],
-    )
-    snap_link = and_(PC.c.platform == S.c.platform, PC.c.platform_post_id == S.c.platform_post_id)
-    stmt = (
-        select(S.c.platform, S.c.platform_post_id, S.c.captured_at, *[S.c[m] for m in METRICS])
-        .join(PC, snap_link)
-        .where(PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False))
-    )
-    if until is not None:
-        stmt = stmt.where(S.c.captured_at <= until)
-    snaps = pd.DataFrame(
-        [tuple(r) for r in conn.execute(stmt).all()],
-        columns=["platform", "platform_post_id", "captured_at", *METRICS],
-    )
-    as_of = until
-    if as_of is None:
-        latest = conn.execute(select(func.max(S.c.captured_at))).scalar()
-        as_of = pd.Timestamp(latest).to_pydatetime() if latest is not None else None
-    return WeekInputs(works, snaps, as_of)
+    (``until``, else the latest snapshot), from the read home."""
+    rows = week_rows(conn, campaign_id, until)
+    return WeekInputs(rows.works, rows.snapshots, rows.as_of)

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 import zhconv
 
@@ -215,7 +216,8 @@ def _norm_char_uncached(c: str) -> str:
     if _is_space(c):
         return ""
     s = unicodedata.normalize("NFKC", c).casefold()
-    return zhconv.convert(s, "zh-cn")
+    simplified: str = zhconv.convert(s, "zh-cn")
+    return simplified
 
 
 class CampaignMatcher:
@@ -238,7 +240,9 @@ class CampaignMatcher:
         self._names: list[str] = list(campaigns)
         self._order = {name: i for i, name in enumerate(self._names)}
         self._by_key: dict[str, list[str]] = {}
-        self._trie: dict[str, dict] = {}
+        # Character -> child node; the "" key of a node holds the campaigns whose key ends there,
+        # so a node's values are nodes or name lists (Any: the hot scan loop does no isinstance).
+        self._trie: dict[str, Any] = {}
         for name in self._names:
             spellings = campaigns[name]
             if isinstance(spellings, str):  # a lone spelling, not an iterable of characters
@@ -275,7 +279,7 @@ class CampaignMatcher:
         terminators = _TERMINATORS
         for m in _HASH_RE.finditer(text):
             h = m.start()
-            node = root
+            node: Any = root  # a trie node, or None once the run leaves the trie
             i = h + 1
             while i < n:
                 ch = text[i]

@@ -1,9 +1,10 @@
 """Ranking: pure, vectorised pandas scoring of works, creators and units (DESIGN §4).
 
-Entry points: ``load.load_frames(conn, campaign_id)`` -> ``RankingFrames``;
-``pipeline.rank_campaign(frames, settings)`` -> ``RankingResult``; ``explain_work`` /
-``explain_creator`` for term-by-term Chinese explanations; ``RankingSettings`` for every weight
-and threshold (``[ranking]`` in campaign.toml) with ``describe_zh()`` for exports.
+Ranking reads no database: the read home's ``ranking_inputs.load_frames(conn, campaign_id)``
+(``tracker.store.queries``) builds the ``RankingFrames``; ``pipeline.rank_campaign(frames,
+settings)`` -> ``RankingResult``; ``explain_work`` / ``explain_creator`` for term-by-term
+Chinese explanations; ``RankingSettings`` for every weight and threshold (``[ranking]`` in
+campaign.toml) with ``describe_zh()`` for exports.
 """
 
 from tracker.ranking.frames import RankingFrames, RankingResult

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.ranking.floors import FLOOR_BIT, floor_note_zh
 from tracker.ranking.settings import METRIC_NAMES_ZH
-from tracker.records import PLATFORM_NAMES_ZH, REVIEW_STATUS_ZH
+from tracker.records import REVIEW_STATUS_ZH
 
 if TYPE_CHECKING:
     from tracker.ranking.frames import RankingResult

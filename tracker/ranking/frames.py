@@ -1,10 +1,10 @@
-"""The ranking layer's inputs and outputs as plain DataFrames (the contract with ``load``).
+"""The ranking layer's inputs and outputs as plain DataFrames (the contract with the read home).
 
 Inputs (``RankingFrames``), ids always strings, times UTC-aware, metrics nullable ``Int64``:
 
 - ``works``: one row per campaign work not excluded — platform, platform_post_id, account_uid,
   content_type, published_at, the latest views/likes/comments/shares/favorites,
-  last_collected_at, deleted, and either ``fingerprint_key`` (64-bit, as ``load`` builds it)
+  last_collected_at, deleted, and either ``fingerprint_key`` (64-bit, as the read home builds it)
   or ``fingerprint``/``text``/``title`` to build it from; account columns account_name,
   followers, verified; unit columns of the account's first unit (unit_id, unit_name,
   unit_kind, city, person, unit_count); review_status; with ``details`` also title, url,
@@ -23,7 +23,7 @@ Inputs (``RankingFrames``), ids always strings, times UTC-aware, metrics nullabl
 Only platform, platform_post_id and account_uid are required in ``works``; every other column
 is optional (missing metrics are NULL), so tests can build small tables by hand.
 
-``works``, ``history`` and ``snapshots`` may carry ``floor_bits`` (``load`` builds it: one bit
+``works``, ``history`` and ``snapshots`` may carry ``floor_bits`` (the read home builds it: one bit
 per metric shown only as a floor, "100万+"; see ``floors``) or the stored ``lower_bounds``
 text instead; without either, every figure is exact.
 """

@@ -467,7 +467,7 @@ def _f32(values: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def _snapshot_rows(posts: pd.DataFrame, snapshots: pd.DataFrame) -> np.ndarray:
-    """Each snapshot's row in ``posts`` (-1 if none): ``load``'s ``post_row`` when it still
+    """Each snapshot's row in ``posts`` (-1 if none): the read home's ``post_row`` when it still
     matches (works then history, in order), else matched by key."""
     if "post_row" in snapshots.columns and len(snapshots):
         rows = snapshots["post_row"].to_numpy(dtype=np.int64)

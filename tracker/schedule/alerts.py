@@ -36,8 +36,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.errors import ConnectorError
-from tracker.records import PLATFORM_NAMES_ZH
 from tracker.redaction import scrub, secrets_in_env
 
 log = logging.getLogger("tracker.schedule.alerts")

@@ -20,10 +20,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig
-from tracker.records import PLATFORM_NAMES_ZH
 from tracker.schedule.alerts import Alert, blocked_alert, digest_alert
 from tracker.schedule.reports import write_daily, write_weekly
 from tracker.services.collect import (
@@ -32,7 +30,8 @@ from tracker.services.collect import (
     collect_platform,
     refresh_platform,
 )
-from tracker.services.runs import RunCounts
+from tracker.store.queries import Engine
+from tracker.store.runs import RunCounts
 
 log = logging.getLogger("tracker.schedule.jobs")
 

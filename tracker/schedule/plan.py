@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig
 from tracker.errors import ConfigError
-from tracker.records import PLATFORM_NAMES_ZH
 
 JOBS_MODULE = "tracker.schedule.jobs"
 

@@ -1,7 +1,7 @@
 """Report folders the scheduler writes: ``reports/YYYY-MM-DD/`` per day, ``reports/weekly/...``.
 
 The full report and exports belong to the report service; the scheduler looks it up by textual
-reference (``tracker.services.report:build_daily_report(engine, config, out_dir, day)``) so it
+reference (``dashboards.report_build:build_daily_report(engine, config, out_dir, day)``) so it
 picks it up as soon as it exists, without an import that would break while it does not. Until
 then — and in any case for ``summary.json`` — the folder gets a minimal, real content: the day's
 summary and every stored work as JSON Lines. Files are written to a temporary name and renamed,
@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
 from tracker.config import TrackerConfig
 from tracker.safe_files import atomic_text_output
 from tracker.schedule.summary import period_summary
 from tracker.services.export_posts import write_jsonl
+from tracker.store.queries import Engine
 
-DAILY_REPORT_REF = "tracker.services.report:build_daily_report"
-WEEKLY_REPORT_REF = "tracker.services.report:build_weekly_report"
+DAILY_REPORT_REF = "dashboards.report_build:build_daily_report"
+WEEKLY_REPORT_REF = "dashboards.report_build:build_weekly_report"
 SUMMARY_FILE = "summary.json"
 POSTS_FILE = "posts.jsonl"
 

@@ -38,7 +38,6 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.util import ref_to_obj
-from sqlalchemy import Engine, and_, select
 
 from tracker.config import TrackerConfig
 from tracker.failure_text import failure_text
@@ -46,7 +45,9 @@ from tracker.schedule.alerts import AlertSender, failing_alert
 from tracker.schedule.jobs import AlertSink, JobContext, JobOutcome
 from tracker.schedule.plan import JobSpec, Plan, build_plan
 from tracker.services.collect import CollectOptions
-from tracker.services.runs import RUN, RunCounts, finish_run, start_run
+from tracker.store.queries import Engine
+from tracker.store.queries.runs import job_statuses, recent_job_outcomes
+from tracker.store.runs import RunCounts, finish_run, interrupt_running_jobs, start_run
 
 log = logging.getLogger("tracker.schedule")
 
@@ -116,8 +117,8 @@ def stop_on_signals(
     try:
         yield stop
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @dataclass(slots=True)
@@ -162,15 +163,7 @@ class Runner:
 
     def _finished_rows(self, job_id: str, scheduled_for: datetime) -> list[str]:
         with self.engine.connect() as conn:
-            return list(
-                conn.execute(
-                    select(RUN.c.status).where(
-                        RUN.c.kind == "job",
-                        RUN.c.job == job_id,
-                        RUN.c.scheduled_for == scheduled_for,
-                    )
-                ).scalars()
-            )
+            return job_statuses(conn, job_id, scheduled_for)
 
     def has_success(self, job_id: str, scheduled_for: datetime) -> bool:
         return "ok" in self._finished_rows(job_id, scheduled_for)
@@ -212,12 +205,7 @@ class Runner:
 
     def _close_stale(self, job_id: str) -> None:
         """Rows left ``running`` by a process that died: we hold the lock, so nobody runs them."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                RUN.update()
-                .where(and_(RUN.c.kind == "job", RUN.c.job == job_id, RUN.c.status == "running"))
-                .values(status="interrupted", error="进程意外退出 (process died)")
-            )
+        interrupt_running_jobs(self.engine, job_id, error="进程意外退出 (process died)")
 
     def run_job(self, spec: JobSpec, scheduled_for: datetime) -> JobRun:
         if self.stop.is_set():
@@ -284,16 +272,7 @@ class Runner:
     def _alert_if_failing_twice(self, spec: JobSpec) -> None:
         """Alert once when a job's streak of failures reaches two (not again on the third)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(RUN.c.status, RUN.c.error)
-                .where(
-                    RUN.c.kind == "job",
-                    RUN.c.job == spec.id,
-                    RUN.c.status.not_in(("running", "skipped")),
-                )
-                .order_by(RUN.c.id.desc())
-                .limit(3)
-            ).all()
+            rows = recent_job_outcomes(conn, spec.id, limit=3)
         streak = 0
         for row in rows:
             if not is_failure(row.status):

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
-
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig
-from tracker.records import PLATFORM_NAMES_ZH
 from tracker.schedule.plan import Plan, build_plan
-from tracker.services.runs import RUN
+from tracker.store.queries import Engine
+from tracker.store.queries.runs import first_job_start, latest_job_runs, platform_run_statuses
 
 STOPPED_STATUSES = {
     "blocked": "被平台拦截",
@@ -81,38 +80,19 @@ class ScheduleStatus:
 def _first_job_start(engine: Engine) -> datetime | None:
     """When the scheduler first ran anything here (times before that were nobody's to run)."""
     with engine.connect() as conn:
-        return conn.execute(select(func.min(RUN.c.started_at)).where(RUN.c.kind == "job")).scalar()
+        return first_job_start(conn)
 
 
 def _latest_job_rows(engine: Engine) -> tuple[dict[str, Any], dict[str, Any]]:
     """Per job id: its latest row, and its latest successful row."""
-    out: list[dict[str, Any]] = []
     with engine.connect() as conn:
-        for where in (RUN.c.kind == "job", and_(RUN.c.kind == "job", RUN.c.status == "ok")):
-            latest = (
-                select(RUN.c.job, func.max(RUN.c.id).label("id"))
-                .where(where)
-                .group_by(RUN.c.job)
-                .subquery()
-            )
-            rows = conn.execute(select(RUN).join(latest, RUN.c.id == latest.c.id)).all()
-            out.append({row.job: row for row in rows})
-    return out[0], out[1]
+        return latest_job_runs(conn)
 
 
 def _stopped_since(engine: Engine, platform: str) -> tuple[str, datetime] | None:
     """(status, since) when the platform's latest collect/refresh runs all ended stopped."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(RUN.c.status, RUN.c.started_at)
-            .where(
-                RUN.c.platform == platform,
-                RUN.c.kind.in_(("collect", "refresh")),
-                RUN.c.status != "running",
-            )
-            .order_by(RUN.c.id.desc())
-            .limit(200)
-        ).all()
+        rows = platform_run_statuses(conn, platform)
     if not rows or rows[0].status not in STOPPED_STATUSES:
         return None
     since = rows[0].started_at

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, func, literal, select
 
-from tracker.records import PLATFORMS
+from connectors.catalogue import PLATFORMS
 from tracker.store.models import Account, Post, PostCampaign
 
 POST = Post.__table__

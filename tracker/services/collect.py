@@ -28,7 +28,8 @@ from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.exc import DBAPIError
 
 from connectors.base import CollectRequest, Connector, FetchedPage
-from connectors.registry import HTTP_DEFAULTS, connector_class
+from connectors.catalogue import PLATFORM_NAMES_ZH
+from connectors.registry import connector_class, http_defaults
 from tracker.config import PlatformConfig, TrackerConfig
 from tracker.errors import (
     Blocked,
@@ -40,19 +41,19 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.http import HttpClient, HttpSettings
+from tracker.membership.page_store import PageStore
 from tracker.normalize.tags import unique_tags
-from tracker.records import MAX_COUNT, PLATFORM_NAMES_ZH
-from tracker.services.ingest import PageStore
-from tracker.services.runs import (
+from tracker.records import MAX_COUNT
+from tracker.services.signers import choose_signer
+from tracker.store.engine import begin_write, shares_one_connection
+from tracker.store.models import Post, PostCampaign
+from tracker.store.runs import (
     RunCounts,
     finish_run,
     interrupt_stale_run,
     start_run,
     update_run,
 )
-from tracker.signing.spec import check_signer_spec
-from tracker.store.engine import begin_write, shares_one_connection
-from tracker.store.models import Post, PostCampaign
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +127,18 @@ def build_http(
 ) -> HttpClient:
     """The platform's client; a bad signer spec stops this platform only, naming its variable."""
     spec, where = _signer_spec(platform, pcfg, options, env)
-    check_signer_spec(spec, where=where)
+    signer = choose_signer(spec, where=where)
     values: dict[str, Any] = {
         "timeout_s": pcfg.timeout_s,
         "rate_per_s": pcfg.rate_per_s,
         "cookie_env": pcfg.cookie_env,
         "signer": spec,
     }
-    values.update(HTTP_DEFAULTS.get(platform, {}))
+    values.update(http_defaults(platform))
     values.update(options.http_overrides)
     settings = _http_settings(platform, values)
     base_url = options.base_urls.get(platform) or pcfg.base_url
-    kwargs: dict[str, Any] = {"settings": settings, "env": env}
+    kwargs: dict[str, Any] = {"settings": settings, "env": env, "signer": signer}
     if options.sleep is not None:
         kwargs["sleep"] = options.sleep
     return HttpClient(platform, base_url, **kwargs)
@@ -364,7 +365,8 @@ def collect(
     options: CollectOptions,
     on_page: PageCallback | None = None,
 ) -> list[PlatformResult]:
-    from tracker.membership.topics import collect_topics, topics_configured
+    from tracker.membership.topics import topics_configured
+    from tracker.services.topics import collect_topics
 
     platforms = options.platforms or config.enabled_platforms()
     wants_topics = bool(topics_configured(config)) and (

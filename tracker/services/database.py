@@ -2,19 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.config import TrackerConfig, UnitRow
+from tracker.config import CampaignConfig, TrackerConfig, UnitRow
 from tracker.errors import StoreError
 from tracker.store import migrate
 from tracker.store.engine import describe_url, make_engine, resolve_database_url, sqlite_path
 from tracker.store.failures import database_failure
-from tracker.store.registry import sync_campaigns, sync_units
-from tracker.store.stored_config import StoredTexts, write_stored
+from tracker.store.registry import CampaignRow, sync_campaigns, sync_units
+from tracker.store.stored_config import StoredTexts, read_stored, write_stored
+
+
+def database_url(url: str | None) -> str:
+    """The URL a command uses: ``--db``, else ``TRACKER_DATABASE_URL``, else the default file."""
+    return resolve_database_url(url)
+
+
+def database_label(url: str) -> str:
+    """``url`` as staff see it in messages (password hidden, a file by its own path)."""
+    return describe_url(url)
+
+
+def database_file(url: str) -> str | None:
+    """The SQLite file ``url`` names, as written; ``None`` for a server or an in-memory one."""
+    return sqlite_path(url)
+
+
+def read_stored_texts(url: str) -> StoredTexts | None:
+    """The config texts kept in the database at ``url``, or ``None`` when there are none or
+    the database cannot be read: the command that opens it later reports why, so a missing
+    file is never created just by looking for stored texts."""
+    try:
+        database = sqlite_path(url)
+    except Exception:  # noqa: BLE001 - a bad URL is reported by the command that opens it
+        return None
+    if database is not None and not Path(database).is_file():
+        return None  # connecting would create it; the command reports the missing file
+    try:
+        engine = make_engine(url, create_dirs=False)
+    except Exception:  # noqa: BLE001 - reported by the command that opens the database
+        return None
+    try:
+        return read_stored(engine)
+    except SQLAlchemyError:
+        return None  # not a database, locked, ...: the command's own open says which
+    finally:
+        engine.dispose()
+
+
+def campaign_rows(campaigns: Iterable[CampaignConfig]) -> list[CampaignRow]:
+    """The configured campaigns as the store keeps them (the store does not read config)."""
+    rows = []
+    for c in campaigns:
+        start, end = c.window_utc()
+        rows.append(
+            CampaignRow(
+                name=c.name,
+                title=c.title,
+                tags=c.all_spellings,
+                window_start=start,
+                window_end=end,
+                timezone=c.timezone,
+                rules=c.membership.model_dump(),
+            )
+        )
+    return rows
 
 
 @dataclass(slots=True)
@@ -55,7 +112,7 @@ def _init(
     try:
         before, after = migrate.upgrade(engine)
         with engine.begin() as conn:
-            ids = sync_campaigns(conn, config.campaigns)
+            ids = sync_campaigns(conn, campaign_rows(config.campaigns))
             n_units, n_links = sync_units(conn, units or [])
             if texts is not None:
                 write_stored(conn, texts)
@@ -131,7 +188,7 @@ def apply_config(
     label = describe_url(resolve_database_url(url))
     try:
         with engine.begin() as conn:
-            ids = sync_campaigns(conn, config.campaigns)
+            ids = sync_campaigns(conn, campaign_rows(config.campaigns))
             n_units, n_links = sync_units(conn, units)
             write_stored(conn, texts)
         revision = migrate.current_revision(engine) or ""

@@ -6,6 +6,9 @@ a units' submission list is imported (its article pages fetched from the simulat
 refreshed a virtual day later, works are ranked, and the report and the commendation workbooks
 are written. It always uses a fresh ``DIR/tracker.db``, never the user's database.
 
+The report is presentation, above this use case: the command line passes its builder in as
+``write_report`` (:class:`ReportWriter`), so the demo runs the step without importing it.
+
 The demo world looks like the campaign: no hostile test strings in titles (only ``--faults
 hostile`` plants them) and no platform the campaign does not cover. The shipped TikTok capture
 (:func:`capture_sample_path`, a real Zeeschuimer file) is imported only when the campaign
@@ -22,16 +25,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
+from connectors import catalogue
+from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig, load_units, read_units_text
 from tracker.http import HttpSettings
 from tracker.imports.online import HttpArticleFetcher
 from tracker.imports.service import import_paths
-from tracker.records import PLATFORM_NAMES_ZH
 from tracker.safe_files import atomic_output_path, atomic_text_output, check_output
 from tracker.services.collect import (
     CollectOptions,
@@ -52,12 +56,26 @@ DEMO_SEED = 2024
 DEMO_START = datetime(2024, 9, 30, 12, 0, tzinfo=UTC)
 """Virtual time of the first collection: the evening of the campaign's last day (Beijing)."""
 
-LIVE = ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu")
-ARTICLE_SITES = ("kepuchina", "xuexi", "qqnews")
 CAPTURE_SAMPLE = "tiktok-test.ndjson"
 CAPTURE_PLATFORM = "tiktok"
 
 Step = Callable[[str], None]
+
+
+class WrittenReport(Protocol):
+    """What the demo tells the user about the report it wrote."""
+
+    path: Path
+    works: int
+    size_bytes: int
+
+
+class ReportWriter(Protocol):
+    """Writes the HTML report of ``engine``'s data to ``out_path`` as of ``now``."""
+
+    def __call__(
+        self, engine: Engine, config: TrackerConfig, out_path: Path, *, now: datetime
+    ) -> WrittenReport: ...
 
 
 @dataclass(slots=True)
@@ -138,14 +156,14 @@ def _collect_all(
 ) -> list[PlatformResult]:
     """Collect every live platform; platforms stopped by a fault resume from their cursor."""
     final: dict[str, PlatformResult] = {}
-    pending = list(LIVE)
+    pending = list(catalogue.live_platforms())
     for _ in range(max_runs):
         for r in collect(engine, config, _sim_options(sim, pending), on_page):
             final[r.platform] = r
         pending = [p for p in pending if final[p].status != "ok"]
         if not pending:
             break
-    return [final[p] for p in LIVE if p in final]
+    return [final[p] for p in catalogue.live_platforms() if p in final]
 
 
 def write_submission_sample(sim: SimServer, path: Path, per_site: int = 8) -> int:
@@ -169,7 +187,7 @@ def write_submission_sample(sim: SimServer, path: Path, per_site: int = 8) -> in
     )
     rows = 0
     units = ["广州市科学技术协会", "深圳市科学技术协会", "广东省气象学会", "中山大学"]
-    for site in ARTICLE_SITES:
+    for site in catalogue.platforms_of_kind("article"):
         truth = [
             t for t in iter_world_truth(sim.world, sim.now, platforms=[site]) if not t["deleted"]
         ]
@@ -237,6 +255,7 @@ def run_demo(
     config: TrackerConfig,
     out_dir: Path,
     *,
+    write_report: ReportWriter,
     scale: int = 200,
     faults: str = "none",
     seed: int = DEMO_SEED,
@@ -247,10 +266,11 @@ def run_demo(
 ) -> DemoSummary:
     """Run the demo into ``out_dir``. ``config_text`` (the text ``config`` was read from) is
     stored in the demo database with its units registry, so ``tracker --db DIR/tracker.db``
-    works from any folder."""
+    works from any folder. ``write_report`` writes ``report.html`` (the report builder of the
+    presentation layer)."""
     from tracker.exports.service import export_list
-    from tracker.services.rank import RankFilters, rank_service
-    from tracker.services.report import build_report
+    from tracker.ranking.slices import RankFilters
+    from tracker.services.rank import rank_service
 
     _check_outputs(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -282,9 +302,7 @@ def run_demo(
             def do_collect() -> str:
                 results.extend(_collect_all(engine, config, sim, on_page))
                 ok = sum(r.status == "ok" for r in results)
-                return (
-                    f"{ok}/{len(LIVE)} 个平台完成，新增作品 {sum(r.counts.new for r in results)} 条"
-                )
+                return f"{ok}/{len(catalogue.live_platforms())} 个平台完成，新增作品 {sum(r.counts.new for r in results)} 条"
 
             step("采集六个平台（模拟器）", do_collect)
 
@@ -319,7 +337,8 @@ def run_demo(
                 sim.advance(86_400)
                 options = _sim_options(sim)
                 refreshed = [
-                    refresh_platform(engine, config, p, options, timedelta(days=14)) for p in LIVE
+                    refresh_platform(engine, config, p, options, timedelta(days=14))
+                    for p in catalogue.live_platforms()
                 ]
                 snaps = sum(r.counts.items_read for r in refreshed)
                 return f"一天后重新读取 {snaps} 条作品的指标（追加快照）"
@@ -351,7 +370,7 @@ def run_demo(
             step("导出 Excel 名单", do_exports)
 
             def do_report() -> str:
-                result = build_report(engine, config, out_dir / "report.html", now=sim.now)
+                result = write_report(engine, config, out_dir / "report.html", now=sim.now)
                 summary.files.insert(0, result.path)
                 return f"report.html（{result.size_bytes / 1e6:.1f} MB，{result.works} 件作品）"
 

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, insert, select, tuple_, update
 
+from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.exports.csv import unguard
-from tracker.records import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.store.engine import begin_write
 from tracker.store.models import Post, Review, ReviewEvent
 

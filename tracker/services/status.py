@@ -6,15 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-
-from tracker.store.models import Account, Post, PostCampaign, Reject, Run
-
-POST = Post.__table__
-ACCOUNT = Account.__table__
-RUN = Run.__table__
-LINK = PostCampaign.__table__
-REJECT = Reject.__table__
+from tracker.store.queries import Engine
+from tracker.store.queries.status import store_counts
 
 
 @dataclass(slots=True)
@@ -66,41 +59,26 @@ def database_status(engine: Engine, url: str) -> DatabaseStatus:
         return by_platform.setdefault(platform, PlatformStatus(platform))
 
     with engine.connect() as conn:
-        for platform, n in conn.execute(
-            select(POST.c.platform, func.count()).group_by(POST.c.platform)
-        ):
-            get(platform).posts = n
-        q = (
-            select(LINK.c.platform, func.count(func.distinct(LINK.c.platform_post_id)))
-            .where(LINK.c.excluded.is_(False))
-            .group_by(LINK.c.platform)
-        )
-        for platform, n in conn.execute(q):
-            get(platform).campaign_posts = n
-        for platform, n in conn.execute(
-            select(ACCOUNT.c.platform, func.count()).group_by(ACCOUNT.c.platform)
-        ):
-            get(platform).accounts = n
-        latest = (
-            select(RUN.c.platform, func.max(RUN.c.id).label("id"))
-            .where(RUN.c.platform.is_not(None))
-            .group_by(RUN.c.platform)
-            .subquery()
-        )
-        q = select(RUN).join(latest, RUN.c.id == latest.c.id)
-        for row in conn.execute(q):
-            st = get(row.platform)
-            st.last_run_kind = row.kind
-            st.last_run_status = row.status
-            st.last_run_started = row.started_at
-            st.last_run_finished = row.finished_at
-            st.last_run_error = row.error
-            http = row.detail.get("http") if isinstance(row.detail, dict) else None
-            if isinstance(http, dict):
-                st.last_run_requests = http.get("requests")
-                st.last_run_retries = http.get("retries")
-        rejects = conn.execute(select(func.count()).select_from(REJECT)).scalar_one()
-    from tracker.records import PLATFORMS
+        counts = store_counts(conn)
+    for platform, n in counts.posts.items():
+        get(platform).posts = n
+    for platform, n in counts.campaign_posts.items():
+        get(platform).campaign_posts = n
+    for platform, n in counts.accounts.items():
+        get(platform).accounts = n
+    for platform, row in counts.latest_runs.items():
+        st = get(platform)
+        st.last_run_kind = row["kind"]
+        st.last_run_status = row["status"]
+        st.last_run_started = row["started_at"]
+        st.last_run_finished = row["finished_at"]
+        st.last_run_error = row["error"]
+        detail = row["detail"]
+        http = detail.get("http") if isinstance(detail, dict) else None
+        if isinstance(http, dict):
+            st.last_run_requests = http.get("requests")
+            st.last_run_retries = http.get("retries")
+    from connectors.catalogue import PLATFORMS
 
     ordered = [by_platform[p] for p in PLATFORMS if p in by_platform]
-    return DatabaseStatus(url, ordered, rejects)
+    return DatabaseStatus(url, ordered, counts.rejects)

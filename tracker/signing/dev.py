@@ -77,3 +77,17 @@ def verify(
     else:
         return True
     return isinstance(got, str) and hmac.compare_digest(got, expected)
+
+
+class DevSigner:
+    """In-process development signer: the scheme the simulator verifies.
+
+    It satisfies ``tracker.http.signer.Signer`` by shape; the collect service chooses it for a
+    ``dev`` spec and passes it to the HTTP client, which never creates it itself.
+    """
+
+    def sign(self, request: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        return dev_sign(request["platform"], request.get("params") or {}, request.get("body"))
+
+    def __repr__(self) -> str:
+        return "DevSigner()"

@@ -23,12 +23,14 @@ import json
 import re
 from datetime import datetime
 
+from connectors import catalogue
 from tracker.sim.layout import SHANGHAI
 from tracker.sim.model import Route, SimContext, SimPost, SimRequest, SimResponse
 
 HTML_TYPE = "text/html; charset=utf-8"
 
-SITE_NAMES = {"kepuchina": "科普中国", "qqnews": "腾讯新闻", "xuexi": "学习强国"}
+_PAGE_SHAPES = ("kepuchina", "qqnews", "xuexi")
+"""The article sites whose page shapes this module serves."""
 
 
 def _local(dt: datetime) -> datetime:
@@ -63,10 +65,10 @@ class ArticleSim:
     """One article site: page routes plus its failure pages (see the module doc)."""
 
     def __init__(self, platform: str) -> None:
-        if platform not in SITE_NAMES:
+        if platform not in _PAGE_SHAPES:
             raise ValueError(platform)
         self.platform = platform
-        self.site = SITE_NAMES[platform]
+        self.site = catalogue.name_zh(platform)
 
     # --- PlatformSim -----------------------------------------------------------------------------
 
@@ -182,4 +184,6 @@ class ArticleSim:
         return SimResponse(200, text, content_type="application/javascript; charset=utf-8")
 
 
-ARTICLE_SIMS: dict[str, ArticleSim] = {p: ArticleSim(p) for p in SITE_NAMES}
+def article_sim(platform: str) -> ArticleSim:
+    """The simulator of one article site (the specs name this factory)."""
+    return ArticleSim(platform)

@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connectors import catalogue
 from tracker.sim.model import SimMetrics
 from tracker.sim.prng import Rand
 
@@ -67,6 +68,23 @@ MODELS: dict[str, EngagementModel] = {
 }  # fmt: skip
 
 
+def model_for(platform: str) -> EngagementModel:
+    """The platform's engagement model; a platform without one gets a middling shape that
+    exposes what its spec says its listings carry."""
+    found = MODELS.get(platform)
+    if found is not None:
+        return found
+    shown = catalogue.spec(platform).capabilities.listing_metrics
+    exposed = (
+        "views" in shown,
+        "likes" in shown,
+        "comments" in shown,
+        "shares" in shown,
+        "favorites" in shown,
+    )
+    return EngagementModel(0.6, 5.0, 0.5, 0.04, 0.1, 0.05, 0.1, 24, exposed)
+
+
 @dataclass(frozen=True, slots=True)
 class Curve:
     """Everything needed to compute a work's counts at any instant."""
@@ -91,7 +109,7 @@ def draw_curve(
     *,
     repost: bool = False,
 ) -> Curve:
-    m = MODELS[platform]
+    m = model_for(platform)
     reach = m.base * (followers + 50) ** m.alpha
     reach *= math.exp(3.0 * (quality - 0.5) + m.sigma * rng.gauss(0.0, 1.0))
     if repost:

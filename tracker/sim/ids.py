@@ -223,6 +223,13 @@ def aid_to_bvid(aid: int) -> str:
     return "BV1" + "".join(chars)
 
 
+def is_bvid(value: str) -> bool:
+    """``BV1`` and nine characters of the BV alphabet (base 58: no ``0``, ``O``, ``I``, ``l``)."""
+    return (
+        len(value) == 12 and value.startswith("BV1") and all(c in _BV_ALPHABET for c in value[3:])
+    )
+
+
 def bvid_to_aid(bvid: str) -> int:
     if len(bvid) != 12 or not bvid.upper().startswith("BV1"):
         raise ValueError(f"not a bvid: {bvid!r}")

@@ -1,6 +1,6 @@
 """The simulator's HTTP face: one loopback server, every platform under its own path prefix.
 
-``http://127.0.0.1:PORT/<platform>/<the platform's real path>`` reaches that platform's module
+``http://127.0.0.1:PORT/<platform>/<the platform's real path>`` reaches the module its spec names
 (``tracker.sim.platforms.<platform>``, or :mod:`tracker.sim.articles` for the article sites), so
 a connector's ``base_url`` is the only thing a test changes. :class:`SimApp` is the whole
 request -> response logic without sockets (route lookup, faults, virtual clock, control
@@ -28,25 +28,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from connectors import catalogue
 from tracker.sim.clock import VirtualClock
 from tracker.sim.faults import LOGIN_WALL, FaultInjector, ShufflingContext, request_key
 from tracker.sim.ids import stable_hash
 from tracker.sim.model import PlatformSim, Route, SimContext, SimRequest, SimResponse
-from tracker.sim.world import SIM_PLATFORMS, World
+from tracker.sim.platform_list import sim_platforms
+from tracker.sim.world import World
 
 log = logging.getLogger(__name__)
 
-PLATFORM_MODULES: dict[str, str] = {
-    "weibo": "tracker.sim.platforms.weibo",
-    "douyin": "tracker.sim.platforms.douyin",
-    "kuaishou": "tracker.sim.platforms.kuaishou",
-    "zhihu": "tracker.sim.platforms.zhihu",
-    "bilibili": "tracker.sim.platforms.bilibili",
-    "xiaohongshu": "tracker.sim.platforms.xiaohongshu",
-}
-"""Platform id -> module exposing ``SIM: PlatformSim`` (explicit: no discovery by scanning)."""
-
-ARTICLE_PLATFORMS = ("kepuchina", "qqnews", "xuexi")
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -62,30 +53,20 @@ _HTML_CHALLENGE = (
 
 
 def load_platform_sims(platforms: Iterable[str] | None = None) -> dict[str, PlatformSim]:
-    """The platform simulators to mount, in display order; missing modules are skipped.
+    """The platform simulators to mount, in display order, from each spec's ``simulator``.
 
-    A platform module that does not exist yet is logged and left out, so the server runs while
-    the platforms are still being written; any other import error is a bug and propagates.
+    ``module`` names a module exposing ``SIM``; ``module:factory`` a function of the platform id
+    (the article sites share one). An import error is a bug and propagates.
     """
-    from tracker.sim.articles import ARTICLE_SIMS
-
-    wanted = list(SIM_PLATFORMS if platforms is None else platforms)
+    wanted = list(sim_platforms() if platforms is None else platforms)
     sims: dict[str, PlatformSim] = {}
     for platform in wanted:
-        if platform in ARTICLE_SIMS:
-            sims[platform] = ARTICLE_SIMS[platform]
-            continue
-        module_name = PLATFORM_MODULES.get(platform)
-        if module_name is None:
+        spec = catalogue.get(platform)
+        if spec is None or spec.simulator is None:
             raise ValueError(f"unknown simulated platform {platform!r}")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            log.info("simulator: %s has no platform module yet; not mounted", platform)
-            continue
-        sims[platform] = module.SIM
+        module_name, _, factory = spec.simulator.partition(":")
+        module = importlib.import_module(module_name)
+        sims[platform] = getattr(module, factory)(platform) if factory else module.SIM
     return sims
 
 

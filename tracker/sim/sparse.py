@@ -22,25 +22,27 @@ way in every run.
 
 from __future__ import annotations
 
+from connectors import catalogue
 from tracker.sim.ids import stable_hash, unit_float
+from tracker.sim.platform_list import id_time_platforms, sim_platforms
 
 __all__ = [
     "CAPTURE_SHARE",
-    "ID_TIME_PLATFORMS",
-    "LISTING_WITHOUT_FOLLOWERS",
+    "listing_without_followers",
     "PROFILE_READ_SHARE",
-    "UNTIMED_LISTINGS",
     "is_capture",
     "profile_read",
     "time_source",
 ]
 
-LISTING_WITHOUT_FOLLOWERS = frozenset({"bilibili", "kuaishou", "xiaohongshu"})
-"""Platforms whose search listings carry no follower figure."""
-UNTIMED_LISTINGS = frozenset({"xiaohongshu"})
-"""Platforms whose search cards carry no publish time."""
-ID_TIME_PLATFORMS = frozenset({"xiaohongshu", "douyin", "weibo"})
-"""Platforms whose post ids encode the publish time (the connectors derive it, source ``id``)."""
+
+def listing_without_followers() -> frozenset[str]:
+    """Simulated platforms whose search listings carry no follower figure (from the specs)."""
+    return frozenset(
+        p for p in sim_platforms() if not catalogue.spec(p).capabilities.listing_followers
+    )
+
+
 PROFILE_READ_SHARE = 0.3
 """Share of accounts on the platforms above whose profile the collector reads within budget."""
 CAPTURE_SHARE = 0.15
@@ -67,12 +69,14 @@ def followers_visible(seed: int, platform: str, account_uid: str, post_id: str) 
         return True
     if is_capture(seed, platform, post_id):
         return False
-    return platform not in LISTING_WITHOUT_FOLLOWERS
+    return catalogue.spec(platform).capabilities.listing_followers
 
 
 def time_source(seed: int, platform: str, post_id: str) -> str | None:
     """``field`` (the listing gave the time), ``id`` (derived from the post id) or ``None``."""
-    untimed = platform in UNTIMED_LISTINGS or is_capture(seed, platform, post_id)
+    untimed = not catalogue.spec(platform).capabilities.listing_time or is_capture(
+        seed, platform, post_id
+    )
     if not untimed:
         return "field"
-    return "id" if platform in ID_TIME_PLATFORMS else None
+    return "id" if platform in id_time_platforms() else None

@@ -28,7 +28,8 @@ from typing import Any
 from tracker.safe_files import atomic_text_output
 from tracker.sim.clock import parse_instant
 from tracker.sim.engagement import metrics_at
-from tracker.sim.world import DEFAULT_NOW, SIM_PLATFORMS, PlatformWorld, PostSeed, World
+from tracker.sim.platform_list import sim_platforms
+from tracker.sim.world import DEFAULT_NOW, PlatformWorld, PostSeed, World
 
 
 def truth_record(pw: PlatformWorld, seed: PostSeed, t: int) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def iter_world_truth(
     """Truth records of ``world`` at ``at`` (default: the simulator's default virtual time)."""
     instant = parse_instant(at if at is not None else DEFAULT_NOW)
     t = int(instant.timestamp())
-    for platform in platforms or SIM_PLATFORMS:
+    for platform in platforms or sim_platforms():
         pw = world.platform(platform)
         end = pw.layout.index_gt(t)
         for i in range(end):

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from connectors import catalogue
 from tracker.normalize.tags import tag_key
 from tracker.sim import names
 from tracker.sim.engagement import Curve, draw_curve, metrics_at
@@ -66,12 +67,9 @@ from tracker.sim.layout import (
     families_for_query,
 )
 from tracker.sim.model import SimAccount, SimPost
+from tracker.sim.platform_list import article_platforms, sim_platforms, social_platforms
 from tracker.sim.prng import SplitRandom
 from tracker.sim.units import UNITS, Unit
-
-SOCIAL_PLATFORMS = ("weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu")
-ARTICLE_PLATFORMS = ("kepuchina", "qqnews", "xuexi")
-SIM_PLATFORMS = SOCIAL_PLATFORMS + ARTICLE_PLATFORMS
 
 DEFAULT_NOW = WORLD_END
 """Virtual time at start-up unless told otherwise: every work of the world is published."""
@@ -207,7 +205,8 @@ class AccountIds:
             created = 0x57000000 + mix64(self._key ^ j) % 0x0F000000  # 2016..2023
             uid = f"{created:08x}{self._a64.enc(j):016x}"
             return uid, uid
-        prefix = {"kepuchina": "kp", "qqnews": "om", "xuexi": "xx"}[p]
+        # The article sites' author ids, and any platform without its own scheme.
+        prefix = {"kepuchina": "kp", "qqnews": "om", "xuexi": "xx"}.get(p, p[:2])
         uid = prefix + to_base(e, BASE36, 8)
         return uid, uid
 
@@ -229,7 +228,7 @@ class AccountIds:
                 return self._aff.dec(from_base(value.rsplit("-", 1)[-1], BASE36))
             if p == "xiaohongshu" and len(value) == 24:
                 return self._a64.dec(int(value[8:], 16))
-            if p in ARTICLE_PLATFORMS:
+            if p not in _OWN_ACCOUNT_IDS:
                 return self._aff.dec(from_base(value[2:], BASE36))
         except ValueError:
             return None
@@ -293,7 +292,7 @@ class PostIds:
         if p == "xuexi":
             item = str(10**19 + self._xx.enc(i))
             return item, {"path": f"/lgpage/detail/index.html?id={item}&item_id={item}"}
-        raise KeyError(p)
+        return to_base(self._ks.enc(i), BASE36, 13), {}  # a platform without its own scheme
 
     def decode(self, value: str) -> list[int]:
         """Candidate indices for ``value`` (callers verify against the generated post)."""
@@ -328,9 +327,16 @@ class PostIds:
                 return [self._qq.dec(from_base(value[9:14].lower(), BASE36))]
             if p == "xuexi":
                 return [self._xx.dec(int(value) - 10**19)]
+            if p not in _OWN_POST_IDS:
+                return [self._ks.dec(from_base(value, BASE36))]
         except ValueError:
             return []
         return []
+
+
+_OWN_ACCOUNT_IDS = frozenset({"weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu"})
+"""Platforms whose account ids have a shape of their own above; others get a generic one."""
+_OWN_POST_IDS = _OWN_ACCOUNT_IDS | {"kepuchina", "qqnews", "xuexi"}
 
 
 def _some(index: int | None) -> list[int]:
@@ -349,7 +355,7 @@ class PlatformWorld:
         self.seed = world.seed
         self.layout = Layout(world.seed, platform, n_blocks)
         self.n = self.layout.n
-        social = platform in SOCIAL_PLATFORMS
+        social = platform in social_platforms()
         self.officials: tuple[int, ...] = tuple(
             u
             for u, unit in enumerate(UNITS)
@@ -381,7 +387,7 @@ class PlatformWorld:
         p = self.platform
         if j < self.n_official:
             unit = UNITS[self.officials[j]]
-            name = unit.name if p in ("bilibili", *ARTICLE_PLATFORMS) else unit.short
+            name = unit.name if p in ("bilibili", *article_platforms()) else unit.short
             followers = int(10 ** (3 + 3.5 * rng.random()))
             verify_type = _WEIBO_ORG_TYPES[unit.kind] if p == "weibo" else "org"
             return SimAccount(p, uid, name, followers, True, verify_type, unit.name, sec_uid)
@@ -499,7 +505,7 @@ class PlatformWorld:
             body = names.body(rng, topic, 8)
             while len(body) < 200:  # well past Weibo's 140-character cut
                 body += names.body(rng, topic, 1)
-        elif p in ARTICLE_PLATFORMS:
+        elif p in article_platforms():
             body = names.body(rng, topic, rng.randint(8, 16))
         else:
             body = names.body(rng, topic, rng.randint(1, 3))
@@ -603,7 +609,7 @@ class PlatformWorld:
 
 
 def _official_probability(platform: str, unit: Unit) -> float:
-    if platform in ARTICLE_PLATFORMS:
+    if platform in article_platforms():
         return 0.6 if unit.kind in ("media", "city_association") else 0.2
     return 0.8 if unit.kind == "city_association" else 0.45
 
@@ -640,7 +646,7 @@ def _compose(
         main = f"【{title}】{body}"
     elif platform in ("douyin", "kuaishou"):
         main = title
-    elif platform in ARTICLE_PLATFORMS:
+    elif platform in article_platforms():
         main = body
     else:
         main = body
@@ -689,8 +695,8 @@ class World:
             _epoch(base + timedelta(days=d, seconds=rng.randrange(3600))) for d in (11, 18, 25)
         )
         self.platforms: dict[str, PlatformWorld] = {
-            p: PlatformWorld(self, p, social_blocks if p in SOCIAL_PLATFORMS else article_blocks)
-            for p in SIM_PLATFORMS
+            p: PlatformWorld(self, p, social_blocks if p in social_platforms() else article_blocks)
+            for p in sim_platforms()
         }
         self.cross_work = lru_cache(maxsize=4096)(self._cross_work)
         rng = self._rng("zhihu-roundtable")
@@ -721,7 +727,7 @@ class World:
 
     def _cross_work(self, block: int) -> CrossWork:
         rng = self._rng("cross-work", block)
-        platforms = tuple(sorted(rng.sample(SOCIAL_PLATFORMS, rng.randint(2, 4))))
+        platforms = tuple(sorted(rng.sample(social_platforms(), rng.randint(2, 4))))
         topic = rng.choice(names.TOPICS)
         return CrossWork(
             creator=rng.randrange(CROSS_CREATORS),
@@ -830,54 +836,37 @@ class World:
     # --- registry -------------------------------------------------------------------------------
 
     def linked_accounts(self) -> Iterator[SimAccount]:
-        for p in SIM_PLATFORMS:
+        for p in sim_platforms():
             yield from self.platforms[p].linked_accounts()
 
     def account_url(self, account: SimAccount) -> str:
+        """The account's public URL on the real platform (the spec's template)."""
         p, uid = account.platform, account.uid
-        if p == "weibo":
-            return f"https://weibo.com/u/{uid}"
-        if p == "douyin":
-            return f"https://www.douyin.com/user/{account.sec_uid}"
-        if p == "kuaishou":
-            return f"https://www.kuaishou.com/profile/{uid}"
-        if p == "zhihu":
-            return f"https://www.zhihu.com/people/{uid}"
-        if p == "bilibili":
-            return f"https://space.bilibili.com/{uid}"
-        if p == "xiaohongshu":
-            return f"https://www.xiaohongshu.com/user/profile/{uid}"
-        return ""
+        if catalogue.spec(p).kind == "article":
+            return ""  # article sites have no author pages the importer reads
+        return catalogue.spec(p).profile_url(account.sec_uid if p == "douyin" else uid)
 
     def post_url(self, post: SimPost | PostSeed) -> str:
         """The post's public URL on the real platform (what a unit would submit)."""
         p, pid, extra = post.platform, post.post_id, post.extra
-        if p == "weibo":
-            return f"https://m.weibo.cn/detail/{pid}"
         if p == "douyin":
             kind = "note" if post.content_type == "image" else "video"
             return f"https://www.douyin.com/{kind}/{pid}"
-        if p == "kuaishou":
-            return f"https://www.kuaishou.com/short-video/{pid}"
         if p == "zhihu":
             if post.content_type == "answer":
                 return f"https://www.zhihu.com/question/{extra['question_id']}/answer/{pid}"
             if post.content_type == "article":
                 return f"https://zhuanlan.zhihu.com/p/{pid}"
             return f"https://www.zhihu.com/zvideo/{pid}"
-        if p == "bilibili":
-            return f"https://www.bilibili.com/video/{pid}"
         if p == "xiaohongshu":
             return (
                 f"https://www.xiaohongshu.com/explore/{pid}"
                 f"?xsec_token={extra['xsec_token']}&xsec_source=pc_search"
             )
-        host = {
-            "kepuchina": "https://www.kepuchina.cn",
-            "qqnews": "https://news.qq.com",
-            "xuexi": "https://www.xuexi.cn",
-        }[p]
-        return host + extra["path"]
+        spec = catalogue.spec(p)
+        if spec.kind == "article" and spec.base_url:
+            return spec.base_url + extra["path"]
+        return spec.work_url(pid)
 
 
 class WorldContext:

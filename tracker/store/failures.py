@@ -22,9 +22,19 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from tracker.errors import StoreError
 
-__all__ = ["database_failure", "failure_reason", "hide_passwords", "label_errors"]
+__all__ = [
+    "DATABASE_ERRORS",
+    "database_failure",
+    "failure_reason",
+    "hide_passwords",
+    "label_errors",
+]
 
 _LABEL = "tracker_database"
+
+DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError,)
+"""What a failed database operation raises, for callers that report it as one line without
+depending on the driver layer themselves (the command line's last handler)."""
 
 READ_ONLY = ("数据库是只读的 (the database is read-only)", "请检查数据库文件及其所在目录的写权限")
 FULL = ("磁盘已满 (disk full)", "请腾出磁盘空间后重试；已提交的数据不会丢失")

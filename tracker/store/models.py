@@ -10,8 +10,9 @@ Ids are strings end to end; datetimes are UTC-aware (SQLModel's ``UTCDateTime``)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, Table, Text
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -23,8 +24,23 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 
+if TYPE_CHECKING:
 
-class Campaign(SQLModel, table=True):
+    class _Table(SQLModel):
+        """SQLModel as the type checker should see a ``table=True`` model.
+
+        SQLAlchemy sets ``__table__`` on every mapped class, but SQLModel does not declare it, so
+        each ``Model.__table__`` (the Core table the bulk upserts and readers use) would be an
+        error. At run time the base is SQLModel itself.
+        """
+
+        __table__: ClassVar[Table]
+
+else:
+    _Table = SQLModel
+
+
+class Campaign(_Table, table=True):
     """A campaign: its tags and aliases, window and membership rules (several may coexist)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -34,10 +50,10 @@ class Campaign(SQLModel, table=True):
     window_start: datetime | None = None
     window_end: datetime | None = None
     timezone: str = "Asia/Shanghai"
-    rules: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class Account(SQLModel, table=True):
+class Account(_Table, table=True):
     platform: str = Field(primary_key=True, max_length=20)
     platform_uid: str = Field(primary_key=True, max_length=100)
     name: str | None = None
@@ -49,7 +65,7 @@ class Account(SQLModel, table=True):
     last_seen_at: datetime | None = None
 
 
-class Post(SQLModel, table=True):
+class Post(_Table, table=True):
     """A work with its latest metrics; history lives in ``metric_snapshot``."""
 
     __table_args__ = (
@@ -84,12 +100,12 @@ class Post(SQLModel, table=True):
     source: str = Field(default="live", max_length=20)
     deleted: bool = False
     fingerprint: str | None = Field(default=None, max_length=64)
-    context: dict | None = Field(
+    context: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
 
 
-class PostCampaign(SQLModel, table=True):
+class PostCampaign(_Table, table=True):
     """Membership of a work in a campaign and how it matched; ``excluded`` is a manual veto."""
 
     __tablename__ = "post_campaign"
@@ -105,7 +121,7 @@ class PostCampaign(SQLModel, table=True):
     linked_at: datetime | None = None
 
 
-class MetricSnapshot(SQLModel, table=True):
+class MetricSnapshot(_Table, table=True):
     __tablename__ = "metric_snapshot"
 
     platform: str = Field(primary_key=True, max_length=20)
@@ -124,7 +140,7 @@ class MetricSnapshot(SQLModel, table=True):
     run_id: int | None = None
 
 
-class PendingDetail(SQLModel, table=True):
+class PendingDetail(_Table, table=True):
     """Fields completing a post that is not stored yet (``records.PostDetail``), one per post.
 
     A Weibo long text saved or captured before (or without) its post must not become a hollow
@@ -142,14 +158,14 @@ class PendingDetail(SQLModel, table=True):
     hashtags: list[str] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
-    context: dict | None = Field(
+    context: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
     source: str = Field(default="live", max_length=20)
     run_id: int | None = None
 
 
-class Unit(SQLModel, table=True):
+class Unit(_Table, table=True):
     """An organisation (city association, society, university, ...) from the registry."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -158,7 +174,7 @@ class Unit(SQLModel, table=True):
     city: str | None = Field(default=None, max_length=40)
 
 
-class AccountUnit(SQLModel, table=True):
+class AccountUnit(_Table, table=True):
     __tablename__ = "account_unit"
 
     platform: str = Field(primary_key=True, max_length=20)
@@ -168,7 +184,7 @@ class AccountUnit(SQLModel, table=True):
     person: str | None = Field(default=None, max_length=200)
 
 
-class Run(SQLModel, table=True):
+class Run(_Table, table=True):
     """One collection, refresh, import or scheduled job, with its counts and resume cursor."""
 
     __table_args__ = (Index("ix_run_platform_kind", "platform", "kind"),)
@@ -189,11 +205,11 @@ class Run(SQLModel, table=True):
     skipped: int = 0
     claimed_total: int | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
-    cursor: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    cursor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class Reject(SQLModel, table=True):
+class Reject(_Table, table=True):
     """Everything that could not be parsed, kept with the reason (never silently dropped)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -206,7 +222,7 @@ class Reject(SQLModel, table=True):
     created_at: datetime
 
 
-class Review(SQLModel, table=True):
+class Review(_Table, table=True):
     """The current review decision of a work."""
 
     platform: str = Field(primary_key=True, max_length=20)
@@ -217,7 +233,7 @@ class Review(SQLModel, table=True):
     decided_at: datetime | None = None
 
 
-class ReviewEvent(SQLModel, table=True):
+class ReviewEvent(_Table, table=True):
     """Every review decision ever made (the audit trail behind ``review``)."""
 
     __tablename__ = "review_event"
@@ -231,7 +247,7 @@ class ReviewEvent(SQLModel, table=True):
     decided_at: datetime
 
 
-class StoredConfig(SQLModel, table=True):
+class StoredConfig(_Table, table=True):
     """A config file's text as ``tracker init`` / ``tracker config apply`` last read it.
 
     One row per file (``name``: ``campaign.toml`` or ``units.csv``), so ``tracker --db PATH``

@@ -20,8 +20,8 @@ from tracker.records import Metrics, PostDetail, PostRecord, read_lower_bounds
 from tracker.store.models import PendingDetail, Post
 from tracker.store.upsert import batched
 
-PENDING_T: Table = PendingDetail.__table__  # type: ignore[assignment]
-POST_T: Table = Post.__table__  # type: ignore[assignment]
+PENDING_T: Table = PendingDetail.__table__
+POST_T: Table = Post.__table__
 
 __all__ = [
     "latest_details",

@@ -2,13 +2,20 @@
 
 Config files are the source of truth for campaigns and units; the database keeps a copy so
 queries, exports and the dashboard can join on them. Syncing is an idempotent upsert.
+
+The store does not read the config: it receives plain values (``CampaignRow``, and registry
+lines with the ``RegistryLine`` fields), which the database service makes from the config.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
 from sqlalchemy import Connection, select
 
-from tracker.config import CampaignConfig, UnitRow
 from tracker.store.models import Campaign, Unit
 from tracker.store.upsert import ACCOUNT_UNIT_T, _insert_for
 
@@ -16,18 +23,51 @@ CAMPAIGN_T = Campaign.__table__
 UNIT_T = Unit.__table__
 
 
-def sync_campaigns(conn: Connection, campaigns: list[CampaignConfig]) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """A campaign as the ``campaign`` table keeps it."""
+
+    name: str
+    title: str | None
+    tags: list[str]
+    """Every spelling that matches (tags and aliases)."""
+    window_start: datetime
+    """UTC: the start of the first local day."""
+    window_end: datetime
+    """UTC: the end of the last local day."""
+    timezone: str
+    rules: dict[str, Any]
+    """The membership rules, as stored JSON."""
+
+
+class RegistryLine(Protocol):
+    """One line of the unit registry: a unit and (optionally) one of its accounts."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def platform(self) -> str | None: ...
+    @property
+    def account_id(self) -> str | None: ...
+    @property
+    def person(self) -> str | None: ...
+
+
+def sync_campaigns(conn: Connection, campaigns: Sequence[CampaignRow]) -> dict[str, int]:
     """Upsert campaigns by name; returns name -> id."""
     for c in campaigns:
-        start, end = c.window_utc()
         values = {
             "name": c.name,
             "title": c.title,
-            "tags": c.all_spellings,
-            "window_start": start,
-            "window_end": end,
+            "tags": c.tags,
+            "window_start": c.window_start,
+            "window_end": c.window_end,
             "timezone": c.timezone,
-            "rules": c.membership.model_dump(),
+            "rules": c.rules,
         }
         stmt = _insert_for(conn, CAMPAIGN_T).values(**values)
         stmt = stmt.on_conflict_do_update(
@@ -68,7 +108,7 @@ def ensure_unit(conn: Connection, name: str, kind: str = "other", city: str | No
     return int(row.id)
 
 
-def sync_units(conn: Connection, rows: list[UnitRow]) -> tuple[int, int]:
+def sync_units(conn: Connection, rows: Sequence[RegistryLine]) -> tuple[int, int]:
     """Upsert units and their accounts from the registry; returns (units, account links)."""
     unit_ids: dict[str, int] = {}
     links = 0

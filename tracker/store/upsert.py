@@ -54,11 +54,11 @@ from tracker.store.models import Account, AccountUnit, MetricSnapshot, Post, Pos
 
 BATCH_SIZE = 5_000
 
-ACCOUNT_T: Table = Account.__table__  # type: ignore[assignment]
-POST_T: Table = Post.__table__  # type: ignore[assignment]
-SNAPSHOT_T: Table = MetricSnapshot.__table__  # type: ignore[assignment]
-LINK_T: Table = PostCampaign.__table__  # type: ignore[assignment]
-ACCOUNT_UNIT_T: Table = AccountUnit.__table__  # type: ignore[assignment]
+ACCOUNT_T: Table = Account.__table__
+POST_T: Table = Post.__table__
+SNAPSHOT_T: Table = MetricSnapshot.__table__
+LINK_T: Table = PostCampaign.__table__
+ACCOUNT_UNIT_T: Table = AccountUnit.__table__
 
 METRICS = ("views", "likes", "comments", "shares", "favorites")
 
@@ -141,7 +141,7 @@ class IngestCounts:
     links_new: int = 0
 
     def add(self, other: IngestCounts) -> None:
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -306,7 +306,9 @@ def _published_at_set(stmt: Any, t: Table) -> dict[str, Any]:
 
 def _has_floor(lower_bounds: Any, metric: str) -> Any:
     """SQL: the stored comma list ``lower_bounds`` names ``metric`` (NULL names nothing)."""
-    listed = literal_column("','") + func.coalesce(lower_bounds, literal_column("''"))
+    listed: ColumnElement[Any] = literal_column("','") + func.coalesce(
+        lower_bounds, literal_column("''")
+    )
     return (listed + literal_column("','")).like(literal_column(f"'%,{metric},%'"))
 
 
@@ -318,7 +320,7 @@ def _lower_bounds_set(stmt: Any, t: Table) -> Any:
     order, so the text stays the sorted comma list ``format_lower_bounds`` writes.
     """
     new, old = stmt.excluded, t.c
-    pieces = []
+    pieces: list[ColumnElement[Any]] = []
     for m in sorted(METRICS):
         mark = literal_column(f"'{m},'", String)
         pieces.append(
@@ -541,7 +543,9 @@ class Ingestor:
         result = self.conn.execute(stmt.returning(first_pk), list(rows))
         return len(result.all())
 
-    def _existing(self, table: Table, key: tuple[str, str], rows: Sequence[dict[str, Any]]) -> set:
+    def _existing(
+        self, table: Table, key: tuple[str, str], rows: Sequence[dict[str, Any]]
+    ) -> set[tuple[str, str]]:
         """Keys among ``rows`` already stored, so new and updated can be told apart."""
         by_platform: dict[str, list[str]] = {}
         for row in rows:
@@ -550,8 +554,8 @@ class Ingestor:
         q = _existing_query(table, key)
         for platform, ids in by_platform.items():
             for chunk in batched(ids, 900):
-                rows = self.conn.execute(q, {"platform": platform, "ids": list(chunk)})
-                found.update((platform, v) for (v,) in rows)
+                stored = self.conn.execute(q, {"platform": platform, "ids": list(chunk)})
+                found.update((platform, v) for (v,) in stored)
         return found
 
     def ingest(
@@ -648,3 +652,44 @@ def existing_post_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> set
         )
         found.update((a, b) for a, b in conn.execute(q))
     return found
+
+
+def insert_stub_post(
+    conn: Connection,
+    *,
+    platform: str,
+    platform_post_id: str,
+    account_uid: str | None,
+    url: str | None,
+    content_type: str | None,
+    source: str,
+    seen_at: datetime,
+    context: dict[str, Any] | None = None,
+) -> bool:
+    """Store a post known only by its reference (a manual include of a work never collected)
+    unless it is stored already; True when this call created it.
+
+    ``last_collected_at`` stays NULL so any later data, however old its capture, fills it in;
+    the post table keeps one writer (this module) whichever path first learns of a post.
+    """
+    found = conn.execute(
+        select(POST_T.c.platform_post_id).where(
+            POST_T.c.platform == platform, POST_T.c.platform_post_id == platform_post_id
+        )
+    ).first()
+    if found is not None:
+        return False
+    stmt = _insert_for(conn, POST_T).values(
+        platform=platform,
+        platform_post_id=platform_post_id,
+        account_uid=account_uid,
+        url=url,
+        content_type=content_type,
+        first_collected_at=seen_at,
+        last_collected_at=None,
+        source=source,
+        deleted=False,
+        context=context,
+    )
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["platform", "platform_post_id"]))
+    return True

@@ -6,8 +6,9 @@ import json
 from datetime import UTC, datetime
 
 from connectors.bilibili.parse import parse_any
-from tests.realfixtures import real2_path
 from tracker.records import ParsedPage
+
+from ...helpers.real import real2_path
 
 CAPTURED = datetime(2026, 12, 4, tzinfo=UTC)
 

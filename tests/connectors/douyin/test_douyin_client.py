@@ -14,6 +14,7 @@ from connectors.base import CollectRequest
 from connectors.douyin.client import COMMON_PARAMS, DouyinConnector
 from tracker.errors import Blocked, LoginRequired, RateLimited, SignerMissing
 from tracker.http import HttpClient, HttpSettings
+from tracker.services.signers import choose_signer
 from tracker.signing.dev import verify
 from tracker.sim.platforms.douyin import DouyinSim
 
@@ -58,6 +59,7 @@ def make_http(clock: Clock | None = None, *, signer: str | None = "dev", env=Non
         "douyin",
         BASE,
         settings=settings,
+        signer=choose_signer(signer),
         sleep=clock.sleep,
         clock=clock.clock,
         env=ENV if env is None else env,

@@ -11,6 +11,7 @@ from connectors.douyin.client import DouyinConnector
 from tracker.errors import Blocked, LoginRequired
 from tracker.http import HttpClient, HttpSettings
 from tracker.normalize.tags import CampaignMatcher
+from tracker.services.signers import choose_signer
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 
@@ -29,7 +30,12 @@ def make_http(sim: SimServer, *, signer: str | None = "dev") -> HttpClient:
         signer=signer,
     )
     return HttpClient(
-        "douyin", sim.base_urls["douyin"], settings=settings, sleep=lambda s: None, env=ENV
+        "douyin",
+        sim.base_urls["douyin"],
+        settings=settings,
+        signer=choose_signer(signer),
+        sleep=lambda s: None,
+        env=ENV,
     )
 
 

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 from connectors.douyin.ids import aweme_id_time
 from connectors.douyin.parse import parse_any
-from tests.realfixtures import real2_path
 from tracker.records import ParsedPage
+
+from ...helpers.real import real2_path
 
 CAPTURED = datetime(2026, 12, 4, tzinfo=UTC)
 

@@ -12,7 +12,8 @@ from ks_world import NOW, FakeContext, make_posts, sim_request, to_httpx
 from connectors.base import CollectRequest
 from connectors.kuaishou.client import KuaishouConnector, search_keywords
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignerMissing
-from tracker.http import DevSigner, HttpClient, HttpSettings
+from tracker.http import HttpClient, HttpSettings
+from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.kuaishou import SIM
 
 BASE = "https://www.kuaishou.com"

@@ -9,7 +9,8 @@ import pytest
 from connectors.base import CollectRequest
 from connectors.kuaishou.client import KuaishouConnector
 from tracker.errors import LoginRequired
-from tracker.http import DevSigner, HttpClient, HttpSettings
+from tracker.http import HttpClient, HttpSettings
+from tracker.signing.dev import DevSigner
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
 

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from connectors.kuaishou.parse import parse_any, parse_h5_photo_info
-from tests.realfixtures import real2_path
 from tracker.errors import ParseError
 from tracker.imports.routing import find_endpoint
+
+from ...helpers.real import real2_path
 
 CAPTURED = datetime(2026, 12, 4, tzinfo=UTC)
 PHOTO_INFO = "/rest/wd/ugH5App/photo/simple/info"

@@ -14,7 +14,8 @@ from typing import Any
 
 from connectors.weibo import parse as weibo_parse
 from connectors.weibo.parse import parse_get_index, parse_longtext, parse_status_show
-from tests.realfixtures import real2_path
+
+from ...helpers.real import real2_path
 
 CAPTURED = datetime(2026, 6, 13, 4, 0, tzinfo=UTC)  # after every real2 body was saved
 LONG_TEXT_START = "#演员丁勇岱[超话]# 因“零钱”生缘"

@@ -13,7 +13,8 @@ from xhs_world import NOW, FakeContext, make_posts, sim_request, to_httpx
 from connectors.base import CollectRequest
 from connectors.xiaohongshu.client import XiaohongshuConnector, make_search_id, search_keywords
 from tracker.errors import Blocked, LoginRequired, RateLimited, SignerMissing
-from tracker.http import DevSigner, HttpClient, HttpSettings
+from tracker.http import HttpClient, HttpSettings
+from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.xiaohongshu import SIM, xsec_token
 
 BASE = "https://edith.xiaohongshu.com"

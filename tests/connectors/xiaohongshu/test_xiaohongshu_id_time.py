@@ -16,8 +16,9 @@ from typing import Any
 
 from connectors.xiaohongshu.ids import note_id_time
 from connectors.xiaohongshu.parse import parse_search_notes
-from tests.realfixtures import real2_path
 from tracker.imports.mediacrawler import map_row
+
+from ...helpers.real import real2_path
 
 CAPTURED = datetime(2026, 12, 4, tzinfo=UTC)
 CHENPI = (

@@ -14,6 +14,7 @@ from connectors.base import CollectRequest
 from connectors.zhihu.client import ZhihuConnector, check_body, search_word
 from tracker.errors import Blocked, LoginRequired, RateLimited, SignerMissing
 from tracker.http import HttpClient, HttpSettings
+from tracker.services.signers import choose_signer
 from tracker.sim.platforms.zhihu import SIM
 
 BASE = "https://www.zhihu.com"
@@ -42,6 +43,7 @@ def make(base: str = BASE, *, signer: str | None = "dev", **kwargs):
         "zhihu",
         base,
         settings=HttpSettings(cookie_env="TRACKER_ZHIHU_COOKIE", signer=signer, max_attempts=3),
+        signer=choose_signer(signer),
         env={"TRACKER_ZHIHU_COOKIE": COOKIE},
         sleep=sleeps.sleep,
         clock=sleeps.clock,

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.zhihu.parse import parse_detail
-from tests.realfixtures import real2_path
 from tracker.normalize.tags import tag_key
 from tracker.records import PostRecord
+
+from ...helpers.real import real2_path
 
 CAPTURED = datetime(2026, 12, 4, tzinfo=UTC)
 

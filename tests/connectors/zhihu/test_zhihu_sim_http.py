@@ -9,6 +9,7 @@ from connectors.base import CollectRequest
 from connectors.zhihu.client import ZhihuConnector
 from tracker.errors import Blocked, SignerMissing
 from tracker.http import HttpClient, HttpSettings
+from tracker.services.signers import choose_signer
 from tracker.sim.api import SimServer
 from tracker.sim.world import ZHIHU_ROUNDTABLE_ID
 
@@ -26,6 +27,7 @@ def connector(sim, signer: str | None = "dev", **kwargs) -> ZhihuConnector:
         "zhihu",
         sim.base_urls["zhihu"],
         settings=HttpSettings(signer=signer, max_attempts=5),
+        signer=choose_signer(signer),
         sleep=lambda s: None,
         env={},
     )

@@ -19,8 +19,8 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from connectors.bilibili import wbi
-from connectors.bilibili.ids import aid_to_bvid, bvid_to_aid, is_bvid
+from tracker.sim import bilibili_wbi as wbi
+from tracker.sim.ids import aid_to_bvid, bvid_to_aid, is_bvid
 from tracker.sim.model import Route, SimAccount, SimContext, SimPost, SimRequest, SimResponse
 
 __all__ = ["SIM", "BilibiliSim", "render_search_item", "render_view", "wbi_keys"]

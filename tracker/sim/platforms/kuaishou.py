@@ -236,7 +236,7 @@ class KuaishouSim:
         if body is None:
             return SimResponse(400, {"errors": [{"message": "Must provide query string."}]})
         operation = body.get("operationName")
-        variables = body.get("variables") if isinstance(body.get("variables"), dict) else {}
+        variables = body["variables"] if isinstance(body.get("variables"), dict) else {}
         if operation == "visionSearchPhoto":
             block = self.search_block(
                 ctx, str(variables.get("keyword") or ""), variables.get("pcursor")

@@ -12,7 +12,7 @@ Values are ``field`` (a time field of the body), ``id`` (derived from the post i
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0003"

@@ -13,7 +13,7 @@ revision id names the table so that it cannot collide with another branch's "000
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0004_pending_detail"

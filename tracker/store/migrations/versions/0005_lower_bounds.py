@@ -14,7 +14,7 @@ The revision id names the column so that it cannot collide with another branch's
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0005_lower_bounds"

@@ -1,0 +1,189 @@
+"""Who took part in a campaign: the rows behind participation, not-reported and week over week.
+
+Each function returns the store's rows as object-dtype frames (ids and names as stored); the
+counting, grouping and comparing are pure pandas in ``tracker.membership`` (``participation``,
+``unreported``, ``weekly``), which call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.sql import Select
+
+from tracker.store.models import AccountUnit, MetricSnapshot, Post, PostCampaign, Unit
+from tracker.store.registry import campaign_id
+
+__all__ = [
+    "ParticipationRows",
+    "UnreportedRows",
+    "WeekRows",
+    "participation_rows",
+    "unreported_rows",
+    "week_rows",
+]
+
+P = Post.__table__
+PC = PostCampaign.__table__
+AU = AccountUnit.__table__
+U = Unit.__table__
+S = MetricSnapshot.__table__
+
+_KEY = ["platform", "platform_post_id"]
+WEEK_METRICS = ("likes", "comments", "shares", "favorites")
+"""The interaction metrics week over week reads from the snapshots."""
+
+
+@dataclass(slots=True)
+class ParticipationRows:
+    works: pd.DataFrame
+    reposts: pd.DataFrame
+    excluded: pd.DataFrame
+    account_units: pd.DataFrame
+    units: pd.DataFrame
+
+
+@dataclass(slots=True)
+class UnreportedRows:
+    works: pd.DataFrame
+    submissions: pd.DataFrame
+    account_units: pd.DataFrame
+    units: pd.DataFrame
+
+
+@dataclass(slots=True)
+class WeekRows:
+    works: pd.DataFrame
+    snapshots: pd.DataFrame
+    as_of: datetime | None
+
+
+def _rows(conn: Connection, stmt: Select[Any], columns: list[str]) -> pd.DataFrame:
+    """A statement's rows as an object-dtype frame (ids and names stay as the store has them)."""
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns).astype("object")
+
+
+def _in_window(window: tuple[datetime, datetime] | None) -> list[Any]:
+    """Works published inside ``window`` (inclusive); works of unknown time are kept."""
+    if window is None:
+        return []
+    start, end = window
+    return [or_(P.c.published_at.is_(None), P.c.published_at.between(start, end))]
+
+
+def _registry(conn: Connection, *, person: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(account_units, units) of the registry, unit ids as ``int64``."""
+    au_cols = [AU.c.platform, AU.c.platform_uid, AU.c.unit_id, *([AU.c.person] if person else [])]
+    account_units = _rows(conn, select(*au_cols), [c.name for c in au_cols])
+    units = _rows(
+        conn,
+        select(U.c.id, U.c.name, U.c.kind, U.c.city).order_by(U.c.id),
+        ["unit_id", "unit_name", "unit_kind", "city"],
+    )
+    for frame in (account_units, units):
+        frame["unit_id"] = frame["unit_id"].astype("int64")
+    return account_units, units
+
+
+def participation_rows(
+    conn: Connection, campaign: str | int, *, window: tuple[datetime, datetime] | None = None
+) -> ParticipationRows:
+    """The campaign's counted works, every repost, its excluded works and the registry.
+
+    ``window`` (UTC instants) keeps only works and reposts published inside it; by default
+    every linked work counts, as in the ranking.
+    """
+    cid = campaign_id(conn, campaign)
+    link_join = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
+    works = _rows(
+        conn,
+        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.content_type, P.c.repost_of)
+        .join(PC, link_join)
+        .where(
+            PC.c.campaign_id == cid,
+            PC.c.excluded.is_(False),
+            P.c.deleted.is_(False),
+            *_in_window(window),
+        ),
+        [*_KEY, "account_uid", "content_type", "repost_of"],
+    )
+    reposts = _rows(
+        conn,
+        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.repost_of).where(
+            P.c.repost_of.is_not(None), P.c.deleted.is_(False), *_in_window(window)
+        ),
+        [*_KEY, "account_uid", "repost_of"],
+    )
+    excluded = _rows(
+        conn,
+        select(PC.c.platform, PC.c.platform_post_id).where(
+            PC.c.campaign_id == cid, PC.c.excluded.is_(True)
+        ),
+        _KEY,
+    )
+    account_units, units = _registry(conn, person=False)
+    return ParticipationRows(works, reposts, excluded, account_units, units)
+
+
+def unreported_rows(conn: Connection, campaign: str | int) -> UnreportedRows:
+    """The accounts with a counted campaign work, the units named by submissions, and the
+    registry with its contacts (``person``)."""
+    cid = campaign_id(conn, campaign)
+    works = _rows(
+        conn,
+        select(P.c.platform, P.c.account_uid)
+        .join(
+            PC,
+            (PC.c.platform == P.c.platform) & (PC.c.platform_post_id == P.c.platform_post_id),
+        )
+        .where(PC.c.campaign_id == cid, PC.c.excluded.is_(False), P.c.deleted.is_(False))
+        .distinct(),
+        ["platform", "account_uid"],
+    )
+    submissions = _rows(
+        conn,
+        select(PC.c.matched_value)
+        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission")
+        .distinct(),
+        ["matched_value"],
+    )
+    account_units, units = _registry(conn, person=True)
+    return UnreportedRows(works, submissions, account_units, units)
+
+
+def week_rows(conn: Connection, campaign_id: int, until: datetime | None = None) -> WeekRows:
+    """The counted works of a campaign, their snapshots up to ``until`` and the as-of time
+    (``until``, else the latest snapshot)."""
+    link = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
+    counted = [PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False), P.c.deleted.is_(False)]
+    rows = conn.execute(
+        select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.published_at)
+        .join(PC, link)
+        .where(*counted)
+    ).all()
+    works = pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=["platform", "platform_post_id", "account_uid", "published_at"],
+    )
+    snap_link = and_(PC.c.platform == S.c.platform, PC.c.platform_post_id == S.c.platform_post_id)
+    stmt = (
+        select(S.c.platform, S.c.platform_post_id, S.c.captured_at, *[S.c[m] for m in WEEK_METRICS])
+        .join(PC, snap_link)
+        .where(PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False))
+    )
+    if until is not None:
+        stmt = stmt.where(S.c.captured_at <= until)
+    snaps = pd.DataFrame(
+        [tuple(r) for r in conn.execute(stmt).all()],
+        columns=["platform", "platform_post_id", "captured_at", *WEEK_METRICS],
+    )
+    as_of = until
+    if as_of is None:
+        latest = conn.execute(select(func.max(S.c.captured_at))).scalar()
+        as_of = pd.Timestamp(latest).to_pydatetime() if latest is not None else None
+    return WeekRows(works, snaps, as_of)

@@ -1,0 +1,94 @@
+"""What the run table says about the scheduler's jobs and the platforms' latest collections.
+
+The rows are written only by ``tracker.store.runs``; these are the questions the scheduler and
+its status page ask of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from tracker.store.models import Run
+
+__all__ = [
+    "first_job_start",
+    "job_statuses",
+    "latest_job_runs",
+    "platform_run_statuses",
+    "recent_job_outcomes",
+]
+
+RUN = Run.__table__
+
+
+def job_statuses(conn: Connection, job: str, scheduled_for: datetime) -> list[str]:
+    """The status of every run of ``job`` for its time ``scheduled_for`` (retries included)."""
+    return list(
+        conn.execute(
+            select(RUN.c.status).where(
+                RUN.c.kind == "job",
+                RUN.c.job == job,
+                RUN.c.scheduled_for == scheduled_for,
+            )
+        ).scalars()
+    )
+
+
+def recent_job_outcomes(conn: Connection, job: str, limit: int = 3) -> list[Any]:
+    """The latest finished runs of ``job`` (status, error), newest first; running and skipped
+    runs are not outcomes."""
+    return list(
+        conn.execute(
+            select(RUN.c.status, RUN.c.error)
+            .where(
+                RUN.c.kind == "job",
+                RUN.c.job == job,
+                RUN.c.status.not_in(("running", "skipped")),
+            )
+            .order_by(RUN.c.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def first_job_start(conn: Connection) -> datetime | None:
+    """When the scheduler first ran anything here (times before that were nobody's to run)."""
+    started: datetime | None = conn.execute(
+        select(func.min(RUN.c.started_at)).where(RUN.c.kind == "job")
+    ).scalar()
+    return started
+
+
+def latest_job_runs(conn: Connection) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per job id: its latest run row, and its latest successful one (rows read by attribute)."""
+    out: list[dict[str, Any]] = []
+    for where in (RUN.c.kind == "job", and_(RUN.c.kind == "job", RUN.c.status == "ok")):
+        latest = (
+            select(RUN.c.job, func.max(RUN.c.id).label("id"))
+            .where(where)
+            .group_by(RUN.c.job)
+            .subquery()
+        )
+        rows = conn.execute(select(RUN).join(latest, RUN.c.id == latest.c.id)).all()
+        out.append({row.job: row for row in rows})
+    return out[0], out[1]
+
+
+def platform_run_statuses(conn: Connection, platform: str, limit: int = 200) -> list[Any]:
+    """(status, started_at) of the platform's latest finished collect/refresh runs, newest
+    first."""
+    return list(
+        conn.execute(
+            select(RUN.c.status, RUN.c.started_at)
+            .where(
+                RUN.c.platform == platform,
+                RUN.c.kind.in_(("collect", "refresh")),
+                RUN.c.status != "running",
+            )
+            .order_by(RUN.c.id.desc())
+            .limit(limit)
+        ).all()
+    )
