@@ -129,7 +129,7 @@ def test_demo_keeps_the_not_found_error_without_a_checkout_config(
     assert checkout_config_path(tmp_path) is None
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TRACKER_CONFIG", raising=False)
-    monkeypatch.setattr("tracker.cli.context.checkout_config_path", lambda: None)
+    monkeypatch.setattr("tracker.config.checkout_config_path", lambda: None)
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--scale", "40"])
     assert exit_info.value.code == 1

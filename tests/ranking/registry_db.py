@@ -18,11 +18,12 @@ from pathlib import Path
 
 from tracker.config import TrackerConfig, UnitRow, load_config
 from tracker.records import AccountRecord, CampaignLink, Metrics, PostRecord
-from tracker.services.database import init_database
 from tracker.services.review import Decision, record_decisions
 from tracker.store.engine import make_engine
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
+
+from ..helpers.database import init_sqlite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CAPTURED = datetime(2024, 9, 20, tzinfo=UTC)
@@ -112,7 +113,7 @@ def build(directory: Path, world: World) -> BuiltWorld:
     write_units_csv(directory / "units.csv", rows)
     config = load_config(config_path)
     built = BuiltWorld(directory, config_path, config)
-    init_database(built.url, config, rows)
+    init_sqlite(built.db, config, rows)
     _ingest(built, world)
     return built
 

@@ -73,7 +73,7 @@ def test_failed_export_keeps_the_previous_file_and_leaves_no_litter(
         fh.write('{"half": ')
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("tracker.cli.commands_core.write_jsonl", broken)
+    monkeypatch.setattr("tracker.services.export_posts.write_jsonl", broken)
     with pytest.raises(SystemExit) as exc:
         main(
             [

@@ -3,6 +3,11 @@
 Errors a user can cause (bad config, missing database, blocked platform, bad import file) are
 ``TrackerError``s: printed as one clear line on stderr with a non-zero exit code; the traceback
 only with ``--debug`` (or ``TRACKER_DEBUG=1``).
+
+Start-up is kept short: the command modules import their use cases, pandas, the database layer
+and the HTTP client inside the commands, so ``tracker --help`` loads none of them and each
+command loads only what it runs. Many scripts and the scheduler's jobs start a fresh
+``tracker`` process per command.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -27,8 +33,6 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
 from tracker.cli.app import app
 from tracker.cli.argv import hoist_global_options
 from tracker.errors import TrackerError
-from tracker.failure_text import expected_failure_text, first_line
-from tracker.store.failures import DATABASE_ERRORS, hide_passwords
 
 __all__ = ["app", "main"]
 
@@ -48,11 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="tracker", standalone_mode=False)
         if isinstance(code, int) and code != 0:
             raise SystemExit(code)
-    except (TrackerError, *DATABASE_ERRORS, OSError) as exc:
-        if debug:
-            raise
-        typer.secho(f"错误: {expected_failure_text(exc)}", fg=typer.colors.RED, err=True)
-        raise SystemExit(1) from None
+    except (TrackerError, OSError) as exc:
+        _expected_failure(exc, debug)
     except typer.TyperException as exc:  # a usage error: unknown option, bad value, ...
         show = getattr(exc, "show", None)
         if callable(show):
@@ -69,9 +70,17 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence for a clear message
+        # the database layer is imported only now: a command that failed before opening the
+        # database (or --help) never loads it just to name its errors
+        from tracker.store.failures import DATABASE_ERRORS, hide_passwords
+
+        if isinstance(exc, DATABASE_ERRORS):
+            _expected_failure(exc, debug)
         if debug:
             raise
         logging.getLogger("tracker").debug("unexpected error", exc_info=True)
+        from tracker.failure_text import first_line
+
         first = hide_passwords(first_line(str(exc)))
         typer.secho(
             f"内部错误 (internal error): {type(exc).__name__}: {first}（加 --debug 查看详情）",
@@ -79,3 +88,13 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         raise SystemExit(2) from None
+
+
+def _expected_failure(exc: Exception, debug: bool) -> NoReturn:
+    """A failure staff can act on: one red line and exit code 1 (re-raised with ``--debug``)."""
+    if debug:
+        raise exc
+    from tracker.failure_text import expected_failure_text
+
+    typer.secho(f"错误: {expected_failure_text(exc)}", fg=typer.colors.RED, err=True)
+    raise SystemExit(1) from None

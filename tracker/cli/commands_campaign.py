@@ -6,9 +6,8 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -19,30 +18,14 @@ from tracker.cli.app import app
 from tracker.cli.commands_collect import parse_base_urls
 from tracker.cli.context import state
 from tracker.errors import TrackerError
-from tracker.exports.csv import write_csv, write_csv_file
-from tracker.exports.sheet import Sheet
-from tracker.membership.manual import (
-    OUTCOME_ZH,
-    ManualResult,
-    decision_history,
-    exclude_works,
-    include_works,
-    manual_decisions,
-)
-from tracker.membership.participation import (
-    COUNT_COLUMNS,
-    FORM_COLUMNS,
-    PARTICIPATION_COLUMNS_ZH,
-    participation_frames,
-)
-from tracker.membership.rules import MATCHED_BY, campaign_rules, matched_by_label
-from tracker.membership.topics import link_themes
 from tracker.normalize.times import to_shanghai
 from tracker.safe_files import atomic_text_output
-from tracker.services.collect import CollectOptions
-from tracker.services.database import open_database
-from tracker.services.topics import collect_topics, import_topic_html
-from tracker.store.queries.membership import membership_counts
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.exports.sheet import Sheet
+    from tracker.membership.manual import ManualResult
 
 console = Console()
 err_console = Console(stderr=True)
@@ -64,6 +47,8 @@ _RUN_STATUS_ZH = {
 
 
 def _when(value: Any) -> str:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
     if isinstance(value, str):
@@ -77,6 +62,8 @@ def _check_format(value: str, allowed: tuple[str, ...]) -> None:
 
 
 def _print_results(results: list[ManualResult], format: str) -> None:
+    from tracker.membership.manual import OUTCOME_ZH
+
     if format == "json":
         body = [
             {
@@ -111,6 +98,9 @@ def _decide(
     campaign: str | None,
     format: str,
 ) -> None:
+    from tracker.membership.manual import exclude_works, include_works
+    from tracker.services.database import open_database
+
     _check_format(format, ("text", "json"))
     st = state(ctx)
     name = st.config.campaign(campaign).name
@@ -152,6 +142,9 @@ def exclude_command(
 
 
 def _membership_counts(conn: Any, campaign: str) -> list[dict[str, Any]]:
+    from tracker.membership.rules import MATCHED_BY
+    from tracker.store.queries.membership import membership_counts
+
     by_platform: dict[str, dict[str, Any]] = {}
     for platform, matched_by, excluded, n in membership_counts(conn, campaign):
         row = by_platform.setdefault(
@@ -178,6 +171,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _is_na(value: Any) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -192,6 +187,10 @@ def list_command(
     format: str = typer.Option("table", "--format", help="table 或 json"),
 ) -> None:
     """活动作品按平台和匹配方式的数量；加 --manual 列出人工加入/排除的作品与操作记录。"""
+    from tracker.membership.manual import decision_history, manual_decisions
+    from tracker.membership.rules import MATCHED_BY, matched_by_label
+    from tracker.services.database import open_database
+
     _check_format(format, ("table", "json"))
     st = state(ctx)
     name = st.config.campaign(campaign).name
@@ -265,6 +264,8 @@ def list_command(
 @campaign_app.command("rules")
 def rules_command(ctx: typer.Context) -> None:
     """各活动的成员规则：话题标签、知乎圆桌、腾讯新闻专题页、学习强国主题。"""
+    from tracker.membership.rules import campaign_rules
+
     st = state(ctx)
     for rules in campaign_rules(st.config):
         table = Table(title=f"活动「{rules.campaign}」的成员规则")
@@ -295,6 +296,10 @@ def topics_command(
     ),
 ) -> None:
     """读取腾讯新闻专题页，把其中列出的文章计为活动作品（匹配方式：腾讯新闻专题）。"""
+    from tracker.services.collect import CollectOptions
+    from tracker.services.database import open_database
+    from tracker.services.topics import collect_topics, import_topic_html
+
     st = state(ctx)
     engine = open_database(st.db)
     results = []
@@ -358,6 +363,9 @@ def topics_command(
 @campaign_app.command("themes")
 def themes_command(ctx: typer.Context) -> None:
     """按学习强国主题名（如“科普向'新'力”）把库中的学习强国文章计为活动作品。"""
+    from tracker.membership.topics import link_themes
+    from tracker.services.database import open_database
+
     st = state(ctx)
     engine = open_database(st.db)
     try:
@@ -368,6 +376,8 @@ def themes_command(ctx: typer.Context) -> None:
 
 
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    from tracker.membership.participation import PARTICIPATION_COLUMNS_ZH
+
     names = {
         "unit_name": "单位",
         "unit_kind": "类型",
@@ -391,10 +401,14 @@ def _write_output(path: Path, text: str, encoding: str) -> None:
 def _csv_sheet(frame: pd.DataFrame) -> Sheet:
     """The table for the one guarded CSV writer: counts stay numbers, the rest (unit names from
     the registry, account ids from imports) is text that the Excel formula guard applies to."""
+    from tracker.exports.sheet import Sheet
+
     return Sheet("参与", frame, {col: _csv_kind(frame[col]) for col in frame.columns})
 
 
 def _csv_kind(values: pd.Series) -> str:
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(values):
         return "text"
     if pd.api.types.is_integer_dtype(values):
@@ -416,6 +430,15 @@ def participation_command(
     ),
 ) -> None:
     """三种参与形式（发布内容、互动问答、作品互动）按单位、城市或账号统计。"""
+    from tracker.exports.csv import write_csv, write_csv_file
+    from tracker.membership.participation import (
+        COUNT_COLUMNS,
+        FORM_COLUMNS,
+        PARTICIPATION_COLUMNS_ZH,
+        participation_frames,
+    )
+    from tracker.services.database import open_database
+
     _check_format(format, ("table", "csv", "json"))
     if level not in ("unit", "city", "account"):
         raise TrackerError(f"--by 只能是 unit、city 或 account，收到 {level!r}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -40,10 +41,10 @@ from tracker.cli.validate import (
     until_option,
     younger_than_option,
 )
-from tracker.config import base_url_problem
 from tracker.errors import TrackerError
-from tracker.services.collect import CollectOptions, PlatformResult, collect, refresh_platform
-from tracker.services.database import open_database
+
+if TYPE_CHECKING:
+    from tracker.services.collect import CollectOptions, PlatformResult
 
 console = Console(stderr=True)
 
@@ -62,6 +63,8 @@ STATUS_ZH = {
 
 
 def parse_base_urls(values: list[str]) -> dict[str, str]:
+    from tracker.config import base_url_problem
+
     out = {}
     for value in values:
         platform, sep, url = value.partition("=")
@@ -166,6 +169,8 @@ def _options(
     stop: _StopFlag,
     workers: int | None = None,
 ) -> CollectOptions:
+    from tracker.services.collect import CollectOptions
+
     fixed_now = _parse_when(now, "--now")
     return CollectOptions(
         platforms=platform or None,
@@ -230,6 +235,9 @@ def collect_command(
     ),
 ) -> None:
     """采集各平台带活动标签的作品（每页提交并保存断点，可随时中断后续采）。"""
+    from tracker.services.collect import collect
+    from tracker.services.database import open_database
+
     st = state(ctx)
     config = st.config
     engine = open_database(st.db)
@@ -291,6 +299,9 @@ def refresh_command(
     now: str | None = NOW_OPT,
 ) -> None:
     """通过详情接口重新读取已知作品的指标，追加快照。"""
+    from tracker.services.collect import refresh_platform
+    from tracker.services.database import open_database
+
     st = state(ctx)
     config = st.config
     age = _parse_age(younger_than)

@@ -17,9 +17,6 @@ from tracker.cli.tables import Col, print_table, stdout_console
 from tracker.errors import ConfigError, TrackerError
 from tracker.normalize.times import to_shanghai
 from tracker.safe_files import atomic_text_output
-from tracker.services.database import apply_config, init_database, open_database
-from tracker.services.export_posts import write_jsonl
-from tracker.services.status import database_status
 
 console = Console()
 err_console = Console(stderr=True)
@@ -33,6 +30,8 @@ app.add_typer(export_app, name="export")
 @app.command("init")
 def init_command(ctx: typer.Context) -> None:
     """创建或升级数据库，并写入活动配置和单位名册。"""
+    from tracker.services.database import init_database
+
     st = state(ctx)
     result = init_database(st.db, st.config, st.units, st.config_texts())
     if result.revision_before is None:
@@ -64,6 +63,9 @@ def status_command(
     format: str = typer.Option("table", "--format", help="table 或 json"),
 ) -> None:
     """数据库概况：各平台作品数、账号数和最近一次运行。"""
+    from tracker.services.database import open_database
+    from tracker.services.status import database_status
+
     st = state(ctx)
     if format not in ("table", "json"):
         raise TrackerError(f"--format 只能是 table 或 json，收到 {format!r}")
@@ -180,6 +182,7 @@ def config_apply_command(ctx: typer.Context) -> None:
     之后在没有 config/ 目录的地方运行 `tracker --db 数据库 命令`，读取的就是这次写入的配置。
     """
     from tracker.config import parse_config_text, parse_units_text
+    from tracker.services.database import apply_config
 
     st = state(ctx)
     texts = st.file_texts()  # always the files: applying the stored copy to itself is no update
@@ -207,6 +210,9 @@ def export_posts_command(
     output: str = typer.Option(..., "-o", "--output", help="输出文件，或 - 表示标准输出"),
 ) -> None:
     """导出全部作品（每行一个 JSON 对象，含最新指标与所属活动）。"""
+    from tracker.services.database import open_database
+    from tracker.services.export_posts import write_jsonl
+
     st = state(ctx)
     if format != "jsonl":
         raise TrackerError(f"export posts 只支持 --format jsonl，收到 {format!r}")

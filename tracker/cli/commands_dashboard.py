@@ -16,7 +16,6 @@ from rich.console import Console
 from tracker.cli.app import app
 from tracker.cli.context import state
 from tracker.errors import TrackerError
-from tracker.services.database import open_database
 
 console = Console(stderr=True)
 
@@ -60,6 +59,7 @@ def report_command(
 ) -> None:
     """生成单文件 HTML 报告（离线可打开，可打印），可选同时生成 PDF。"""
     from dashboards.report_build import build_report
+    from tracker.services.database import open_database
 
     st = state(ctx)
     when = _parse_day(day)
@@ -111,6 +111,8 @@ def dashboard_command(
         raise TrackerError(
             f"仪表盘需要可选依赖 dash 和 dash-ag-grid（缺少 {exc.name}）：pip install 'kepu-tracker[dashboard]'"
         ) from exc
+    from tracker.services.database import open_database
+
     st = state(ctx)
     table = load_users(users)
     engine = open_database(st.db)

@@ -12,25 +12,24 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.base import Connector
 from connectors.catalogue import PLATFORM_NAMES_ZH
-from connectors.links import UrlResolver
 from tracker.cli.app import app
 from tracker.cli.commands_collect import BASE_URL_OPT, SIGNER_OPT, parse_base_urls
 from tracker.cli.context import state
-from tracker.config import TrackerConfig
 from tracker.errors import StoreError, TrackerError
-from tracker.http import HttpClient
-from tracker.imports.detect import FORMAT_NAMES_ZH
-from tracker.imports.online import HttpArticleFetcher, LinkClients
-from tracker.imports.service import EXIT_NONE, EXIT_PARTIAL, ImportReport, import_paths
-from tracker.services.database import database_file, open_database
-from tracker.store.runs import RunCounts
+
+if TYPE_CHECKING:
+    from connectors.base import Connector
+    from tracker.config import TrackerConfig
+    from tracker.http import HttpClient
+    from tracker.imports.service import ImportReport
+    from tracker.store.runs import RunCounts
 
 console = Console(soft_wrap=True)  # file:line messages stay on one line, greppable
 err_console = Console(stderr=True, soft_wrap=True)
@@ -62,6 +61,11 @@ def import_command(
     signer: str | None = SIGNER_OPT,
 ) -> None:
     """导入 HAR 抓包、Zeeschuimer 导出、API 响应 JSON、MediaCrawler 数据和单位报送表。"""
+    from connectors.links import UrlResolver
+    from tracker.imports.online import HttpArticleFetcher, LinkClients
+    from tracker.imports.service import import_paths
+    from tracker.services.database import open_database
+
     if format not in ("table", "json"):
         raise TrackerError(f"--format 只能是 table 或 json，收到 {format!r}")
     base_urls = parse_base_urls(base_url)
@@ -147,6 +151,8 @@ def _live_connectors(
 
 def _missing_sqlite_file(url: str) -> str | None:
     """The path of a SQLite database file that does not exist yet, else None."""
+    from tracker.services.database import database_file
+
     database = database_file(url)
     return None if database is None or Path(database).exists() else database
 
@@ -158,6 +164,8 @@ def _without_path(path: str, error: str) -> str:
 
 def _print_file_errors(report: ImportReport) -> None:
     """Each skipped or failed file with its reason, then what the exit code means."""
+    from tracker.imports.service import EXIT_NONE, EXIT_PARTIAL
+
     for f in report.failed_files:
         reason = _without_path(f.path, f.error or "")
         head = "跳过的文件" if f in report.skipped_files else "文件错误"
@@ -174,6 +182,8 @@ def _print_file_errors(report: ImportReport) -> None:
 
 
 def _print(report: ImportReport) -> None:
+    from tracker.imports.detect import FORMAT_NAMES_ZH
+
     c = report.counts
     head = "预演（未写入数据库）" if report.dry_run else f"导入完成（运行 #{report.run_id}）"
     console.print(

@@ -13,10 +13,8 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -27,33 +25,12 @@ from tracker.cli.commands_core import export_app
 from tracker.cli.context import CliState, state
 from tracker.cli.tables import Col, is_unlimited, print_table, stdout_console
 from tracker.errors import TrackerError
-from tracker.exports.csv import write_csv, write_csv_file
-from tracker.exports.lists import REVIEW_ZH, creators_sheet, units_sheet, works_sheet
-from tracker.exports.service import LIST_NAMES_ZH, export_list
-from tracker.exports.sheet import Sheet
-from tracker.ranking import explain_creator, explain_work
-from tracker.ranking.floors import floor_names
-from tracker.ranking.slices import (
-    RankedCampaign,
-    RankFilters,
-    filter_creators,
-    filter_units,
-    filter_works,
-)
-from tracker.services.database import open_database
-from tracker.services.rank import (
-    normalise_platform,
-    normalise_unit_kind,
-    rank_service,
-    with_details,
-)
-from tracker.services.review import (
-    STATUS_ZH,
-    decide,
-    import_review_file,
-    parse_work_id,
-    review_queue,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.exports.sheet import Sheet
+    from tracker.ranking.slices import RankedCampaign, RankFilters
 
 rank_app = typer.Typer(help="评优排名：作品、创作者、单位", no_args_is_help=True)
 review_app = typer.Typer(
@@ -99,6 +76,9 @@ def _filters(
     unit_kind: str | None,
     include_unreviewed: bool,
 ) -> RankFilters:
+    from tracker.ranking.slices import RankFilters
+    from tracker.services.rank import normalise_platform, normalise_unit_kind
+
     return RankFilters(
         platforms=tuple(dict.fromkeys(normalise_platform(p) for p in platform)),
         city=city.strip() if city else None,
@@ -111,6 +91,9 @@ def _filters(
 def _ranked(
     st: CliState, campaign: str | None, include_unreviewed: bool, *, details: bool = True
 ) -> RankedCampaign:
+    from tracker.services.database import open_database
+    from tracker.services.rank import rank_service
+
     config = st.config
     engine = open_database(st.db)
     try:
@@ -123,6 +106,9 @@ def _ranked(
 
 def _with_details(st: CliState, rows: pd.DataFrame) -> pd.DataFrame:
     """Titles and links for just the rows a table shows (the ranking ran without them)."""
+    from tracker.services.database import open_database
+    from tracker.services.rank import with_details
+
     engine = open_database(st.db)
     try:
         return with_details(engine, rows)
@@ -139,6 +125,9 @@ def _check_format(fmt: str) -> None:
 
 
 def _json_value(value: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (pd.Timestamp, datetime)):
@@ -166,6 +155,8 @@ FLOOR_JSON = {
 
 def _floor_lists(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its floor bits as lists of metric names (``["comments"]``)."""
+    from tracker.ranking.floors import floor_names
+
     present = [c for c in FLOOR_JSON if c in frame.columns]
     if not present:
         return frame
@@ -243,6 +234,8 @@ NO_APPROVED = (
 def _print_csv(sheet: Sheet) -> None:
     """A list as CSV on standard output, for programs (plain UTF-8, LF), through the one guarded
     writer: a title like ``=cmd|...`` opened by someone in Excel must stay text."""
+    from tracker.exports.csv import write_csv
+
     write_csv(sys.stdout, sheet, crlf=False)
 
 
@@ -270,6 +263,11 @@ def rank_works_command(
     ),
 ) -> None:
     """作品质量排名（默认只列审核通过的作品）。"""
+    from tracker.exports.lists import REVIEW_ZH, works_sheet
+    from tracker.ranking import explain_work
+    from tracker.ranking.slices import filter_works
+    from tracker.services.review import parse_work_id
+
     _check_format(format)
     filters = _filters(top, platform, city, unit_kind, include_unreviewed)
     st = state(ctx)
@@ -351,6 +349,10 @@ def rank_creators_command(
     ),
 ) -> None:
     """创作者排名：活跃度 + 收缩后的平均作品质量，跨平台账号合并计算。"""
+    from tracker.exports.lists import creators_sheet
+    from tracker.ranking import explain_creator
+    from tracker.ranking.slices import filter_creators
+
     _check_format(format)
     filters = _filters(top, platform, city, unit_kind, include_unreviewed)
     ranked = _ranked(state(ctx), campaign, include_unreviewed, details=False)
@@ -414,6 +416,9 @@ def rank_units_command(
     campaign: str | None = CAMPAIGN_OPT,
 ) -> None:
     """单位排名：动员力、传播力、声量占比（排序依据见 campaign.toml 的 ranking.units.rank_by）。"""
+    from tracker.exports.lists import units_sheet
+    from tracker.ranking.slices import filter_units
+
     _check_format(format)
     filters = _filters(top, platform, city, unit_kind, include_unreviewed)
     ranked = _ranked(state(ctx), campaign, include_unreviewed, details=False)
@@ -477,6 +482,10 @@ def review_list_command(
     ),
 ) -> None:
     """审核队列：有风险迹象的作品排在最前（附风险原因），其余按质量分排序。"""
+    from tracker.exports.csv import write_csv_file
+    from tracker.exports.lists import REVIEW_ZH, works_sheet
+    from tracker.services.review import review_queue
+
     _check_format(format)
     if output is not None and format != "csv":
         raise TrackerError("-o/--output 只用于 --format csv（审核表文件）")
@@ -544,6 +553,9 @@ def review_list_command(
 
 
 def _decide(ctx: typer.Context, ids: list[str], status: str, note: str | None, by: str) -> None:
+    from tracker.services.database import open_database
+    from tracker.services.review import STATUS_ZH, decide
+
     st = state(ctx)
     engine = open_database(st.db)
     try:
@@ -595,6 +607,9 @@ def review_import_command(
     note: str | None = typer.Option(None, "--note", help="文件中没写审核意见时使用的意见"),
 ) -> None:
     """导入审核表：「审核结果」列填 通过/不通过/待定；任何一行有问题则整份不导入并列出行号。"""
+    from tracker.services.database import open_database
+    from tracker.services.review import STATUS_ZH, import_review_file
+
     st = state(ctx)
     engine = open_database(st.db)
     try:
@@ -626,6 +641,8 @@ def _export(
     filters: RankFilters,
     campaign: str | None,
 ) -> None:
+    from tracker.exports.service import LIST_NAMES_ZH, export_list
+
     if by is not None and by != "city":
         raise TrackerError(f"--by 目前只支持 city，收到 {by!r}")
     ranked = _ranked(state(ctx), campaign, filters.include_unreviewed)

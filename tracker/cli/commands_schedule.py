@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -21,14 +22,12 @@ from tracker.cli.commands_collect import (
 from tracker.cli.context import CliState, state
 from tracker.cli.tables import Col, print_table
 from tracker.errors import ConfigError
-from tracker.schedule.alerts import CHANNEL_NAMES, AlertSender
-from tracker.schedule.lock import instance_lock
-from tracker.schedule.plan import Plan, build_plan
-from tracker.schedule.runner import JobRun, Runner, StopToken, is_failure, stop_on_signals
-from tracker.schedule.status import ScheduleStatus, schedule_status
-from tracker.services.collect import CollectOptions
-from tracker.services.database import open_database
-from tracker.store.queries import Engine
+
+if TYPE_CHECKING:
+    from tracker.schedule.plan import Plan
+    from tracker.schedule.runner import JobRun
+    from tracker.schedule.status import ScheduleStatus
+    from tracker.store.queries import Engine
 
 console = Console(stderr=True)
 
@@ -100,6 +99,8 @@ def schedule_command(
     now: str | None = NOW_OPT,
 ) -> None:
     """无人值守运行：按 campaign.toml 定时采集、刷新指标、生成日报周报并发送告警。"""
+    from tracker.schedule.plan import build_plan
+
     st = state(ctx)
     config = st.config
     plan = build_plan(config)
@@ -111,6 +112,12 @@ def schedule_command(
     log = logging.getLogger("tracker.schedule")
     if log.getEffectiveLevel() > logging.INFO:
         log.setLevel(logging.INFO)
+    from tracker.schedule.alerts import CHANNEL_NAMES, AlertSender
+    from tracker.schedule.lock import instance_lock
+    from tracker.schedule.runner import Runner, StopToken, is_failure, stop_on_signals
+    from tracker.services.collect import CollectOptions
+    from tracker.services.database import open_database
+
     engine = open_database(st.db)
     try:
         with instance_lock(engine) as lock:
@@ -159,6 +166,8 @@ def _notify_stop() -> None:
 
 def schedule_status_for(engine: Engine, st: CliState) -> ScheduleStatus | None:
     """The schedule section, or None when the config cannot be read (status still works)."""
+    from tracker.schedule.status import schedule_status
+
     try:
         return schedule_status(engine, st.config, now=datetime.now(UTC))
     except ConfigError:

@@ -1,34 +1,25 @@
-"""Options every command shares (database, config, debug), resolved once per invocation."""
+"""Options every command shares (database, config, debug), resolved once per invocation.
+
+Every command, even ``tracker status --help``, builds this state, so the config loader and the
+database layer are imported where a property first needs them, never at import: a command
+pays only for what it reads (see ``tracker.cli``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tracker.config import (
-    TrackerConfig,
-    UnitRow,
-    checkout_config_path,
-    default_units_path,
-    load_config,
-    load_units,
-    parse_config_text,
-    parse_units_text,
-    read_config_text,
-    read_units_text,
-)
 from tracker.safe_files import protect
-from tracker.services.database import (
-    database_file,
-    database_label,
-    database_url,
-    read_stored_texts,
-)
 from tracker.settings import Settings
-from tracker.store.stored_config import CONFIG_NAME, UNITS_NAME, StoredTexts
+
+if TYPE_CHECKING:
+    from tracker.config import TrackerConfig, UnitRow
+    from tracker.store.stored_config import StoredTexts
 
 DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
 """Files SQLite keeps beside the database; overwriting one corrupts it as surely."""
@@ -45,6 +36,9 @@ class CliState:
 
     @cached_property
     def config(self) -> TrackerConfig:
+        from tracker.config import load_config, parse_config_text
+        from tracker.store.stored_config import CONFIG_NAME
+
         stored = self.stored
         if stored is not None:
             return parse_config_text(stored.config_text, self.stored_label(CONFIG_NAME))
@@ -74,6 +68,8 @@ class CliState:
             resolved = self.database_url
         except Exception:  # noqa: BLE001 - a bad URL is reported by the command that opens it
             return None
+        from tracker.services.database import read_stored_texts
+
         return read_stored_texts(resolved)
 
     def stored_label(self, name: str) -> str:
@@ -82,6 +78,9 @@ class CliState:
 
     def config_texts(self) -> StoredTexts:
         """The texts to store in the database: the files' (``init``), or the stored ones."""
+        from tracker.config import read_units_text
+        from tracker.store.stored_config import StoredTexts
+
         stored = self.stored
         if stored is None:
             return self.file_texts()
@@ -97,6 +96,9 @@ class CliState:
 
     def file_texts(self) -> StoredTexts:
         """The config and units files' text, never the database's (``tracker config apply``)."""
+        from tracker.config import default_units_path, read_config_text, read_units_text
+        from tracker.store.stored_config import StoredTexts
+
         config_text = read_config_text(self.config_path)
         units_path = self.units_path or default_units_path(self.config_path)
         units_text = None
@@ -118,6 +120,8 @@ class CliState:
         """
         if self.config_given or self.config_path.exists():
             return None
+        from tracker.config import checkout_config_path
+
         fallback = checkout_config_path()
         if fallback is None:
             return None
@@ -129,6 +133,9 @@ class CliState:
 
     @cached_property
     def units(self) -> list[UnitRow]:
+        from tracker.config import default_units_path, load_units, parse_units_text
+        from tracker.store.stored_config import UNITS_NAME
+
         stored = self.stored
         if stored is not None and self.units_path is None:  # an explicit --units still wins
             if stored.units_text is None:
@@ -141,15 +148,22 @@ class CliState:
 
     @property
     def database_url(self) -> str:
+        from tracker.services.database import database_url
+
         return database_url(self.db)
 
     @property
     def database_label(self) -> str:
+        from tracker.services.database import database_label
+
         return database_label(self.database_url)
 
     def protected_files(self) -> list[tuple[Path, str]]:
         """The files no output of this command may replace: the database with its journals,
         the config and the units registry (``tracker.safe_files.check_output``)."""
+        from tracker.config import default_units_path
+        from tracker.services.database import database_file
+
         files = [
             (self.config_path, "活动配置文件 (the config file)"),
             (

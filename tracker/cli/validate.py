@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import typer
 
-from tracker.config import base_url_problem
 from tracker.normalize.times import parse_time
 from tracker.signing.spec import parse_signer_spec
 
@@ -108,6 +107,8 @@ def signer_option(value: str | None) -> str | None:
 
 def base_url_option(values: list[str]) -> list[str]:
     """Each ``--base-url 平台=URL`` with the URL checked as ``base_url`` in the config is."""
+    from tracker.config import base_url_problem
+
     for value in values:
         _, sep, url = value.partition("=")
         problem = base_url_problem(url) if sep else "应写作 平台=URL (write it as platform=URL)"

@@ -36,11 +36,13 @@ import ipaddress
 import json
 import logging
 import os
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
@@ -181,6 +183,27 @@ def _response_date(response: httpx.Response) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def shared_ssl_context(trust_env: bool) -> ssl.SSLContext:
+    """The verifying TLS context every client of this process shares.
+
+    httpx builds a new one per client by default, loading the whole CA bundle each time (some
+    20 ms); a collect or import makes a client per platform and per link service, and tests make
+    hundreds. The settings are the same for all (verification on, httpx's CA bundle, or
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when the environment is trusted), so one context per
+    distinct setting is built, the first time it is needed. A context is safe to share between
+    clients and threads.
+    """
+    if not trust_env:
+        return _ssl_context(False, None, None)
+    return _ssl_context(True, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@lru_cache(maxsize=8)
+def _ssl_context(trust_env: bool, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    # cert_file and cert_dir are only the cache key: httpx reads them from the environment itself
+    return httpx.create_ssl_context(verify=True, trust_env=trust_env)
+
+
 class HttpClient:
     """HTTP for one platform: retries, rate limit, cookie, signer, typed errors."""
 
@@ -236,12 +259,15 @@ class HttpClient:
         base_host = (urlsplit(self.base_url).hostname or "").lower()
         self._base_host = base_host
         self._cookie_domains = {_registrable(base_host), *self.settings.cookie_domains} - {""}
+        trust_env = base_host not in _LOOPBACK
         self._client = httpx.Client(
             transport=transport,
+            # a given transport (tests) brings its own; building an unused context costs time
+            verify=shared_ssl_context(trust_env) if transport is None else True,
             timeout=httpx.Timeout(self.settings.timeout_s, connect=self.settings.connect_timeout_s),
             follow_redirects=False,
             # A loopback simulator or signer must never be sent through a proxy from the env.
-            trust_env=base_host not in _LOOPBACK,
+            trust_env=trust_env,
         )
 
     # ------------------------------------------------------------------ public API

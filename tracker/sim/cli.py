@@ -10,8 +10,6 @@ from typing import Annotated
 
 import typer
 
-from tracker.sim.faults import PROFILES, FaultConfig
-
 sim_app = typer.Typer(
     name="sim",
     help="本地平台模拟器：在回环地址上模拟各平台接口，并输出基准真值。",
@@ -26,6 +24,10 @@ ScaleOpt = Annotated[
 
 
 def _profile(value: str) -> str:
+    # imported here: ``tracker sim`` is registered in every ``tracker`` process, while the
+    # simulator's code is needed only by a sim command that runs
+    from tracker.sim.faults import PROFILES
+
     if value not in PROFILES:
         raise typer.BadParameter(f"one of {', '.join(PROFILES)}")
     return value
@@ -62,6 +64,7 @@ def serve(
 ) -> None:
     """Serve every platform on loopback; prints ``<platform> <base URL>`` per platform."""
     from tracker.sim.api import SimServer
+    from tracker.sim.faults import FaultConfig
     from tracker.sim.units import write_units_csv
 
     config = FaultConfig(profile=faults, slow_s=slow_s, login_after=login_after)
