@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import dash
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from connectors.catalogue import PLATFORMS
 from dashboards import pages
@@ -55,6 +55,7 @@ FILTERS = [
     Input("f-dates", "end_date"),
 ]
 FILTER_STATES = [State(i.component_id, i.component_property) for i in FILTERS]
+REVIEW_GRID = {"type": "work-grid", "page": "review"}
 
 
 def create_app(
@@ -229,46 +230,40 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
         return pages.city_view(data, f, chosen)
 
     @app.callback(
-        Output("url", "pathname"),
-        Input({"type": "work-grid", "page": ALL}, "cellClicked"),
-        prevent_initial_call=True,
+        Output("review-approve", "children"),
+        Output("review-reject", "children"),
+        Input(REVIEW_GRID, "selectedRows"),
     )
-    def open_work(clicks):  # type: ignore[no-untyped-def]
-        trig = ctx.triggered_id
-        if not trig or not any(clicks):
-            return no_update
-        for event in clicks:
-            if not event or event.get("colId") != "label":  # the title column opens the work
-                continue
-            row = event.get("data") or {}
-            if row.get("platform_id") and row.get("post_id"):
-                return f"/work/{row['platform_id']}/{row['post_id']}"
-        return no_update
+    def review_labels(selected):  # type: ignore[no-untyped-def]
+        return pages.review_button_labels(len(selected or []))
 
     @app.callback(
-        Output({"type": "work-grid", "page": "review"}, "rowData"),
+        Output(REVIEW_GRID, "rowData"),
+        Output(REVIEW_GRID, "selectedRows"),
         Output("review-count", "children"),
         Output("review-msg", "children"),
         Input("review-approve", "n_clicks"),
         Input("review-reject", "n_clicks"),
         Input("review-show", "value"),
-        State({"type": "work-grid", "page": "review"}, "selectedRows"),
+        State(REVIEW_GRID, "selectedRows"),
         State("review-note", "value"),
         *FILTER_STATES,
         prevent_initial_call=True,
     )
     def review_action(_a, _r, show, selected, note, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
+        # Acts on the rows ticked at the moment of the click, then clears the ticks: the grid
+        # gets new rows, and a selection kept from before would name works no longer shown.
         f = data.filters(campaign, platforms, city, kind, start, end)
         msg = ""
         if ctx.triggered_id in ("review-approve", "review-reject"):
             status = "approved" if ctx.triggered_id == "review-approve" else "rejected"
             keys = [(r["platform_id"], r["post_id"]) for r in (selected or [])]
             if not keys:
-                msg = "请先勾选要审核的作品。"
+                msg = "未勾选作品，未做任何更改。请先勾选要审核的作品。"
             else:
                 msg = _decide(data, keys, status, note)
         rows, total = pages.review_rows(data, f, show or "pending")
-        return rows, f"共 {total:,} 件", msg
+        return rows, [], f"共 {total:,} 件", msg
 
     @app.callback(
         Output("detail-msg", "children"),

@@ -6,7 +6,13 @@ on hand-made frames. Conventions every chart follows:
 - Chinese labels, and a CJK font stack that matches what office PCs have (微软雅黑 on Windows,
   苹方 on macOS, Noto/文泉驿 on Linux): plotly draws with the viewer's fonts.
 - One colour per platform everywhere (the spec's ``colour``), so 微博 is the same red in the trend,
-  the leaderboard and the scatter.
+  the leaderboard and the scatter; one colour per unit kind (``UNIT_KIND_COLORS``). A colour
+  belongs to its category, never to its rank, so setting a filter does not repaint the charts.
+- Legends sit below the plot (where a wrapping legend cannot run into the title at any width),
+  and count axes tick at whole numbers only (no "0.2 件").
+- ``PLOTLY_CONFIG`` is the one toolbar config for the report and the dashboard: no button that
+  sends a chart to a plotly server (the data would leave the office), no logo, Chinese tooltips
+  (``dashboards.plotly_locale``).
 - Platform text (titles, account and unit names) is HTML-escaped before it reaches plotly:
   plotly renders a subset of HTML in labels, and a title such as ``<img src=x onerror=...>``
   must show as text. Plotly turns the entities back into the characters on screen.
@@ -24,12 +30,14 @@ import plotly.graph_objects as go
 
 from connectors import catalogue
 from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
+from dashboards.plotly_locale import PLOTLY_LOCALE
 from tracker.config import UNIT_KIND_NAMES_ZH
 
 __all__ = [
     "CONTENT_TYPE_NAMES_ZH",
     "FONT_FAMILY",
     "PLOTLY_CONFIG",
+    "UNIT_KIND_COLORS",
     "city_map",
     "cumulative_interactions",
     "daily_new_works",
@@ -38,6 +46,7 @@ __all__ = [
     "risk_scatter",
     "safe_text",
     "top_bar",
+    "unit_kind_color",
     "unit_kind_share",
     "work_growth",
     "works_by_content_type",
@@ -50,6 +59,20 @@ FONT_FAMILY = (
 
 OTHER_COLOR = "#9E9E9E"
 FLAG_COLOR = "#D32F2F"
+UNREGISTERED_COLOR = "#BDBDBD"
+
+# One colour per unit kind (the codes of ``tracker.config.UNIT_KIND_NAMES_ZH``), chosen apart
+# from one another and from the grey of 未登记.
+UNIT_KIND_COLORS: dict[str, str] = {
+    "city_association": "#3F6FB5",
+    "society": "#F28E2B",
+    "university": "#59A14F",
+    "department": "#E15759",
+    "media": "#76B7B2",
+    "enterprise": "#EDC948",
+    "school": "#B07AA1",
+    "other": "#FF9DA7",
+}
 
 CONTENT_TYPE_NAMES_ZH: dict[str, str] = {
     "video": "视频",
@@ -75,8 +98,21 @@ UNREGISTERED = "未登记"
 PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
+    "locale": PLOTLY_LOCALE,
+    # plotly.js 3 shows a "Share chart..." button unless told not to; the Chart Studio button
+    # and its ``showEditInChartStudio`` switch are gone from it (plotly refuses the key), so the
+    # button names stay in the removal list so that no plotly.js version shows them.
+    "showSendToCloud": False,
+    "plotlyServerURL": "",  # plotly.py drops it when sending is off; plotly.js then has its
+    # default address, which nothing can reach without the button
     "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "modeBarButtonsToRemove": [
+        "sendDataToCloud",
+        "sendChartToCloud",
+        "editInChartStudio",
+        "lasso2d",
+        "select2d",
+    ],
 }
 
 
@@ -105,13 +141,52 @@ def _color(platform: str) -> str:
     return found.colour if found else OTHER_COLOR
 
 
+def unit_kind_color(kind: Any) -> str:
+    """The kind's own colour; 未登记 (no kind) is grey, an unknown code the neutral grey."""
+    if kind is None or kind is pd.NA or (isinstance(kind, float) and np.isnan(kind)):
+        return UNREGISTERED_COLOR
+    if kind == UNREGISTERED:
+        return UNREGISTERED_COLOR
+    return UNIT_KIND_COLORS.get(str(kind), OTHER_COLOR)
+
+
+def _kind_name(kind: Any) -> str:
+    if kind is None or kind is pd.NA or (isinstance(kind, float) and np.isnan(kind)):
+        return UNREGISTERED
+    return UNIT_KIND_NAMES_ZH.get(str(kind), safe_text(kind))
+
+
+def _count_axis(peak: Any) -> dict[str, Any]:
+    """Axis settings for a count (works, interactions): from zero, whole-number ticks only.
+
+    Plotly picks its own tick step, and below about ten it steps by 0.5 or 0.2, which reads as
+    "0.2 件". Up to ten the step is fixed at 1; above that plotly's steps are whole anyway.
+    """
+    out: dict[str, Any] = {"rangemode": "tozero", "exponentformat": "none"}  # 25,000 not 25k
+    top = float(peak) if peak is not None and pd.notna(peak) else 0.0
+    if top <= 10:
+        out.update(tick0=0, dtick=1)
+    return out
+
+
 def _layout(fig: go.Figure, title: str, **kw: Any) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT_FAMILY, "size": 13, "color": "#222"},
         hoverlabel={"font": {"family": FONT_FAMILY}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
-        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+        # below everything, in the figure's own coordinates: plotly grows the bottom margin to
+        # fit it, so a legend of ten platforms wraps downwards, away from the title and the axis
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0.0,
+            "x": 0,
+            "xanchor": "left",
+            "title": None,
+            "traceorder": "normal",
+        },
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
         plot_bgcolor="white",
         paper_bgcolor="white",
         separators=".,",
@@ -152,7 +227,7 @@ def daily_new_works(df: pd.DataFrame, title: str = "每日新增作品（按平�
         )
     fig.update_layout(barmode="stack", bargap=0.15)
     fig.update_xaxes(title="发布日期（北京时间）", tickformat="%m-%d")
-    fig.update_yaxes(title="作品数（件）", rangemode="tozero")
+    fig.update_yaxes(title="作品数（件）", **_count_axis(df.groupby("day")["works"].sum().max()))
     return _layout(fig, title, height=380)
 
 
@@ -165,9 +240,11 @@ def cumulative_interactions(
         return empty_figure(title)
     days = pd.DatetimeIndex(sorted(df["day"].unique()))
     fig = go.Figure()
+    peak = 0.0
     for p in _platform_order(df["platform"]):
         part = df[df["platform"] == p].groupby("day")["interactions"].sum()
         running = part.reindex(days, fill_value=0).cumsum()
+        peak = max(peak, float(running.max()))
         fig.add_trace(
             go.Scatter(
                 x=running.index,
@@ -179,7 +256,7 @@ def cumulative_interactions(
             )
         )
     fig.update_xaxes(title="发布日期（北京时间）", tickformat="%m-%d")
-    fig.update_yaxes(title="累计互动数", rangemode="tozero")
+    fig.update_yaxes(title="累计互动数", **_count_axis(peak))
     return _layout(fig, title, height=380)
 
 
@@ -204,7 +281,7 @@ def works_by_content_type(df: pd.DataFrame, title: str = "作品内容类型分�
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="作品数（件）")
+    fig.update_xaxes(title="作品数（件）", **_count_axis(d.groupby("type_zh")["works"].sum().max()))
     return _layout(fig, title, height=max(300, 60 + 36 * len(order)))
 
 
@@ -276,6 +353,8 @@ def work_growth(df: pd.DataFrame, title: str = "作品数据增长（历次采�
         .dt.tz_localize(None)
     )
     fig = go.Figure()
+    counts = [m for m in ("likes", "comments", "shares", "favorites") if m in d.columns]
+    peak = d[counts].max().max() if counts else 0
     palette = {
         "likes": "#E6162D",
         "comments": "#0066FF",
@@ -300,10 +379,11 @@ def work_growth(df: pd.DataFrame, title: str = "作品数据增长（历次采�
             )
         )  # fmt: skip
         fig.update_layout(
-            yaxis2={"overlaying": "y", "side": "right", "title": "播放/阅读", "showgrid": False}
-        )
+            yaxis2={"overlaying": "y", "side": "right", "title": "播放/阅读", "showgrid": False,
+                    **_count_axis(d["views"].max())}
+        )  # fmt: skip
     fig.update_xaxes(title="采集时间（北京时间）")
-    fig.update_yaxes(title="互动数", rangemode="tozero", selector={"anchor": "x"})
+    fig.update_yaxes(title="互动数", selector={"anchor": "x"}, **_count_axis(peak))
     return _layout(fig, title, height=380)
 
 
@@ -337,7 +417,8 @@ def city_map(
             zmin=0,
             marker_line_color="#ffffff",
             marker_line_width=0.8,
-            colorbar={"title": {"text": "作品数"}, "thickness": 14},
+            colorbar={"title": {"text": "作品数"}, "thickness": 14, "tick0": 0,
+                      "dtick": _count_axis(max(works, default=0)).get("dtick")},
             hovertemplate="%{text}<br>作品：%{customdata[0]:,} 件<br>活跃账号：%{customdata[1]:,} 个<extra></extra>",
         )
     )  # fmt: skip
@@ -354,9 +435,11 @@ def city_map(
                 "showactive": True,
                 "buttons": [
                     {"label": "作品数", "method": "restyle",
-                     "args": [{"z": [works], "colorbar.title.text": "作品数"}]},
+                     "args": [{"z": [works], "colorbar.title.text": "作品数",
+                               "colorbar.dtick": _count_axis(max(works, default=0)).get("dtick")}]},
                     {"label": "活跃账号数", "method": "restyle",
-                     "args": [{"z": [accounts], "colorbar.title.text": "活跃账号数"}]},
+                     "args": [{"z": [accounts], "colorbar.title.text": "活跃账号数",
+                               "colorbar.dtick": _count_axis(max(accounts, default=0)).get("dtick")}]},
                 ],
             }
         ]
@@ -371,27 +454,16 @@ def unit_kind_share(df: pd.DataFrame, title: str = "各类单位声量占比（�
     if df.empty or df["interactions"].sum() <= 0:
         return empty_figure(title)
     d = df.copy()
-    d["kind_zh"] = d["unit_kind"].map(lambda k: UNIT_KIND_NAMES_ZH.get(k, safe_text(k)))
-    d = d.groupby("kind_zh", as_index=False)[["works", "interactions"]].sum()
-    d = d.sort_values("interactions", ascending=False)
-    palette = [
-        "#3F6FB5",
-        "#F28E2B",
-        "#59A14F",
-        "#E15759",
-        "#76B7B2",
-        "#EDC948",
-        "#B07AA1",
-        "#FF9DA7",
-    ]
-    colors = [
-        "#BDBDBD" if k == UNREGISTERED else palette[i % len(palette)]
-        for i, k in enumerate(d["kind_zh"])
-    ]
+    d["kind_zh"] = d["unit_kind"].map(_kind_name)
+    d["color"] = d["unit_kind"].map(unit_kind_color)
+    d = d.groupby("kind_zh", as_index=False).agg(
+        works=("works", "sum"), interactions=("interactions", "sum"), color=("color", "first")
+    )
+    d = d.sort_values(["interactions", "kind_zh"], ascending=[False, True])
     fig = go.Figure(
         go.Pie(
             labels=d["kind_zh"], values=d["interactions"], hole=0.45, sort=False,
-            marker={"colors": colors}, customdata=d["works"], textinfo="label+percent",
+            marker={"colors": d["color"].tolist()}, customdata=d["works"], textinfo="label+percent",
             hovertemplate="%{label}<br>互动：%{value:,}（%{percent}）<br>作品：%{customdata:,} 件<extra></extra>",
         )
     )  # fmt: skip

@@ -31,6 +31,7 @@ __all__ = [
     "map_page",
     "not_found_page",
     "overview_page",
+    "review_button_labels",
     "review_page",
     "runs_page",
     "units_page",
@@ -262,7 +263,7 @@ def _work_rows(works: pd.DataFrame) -> list[dict]:
 WORK_COLUMNS = [
     _num("rank", "排名", 80),
     _col("platform", "平台", 90),
-    _col("label", "作品", None, tooltipField="label", cellClass="link-cell"),
+    _col("label", "作品", None, tooltipField="label", cellRenderer="WorkLink"),
     _col("account", "账号", 130),
     _col("unit", "所属单位", 150),
     _col("city", "城市", 90),
@@ -752,7 +753,14 @@ def work_page(data: DashboardData, f: Filters, platform: str, post_id: str) -> h
     )
 
 
-def _decision_bar(prefix: str) -> html.Div:
+def review_button_labels(selected: int | None) -> tuple[str, str]:
+    """The queue's buttons name how many works a click will change, so a click never surprises:
+    "通过（2）" with two ticked, "通过（0）" with none."""
+    n = selected or 0
+    return f"通过（{n}）", f"不通过（{n}）"
+
+
+def _decision_bar(prefix: str, labels: tuple[str, str] = ("通过", "不通过")) -> html.Div:
     """Note field and approve/reject buttons; ids ``<prefix>-note|approve|reject|msg`` are what
     the review callbacks listen to (the work page and the queue each have one)."""
     return html.Div(
@@ -760,8 +768,8 @@ def _decision_bar(prefix: str) -> html.Div:
             dcc.Input(
                 id=f"{prefix}-note", placeholder="审核意见（可选）", className="note", maxLength=500
             ),
-            html.Button("通过", id=f"{prefix}-approve", className="btn approve"),
-            html.Button("不通过", id=f"{prefix}-reject", className="btn reject"),
+            html.Button(labels[0], id=f"{prefix}-approve", className="btn approve"),
+            html.Button(labels[1], id=f"{prefix}-reject", className="btn reject"),
             html.Span(id=f"{prefix}-msg", className="msg"),
         ],
         className="review-bar",
@@ -773,7 +781,7 @@ def _decision_bar(prefix: str) -> html.Div:
 
 REVIEW_COLUMNS = [
     _col("platform", "平台", 90),
-    _col("label", "作品", None, tooltipField="label", cellClass="link-cell"),
+    _col("label", "作品", None, tooltipField="label", cellRenderer="WorkLink"),
     _col("account", "账号", 130),
     _num("risk", "风险分", 90),
     _col("reasons", "风险原因", 260, tooltipField="reasons"),
@@ -829,7 +837,8 @@ def review_page(data: DashboardData, f: Filters, user: str) -> html.Div:
         [
             html.H2("审核队列"),
             html.P(
-                "有风险标记的作品排在最前（风险分从高到低）。勾选作品后填写意见，点击“通过”或“不通过”；"
+                "有风险标记的作品排在最前（风险分从高到低）。勾选作品后填写意见，点击“通过”或“不通过”"
+                "（按钮上的数字是将要更改的作品数，每次审核后勾选清空）；点击作品标题查看详情。"
                 f"审核结果记录在审核日志中，审核人：{user}。",
                 className="lead",
             ),
@@ -850,7 +859,7 @@ def review_page(data: DashboardData, f: Filters, user: str) -> html.Div:
                 className="review-bar",
             ),
             grid({"type": "work-grid", "page": "review"}, rows, REVIEW_COLUMNS, selectable=True),
-            _decision_bar("review"),
+            _decision_bar("review", review_button_labels(0)),
         ],
         className="page",
         id="page-review",
@@ -866,7 +875,7 @@ def runs_page(data: DashboardData) -> html.Div:
         {
             "key": str(r["id"]),
             "id": int(r["id"]),
-            "platform": platform_name(str(r["platform"])) if r["platform"] else "—",
+            "platform": platform_name(str(r["platform"])) if _text(r["platform"]) else "—",
             "kind": RUN_KIND_ZH.get(r["kind"], r["kind"]),
             "job": _text(r.get("job")),
             "started": _time(r["started_at"]),

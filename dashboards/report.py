@@ -2,7 +2,8 @@
 
 The report is what campaign staff email to their superiors and open on a disconnected office
 PC, so the file must be complete on its own: plotly.js is inlined once in the head (about
-4.8 MB, from the installed package, never a CDN), every chart is a ``div`` plus a small script,
+4.8 MB, from the installed package, never a CDN) with its Chinese toolbar text right after it
+(``dashboards.plotly_locale``), every chart is a ``div`` plus a small script,
 fonts are the viewer's own (a CJK stack, no web fonts) and nothing refers to the network. It
 prints on A4 landscape (print CSS hides the chart toolbars and keeps charts on one page).
 
@@ -12,6 +13,7 @@ and ``https`` links become anchors.
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +28,7 @@ from plotly.offline import get_plotlyjs
 
 from dashboards.figures import FONT_FAMILY, PLOTLY_CONFIG
 from dashboards.offline import GEO_ASSETS_JS
+from dashboards.plotly_locale import PLOTLY_LOCALE_JS
 
 __all__ = [
     "Column",
@@ -149,7 +152,7 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
         full_html=False,
         include_plotlyjs=False,
         include_mathjax=False,
-        config=PLOTLY_CONFIG,
+        config=copy.deepcopy(PLOTLY_CONFIG),  # plotly edits the dict it is given
         div_id=div_id,
         default_width="100%",
     )
@@ -260,6 +263,7 @@ def render_report(data: ReportData) -> str:
         f"<title>{html.escape(data.title)}</title>"
         f"<style>{_CSS % {'font': FONT_FAMILY}}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script>'
+        f"<script>{PLOTLY_LOCALE_JS}</script>"
         f"<script>{GEO_ASSETS_JS}</script>"
         "</head><body>"
         f'<header class="top"><h1>{html.escape(data.title)}</h1>'

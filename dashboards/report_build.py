@@ -599,6 +599,14 @@ def _method_section(settings: RankingSettings, approved_only: bool) -> Section:
     return Section("method", "计算方法", body)
 
 
+def _platform_zh(value: Any, missing: str) -> str:
+    """A run's platform in Chinese; ``missing`` for a run of none (an import of several), which
+    a frame holds as NaN, not None."""
+    if not isinstance(value, str) or not value:
+        return missing
+    return PLATFORM_NAMES_ZH.get(value, value)
+
+
 def _sources_section(
     platforms: pd.DataFrame,
     sources: pd.DataFrame,
@@ -614,14 +622,11 @@ def _sources_section(
             Column("last_collected_at", "最近一次采集到数据", "time"),
         ],
     )
-    src = sources.assign(
-        kind_zh=sources["kind"].map(lambda k: RUN_KIND_ZH.get(k, k)),
-        platform=sources["platform"].fillna(""),
-    )
+    src = sources.assign(kind_zh=sources["kind"].map(lambda k: RUN_KIND_ZH.get(k, k)))
     source_table = table_html(
         src,
         [
-            Column("platform", "平台", lambda v, r: figures.safe_text(PLATFORM_NAMES_ZH.get(v, v) or "全部")),
+            Column("platform", "平台", lambda v, r: figures.safe_text(_platform_zh(v, "全部"))),
             Column("kind_zh", "方式"),
             Column("runs", "运行次数", "int", True),
             Column("ok_runs", "成功次数", "int", True),
@@ -639,7 +644,7 @@ def _sources_section(
     run_table = table_html(
         latest,
         [
-            Column("platform", "平台", lambda v, r: figures.safe_text(PLATFORM_NAMES_ZH.get(v, v or "—"))),
+            Column("platform", "平台", lambda v, r: figures.safe_text(_platform_zh(v, "—"))),
             Column("kind_zh", "任务"),
             Column("started_at", "开始", "time"),
             Column("finished_at", "结束", "time"),

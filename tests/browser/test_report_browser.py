@@ -95,3 +95,33 @@ def test_tracker_report_pdf_through_headless_chromium(browser_db: SimDB, tmp_pat
     assert result.pdf_path == (tmp_path / "r.pdf").resolve()
     data = result.pdf_path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 100_000
+
+
+def test_report_toolbars_are_chinese_offline_and_clear_of_titles(
+    browser, report_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from .test_dashboard_charts import BOXES_JS, CJK, TOOLBAR_JS, _overlap
+
+    context, page, watch = watched_page(browser, width=1280, height=900)
+    try:
+        page.goto(report_file.as_uri())
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}"
+        )
+        charts = page.evaluate(TOOLBAR_JS)
+        boxes = page.evaluate(BOXES_JS)
+        assert watch.console_errors == [] and watch.page_errors == []
+    finally:
+        context.close()
+    assert len(charts) == CHARTS
+    for c in charts:
+        english = [t for t in c["titles"] if not CJK.search(t or "")]
+        assert c["titles"] and english == [], (c["id"], english)
+        assert c["logo"] == 0 and c["cloud"] is False and not c["studio"], c
+        assert c["locale"] == "zh-CN", c
+    for gid in ("fig-daily", "fig-cumulative", "fig-types", "fig-unit-kinds"):
+        parts = boxes[gid]
+        assert parts["legend"] and parts["title"], gid
+        for legend in parts["legend"]:
+            for other in ("title", "plot", "axes"):
+                assert not any(_overlap(legend, b) for b in parts[other]), (gid, other)

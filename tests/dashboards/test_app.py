@@ -18,6 +18,7 @@ from dashboards import pages  # noqa: E402
 from dashboards.app import ASSETS, create_app  # noqa: E402
 from dashboards.auth import hash_password  # noqa: E402
 from dashboards.offline import GEO_ASSETS_JS  # noqa: E402
+from dashboards.plotly_locale import PLOTLY_LOCALE_JS  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.errors import ConfigError  # noqa: E402
 from tracker.exports.service import export_list  # noqa: E402
@@ -65,6 +66,7 @@ def test_index_and_assets_are_served_locally(sim_db: SimDB) -> None:
     srcs = [s for s in __import__("re").findall(r'(?:src|href)="([^"]+)"', page)]
     assert srcs and all(s.startswith("/") for s in srcs), srcs
     assert "/assets/geo-offline.js" in page and "/assets/dashboard.css" in page
+    assert "/assets/plotly-locale-zh-cn.js" in page and "/assets/work-links.js" in page
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
     assert "f-platform" in layout.get_data(as_text=True)
@@ -74,7 +76,13 @@ def test_assets_are_local_and_the_geo_stub_is_current() -> None:
     assert (ASSETS / "geo-offline.js").read_text(encoding="utf-8") == GEO_ASSETS_JS
     css = (ASSETS / "dashboard.css").read_text(encoding="utf-8")
     assert "http" not in css and "@import" not in css and "Microsoft YaHei" in css
-    assert sorted(p.name for p in ASSETS.iterdir()) == ["dashboard.css", "geo-offline.js"]
+    assert (ASSETS / "plotly-locale-zh-cn.js").read_text(encoding="utf-8") == PLOTLY_LOCALE_JS
+    assert sorted(p.name for p in ASSETS.iterdir()) == [
+        "dashboard.css",
+        "geo-offline.js",
+        "plotly-locale-zh-cn.js",
+        "work-links.js",
+    ]
 
 
 def test_non_loopback_without_users_is_refused(sim_db: SimDB) -> None:

@@ -179,3 +179,48 @@ def test_safe_text_escapes_shortens_and_handles_missing() -> None:
     assert figures.safe_text("a  b\nc") == "a b c"
     assert figures.safe_text("一二三四五", 4) == "一二三…"
     assert figures.safe_text(None) == "" and figures.safe_text(float("nan")) == ""
+
+
+def test_a_unit_kind_keeps_its_colour_whatever_else_is_shown() -> None:
+    full = pd.DataFrame(
+        {"unit_kind": ["city_association", "society", "media"], "works": [5, 3, 1],
+         "interactions": [500, 300, 100]}
+    )  # fmt: skip
+    alone = full[full["unit_kind"] != "city_association"]  # 学会 now leads the donut
+    colours = [
+        dict(zip(fig.data[0].labels, fig.data[0].marker.colors, strict=True))
+        for fig in (figures.unit_kind_share(full), figures.unit_kind_share(alone))
+    ]
+    assert colours[0]["学会"] == colours[1]["学会"] == figures.UNIT_KIND_COLORS["society"]
+    assert colours[0]["媒体"] == colours[1]["媒体"] == figures.UNIT_KIND_COLORS["media"]
+    assert figures.unit_kind_color(None) == figures.unit_kind_color("未登记") == "#BDBDBD"
+
+
+def test_every_unit_kind_has_its_own_colour() -> None:
+    from tracker.config import UNIT_KIND_NAMES_ZH
+
+    assert set(figures.UNIT_KIND_COLORS) == set(UNIT_KIND_NAMES_ZH)
+    colours = list(figures.UNIT_KIND_COLORS.values()) + ["#BDBDBD"]
+    assert len(set(colours)) == len(colours)
+
+
+@pytest.mark.parametrize("works, dtick", [([1, 0, 1], 1), ([3, 2, 40], None)])
+def test_count_axes_tick_at_whole_numbers(works: list[int], dtick: int | None) -> None:
+    df = pd.DataFrame(
+        {"day": pd.to_datetime(["2024-09-01", "2024-09-02", "2024-09-03"]),
+         "platform": ["weibo"] * 3, "works": works, "interactions": works}
+    )  # fmt: skip
+    fig = figures.daily_new_works(df)
+    assert fig.layout.yaxis.dtick == dtick and fig.layout.yaxis.rangemode == "tozero"
+    types = figures.works_by_content_type(
+        pd.DataFrame({"platform": ["weibo"], "content_type": ["video"], "works": [sum(works)]})
+    )
+    assert types.layout.xaxis.dtick == (1 if sum(works) <= 10 else None)
+
+
+def test_the_toolbar_config_keeps_charts_on_the_machine_and_speaks_chinese() -> None:
+    config = figures.PLOTLY_CONFIG
+    assert config["displaylogo"] is False and config["showSendToCloud"] is False
+    assert not config["plotlyServerURL"] and config["locale"] == "zh-CN"
+    removed = set(config["modeBarButtonsToRemove"])
+    assert {"sendDataToCloud", "sendChartToCloud", "editInChartStudio"} <= removed

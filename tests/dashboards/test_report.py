@@ -11,6 +11,7 @@ from plotly.offline import get_plotlyjs
 
 from dashboards import pdf as report_pdf
 from dashboards.offline import GEO_ASSETS_JS
+from dashboards.plotly_locale import PLOTLY_LOCALE_JS
 from dashboards.report import Column, ReportData, Section, render_report, safe_link, table_html
 from dashboards.report_build import build_daily_report, build_report
 from tracker.errors import TrackerError
@@ -46,6 +47,8 @@ def test_plotly_js_is_inlined_exactly_once(built) -> None:  # type: ignore[no-un
         == 0
     )
     assert GEO_ASSETS_JS in page  # the offline base-map stub, after plotly.js
+    assert page.count(PLOTLY_LOCALE_JS) == 1  # the Chinese toolbar, once
+    assert page.index(js[:200]) < page.index(PLOTLY_LOCALE_JS)
 
 
 def test_nothing_refers_to_the_network(built) -> None:  # type: ignore[no-untyped-def]

@@ -663,7 +663,13 @@ def about_rows(
     src = ranked.sources
     if len(src):
         for r in src.itertuples(index=False):
-            platform = PLATFORM_NAMES_ZH.get(r.platform, r.platform) if r.platform else "全部平台"
+            # A run without a platform (an import of several) reads back as a missing value.
+            value = r.platform
+            platform = (
+                PLATFORM_NAMES_ZH.get(value, value)
+                if isinstance(value, str) and value
+                else "全部平台"
+            )
             kind = RUN_KIND_ZH.get(r.kind, r.kind)
             rows.append(
                 (

@@ -569,13 +569,15 @@ def import_paths(
     ``campaign`` (default: the first configured) is the campaign submissions are linked to.
     ``connectors`` / ``resolver`` / ``articles`` are the optional network helpers for
     submissions (default: none; nothing goes over the network). ``engine`` may be None for a
-    dry run without a database (every work then counts as new).
+    dry run without a database (every work then counts as new). ``now`` is the run's clock
+    (a simulated run's virtual time: the run row's start and end); default: real time.
     """
     if platform is not None and platform not in PLATFORMS:
         raise TrackerError(f"未知平台 {platform!r}；可选: {', '.join(PLATFORMS)}")
     campaign_name = config.campaign(campaign).name
     if not paths:
         raise ImportFormatError("没有要导入的文件")
+    fixed_clock = now  # a caller's clock (a simulated run) also ends the run; else real time
     now = now or datetime.now(UTC)
     plan, companions = _plan(paths)
     parsers = load_parsers()
@@ -633,6 +635,7 @@ def import_paths(
                 status="interrupted" if interrupted else "failed",
                 counts=_final_counts(importer, files) if importer else RunCounts(),
                 error="interrupted" if interrupted else f"{type(exc).__name__}: {exc}",
+                now=fixed_clock,
             )
         raise
     assert importer is not None  # set first thing in the try
@@ -644,7 +647,7 @@ def import_paths(
         status = "partial"
     if run_id is not None and engine is not None:
         error = "; ".join(f.error for f in files if f.error) or None
-        finish_run(engine, run_id, status=status, counts=counts, error=error)
+        finish_run(engine, run_id, status=status, counts=counts, error=error, now=fixed_clock)
         if platform is None and len(importer.platforms) == 1:
             set_run_platform(engine, run_id, next(iter(importer.platforms)))
     return ImportReport(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
@@ -89,9 +90,12 @@ def init_database(
     config: TrackerConfig,
     units: list[UnitRow] | None = None,
     texts: StoredTexts | None = None,
+    *,
+    now: datetime | None = None,
 ) -> InitResult:
     """Create or upgrade the schema, then copy campaigns and the unit registry in; ``texts``
-    (the files' own text) are stored too, so later commands need no config file.
+    (the files' own text) are stored too, so later commands need no config file. ``now``
+    stamps the stored texts (a simulated run passes its virtual clock; default: real time).
 
     A failed init removes the SQLite file (and folders) it created itself: an empty ``.db``
     left behind would later read as "not a kepu-tracker database" instead of the real cause.
@@ -99,14 +103,18 @@ def init_database(
     resolved = resolve_database_url(url)
     created = _paths_to_create(sqlite_path(resolved))
     try:
-        return _init(resolved, config, units, texts)
+        return _init(resolved, config, units, texts, now)
     except BaseException:
         _remove_created(created)
         raise
 
 
 def _init(
-    resolved: str, config: TrackerConfig, units: list[UnitRow] | None, texts: StoredTexts | None
+    resolved: str,
+    config: TrackerConfig,
+    units: list[UnitRow] | None,
+    texts: StoredTexts | None,
+    now: datetime | None,
 ) -> InitResult:
     engine = make_engine(resolved)
     try:
@@ -115,7 +123,7 @@ def _init(
             ids = sync_campaigns(conn, campaign_rows(config.campaigns))
             n_units, n_links = sync_units(conn, units or [])
             if texts is not None:
-                write_stored(conn, texts)
+                write_stored(conn, texts, now=now)
     except SQLAlchemyError as exc:
         raise database_failure(exc, describe_url(resolved)) from exc
     finally:

@@ -18,6 +18,7 @@ configures a ``tiktok`` platform; the import path itself is covered by the test 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
@@ -55,6 +57,7 @@ from tracker.store.stored_config import StoredTexts
 DEMO_SEED = 2024
 DEMO_START = datetime(2024, 9, 30, 12, 0, tzinfo=UTC)
 """Virtual time of the first collection: the evening of the campaign's last day (Beijing)."""
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 CAPTURE_SAMPLE = "tiktok-test.ndjson"
 CAPTURE_PLATFORM = "tiktok"
@@ -85,11 +88,16 @@ class DemoSummary:
     steps: list[tuple[str, str, float]] = field(default_factory=list)
     per_platform: dict[str, dict[str, int]] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    generated_at: datetime | None = None
+    """The simulator's virtual "now" when the report and lists were written: the one clock of
+    every time the demo shows, never the machine's."""
 
     def as_json(self) -> dict[str, Any]:
+        generated = self.generated_at.astimezone(BEIJING).isoformat() if self.generated_at else None
         return {
             "out_dir": str(self.out_dir),
             "database": str(self.database),
+            "generated_at": generated,
             "steps": [{"step": s, "result": r, "seconds": round(t, 2)} for s, r, t in self.steps],
             "per_platform": self.per_platform,
             "files": [str(p) for p in self.files],
@@ -294,7 +302,7 @@ def run_demo(
             texts = StoredTexts(
                 config_text, read_units_text(units_csv), config_source, str(units_csv)
             )
-        init_database(url, config, load_units(units_csv), texts)
+        init_database(url, config, load_units(units_csv), texts, now=sim.now)
         engine = make_engine(url)
         try:
             results: list[PlatformResult] = []
@@ -310,6 +318,10 @@ def run_demo(
 
             def do_import() -> str:
                 rows = write_submission_sample(sim, submission)
+                # An import dates a file's rows by the file's modification time: the sample
+                # was made in the virtual world, so it carries the virtual clock.
+                made = sim.now.timestamp()
+                os.utime(submission, (made, made))
                 fetcher = HttpArticleFetcher(
                     base_urls=sim.base_urls, settings=HttpSettings(rate_per_s=None, timeout_s=5.0)
                 )
@@ -375,6 +387,7 @@ def run_demo(
                 return f"report.html（{result.size_bytes / 1e6:.1f} MB，{result.works} 件作品）"
 
             step("生成报告", do_report)
+            summary.generated_at = sim.now
             summary.per_platform = _count_works(engine)
         finally:
             engine.dispose()
