@@ -85,10 +85,8 @@ def _spec_of(host: str) -> PlatformSpec | None:
     for spec in catalogue.specs().values():
         if bare in spec.short_hosts:
             return spec
-    for spec in catalogue.specs().values():
-        if spec.owns_host(host):
-            return spec
-    return None
+    owner = catalogue.platform_of_host(host)
+    return catalogue.get(owner) if owner else None
 
 
 def short_link_platform(url: str) -> tuple[bool, str | None]:
