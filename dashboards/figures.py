@@ -46,6 +46,7 @@ __all__ = [
     "risk_scatter",
     "safe_text",
     "top_bar",
+    "top_works_bar",
     "unit_kind_color",
     "unit_kind_share",
     "work_growth",
@@ -283,6 +284,18 @@ def works_by_content_type(df: pd.DataFrame, title: str = "作品内容类型分�
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="作品数（件）", **_count_axis(d.groupby("type_zh")["works"].sum().max()))
     return _layout(fig, title, height=max(300, 60 + 36 * len(order)))
+
+
+def top_works_bar(top: pd.DataFrame) -> go.Figure:
+    """The works-by-quality chart: one definition for the dashboard and the report."""
+    return top_bar(
+        top,
+        label="label",
+        value="quality_score",
+        title="作品质量分 前 20",
+        value_title="质量分",
+        hover={"account_name": "账号", "unit_name": "单位"},
+    )
 
 
 def top_bar(

@@ -291,14 +291,7 @@ def works_page(data: DashboardData, f: Filters) -> html.Div:
             html.H2("作品排行"),
             html.P(note, className="lead", id="works-note"),
             _graph(
-                figures.top_bar(
-                    top,
-                    label="label",
-                    value="quality_score",
-                    title="作品质量分 前 20",
-                    value_title="质量分",
-                    hover={"account_name": "账号", "unit_name": "单位"},
-                ),
+                figures.top_works_bar(top),
                 "fig-top-works",
             ),  # fmt: skip
             grid({"type": "work-grid", "page": "works"}, _work_rows(shown), WORK_COLUMNS),

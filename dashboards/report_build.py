@@ -341,14 +341,7 @@ def _leaderboard_section(top: pd.DataFrame, creators: pd.DataFrame, units: pd.Da
     body = (
         "<h3>作品质量排行（前 20）</h3>"
         + figure_html(
-            figures.top_bar(
-                top,
-                label="label",
-                value="quality_score",
-                title="作品质量分 前 20",
-                value_title="质量分",
-                hover={"account_name": "账号", "unit_name": "单位"},
-            ),
+            figures.top_works_bar(top),
             "fig-top-works",
         )  # fmt: skip
         + table_html(
