@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from connectors import catalogue  # noqa: E402
 from dashboards import aggregate  # noqa: E402
-from dashboards.filters import Filters  # noqa: E402
+from dashboards.filters import Selection  # noqa: E402
 from dashboards.report_build import build_report  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.config import UnitRow, load_config  # noqa: E402
@@ -238,7 +238,7 @@ def main() -> None:
     facts = data.facts(f)
     warm_up = time.perf_counter() - t
 
-    def median(g: Filters) -> float:
+    def median(g: Selection) -> float:
         return statistics.median(overview_from(facts, g) for _ in range(3))
 
     plain = median(f)

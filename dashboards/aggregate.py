@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboards.filters import UNREGISTERED, Filters
+from dashboards.filters import UNREGISTERED, Selection
 from tracker.store.queries import Connection
 from tracker.store.queries import dashboard as reads
 from tracker.store.queries.dashboard import METRICS
@@ -237,7 +237,7 @@ def _day_number(d: date) -> int:
     return int((np.datetime64(d.isoformat(), "D") - EPOCH).astype(np.int32))
 
 
-def _matching_links(links: pd.DataFrame, f: Filters) -> pd.DataFrame:
+def _matching_links(links: pd.DataFrame, f: Selection) -> pd.DataFrame:
     """Registry links that satisfy the city and kind filters themselves."""
     out = links
     if f.cities:
@@ -250,7 +250,7 @@ def _matching_links(links: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return out
 
 
-def _account_mask(facts: Facts, f: Filters) -> np.ndarray | None:
+def _account_mask(facts: Facts, f: Selection) -> np.ndarray | None:
     """Per account code: kept by the city / unit-kind filters (None when there are none)."""
     if not f.cities and not f.unit_kinds:
         return None
@@ -261,7 +261,7 @@ def _account_mask(facts: Facts, f: Filters) -> np.ndarray | None:
     return keep
 
 
-def _mask(facts: Facts, frame: pd.DataFrame, f: Filters) -> np.ndarray:
+def _mask(facts: Facts, frame: pd.DataFrame, f: Selection) -> np.ndarray:
     mask = np.ones(len(frame), dtype=bool)
     if f.platforms:
         mask &= frame["platform"].isin(f.platforms).to_numpy()
@@ -277,7 +277,7 @@ def _mask(facts: Facts, frame: pd.DataFrame, f: Filters) -> np.ndarray:
     return mask
 
 
-def _rows(facts: Facts, f: Filters) -> pd.DataFrame:
+def _rows(facts: Facts, f: Selection) -> pd.DataFrame:
     return facts.rows[_mask(facts, facts.rows, f)]
 
 
@@ -295,7 +295,7 @@ def _per_account(rows: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
     return works, inter
 
 
-def headline(facts: Facts, f: Filters) -> dict[str, Any]:
+def headline(facts: Facts, f: Selection) -> dict[str, Any]:
     rows = _rows(facts, f)
     works_acc, _ = _per_account(rows, len(facts.accounts))
     active = works_acc > 0
@@ -322,7 +322,7 @@ def headline(facts: Facts, f: Filters) -> dict[str, Any]:
     return out
 
 
-def daily_works(facts: Facts, f: Filters) -> pd.DataFrame:
+def daily_works(facts: Facts, f: Selection) -> pd.DataFrame:
     """Per Beijing day and platform: new works and their interactions (latest counts)."""
     rows = _rows(facts, f)
     rows = rows[rows["day"].to_numpy() != NO_DAY]
@@ -337,7 +337,7 @@ def daily_works(facts: Facts, f: Filters) -> pd.DataFrame:
     return g[["day", "platform", "works", "interactions"]]
 
 
-def by_content_type(facts: Facts, f: Filters) -> pd.DataFrame:
+def by_content_type(facts: Facts, f: Selection) -> pd.DataFrame:
     rows = _rows(facts, f)
     g = (
         rows[["platform", "content_type", "works"]]
@@ -349,7 +349,7 @@ def by_content_type(facts: Facts, f: Filters) -> pd.DataFrame:
     return g[g["works"] > 0].reset_index(drop=True)
 
 
-def _grouped_by_unit(facts: Facts, f: Filters, col: str) -> pd.DataFrame:
+def _grouped_by_unit(facts: Facts, f: Selection, col: str) -> pd.DataFrame:
     works_acc, inter_acc = _per_account(_rows(facts, f), len(facts.accounts))
     pairs = _matching_links(facts.links, f)[["acc", col]].dropna().drop_duplicates()
     acc = pairs["acc"].to_numpy()
@@ -381,17 +381,17 @@ def _grouped_by_unit(facts: Facts, f: Filters, col: str) -> pd.DataFrame:
     return g.reset_index(drop=True)[[col, "works", "accounts", "interactions"]]
 
 
-def by_city(facts: Facts, f: Filters) -> pd.DataFrame:
+def by_city(facts: Facts, f: Selection) -> pd.DataFrame:
     """Works, active accounts and interactions per city of the accounts' registry units."""
     return _grouped_by_unit(facts, f, "city")
 
 
-def by_unit_kind(facts: Facts, f: Filters) -> pd.DataFrame:
+def by_unit_kind(facts: Facts, f: Selection) -> pd.DataFrame:
     """Works, accounts and interactions per unit kind (``未登记`` for unregistered accounts)."""
     return _grouped_by_unit(facts, f, "unit_kind")
 
 
-def collection_summary(facts: Facts, f: Filters) -> pd.DataFrame:
+def collection_summary(facts: Facts, f: Selection) -> pd.DataFrame:
     """Per platform: works and the latest collection of any of them."""
     rows = _rows(facts, f)
     g = (

@@ -29,7 +29,6 @@ from dashboards.source import DashboardData
 from tracker.config import UNIT_KIND_NAMES_ZH, TrackerConfig
 from tracker.errors import TrackerError
 from tracker.exports.service import export_list
-from tracker.ranking.slices import RankFilters
 from tracker.store.queries import Engine
 
 __all__ = ["create_app"]
@@ -288,14 +287,11 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
         *FILTER_STATES,
         prevent_initial_call=True,
     )
-    def export(_w, _s, unreviewed, campaign, platforms, city, kind, _start, _end):  # type: ignore[no-untyped-def]
+    def export(_w, _s, unreviewed, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
         which = "works" if ctx.triggered_id == "btn-export-works" else "summary"
-        include = bool(unreviewed)
-        filters = RankFilters(
-            platforms=tuple(platforms or ()),
-            city=city or None,
-            unit_kind=kind or None,
-            include_unreviewed=include,
+        # The very selection on screen (publish dates included), so the file holds what is shown.
+        filters = data.filters(campaign, platforms, city, kind, start, end).with_(
+            include_unreviewed=bool(unreviewed)
         )
         ranked = data.ranked_with_reviews(campaign)
         name = {"works": "作品", "summary": "汇总"}[which]
@@ -307,7 +303,11 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
             except TrackerError as exc:
                 return no_update, f"导出失败：{exc}"
             content = path.read_bytes()
-        note = "" if include else "（仅审核通过的作品，勾选“含未审核作品”可导出全部）"
+        note = (
+            ""
+            if filters.include_unreviewed
+            else "（仅审核通过的作品，勾选“含未审核作品”可导出全部）"
+        )
         return dcc.send_bytes(content, filename), f"已导出 {result.rows:,} 行{note}"
 
 

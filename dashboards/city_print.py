@@ -28,7 +28,7 @@ import pandas as pd
 from dashboards import aggregate
 from dashboards.cells import kind_cell, platform_cell
 from dashboards.figures import FONT_FAMILY
-from dashboards.filters import Filters
+from dashboards.filters import Selection
 from dashboards.leaderboards import compute_ranking, labelled, top_by_rank
 from dashboards.pdf import html_to_pdf
 from dashboards.report import Column, safe_link, table_html
@@ -124,7 +124,7 @@ def gather_city_pages(
     unreported = load_unreported(conn, cid)
     pages = []
     for name in wanted:
-        f = Filters(campaign_id=cid, timezone=camp.timezone, date_to=day, cities=(name,))
+        f = Selection(campaign_id=cid, timezone=camp.timezone, date_to=day, cities=(name,))
         page = city_page(
             name,
             ranked_units=result.units,

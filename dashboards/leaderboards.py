@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboards.filters import UNREGISTERED, Filters, label_of
+from dashboards.filters import UNREGISTERED, Selection, label_of
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.services.rank import load_frames
 from tracker.store.queries import Connection
@@ -53,7 +53,7 @@ def compute_ranking(
     return frames, rank_campaign(frames, settings, approved_only=approved_only)
 
 
-def filter_works(works: pd.DataFrame, f: Filters) -> pd.DataFrame:
+def filter_works(works: pd.DataFrame, f: Selection) -> pd.DataFrame:
     """Ranked works narrowed by the dashboard filters (ranks stay campaign-wide)."""
     mask = np.ones(len(works), dtype=bool)
     if f.platforms:
@@ -89,7 +89,7 @@ def top_by_rank(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     return frame.iloc[order]
 
 
-def filter_creators(creators: pd.DataFrame, f: Filters) -> pd.DataFrame:
+def filter_creators(creators: pd.DataFrame, f: Selection) -> pd.DataFrame:
     mask = np.ones(len(creators), dtype=bool)
     if f.platforms and "platforms" in creators.columns:
         plats = creators["platforms"].astype("str")
@@ -106,7 +106,7 @@ def filter_creators(creators: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return by_rank(creators[mask])
 
 
-def filter_units(units: pd.DataFrame, f: Filters) -> pd.DataFrame:
+def filter_units(units: pd.DataFrame, f: Selection) -> pd.DataFrame:
     mask = np.ones(len(units), dtype=bool)
     if f.cities:
         mask &= units["city"].astype("object").isin(f.cities).to_numpy()

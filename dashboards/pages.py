@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from dashboards import figures
 from dashboards.figures import PLOTLY_CONFIG, platform_name
-from dashboards.filters import UNREGISTERED, Filters
+from dashboards.filters import UNREGISTERED, Selection
 from dashboards.geodata import load_prefectures
 from dashboards.leaderboards import filter_creators, filter_units, filter_works
 from dashboards.source import DashboardData
@@ -185,7 +185,7 @@ def _col(field: str, header: str, width: int | None = None, **kw: Any) -> dict:
 # --- overview ---------------------------------------------------------------------------------------
 
 
-def overview_page(data: DashboardData, f: Filters) -> html.Div:
+def overview_page(data: DashboardData, f: Selection) -> html.Div:
     ov = data.overview(f)
     h = ov["headline"]
     cards = html.Div(
@@ -280,7 +280,7 @@ WORK_COLUMNS = [
 ]
 
 
-def works_page(data: DashboardData, f: Filters) -> html.Div:
+def works_page(data: DashboardData, f: Selection) -> html.Div:
     ranked = data.ranked(f.campaign_id)
     works = filter_works(ranked.result.works, f)
     shown = data.fresh_statuses(data.labelled(works.head(GRID_ROWS)))
@@ -301,7 +301,7 @@ def works_page(data: DashboardData, f: Filters) -> html.Div:
     )
 
 
-def creators_page(data: DashboardData, f: Filters) -> html.Div:
+def creators_page(data: DashboardData, f: Selection) -> html.Div:
     ranked = data.ranked(f.campaign_id)
     creators = filter_creators(ranked.result.creators, f)
     shown = creators.head(GRID_ROWS)
@@ -370,7 +370,7 @@ def creators_page(data: DashboardData, f: Filters) -> html.Div:
     )
 
 
-def units_page(data: DashboardData, f: Filters) -> html.Div:
+def units_page(data: DashboardData, f: Selection) -> html.Div:
     ranked = data.ranked(f.campaign_id)
     units = filter_units(ranked.result.units, f)
     rows = [
@@ -430,7 +430,7 @@ def units_page(data: DashboardData, f: Filters) -> html.Div:
 # --- who has not reported --------------------------------------------------------------------------
 
 
-def scoped_unreported(unreported: pd.DataFrame, f: Filters) -> pd.DataFrame:
+def scoped_unreported(unreported: pd.DataFrame, f: Selection) -> pd.DataFrame:
     """The list narrowed to the city filter (the city's own units: 省直单位 stay provincial) and
     the unit-kind filter."""
     out = unreported
@@ -470,7 +470,7 @@ def unreported_table(unreported: pd.DataFrame) -> html.Div:
     return html.Div(blocks)
 
 
-def unreported_page(data: DashboardData, f: Filters) -> html.Div:
+def unreported_page(data: DashboardData, f: Selection) -> html.Div:
     shown = scoped_unreported(data.unreported(f.campaign_id), f)
     registry = data.registered_units()
     if f.cities:
@@ -517,7 +517,7 @@ def _plain(df: pd.DataFrame, cols: list[tuple[str, str, str]], tid: str) -> html
     return html.Table([head, body], className="plain-table", id=tid)
 
 
-def city_view(data: DashboardData, f: Filters, city: str) -> html.Div:
+def city_view(data: DashboardData, f: Selection, city: str) -> html.Div:
     """The city's cards, unit participation, week over week, best and flagged works and the
     units that have not reported, from the same pure functions as the city report."""
     from tracker.membership.cityview import city_units, city_works
@@ -613,7 +613,7 @@ def city_view(data: DashboardData, f: Filters, city: str) -> html.Div:
     )
 
 
-def city_page(data: DashboardData, f: Filters) -> html.Div:
+def city_page(data: DashboardData, f: Selection) -> html.Div:
     cities = [c for c in data.options()["cities"] if c]
     chosen = f.cities[0] if f.cities and f.cities[0] in cities else (cities[0] if cities else None)
     return html.Div(
@@ -644,7 +644,7 @@ def city_page(data: DashboardData, f: Filters) -> html.Div:
 # --- map ------------------------------------------------------------------------------------------
 
 
-def map_page(data: DashboardData, f: Filters) -> html.Div:
+def map_page(data: DashboardData, f: Selection) -> html.Div:
     cities = data.cities(f)
     registered = cities[cities["city"] != UNREGISTERED]
     rows = [
@@ -681,7 +681,7 @@ def map_page(data: DashboardData, f: Filters) -> html.Div:
 # --- work detail ------------------------------------------------------------------------------------
 
 
-def work_page(data: DashboardData, f: Filters, platform: str, post_id: str) -> html.Div:
+def work_page(data: DashboardData, f: Selection, platform: str, post_id: str) -> html.Div:
     from dashboards.filters import label_of
     from tracker.store.queries.dashboard import work_detail, work_snapshots
 
@@ -785,7 +785,7 @@ REVIEW_COLUMNS = [
 ]  # fmt: skip
 
 
-def review_rows(data: DashboardData, f: Filters, show: str) -> tuple[list[dict], int]:
+def review_rows(data: DashboardData, f: Selection, show: str) -> tuple[list[dict], int]:
     """The queue: flagged works first (highest risk first), then by quality score.
 
     Statuses are read fresh for the candidates (the cached ranking does not see decisions made
@@ -824,7 +824,7 @@ def review_rows(data: DashboardData, f: Filters, show: str) -> tuple[list[dict],
     return rows, len(queue)
 
 
-def review_page(data: DashboardData, f: Filters, user: str) -> html.Div:
+def review_page(data: DashboardData, f: Selection, user: str) -> html.Div:
     rows, total = review_rows(data, f, "pending")
     return html.Div(
         [

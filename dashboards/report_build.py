@@ -30,7 +30,7 @@ from dashboards.cells import (
     review_cell,
     work_cell,
 )
-from dashboards.filters import UNREGISTERED, Filters
+from dashboards.filters import UNREGISTERED, Selection
 from dashboards.geodata import load_prefectures
 from dashboards.leaderboards import (
     by_rank,
@@ -164,7 +164,7 @@ def gather(
     zone = ZoneInfo(camp.timezone)
     cid = campaign_id(conn, camp.name)
     city = resolve_city(conn, city) if city else None
-    f = Filters(
+    f = Selection(
         campaign_id=cid,
         timezone=camp.timezone,
         date_from=since,

@@ -27,7 +27,7 @@ import pandas as pd
 
 from dashboards import aggregate
 from dashboards.aggregate import Facts
-from dashboards.filters import Filters
+from dashboards.filters import Selection
 from dashboards.leaderboards import labelled
 from tracker.config import CampaignConfig, TrackerConfig
 from tracker.ranking.slices import RankedCampaign
@@ -116,9 +116,9 @@ class DashboardData:
         unit_kind: str | None = None,
         date_from: Any = None,
         date_to: Any = None,
-    ) -> Filters:
+    ) -> Selection:
         info = self.campaign(campaign_id)
-        return Filters(
+        return Selection(
             campaign_id=info.id,
             platforms=tuple(platforms or ()),
             cities=(city,) if city else (),
@@ -130,7 +130,7 @@ class DashboardData:
 
     # --- cached aggregates --------------------------------------------------------------------
 
-    def _cached(self, name: str, f: Filters | None, compute: Callable[[Any], Any]) -> Any:
+    def _cached(self, name: str, f: Selection | None, compute: Callable[[Any], Any]) -> Any:
         key = (name, f, self.version())
 
         def run() -> Any:
@@ -142,7 +142,7 @@ class DashboardData:
     def options(self) -> dict[str, list[str]]:
         return self._cached("options", None, reads.filter_options)
 
-    def facts(self, f: Filters) -> Facts:
+    def facts(self, f: Selection) -> Facts:
         """The campaign's pre-aggregated works (one query per collection run) with today's
         review decisions (re-read when a decision was made)."""
         runs_version, review_version = self.version()
@@ -161,7 +161,7 @@ class DashboardData:
 
         return replace(facts, reviews=self._aggregates.get_or_compute(rkey, reviews))
 
-    def overview(self, f: Filters) -> dict[str, Any]:
+    def overview(self, f: Selection) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
             facts = self.facts(f)
             return {
@@ -173,7 +173,7 @@ class DashboardData:
 
         return self._aggregates.get_or_compute(("overview", f, self.version()), compute)
 
-    def cities(self, f: Filters) -> pd.DataFrame:
+    def cities(self, f: Selection) -> pd.DataFrame:
         return self._aggregates.get_or_compute(
             ("cities", f, self.version()), lambda: aggregate.by_city(self.facts(f), f)
         )

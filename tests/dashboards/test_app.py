@@ -22,7 +22,7 @@ from dashboards.plotly_locale import PLOTLY_LOCALE_JS  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.errors import ConfigError  # noqa: E402
 from tracker.exports.service import export_list  # noqa: E402
-from tracker.ranking.slices import RankFilters  # noqa: E402
+from tracker.ranking.selection import Selection  # noqa: E402
 from tracker.sim.names import XSS_PAYLOAD
 from tracker.store.models import Review, ReviewEvent  # noqa: E402
 
@@ -184,7 +184,7 @@ def test_export_is_the_cli_workbook_with_fresh_reviews(sim_db_copy: SimDB, tmp_p
     data.review([(str(top["platform"]), str(top["platform_post_id"]))], "approved", "bob", None)
     ranked = data.ranked_with_reviews(None)
     out = tmp_path / "works.xlsx"
-    result = export_list(ranked, "works", RankFilters(), out)
+    result = export_list(ranked, "works", Selection(), out)
     assert result.rows == 1  # approved works only, as `tracker export works` by default
     wb = load_workbook(out, read_only=True)
     assert wb.sheetnames[0] == "说明" and "作品" in wb.sheetnames

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from dashboards import aggregate
-from dashboards.filters import UNREGISTERED, Filters, label_of
+from dashboards.filters import UNREGISTERED, Selection, label_of
 from tracker.services.review import Decision, record_decisions
 from tracker.store.queries import dashboard as reads
 
@@ -20,7 +20,7 @@ from .handmade import XSS, build_handmade
 @pytest.fixture
 def handmade(tmp_path: Path):  # type: ignore[no-untyped-def]
     engine, cid = build_handmade(tmp_path / "hand.db")
-    yield engine, Filters(campaign_id=cid)
+    yield engine, Selection(campaign_id=cid)
     engine.dispose()
 
 
@@ -29,7 +29,7 @@ def run(engine: Engine, fn, *args):  # type: ignore[no-untyped-def]
         return fn(conn, *args)
 
 
-def agg(engine: Engine, fn, f: Filters):  # type: ignore[no-untyped-def]
+def agg(engine: Engine, fn, f: Selection):  # type: ignore[no-untyped-def]
     """An aggregate over freshly loaded facts (what the dashboard and the report do)."""
     with engine.connect() as conn:
         facts = aggregate.load_facts(conn, f.campaign_id, f.timezone)

@@ -26,8 +26,9 @@ from tracker.exports.service import LISTS, export_list
 from tracker.ranking import explain_creator, explain_work
 from tracker.ranking.creators import creator_keys
 from tracker.ranking.risk import follower_jumps
+from tracker.ranking.selection import Selection
 from tracker.ranking.settings import RiskSettings
-from tracker.ranking.slices import RankedCampaign, RankFilters
+from tracker.ranking.slices import RankedCampaign
 from tracker.services.rank import rank_service
 from tracker.store.engine import make_engine
 
@@ -91,7 +92,7 @@ def _rank_report_export(built: BuiltWorld, world: World, out: Path) -> None:
         for include_unreviewed in (True, False):
             ranked = rank_service(engine, built.config, include_unreviewed=include_unreviewed)
             _check_ranked(ranked, world)
-            filters = RankFilters(include_unreviewed=include_unreviewed)
+            filters = Selection(include_unreviewed=include_unreviewed)
             for which in LISTS:
                 export_list(ranked, which, filters, out / f"{which}_{include_unreviewed}.csv",
                             fmt="csv", anonymise=which != "units")  # fmt: skip

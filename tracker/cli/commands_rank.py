@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.exports.sheet import Sheet
-    from tracker.ranking.slices import RankedCampaign, RankFilters
+    from tracker.ranking.selection import Selection
+from tracker.ranking.slices import RankedCampaign
 
 rank_app = typer.Typer(help="评优排名：作品、创作者、单位", no_args_is_help=True)
 review_app = typer.Typer(
@@ -75,14 +76,14 @@ def _filters(
     city: str | None,
     unit_kind: str | None,
     include_unreviewed: bool,
-) -> RankFilters:
-    from tracker.ranking.slices import RankFilters
+) -> Selection:
+    from tracker.ranking.selection import Selection
     from tracker.services.rank import normalise_platform, normalise_unit_kind
 
-    return RankFilters(
+    return Selection(
         platforms=tuple(dict.fromkeys(normalise_platform(p) for p in platform)),
-        city=city.strip() if city else None,
-        unit_kind=normalise_unit_kind(unit_kind) if unit_kind else None,
+        cities=(city.strip(),) if city else (),
+        unit_kinds=(normalise_unit_kind(unit_kind),) if unit_kind else (),
         include_unreviewed=include_unreviewed,
         top=top,
     )
@@ -209,7 +210,7 @@ def _shown(frame: pd.DataFrame, top: int | None, fmt: str) -> tuple[pd.DataFrame
     return frame, len(frame)
 
 
-def _footer(shown: int, total: int, filters: RankFilters, empty_hint: str) -> None:
+def _footer(shown: int, total: int, filters: Selection, empty_hint: str) -> None:
     err = _err()
     if total == 0:
         err.print(empty_hint if not filters.include_unreviewed else "没有符合条件的作品。")
@@ -638,7 +639,7 @@ def _export(
     output: str,
     anonymise: bool,
     by: str | None,
-    filters: RankFilters,
+    filters: Selection,
     campaign: str | None,
 ) -> None:
     from tracker.exports.service import LIST_NAMES_ZH, export_list

@@ -26,7 +26,8 @@ from tracker.exports.anonymise import anonymise_creators, anonymise_works
 from tracker.exports.sheet import Column, Sheet, build_frame
 from tracker.ranking.fixed_age import BASIS_ZH
 from tracker.ranking.floors import FLOOR_BIT, any_floor, floor_labels_zh, frame_floor_bits
-from tracker.ranking.slices import RankedCampaign, RankFilters, scope_mask
+from tracker.ranking.selection import Selection
+from tracker.ranking.slices import RankedCampaign, scope_mask
 from tracker.ranking.units import unit_scores
 
 __all__ = [
@@ -411,7 +412,7 @@ def units_with_participation(units: pd.DataFrame, ranked: RankedCampaign) -> pd.
 
 def summary_sheets(
     ranked: RankedCampaign,
-    filters: RankFilters,
+    filters: Selection,
     *,
     by_city: bool = False,
     anonymise: bool = False,
@@ -531,7 +532,7 @@ UNREPORTED_COLUMNS = (
 
 
 def unreported_sheet(
-    ranked: RankedCampaign, filters: RankFilters, *, anonymise: bool = False
+    ranked: RankedCampaign, filters: Selection, *, anonymise: bool = False
 ) -> Sheet | None:
     """未报送单位: registered units with no work and no submission, grouped (省直单位 apart).
 
@@ -541,11 +542,11 @@ def unreported_sheet(
     frame = getattr(ranked, "unreported", None)
     if frame is None:
         return None
-    if filters.city:
-        want = filters.city.strip().removesuffix("市")
-        frame = frame[(frame["group"].astype("str").str.removesuffix("市") == want).to_numpy()]
-    if filters.unit_kind:
-        frame = frame[(frame["unit_kind"] == filters.unit_kind).to_numpy()]
+    if filters.cities:
+        want = {c.strip().removesuffix("市") for c in filters.cities}
+        frame = frame[frame["group"].astype("str").str.removesuffix("市").isin(want).to_numpy()]
+    if filters.unit_kinds:
+        frame = frame[frame["unit_kind"].isin(filters.unit_kinds).to_numpy()]
     columns = UNREPORTED_COLUMNS[:4] if anonymise else UNREPORTED_COLUMNS
     out, kinds = build_frame(frame.reset_index(drop=True), columns)
     return Sheet("未报送单位", out, kinds)
@@ -581,8 +582,8 @@ def _slim_works(sheet: Sheet) -> Sheet:
     )
 
 
-def _unit_scope(units: pd.DataFrame, filters: RankFilters) -> np.ndarray:
-    return scope_mask(units, RankFilters(city=filters.city, unit_kind=filters.unit_kind))
+def _unit_scope(units: pd.DataFrame, filters: Selection) -> np.ndarray:
+    return scope_mask(units, Selection(cities=filters.cities, unit_kinds=filters.unit_kinds))
 
 
 def _city_order(units: pd.DataFrame | None, counts: pd.DataFrame) -> list[str]:
@@ -629,7 +630,7 @@ def _fmt_time(value: Any) -> str:
 
 def about_rows(
     ranked: RankedCampaign,
-    filters: RankFilters,
+    filters: Selection,
     *,
     lists: Sequence[str],
     anonymise: bool = False,

@@ -24,9 +24,9 @@ from tracker.exports.lists import (
 )
 from tracker.exports.sheet import Sheet
 from tracker.exports.xlsx import safe_sheet_name, write_xlsx
+from tracker.ranking.selection import Selection
 from tracker.ranking.slices import (
     RankedCampaign,
-    RankFilters,
     filter_creators,
     filter_units,
     filter_works,
@@ -50,7 +50,7 @@ class ExportResult:
 def build_sheets(
     ranked: RankedCampaign,
     which: str,
-    filters: RankFilters,
+    filters: Selection,
     *,
     anonymise: bool = False,
     by_city: bool = False,
@@ -59,7 +59,7 @@ def build_sheets(
     salt = ranked.campaign.name
     result = ranked.result
     if which == "works":
-        works = filter_works(result.works, filters)
+        works = filter_works(result.works, filters, ranked.frames.account_units)
         return [
             works_sheet(
                 works,
@@ -83,7 +83,7 @@ def build_sheets(
 def export_list(
     ranked: RankedCampaign,
     which: str,
-    filters: RankFilters,
+    filters: Selection,
     output: str | Path,
     *,
     fmt: str = "xlsx",

@@ -17,46 +17,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from connectors.catalogue import PLATFORM_NAMES_ZH
-from tracker.config import UNIT_KIND_NAMES_ZH, CampaignConfig
+from tracker.config import CampaignConfig
 from tracker.errors import TrackerError
 from tracker.ranking.frames import RankingFrames, RankingResult
+from tracker.ranking.selection import UNREGISTERED, Selection
 from tracker.ranking.units import rank_units, unit_scores
 
 __all__ = [
-    "RankFilters",
     "RankedCampaign",
     "filter_creators",
     "filter_units",
     "filter_works",
     "scope_mask",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class RankFilters:
-    """Which slice of a ranked campaign a list shows (``None``/empty = no restriction)."""
-
-    platforms: tuple[str, ...] = ()
-    city: str | None = None
-    unit_kind: str | None = None
-    include_unreviewed: bool = False
-    top: int | None = None
-
-    def describe_zh(self) -> str:
-        parts = []
-        if self.platforms:
-            parts.append("平台 " + "、".join(PLATFORM_NAMES_ZH.get(p, p) for p in self.platforms))
-        if self.city:
-            parts.append(f"城市 {self.city}")
-        if self.unit_kind:
-            parts.append(f"单位类型 {UNIT_KIND_NAMES_ZH.get(self.unit_kind, self.unit_kind)}")
-        if self.top:
-            parts.append(f"前 {self.top} 名")
-        parts.append(
-            "含未审核作品" if self.include_unreviewed else "仅审核通过的作品（默认，推荐名单口径）"
-        )
-        return "；".join(parts)
 
 
 @dataclass
@@ -79,12 +52,42 @@ class RankedCampaign:
     submission, for the summary export's 未报送单位 sheet."""
 
 
-def _city_mask(cities: pd.Series, city: str) -> np.ndarray:
+def _short_city(values: pd.Series) -> pd.Series:
     """``广州`` and ``广州市`` name the same city."""
-    c = city.strip().removesuffix("市")
-    values = cities.astype("object").where(cities.notna(), "")
-    short = values.astype("str").str.removesuffix("市")
-    return (short == c).to_numpy(dtype=bool)
+    out = values.astype("object").where(values.notna(), "")
+    return out.astype("str").str.strip().str.removesuffix("市")
+
+
+def _cities_mask(cities: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    want = {c.strip().removesuffix("市") for c in wanted}
+    return _short_city(cities).isin(want).to_numpy(dtype=bool)
+
+
+def _kinds_mask(kinds: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    values = kinds.astype("object").where(kinds.notna(), UNREGISTERED)
+    return values.isin(wanted).to_numpy(dtype=bool)
+
+
+def _linked_mask(works: pd.DataFrame, links: pd.DataFrame, filters: Selection) -> np.ndarray:
+    """Works whose account is listed by at least one unit of the cities and kinds asked for:
+    an account of two units belongs to both units' cities (``UNREGISTERED`` as a kind keeps
+    works of accounts no unit lists)."""
+    keep = np.ones(len(links), dtype=bool)
+    if filters.cities:
+        keep &= _cities_mask(links["city"], filters.cities)
+    kinds = tuple(k for k in filters.unit_kinds if k != UNREGISTERED)
+    if filters.unit_kinds:
+        keep &= _kinds_mask(links["unit_kind"], kinds) if kinds else np.zeros(len(links), bool)
+
+    def key(platform: pd.Series, uid: pd.Series) -> pd.Series:
+        return platform.astype("str") + "\x1f" + uid.astype("object").fillna("").astype("str")
+
+    work_keys = key(works["platform"], works["account_uid"])
+    mask = work_keys.isin(set(key(links["platform"], links["platform_uid"])[keep])).to_numpy()
+    if UNREGISTERED in filters.unit_kinds and not filters.cities:
+        listed = set(key(links["platform"], links["platform_uid"]))
+        mask |= ~work_keys.isin(listed).to_numpy()
+    return np.asarray(mask, dtype=bool)
 
 
 def _renumber(frame: pd.DataFrame, score: str) -> pd.DataFrame:
@@ -104,28 +107,53 @@ def _top(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
     return frame.head(top).reset_index(drop=True)
 
 
-def scope_mask(works: pd.DataFrame, filters: RankFilters) -> np.ndarray:
-    """Works on the platform(s), of accounts of the city / unit kind (review status ignored)."""
+def scope_mask(
+    works: pd.DataFrame, filters: Selection, links: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Works on the platform(s), published in the date range, of accounts of the cities / unit
+    kinds (review status ignored). With ``links`` (the registry's account_units) an account of
+    several units counts for each of their cities and kinds; without, the work's own ``city`` /
+    ``unit_kind`` columns (its account's first unit) decide."""
     mask = np.ones(len(works), dtype=bool)
     if filters.platforms:
         mask &= works["platform"].astype("object").isin(filters.platforms).to_numpy(dtype=bool)
-    if filters.city:
-        mask &= _city_mask(works["city"], filters.city)
-    if filters.unit_kind:
-        mask &= (works["unit_kind"].astype("object") == filters.unit_kind).to_numpy(dtype=bool)
+    start, end = filters.utc_range()
+    if (start is not None or end is not None) and "published_at" in works.columns:
+        published = works["published_at"]
+        if start is not None:
+            mask &= (published >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
+        if end is not None:
+            mask &= (published < pd.Timestamp(end)).fillna(False).to_numpy(dtype=bool)
+    if not filters.cities and not filters.unit_kinds:
+        return mask
+    if links is not None and "account_uid" in works.columns:
+        return mask & _linked_mask(works, links, filters)
+    return mask & _unit_columns_mask(works, filters)
+
+
+def _unit_columns_mask(frame: pd.DataFrame, filters: Selection) -> np.ndarray:
+    """Rows (creators, units, works without links) whose own city / unit_kind columns match."""
+    mask = np.ones(len(frame), dtype=bool)
+    if filters.cities:
+        mask &= _cities_mask(frame["city"], filters.cities)
+    if filters.unit_kinds:
+        mask &= _kinds_mask(frame["unit_kind"], filters.unit_kinds)
     return mask
 
 
-def filter_works(works: pd.DataFrame, filters: RankFilters) -> pd.DataFrame:
-    """The works list: approved only by default, then platform / city / unit kind, then top N."""
-    mask = scope_mask(works, filters)
+def filter_works(
+    works: pd.DataFrame, filters: Selection, links: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The works list: approved only by default, then platform / city / unit kind / publish
+    date (``links``: see ``scope_mask``), then top N."""
+    mask = scope_mask(works, filters, links)
     if not filters.include_unreviewed:
         mask &= (works["review_status"].astype("object") == "approved").to_numpy(dtype=bool)
     out = _renumber(works.loc[mask], "quality_score")
     return _top(out, filters.top)
 
 
-def filter_creators(creators: pd.DataFrame, filters: RankFilters) -> pd.DataFrame:
+def filter_creators(creators: pd.DataFrame, filters: Selection) -> pd.DataFrame:
     """Creators active on the platform(s), of the city / unit kind of their main account."""
     mask = np.ones(len(creators), dtype=bool)
     if filters.platforms:
@@ -135,15 +163,12 @@ def filter_creators(creators: pd.DataFrame, filters: RankFilters) -> pd.DataFram
         for p in filters.platforms:
             hit |= on.str.contains(f",{p},", regex=False).to_numpy(dtype=bool)
         mask &= hit
-    if filters.city:
-        mask &= _city_mask(creators["city"], filters.city)
-    if filters.unit_kind:
-        mask &= (creators["unit_kind"].astype("object") == filters.unit_kind).to_numpy(dtype=bool)
+    mask &= _unit_columns_mask(creators, filters)
     out = _renumber(creators.loc[mask], "creator_score")
     return _top(out, filters.top)
 
 
-def filter_units(ranked: RankedCampaign, filters: RankFilters) -> pd.DataFrame:
+def filter_units(ranked: RankedCampaign, filters: Selection) -> pd.DataFrame:
     """Units of the city / kind; with a platform, the unit scores counted on that platform only."""
     result = ranked.result
     rank_by = result.settings.units.rank_by
@@ -159,10 +184,7 @@ def filter_units(ranked: RankedCampaign, filters: RankFilters) -> pd.DataFrame:
             rank_by,
         )
     mask = np.ones(len(units), dtype=bool)
-    if filters.city:
-        mask &= _city_mask(units["city"], filters.city)
-    if filters.unit_kind:
-        mask &= (units["unit_kind"].astype("object") == filters.unit_kind).to_numpy(dtype=bool)
+    mask &= _unit_columns_mask(units, filters)
     out = units.loc[mask].reset_index(drop=True)
     if not filters.platforms:
         out["overall_rank"] = out["rank"]

@@ -277,7 +277,7 @@ def run_demo(
     works from any folder. ``write_report`` writes ``report.html`` (the report builder of the
     presentation layer)."""
     from tracker.exports.service import export_list
-    from tracker.ranking.slices import RankFilters
+    from tracker.ranking.selection import Selection
     from tracker.services.rank import rank_service
 
     _check_outputs(out_dir)
@@ -369,7 +369,7 @@ def run_demo(
 
             def do_exports() -> str:
                 ranked = ranked_holder["ranked"]
-                filters = RankFilters(include_unreviewed=True)
+                filters = Selection(include_unreviewed=True)
                 names = WORKBOOKS
                 for which, name in names.items():
                     path = out_dir / name
