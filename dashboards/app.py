@@ -7,8 +7,9 @@ CDN, so it works on an intranet without internet.
 
 Pages: 总览 ``/``, 作品 ``/works``, 创作者 ``/creators``, 单位 ``/units``, 地图 ``/map``,
 作品详情 ``/work/<platform>/<id>``, 审核 ``/review``, 运行日志 ``/runs``. The filter bar
-(campaign, platform, city, unit kind, publication dates) applies to every page, and the export
-buttons write the same xlsx as ``tracker export``.
+(campaign, platform, city, unit kind, publication dates, and the deadline cut 数据截至, which
+shows the campaign as it stood at the end of that Beijing day, as ``--as-of`` does) applies to
+every page, and the export buttons write the same xlsx as ``tracker export``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from connectors.catalogue import PLATFORMS
 from dashboards import pages
 from dashboards.auth import current_user, install_login, install_request_guard, require_users
 from dashboards.figures import platform_name
+from dashboards.filters import Selection
 from dashboards.source import DashboardData
 from tracker.config import UNIT_KIND_NAMES_ZH, TrackerConfig
 from tracker.errors import TrackerError
@@ -52,6 +54,7 @@ FILTERS = [
     Input("f-kind", "value"),
     Input("f-dates", "start_date"),
     Input("f-dates", "end_date"),
+    Input("f-asof", "date"),
 ]
 FILTER_STATES = [State(i.component_id, i.component_property) for i in FILTERS]
 REVIEW_GRID = {"type": "work-grid", "page": "review"}
@@ -160,6 +163,25 @@ def _layout(data: DashboardData, title: str, auth_on: bool) -> html.Div:
                     ),
                     html.Div(
                         [
+                            html.Span("数据截至", className="f-label"),
+                            dcc.DatePickerSingle(
+                                id="f-asof",
+                                display_format="YYYY-MM-DD",
+                                placeholder="最新",
+                                clearable=True,
+                                first_day_of_week=1,
+                                # deadlines fall near the campaign's end, not today
+                                initial_visible_month=(
+                                    campaigns[0].config.window_end.isoformat()
+                                    if campaigns
+                                    else None
+                                ),
+                            ),
+                        ],
+                        className="f-asof",
+                    ),
+                    html.Div(
+                        [
                             html.Button("导出作品 xlsx", id="btn-export-works", className="btn"),
                             html.Button("导出汇总 xlsx", id="btn-export-summary", className="btn"),
                             dcc.Checklist(
@@ -174,6 +196,7 @@ def _layout(data: DashboardData, title: str, auth_on: bool) -> html.Div:
                 ],
                 className="filters",
             ),
+            html.Div(id="asof-note", className="asof-note"),
             html.Div(id="export-msg", className="msg"),
             dcc.Loading(html.Div(id="page"), type="circle", delay_show=300),
         ],
@@ -212,9 +235,15 @@ def _route(data: DashboardData, path: str, f: Any) -> Any:
 
 def _register(app: dash.Dash, data: DashboardData) -> None:
     @app.callback(Output("page", "children"), Input("url", "pathname"), *FILTERS)
-    def render(path: str, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
-        f = data.filters(campaign, platforms, city, kind, start, end)
+    def render(path: str, campaign, platforms, city, kind, start, end, as_of):  # type: ignore[no-untyped-def]
+        f = data.filters(campaign, platforms, city, kind, start, end, as_of)
         return _route(data, path, f)
+
+    @app.callback(
+        Output("asof-note", "children"), Input("f-campaign", "value"), Input("f-asof", "date")
+    )
+    def asof_note(campaign, as_of):  # type: ignore[no-untyped-def]
+        return cut_note(data.filters(campaign, as_of=as_of))
 
     @app.callback(
         Output("city-view-wrap", "children"),
@@ -222,10 +251,10 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
         *[State(i.component_id, i.component_property) for i in FILTERS],
         prevent_initial_call=True,
     )
-    def pick_city(chosen, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
+    def pick_city(chosen, campaign, platforms, city, kind, start, end, as_of):  # type: ignore[no-untyped-def]
         if not chosen:
             return no_update
-        f = data.filters(campaign, platforms, city, kind, start, end)
+        f = data.filters(campaign, platforms, city, kind, start, end, as_of)
         return pages.city_view(data, f, chosen)
 
     @app.callback(
@@ -249,10 +278,12 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
         *FILTER_STATES,
         prevent_initial_call=True,
     )
-    def review_action(_a, _r, show, selected, note, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
+    def review_action(
+        _a, _r, show, selected, note, campaign, platforms, city, kind, start, end, as_of
+    ):  # type: ignore[no-untyped-def]
         # Acts on the rows ticked at the moment of the click, then clears the ticks: the grid
         # gets new rows, and a selection kept from before would name works no longer shown.
-        f = data.filters(campaign, platforms, city, kind, start, end)
+        f = data.filters(campaign, platforms, city, kind, start, end, as_of)
         msg = ""
         if ctx.triggered_id in ("review-approve", "review-reject"):
             status = "approved" if ctx.triggered_id == "review-approve" else "rejected"
@@ -287,13 +318,14 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
         *FILTER_STATES,
         prevent_initial_call=True,
     )
-    def export(_w, _s, unreviewed, campaign, platforms, city, kind, start, end):  # type: ignore[no-untyped-def]
+    def export(_w, _s, unreviewed, campaign, platforms, city, kind, start, end, as_of):  # type: ignore[no-untyped-def]
         which = "works" if ctx.triggered_id == "btn-export-works" else "summary"
-        # The very selection on screen (publish dates included), so the file holds what is shown.
-        filters = data.filters(campaign, platforms, city, kind, start, end).with_(
+        # The very selection on screen (publish dates and the deadline cut included), so the
+        # file holds what is shown and its 说明 sheet names the cut.
+        filters = data.filters(campaign, platforms, city, kind, start, end, as_of).with_(
             include_unreviewed=bool(unreviewed)
         )
-        ranked = data.ranked_with_reviews(campaign)
+        ranked = data.ranked_with_reviews(campaign, filters.as_of)
         name = {"works": "作品", "summary": "汇总"}[which]
         filename = f"{ranked.campaign.name}_{name}.xlsx"
         with tempfile.TemporaryDirectory(prefix="tracker-export-") as tmp:
@@ -309,6 +341,16 @@ def _register(app: dash.Dash, data: DashboardData) -> None:
             else "（仅审核通过的作品，勾选“含未审核作品”可导出全部）"
         )
         return dcc.send_bytes(content, filename), f"已导出 {result.rows:,} 行{note}"
+
+
+def cut_note(f: Selection) -> str:
+    """The line under the filter bar while a deadline cut is set (empty without one), so a
+    page read at a cut is never taken for the latest data."""
+    if f.as_of is None:
+        return ""
+    return (
+        f"数据截至 {f.as_of_text()}（北京时间）：作品、指标、排名与导出均为截至该时间已采集的数据。"
+    )
 
 
 def _decide(data: DashboardData, keys: list[tuple[str, str]], status: str, note: str | None) -> str:

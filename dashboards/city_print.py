@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from dashboards import aggregate
 from dashboards.cells import kind_cell, platform_cell
 from dashboards.figures import FONT_FAMILY
 from dashboards.filters import Selection
@@ -45,6 +44,7 @@ from tracker.membership.participation import participation_frames
 from tracker.membership.unreported import load_unreported
 from tracker.membership.weekly import WeekOverWeek, change_text
 from tracker.ranking import RankingSettings
+from tracker.readmodel import facts as aggregate
 from tracker.safe_files import atomic_text_output, check_output
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries.units import registry_cities

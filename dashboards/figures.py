@@ -396,7 +396,7 @@ def work_growth(df: pd.DataFrame, title: str = "作品数据增长（历次采�
                     **_count_axis(d["views"].max())}
         )  # fmt: skip
     fig.update_xaxes(title="采集时间（北京时间）")
-    fig.update_yaxes(title="互动数", selector={"anchor": "x"}, **_count_axis(peak))
+    fig.update_yaxes(title="互动量（原始）", selector={"anchor": "x"}, **_count_axis(peak))
     return _layout(fig, title, height=380)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboards.filters import UNREGISTERED, Selection, label_of
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
+from tracker.ranking.slices import scope_mask
 from tracker.services.rank import load_frames
 from tracker.store.queries import Connection
 from tracker.store.queries.dashboard import work_labels
@@ -38,14 +39,19 @@ def compute_ranking(
     settings: RankingSettings,
     *,
     until: datetime | None = None,
+    as_of: datetime | None = None,
     approved_only: bool = False,
 ) -> tuple[RankingFrames, RankingResult]:
-    """Rank the campaign from the store; ``until`` drops works published after it.
+    """Rank the campaign from the store.
+
+    ``as_of`` is the deadline cut (works published or first seen after it left out, metrics
+    from the snapshots before it); ``until`` only drops works published after it and keeps the
+    latest metrics (a report "for" a past day, backfilled from today's data).
 
     Titles and texts are not loaded (at a million works they cost more than the ranking
     itself); ``labelled`` fetches them for the few rows a page or report shows.
     """
-    frames = load_frames(conn, campaign_id, details=False)
+    frames = load_frames(conn, campaign_id, details=False, as_of=as_of)
     if until is not None and len(frames.works):
         published = frames.works["published_at"]
         keep = published.isna() | (published <= pd.Timestamp(until))
@@ -53,23 +59,12 @@ def compute_ranking(
     return frames, rank_campaign(frames, settings, approved_only=approved_only)
 
 
-def filter_works(works: pd.DataFrame, f: Selection) -> pd.DataFrame:
-    """Ranked works narrowed by the dashboard filters (ranks stay campaign-wide)."""
-    mask = np.ones(len(works), dtype=bool)
-    if f.platforms:
-        mask &= works["platform"].astype("str").isin(f.platforms).to_numpy()
-    if f.cities:
-        mask &= works["city"].astype("object").isin(f.cities).to_numpy()
-    if f.unit_kinds:
-        kinds = works["unit_kind"].astype("object").where(works["unit_kind"].notna(), UNREGISTERED)
-        mask &= kinds.isin(f.unit_kinds).to_numpy()
-    start, end = f.utc_range()
-    published = works["published_at"]
-    if start is not None:
-        mask &= (published >= pd.Timestamp(start)).fillna(False).to_numpy()
-    if end is not None:
-        mask &= (published < pd.Timestamp(end)).fillna(False).to_numpy()
-    return by_rank(works[mask])
+def filter_works(
+    works: pd.DataFrame, f: Selection, links: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Ranked works narrowed by the dashboard filters (ranks stay campaign-wide); the same cut
+    as every list and file (``tracker.ranking.slices.scope_mask``)."""
+    return by_rank(works[scope_mask(works, f, links)])
 
 
 def by_rank(frame: pd.DataFrame) -> pd.DataFrame:

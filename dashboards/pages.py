@@ -194,7 +194,7 @@ def overview_page(data: DashboardData, f: Selection) -> html.Div:
             _card("活跃账号", _n(h["accounts"]), "发布过活动作品的账号"),
             _card("覆盖平台", _n(h["platforms"])),
             _card("参与单位", _n(h["units"]), f"覆盖 {h['cities']} / 21 个地市"),
-            _card("互动总数", _n(h["interactions"]), "点赞+评论+转发+收藏"),
+            _card("互动量（原始）", _n(h["interactions"]), "点赞+评论+转发+收藏，未加权"),
             _card("播放/阅读", _n(h["views"]), "仅公开播放量的平台"),
             _card("已审核通过", _n(h["approved"]), f"未通过 {h['rejected']:,} 件"),
             _card("最近采集", _time(h["last_collected_at"]) or "—", "北京时间"),
@@ -272,7 +272,7 @@ WORK_COLUMNS = [
     _num("size", "粉丝校正分", 110),
     _num("over", "超常表现(倍)", 120),
     _num("reach", "传播覆盖分", 110),
-    _num("interactions", "互动量I", 105),
+    _num("interactions", "加权互动量 I", 105),
     _num("risk", "风险分", 90),
     _col("flag", "待核查", 90),
     _col("review", "审核", 90),
@@ -281,8 +281,8 @@ WORK_COLUMNS = [
 
 
 def works_page(data: DashboardData, f: Selection) -> html.Div:
-    ranked = data.ranked(f.campaign_id)
-    works = filter_works(ranked.result.works, f)
+    ranked = data.ranked(f.campaign_id, f.as_of)
+    works = filter_works(ranked.result.works, f, ranked.frames.account_units)
     shown = data.fresh_statuses(data.labelled(works.head(GRID_ROWS)))
     top = shown.head(20)
     note = f"共 {len(works):,} 件作品符合筛选条件，按质量分排序；表中列出前 {len(shown):,} 件，点击作品标题查看详情与得分说明。"
@@ -302,7 +302,7 @@ def works_page(data: DashboardData, f: Selection) -> html.Div:
 
 
 def creators_page(data: DashboardData, f: Selection) -> html.Div:
-    ranked = data.ranked(f.campaign_id)
+    ranked = data.ranked(f.campaign_id, f.as_of)
     creators = filter_creators(ranked.result.creators, f)
     shown = creators.head(GRID_ROWS)
     rows = [
@@ -338,7 +338,7 @@ def creators_page(data: DashboardData, f: Selection) -> html.Div:
         _num("quality_shrunk", "收缩后质量", 110),
         _num("score", "创作者得分", 110),
         _num("bci", "参考指数(BCI)", 120),
-        _num("interactions", "互动量合计", 110),
+        _num("interactions", "加权互动量 I 合计", 110),
         _num("flagged", "待核查作品", 110),
     ]
     bar_data = shown.head(20).assign(
@@ -371,7 +371,7 @@ def creators_page(data: DashboardData, f: Selection) -> html.Div:
 
 
 def units_page(data: DashboardData, f: Selection) -> html.Div:
-    ranked = data.ranked(f.campaign_id)
+    ranked = data.ranked(f.campaign_id, f.as_of)
     units = filter_units(ranked.result.units, f)
     rows = [
         {
@@ -471,7 +471,7 @@ def unreported_table(unreported: pd.DataFrame) -> html.Div:
 
 
 def unreported_page(data: DashboardData, f: Selection) -> html.Div:
-    shown = scoped_unreported(data.unreported(f.campaign_id), f)
+    shown = scoped_unreported(data.unreported(f.campaign_id, f.as_of), f)
     registry = data.registered_units()
     if f.cities:
         registry = registry[registry["city"].isin(f.cities).to_numpy()]
@@ -525,7 +525,7 @@ def city_view(data: DashboardData, f: Selection, city: str) -> html.Div:
 
     fc = f.with_(cities=(city,))
     h = data.overview(fc)["headline"]
-    ranked = data.ranked(f.campaign_id)
+    ranked = data.ranked(f.campaign_id, f.as_of)
     part = ranked.participation.units if ranked.participation is not None else None
     view = city_units(ranked.result.units, part, city)
     works = city_works(ranked.result.works, city)
@@ -533,8 +533,8 @@ def city_view(data: DashboardData, f: Selection, city: str) -> html.Div:
     flagged = (
         works[works["risk_flag"].fillna(False).astype(bool).to_numpy()] if len(works) else works
     )
-    unreported = scoped_unreported(data.unreported(f.campaign_id), fc)
-    weekly = data.weekly(f.campaign_id)
+    unreported = scoped_unreported(data.unreported(f.campaign_id, f.as_of), fc)
+    weekly = data.weekly(f.campaign_id, f.as_of)
     week_rows: list[Any] = []
     if weekly is not None:
         for frame, label, tid in (
@@ -562,7 +562,7 @@ def city_view(data: DashboardData, f: Selection, city: str) -> html.Div:
             _card("活跃账号", _n(h["accounts"]), "发布过活动作品的账号"),
             _card("参与单位", f"{view.participating:,}", f"名册登记 {view.registered:,} 个"),
             _card("参与率", view.rate_text, "不含省直单位"),
-            _card("互动总数", _n(h["interactions"]), "点赞+评论+转发+收藏"),
+            _card("互动量（原始）", _n(h["interactions"]), "点赞+评论+转发+收藏，未加权"),
             _card("未报送单位", f"{len(unreported):,}", "无作品、无报送"),
         ],
         className="cards",
@@ -661,7 +661,7 @@ def map_page(data: DashboardData, f: Selection) -> html.Div:
         _col("city", "地市", None),
         _num("works", "作品数", 110),
         _num("accounts", "活跃账号", 110),
-        _num("interactions", "互动数", 120),
+        _num("interactions", "互动量（原始）", 120),
     ]
     return html.Div(
         [
@@ -699,11 +699,15 @@ def work_page(data: DashboardData, f: Selection, platform: str, post_id: str) ->
         if isinstance(url, str) and url.lower().startswith(("http://", "https://"))
         else html.Span("（无原作品链接）")
     )
-    ranked = data.ranked(f.campaign_id)
+    ranked = data.ranked(f.campaign_id, f.as_of)
     try:
         lines = explain_work(ranked.result, platform, post_id)
     except KeyError:
         lines = ["这件作品不在当前活动的排名中（可能未匹配活动标签，或已被排除）。"]
+        if f.as_of is not None:
+            lines = [
+                f"这件作品不在数据截至 {f.as_of_text()} 的排名中（可能在截至时间之后才采集或发布）。"
+            ]
     status = REVIEW_STATUS_ZH.get(detail.get("review_status") or "pending", "待审核")
     reviewer = detail.get("reviewer")
     facts = [
@@ -791,8 +795,8 @@ def review_rows(data: DashboardData, f: Selection, show: str) -> tuple[list[dict
     Statuses are read fresh for the candidates (the cached ranking does not see decisions made
     since it was computed), then the view is cut to pending / flagged / everything.
     """
-    ranked = data.ranked(f.campaign_id)
-    works = filter_works(ranked.result.works, f)
+    ranked = data.ranked(f.campaign_id, f.as_of)
+    works = filter_works(ranked.result.works, f, ranked.frames.account_units)
     ordered = review_queue(works, status=None)
     candidates = data.fresh_statuses(ordered.head(GRID_ROWS * 5))
     if show == "pending":

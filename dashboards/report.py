@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class ReportData:
     cards: list[tuple[str, str, str]]  # (label, value, note) plain text
     sections: list[Section] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+    """The read model's figures (``tracker.readmodel.summary``), embedded as JSON so the numbers
+    on the page can be read back by a machine and checked against every other output."""
 
 
 # --- value formatting ---------------------------------------------------------------------------
@@ -234,6 +238,14 @@ _RESIZE_SCRIPT = """
 """
 
 
+def _figures_script(figures: dict[str, Any]) -> str:
+    """The figures as an inert JSON block (``<`` escaped, so no text can close the tag)."""
+    if not figures:
+        return ""
+    text = json.dumps(figures, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return f'<script type="application/json" id="report-figures">{text}</script>'
+
+
 def render_report(data: ReportData) -> str:
     """The whole page as one string (plotly.js inlined once in the head)."""
     toc = '<a href="#headline">核心数据</a>' + "".join(
@@ -273,6 +285,5 @@ def render_report(data: ReportData) -> str:
         f'<main><section id="headline"><h2>核心数据</h2><div class="cards">{cards}</div></section>'
         + "".join(body)
         + f"</main><footer>{footer}</footer>"
-        f"<script>{_RESIZE_SCRIPT}</script>"
-        "</body></html>\n"
+        f"<script>{_RESIZE_SCRIPT}</script>" + _figures_script(data.figures) + "</body></html>\n"
     )

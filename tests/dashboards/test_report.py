@@ -40,10 +40,13 @@ def test_plotly_js_is_inlined_exactly_once(built) -> None:  # type: ignore[no-un
     _, page = built
     js = get_plotlyjs()
     assert page.count(js[:200]) == 1
+    data = '<script type="application/json" id="report-figures">'
+    assert page.count(data) == 1  # the figures, inert data, once
     assert (
         page.count("<script")
         - page.count("<script>")
         - page.count('<script type="text/javascript">')
+        - page.count(data)
         == 0
     )
     assert GEO_ASSETS_JS in page  # the offline base-map stub, after plotly.js

@@ -57,7 +57,7 @@ def test_works_xlsx_sheets_headers_text_ids_and_beijing_times(cli, world, tmp_pa
         "账号ID",
     ]
     for h in ("发布时间（北京时间）", "质量分", "平台内公平分", "粉丝校正分", "超常表现分",
-              "传播覆盖分", "互动量I", "风险分", "风险原因", "审核状态", "链接", "审核结果"):  # fmt: skip
+              "传播覆盖分", "加权互动量 I", "风险分", "风险原因", "审核状态", "链接", "审核结果"):  # fmt: skip
         assert h in header
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(rows) + 1}"

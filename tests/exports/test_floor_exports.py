@@ -63,7 +63,7 @@ def test_xlsx_keeps_the_number_shows_at_least_and_explains(cli, world, tmp_path)
     assert comments.data_type == "n" and comments.value == work["comments"]  # still a number
     assert comments.number_format == '"≥"#,##0'
     assert row[col["下限指标"]].value == "评论"
-    assert row[col["互动量I"]].number_format == '"≥"#,##0.0'
+    assert row[col["加权互动量 I"]].number_format == '"≥"#,##0.0'
     assert row[col["点赞"]].number_format == "#,##0"  # exact figures keep the plain format
     others = [r for r in rows[1:] if r[col["作品编号"]].value != wid]
     assert all(r[col["下限指标"]].value is None for r in others)
@@ -81,7 +81,7 @@ def test_csv_writes_at_least_in_the_cell(cli, world, tmp_path) -> None:
     (row,) = [r for r in rows[1:] if r[header.index("作品编号")] == wid]
     assert row[header.index("评论")] == f"≥{work['comments']}"
     assert row[header.index("下限指标")] == "评论"
-    assert row[header.index("互动量I")].startswith("≥")
+    assert row[header.index("加权互动量 I")].startswith("≥")
     assert not any(r[header.index("评论")].startswith("≥") for r in rows[1:] if r is not row)
 
 

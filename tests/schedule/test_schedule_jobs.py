@@ -148,9 +148,9 @@ def test_daily_report_folder_and_digest(
     assert digest.kind == "digest"
     assert digest.title == "日报 2024-09-09"
     assert "- 新发布活动作品：**6** 件；累计 7 件" in digest.lines
-    assert digest.lines[digest.lines.index("**当日作品前 5 名**（点赞+评论+转发）") + 1].startswith(
-        "1. 微博 [作品 w2](https://example.invalid/weibo/w2)（科普博主） 赞 300"
-    )
+    assert digest.lines[
+        digest.lines.index("**当日作品前 5 名**（互动量（原始）：点赞+评论+转发+收藏）") + 1
+    ].startswith("1. 微博 [作品 w2](https://example.invalid/weibo/w2)（科普博主） 赞 300")
     (row,) = job_rows(engine, "report")
     assert row.status == "ok"
     assert row.scheduled_for == bj("2024-09-10 08:00")

@@ -90,6 +90,7 @@ WRITERS: dict[str, list[str]] = {
     "export units csv": ["export", "units", "--format", "csv", "-o", "{out}"],
     "export summary xlsx": ["export", "summary", "--by", "city", "-o", "{out}"],
     "review list csv": ["review", "list", "--format", "csv", "-o", "{out}"],
+    "pack": ["pack", "--as-of", "2024-09-27", "-o", "{out}"],
     "campaign participation csv": ["campaign", "participation", "--format", "csv", "-o", "{out}"],
     "campaign participation json": ["campaign", "participation", "--format", "json", "-o", "{out}"],
     "sim units": ["sim", "units", "--scale", "10", "-o", "{out}"],
@@ -248,6 +249,7 @@ COVERED = {
     ("schedule", "reports_dir"),  # test_schedule_report_writers_refuse_protected_files
     ("campaign participation", "output"),
     ("review list", "output"),
+    ("pack", "output"),
     ("export posts", "output"),
     ("export works", "output"),
     ("export creators", "output"),

@@ -26,6 +26,7 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
     commands_dashboard,
     commands_demo,
     commands_import,
+    commands_pack,
     commands_rank,
     commands_schedule,
     commands_sim,

@@ -17,6 +17,7 @@ from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.cli.app import app
 from tracker.cli.commands_collect import parse_base_urls
 from tracker.cli.context import state
+from tracker.cli.validate import AS_OF_HELP, as_of_option
 from tracker.errors import TrackerError
 from tracker.normalize.times import to_shanghai
 from tracker.safe_files import atomic_text_output
@@ -428,6 +429,7 @@ def participation_command(
     output: Path | None = typer.Option(
         None, "-o", "--output", help="输出文件（csv/json）；默认标准输出"
     ),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     """三种参与形式（发布内容、互动问答、作品互动）按单位、城市或账号统计。"""
     from tracker.exports.csv import write_csv, write_csv_file
@@ -449,7 +451,8 @@ def participation_command(
     try:
         with engine.connect() as conn:
             window = chosen.window_utc() if in_window else None
-            frames = participation_frames(conn, name, window=window)
+            cut = as_of_option(as_of, chosen.timezone)
+            frames = participation_frames(conn, name, window=window, as_of=cut)
     finally:
         engine.dispose()
     frame = {"unit": frames.units, "city": frames.cities, "account": frames.accounts}[level]

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from tracker.cli.app import app
 from tracker.cli.context import state
+from tracker.cli.validate import AS_OF_HELP, as_of_option
 from tracker.errors import TrackerError
 
 console = Console(stderr=True)
@@ -56,6 +57,7 @@ def report_command(
         "--print-cities",
         help="生成各市简报：每市一页 A4，便于打印（与 --city 同用时只含该市；可加 --pdf）",
     ),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
 ) -> None:
     """生成单文件 HTML 报告（离线可打开，可打印），可选同时生成 PDF。"""
     from dashboards.report_build import build_report
@@ -63,6 +65,9 @@ def report_command(
 
     st = state(ctx)
     when = _parse_day(day)
+    cut = as_of_option(as_of, st.config.campaign(campaign).timezone)
+    if cut is not None and when is not None:
+        raise TrackerError("--date 与 --as-of 只能选一个")
     engine = open_database(st.db)
     try:
         with console.status("正在生成报告…"):
@@ -74,7 +79,14 @@ def report_command(
                 )
             else:
                 result = build_report(
-                    engine, st.config, output, campaign=campaign, day=when, pdf=pdf, city=city
+                    engine,
+                    st.config,
+                    output,
+                    campaign=campaign,
+                    day=when,
+                    pdf=pdf,
+                    city=city,
+                    as_of=cut,
                 )
     finally:
         engine.dispose()

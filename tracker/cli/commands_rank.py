@@ -24,6 +24,7 @@ from tracker.cli.app import app
 from tracker.cli.commands_core import export_app
 from tracker.cli.context import CliState, state
 from tracker.cli.tables import Col, is_unlimited, print_table, stdout_console
+from tracker.cli.validate import AS_OF_HELP, as_of_option
 from tracker.errors import TrackerError
 
 if TYPE_CHECKING:
@@ -68,29 +69,60 @@ UNREVIEWED_OPT = typer.Option(
 )
 FORMAT_OPT = typer.Option("table", "--format", help="table、json 或 csv")
 CAMPAIGN_OPT = typer.Option(None, "--campaign", help="活动名称（默认配置中的第一个活动）")
+AS_OF_OPT = typer.Option(None, "--as-of", help=AS_OF_HELP)
+FROM_OPT = typer.Option(
+    None, "--published-from", help="只看此日期（含）以后发布的作品，如 2024-09-01"
+)
+TO_OPT = typer.Option(None, "--published-to", help="只看此日期（含）以前发布的作品，如 2024-09-30")
 
 
 def _filters(
+    st: CliState,
+    campaign: str | None,
     top: int | None,
     platform: list[str],
     city: str | None,
     unit_kind: str | None,
     include_unreviewed: bool,
+    as_of: str | None = None,
+    published_from: str | None = None,
+    published_to: str | None = None,
 ) -> Selection:
+    """The one filter object from the command line (see ``tracker.ranking.selection``)."""
+    from datetime import date
+
     from tracker.ranking.selection import Selection
     from tracker.services.rank import normalise_platform, normalise_unit_kind
 
+    zone = st.config.campaign(campaign).timezone
+
+    def day(text: str | None, option: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            raise TrackerError(f"{option} 应为日期，如 2024-09-01，收到 {text!r}") from None
+
+    cut = as_of_option(as_of, zone)
+    start, end = day(published_from, "--published-from"), day(published_to, "--published-to")
+    if start and end and end < start:
+        raise TrackerError("--published-to 早于 --published-from")
     return Selection(
         platforms=tuple(dict.fromkeys(normalise_platform(p) for p in platform)),
         cities=(city.strip(),) if city else (),
         unit_kinds=(normalise_unit_kind(unit_kind),) if unit_kind else (),
+        date_from=start,
+        date_to=end,
         include_unreviewed=include_unreviewed,
+        as_of=cut,
         top=top,
+        timezone=zone,
     )
 
 
 def _ranked(
-    st: CliState, campaign: str | None, include_unreviewed: bool, *, details: bool = True
+    st: CliState, campaign: str | None, filters: Selection, *, details: bool = True
 ) -> RankedCampaign:
     from tracker.services.database import open_database
     from tracker.services.rank import rank_service
@@ -99,7 +131,12 @@ def _ranked(
     engine = open_database(st.db)
     try:
         return rank_service(
-            engine, config, campaign, include_unreviewed=include_unreviewed, details=details
+            engine,
+            config,
+            campaign,
+            include_unreviewed=filters.include_unreviewed,
+            details=details,
+            as_of=filters.as_of,
         )
     finally:
         engine.dispose()
@@ -223,13 +260,29 @@ def _footer(shown: int, total: int, filters: Selection, empty_hint: str) -> None
 
 
 FLOOR_NOTE = (
-    "「≥」：该作品有指标平台只显示下限（如「100万+」），互动量I 按下限计、实际不少于此数；"
+    "「≥」：该作品有指标平台只显示下限（如「100万+」），加权互动量 I 按下限计、实际不少于此数；"
     "用 --explain 平台:作品ID 查看是哪项指标。"
 )
 NO_APPROVED = (
     "没有符合条件的审核通过作品。先用 `tracker review list` 查看待审作品、"
     "`tracker review approve 平台:作品ID --by 审核人` 审核，或加 --include-unreviewed。"
 )
+
+
+WINDOW_NOTE = (
+    "「窗口外」：活动时间以外发布，照常评分、列出，但不计入创作者与单位得分，也不进入推荐名单；"
+    "「人工加入」：窗口外但经 tracker campaign include 人工加入，照常计入。"
+)
+
+
+def _window_marks(works: pd.DataFrame) -> list[str] | None:
+    """窗口外 / 人工加入 (blank inside) of each row, or None when every row is inside."""
+    from tracker.ranking.window import WINDOW_ZH, window_labels
+
+    labels = window_labels(works)
+    if (labels == WINDOW_ZH["inside"]).all():
+        return None
+    return ["" if v == WINDOW_ZH["inside"] else str(v) for v in labels]
 
 
 def _print_csv(sheet: Sheet) -> None:
@@ -259,6 +312,9 @@ def rank_works_command(
     include_unreviewed: bool = UNREVIEWED_OPT,
     format: str = FORMAT_OPT,
     campaign: str | None = CAMPAIGN_OPT,
+    as_of: str | None = AS_OF_OPT,
+    published_from: str | None = FROM_OPT,
+    published_to: str | None = TO_OPT,
     explain: str | None = typer.Option(
         None, "--explain", help="逐项说明一件作品的得分如何算出（平台:作品ID）"
     ),
@@ -270,9 +326,12 @@ def rank_works_command(
     from tracker.services.review import parse_work_id
 
     _check_format(format)
-    filters = _filters(top, platform, city, unit_kind, include_unreviewed)
     st = state(ctx)
-    ranked = _ranked(st, campaign, include_unreviewed, details=format != "table" and not explain)
+    filters = _filters(
+        st, campaign, top, platform, city, unit_kind, include_unreviewed,
+        as_of, published_from, published_to,
+    )  # fmt: skip
+    ranked = _ranked(st, campaign, filters, details=format != "table" and not explain)
     if explain:
         p, pid = parse_work_id(explain)
         try:
@@ -280,7 +339,7 @@ def rank_works_command(
         except KeyError as exc:
             raise TrackerError(f"作品 {explain} 不在活动 {ranked.campaign.name} 的排名中") from exc
         return
-    works = filter_works(ranked.result.works, filters)
+    works = filter_works(ranked.result.works, filters, ranked.frames.account_units)
     if format == "json":
         _print_json(works)
         return
@@ -306,7 +365,7 @@ def rank_works_command(
         Col("标题", flex=True),
         Col("城市", keep=4),
         Col("质量分", options=right),
-        Col("互动量I", keep=2, options=right),
+        Col("加权互动量 I", keep=2, options=right),
         Col("风险分", keep=1, options=right),
         Col("审核"),
     )
@@ -328,10 +387,18 @@ def rank_works_command(
                 REVIEW_ZH.get(str(r.review_status), str(r.review_status)),
             )
         )
+    marks = _window_marks(shown)
+    table_columns: tuple[Col, ...] = columns
+    table_rows: list[tuple[Any, ...]] = list(rows)
+    if marks is not None:  # only when a row shown is outside the window: no empty column
+        table_columns = (*columns, Col("窗口"))
+        table_rows = [(*row, mark) for row, mark in zip(rows, marks, strict=True)]
     title = f"{ranked.campaign.name} 作品排名（{filters.describe_zh()}）"
-    print_table(out, title, columns, rows, _err())
+    print_table(out, title, table_columns, table_rows, _err())
     if floored:
         _err().print(FLOOR_NOTE, markup=False)
+    if marks is not None:
+        _err().print(WINDOW_NOTE, markup=False)
     _footer(len(shown), total, filters, NO_APPROVED)
 
 
@@ -345,6 +412,9 @@ def rank_creators_command(
     include_unreviewed: bool = UNREVIEWED_OPT,
     format: str = FORMAT_OPT,
     campaign: str | None = CAMPAIGN_OPT,
+    as_of: str | None = AS_OF_OPT,
+    published_from: str | None = FROM_OPT,
+    published_to: str | None = TO_OPT,
     explain: str | None = typer.Option(
         None, "--explain", help="逐项说明一位创作者的得分（创作者编号或 平台:账号ID）"
     ),
@@ -355,8 +425,12 @@ def rank_creators_command(
     from tracker.ranking.slices import filter_creators
 
     _check_format(format)
-    filters = _filters(top, platform, city, unit_kind, include_unreviewed)
-    ranked = _ranked(state(ctx), campaign, include_unreviewed, details=False)
+    st = state(ctx)
+    filters = _filters(
+        st, campaign, top, platform, city, unit_kind, include_unreviewed,
+        as_of, published_from, published_to,
+    )  # fmt: skip
+    ranked = _ranked(st, campaign, filters, details=False)
     if explain:
         try:
             _explain(explain_creator(ranked.result, explain.strip()))
@@ -415,14 +489,21 @@ def rank_units_command(
     include_unreviewed: bool = UNREVIEWED_OPT,
     format: str = FORMAT_OPT,
     campaign: str | None = CAMPAIGN_OPT,
+    as_of: str | None = AS_OF_OPT,
+    published_from: str | None = FROM_OPT,
+    published_to: str | None = TO_OPT,
 ) -> None:
     """单位排名：动员力、传播力、声量占比（排序依据见 campaign.toml 的 ranking.units.rank_by）。"""
     from tracker.exports.lists import units_sheet
     from tracker.ranking.slices import filter_units
 
     _check_format(format)
-    filters = _filters(top, platform, city, unit_kind, include_unreviewed)
-    ranked = _ranked(state(ctx), campaign, include_unreviewed, details=False)
+    st = state(ctx)
+    filters = _filters(
+        st, campaign, top, platform, city, unit_kind, include_unreviewed,
+        as_of, published_from, published_to,
+    )  # fmt: skip
+    ranked = _ranked(st, campaign, filters, details=False)
     units = filter_units(ranked, filters)
     if format == "json":
         _print_json(units)
@@ -493,7 +574,9 @@ def review_list_command(
     if status not in ("pending", "approved", "rejected", "all"):
         raise TrackerError(f"--status 只能是 pending、approved、rejected 或 all，收到 {status!r}")
     st = state(ctx)
-    ranked = _ranked(st, campaign, include_unreviewed=True, details=format != "table")
+    from tracker.ranking.selection import Selection
+
+    ranked = _ranked(st, campaign, Selection(include_unreviewed=True), details=format != "table")
     queue = review_queue(
         ranked.result.works, status=None if status == "all" else status, flagged_only=flagged
     )
@@ -646,7 +729,7 @@ def _export(
 
     if by is not None and by != "city":
         raise TrackerError(f"--by 目前只支持 city，收到 {by!r}")
-    ranked = _ranked(state(ctx), campaign, filters.include_unreviewed)
+    ranked = _ranked(state(ctx), campaign, filters)
     result = export_list(
         ranked,
         which,
@@ -689,8 +772,14 @@ def _register_export(which: str, doc: str) -> None:
         unit_kind: str | None = KIND_OPT,
         include_unreviewed: bool = UNREVIEWED_OPT,
         campaign: str | None = CAMPAIGN_OPT,
+        as_of: str | None = AS_OF_OPT,
+        published_from: str | None = FROM_OPT,
+        published_to: str | None = TO_OPT,
     ) -> None:
-        filters = _filters(top, platform, city, unit_kind, include_unreviewed)
+        filters = _filters(
+            state(ctx), campaign, top, platform, city, unit_kind, include_unreviewed,
+            as_of, published_from, published_to,
+        )  # fmt: skip
         _export(ctx, which, format, output, anonymise, by, filters, campaign)
 
     command.__doc__ = doc

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import typer
 
+from tracker.errors import TrackerError
 from tracker.normalize.times import parse_time
 from tracker.signing.spec import parse_signer_spec
 
@@ -115,3 +116,22 @@ def base_url_option(values: list[str]) -> list[str]:
         if problem is not None:
             raise typer.BadParameter(f"{problem}；例如 weibo=http://127.0.0.1:8000/weibo")
     return values
+
+
+AS_OF_HELP = (
+    "数据截至此时（如 2024-09-27 含当天，或 2024-09-27T18:00，北京时间）："
+    "指标取此前最近一次快照，之后才发布或才采集到的作品不计"
+)
+
+
+def as_of_option(text: str | None, timezone: str) -> datetime | None:
+    """``--as-of`` as an aware UTC instant (None when not given); a bad value is a usage
+    error naming the accepted forms."""
+    from tracker.ranking.selection import parse_as_of
+
+    if not text:
+        return None
+    try:
+        return parse_as_of(text, timezone)
+    except ValueError as exc:
+        raise TrackerError(str(exc)) from None

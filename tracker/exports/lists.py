@@ -24,11 +24,16 @@ from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import UNIT_KIND_NAMES_ZH
 from tracker.exports.anonymise import anonymise_creators, anonymise_works
 from tracker.exports.sheet import Column, Sheet, build_frame
+from tracker.ranking.columns import RAW_INTERACTIONS_ZH, WEIGHTED_INTERACTIONS_ZH
 from tracker.ranking.fixed_age import BASIS_ZH
 from tracker.ranking.floors import FLOOR_BIT, any_floor, floor_labels_zh, frame_floor_bits
-from tracker.ranking.selection import Selection
-from tracker.ranking.slices import RankedCampaign, scope_mask
+from tracker.ranking.selection import UNREGISTERED, Selection
+from tracker.ranking.slices import RankedCampaign, scope_mask, unit_basis
 from tracker.ranking.units import unit_scores
+from tracker.ranking.window import WINDOW_ZH, commendable, window_labels
+from tracker.readmodel.facts import by_city as by_city_figures
+from tracker.readmodel.facts import by_platform, headline, ranked_facts
+from tracker.readmodel.facts import by_unit as by_unit_figures
 
 __all__ = [
     "ABOUT_SHEET",
@@ -42,7 +47,6 @@ __all__ = [
 
 ABOUT_SHEET = "说明"
 BEIJING = "Asia/Shanghai"
-UNREGISTERED = "未登记单位"
 REVIEW_ZH = {"approved": "通过", "rejected": "不通过", "pending": "待审核"}
 RUN_KIND_ZH = {"collect": "采集", "refresh": "刷新指标", "import": "导入", "job": "定时任务"}
 TOP_WORKS = 20
@@ -60,6 +64,7 @@ WORK_COLUMNS: tuple[Column, ...] = (
     Column("unit_kind_zh", "单位类型", "text"),
     Column("city", "城市", "text"),
     Column("published_at", "发布时间（北京时间）", "time"),
+    Column("window_zh", "活动窗口", "text"),
     Column("quality_score", "质量分", "score"),
     Column("quality_before_risk", "质量分（风险折减前）", "score"),
     Column("fair_score", "平台内公平分", "score"),
@@ -67,7 +72,7 @@ WORK_COLUMNS: tuple[Column, ...] = (
     Column("overperformance", "超常表现倍数", "ratio"),
     Column("over_score", "超常表现分", "score"),
     Column("reach_score", "传播覆盖分", "score"),
-    Column("interactions", "互动量I", "num"),
+    Column("interactions", "加权互动量 I", "num"),
     Column("views", "播放/阅读", "int"),
     Column("likes", "点赞", "int"),
     Column("comments", "评论", "int"),
@@ -109,7 +114,7 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
     Column("quality_shrunk", "收缩后质量", "score"),
     Column("creator_score", "创作者得分", "score"),
     Column("reference_index", "参考指数（BCI口径）", "score"),
-    Column("interactions_total", "互动量合计", "num"),
+    Column("interactions_total", "加权互动量 I 合计", "num"),
     Column("views_total", "播放合计", "int"),
     Column("followers_total", "粉丝合计", "int"),
     Column("best_work", "代表作品编号", "id"),
@@ -129,7 +134,7 @@ UNIT_COLUMNS: tuple[Column, ...] = (
     Column("creators", "创作者数", "int"),
     Column("reach", "传播力（质量分合计）", "score"),
     Column("quality_mean", "平均质量", "score"),
-    Column("interactions", "互动量", "num"),
+    Column("interactions", "加权互动量 I", "num"),
     Column("share_of_voice", "声量占比", "pct"),
 )
 
@@ -181,6 +186,7 @@ def _display_works(
     if "risk_flag" in w.columns:
         w["risk_flag_zh"] = np.where(w["risk_flag"].astype(bool), "是", "")
     w["lower_bounds_zh"] = floor_labels_zh(frame_floor_bits(w))
+    w["window_zh"] = window_labels(w)
     w["review_zh"] = w["review_status"].astype("object").map(REVIEW_ZH).fillna("待审核")
     w["reviewer"] = None
     w["reviewed_at"] = pd.NaT
@@ -220,17 +226,17 @@ FLOORS_ABOUT = (
     "下限数",
     "平台只显示下限的数（如「100万+」「10万+」「1w+」）按下限记录，表中显示为「≥1,000,000」，"
     "xlsx 中单元格仍为数字（可排序、求和，但求和结果同样只是下限）；「下限指标」列列出该作品"
-    "哪些指标为下限，含下限的互动量I 同样显示为「≥」。实际数值不少于所示数字。",
+    "哪些指标为下限，含下限的加权互动量 I 同样显示为「≥」。实际数值不少于所示数字。",
 )
 
 
 def _work_floors(w: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Header -> rows whose figure is a floor: each metric by its bit, 互动量I when a weighted
+    """Header -> rows whose figure is a floor: each metric by its bit, 加权互动量 I when a weighted
     term of it is a floor (``interactions_floor``)."""
     bits = frame_floor_bits(w)
     floors = {header: any_floor(bits, [m]) for m, header in FLOOR_HEADERS.items()}
     if "interactions_floor" in w.columns:
-        floors["互动量I"] = w["interactions_floor"].fillna(False).to_numpy(dtype=bool)
+        floors["加权互动量 I"] = w["interactions_floor"].fillna(False).to_numpy(dtype=bool)
     return {h: mask for h, mask in floors.items() if mask.any()}
 
 
@@ -288,84 +294,66 @@ def _best(works: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     )
 
 
-def _group_counts(works: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
-    acc = works["platform"].astype("str") + ":" + works["account_uid"].astype("str")
-    df = pd.DataFrame(
-        {
-            "key": key.to_numpy(),
-            "acc": acc.to_numpy(),
-            "unit": works["unit_id"].to_numpy() if "unit_id" in works.columns else None,
-            "i": works["interactions"].to_numpy(dtype="float64", na_value=np.nan),
-            "v": works["views"].to_numpy(dtype="float64", na_value=np.nan),
-            "q": works["quality_score"].to_numpy(dtype="float64", na_value=np.nan),
-            "flag": works["risk_flag"].astype(bool).to_numpy(),
-        }
-    )
-    g = df.groupby("key", sort=False)
-    return pd.DataFrame(
-        {
-            "units": g["unit"].nunique(),
-            "accounts": g["acc"].nunique(),
-            "works": g.size(),
-            "interactions": g["i"].sum(min_count=1),
-            "views": g["v"].sum(min_count=1),
-            "quality_mean": g["q"].mean(),
-            "flagged": g["flag"].sum(),
-        }
-    )
-
-
 SUMMARY_GROUP_COLUMNS: tuple[Column, ...] = (
     Column("accounts", "账号数", "int"),
     Column("works", "作品数", "int"),
-    Column("interactions", "互动量", "num"),
-    Column("views", "播放/阅读", "int"),
+    Column("interactions", RAW_INTERACTIONS_ZH, "int"),
+    Column("weighted", WEIGHTED_INTERACTIONS_ZH, "num"),
+    Column("views", "播放/阅读（平台公开的）", "int"),
     Column("quality_mean", "平均质量分", "score"),
     Column("flagged", "待核查作品数", "int"),
 )
 
 
-def _city_key(works: pd.DataFrame) -> pd.Series:
-    city = works["city"].astype("object") if "city" in works.columns else None
-    if city is None:
-        return pd.Series([UNREGISTERED] * len(works), index=works.index, dtype="object")
-    return city.where(city.notna(), UNREGISTERED)
+def _work_cities(works: pd.DataFrame, links: pd.DataFrame | None) -> tuple[np.ndarray, pd.Series]:
+    """(row, city) pairs: a work belongs to every city of its account's units, once each, and
+    to ``UNREGISTERED`` when no unit lists its account (the read model's counting rule)."""
+    key = works["platform"].astype("str") + "\x1f" + works["account_uid"].astype("str")
+    if links is None or not len(links):
+        return np.arange(len(works)), pd.Series([UNREGISTERED] * len(works), dtype=object)
+    lk = links["platform"].astype("str") + "\x1f" + links["platform_uid"].astype("str")
+    pairs = pd.DataFrame({"key": lk.to_numpy(), "city": links["city"].astype("object")})
+    pairs = pairs.dropna().drop_duplicates()
+    probe = pd.DataFrame({"row": np.arange(len(works)), "key": key.to_numpy()})
+    joined = probe.merge(pairs, on="key", how="left")
+    listed = set(lk)
+    unlisted = ~probe["key"].isin(listed)
+    joined = joined[joined["city"].notna() | joined["row"].isin(probe["row"][unlisted])]
+    city = joined["city"].where(joined["city"].notna(), UNREGISTERED).astype(object)
+    return joined["row"].to_numpy(), city.reset_index(drop=True)
 
 
 def _recommendable(works: pd.DataFrame, include_unreviewed: bool) -> pd.DataFrame:
-    if include_unreviewed:
-        return works
-    return works[works["review_status"].astype("object") == "approved"]
+    """The works a best-work column or the 优秀作品 sheet may name: approved (unless
+    ``include_unreviewed``), and published in the campaign window or admitted by staff."""
+    keep = commendable(works)
+    if not include_unreviewed:
+        keep &= (works["review_status"].astype("object") == "approved").to_numpy(dtype=bool)
+    return works if keep.all() else works[keep]
 
 
-def _overview(works: pd.DataFrame, units: pd.DataFrame) -> Sheet:
-    acc = works["platform"].astype("str") + ":" + works["account_uid"].astype("str")
-    status = works["review_status"].astype("object")
-    cities = _city_key(works)
+def _overview(head: dict[str, Any], works: pd.DataFrame, units: pd.DataFrame) -> Sheet:
+    """概况: the read model's headline facts (each work once, whatever its units)."""
     rows: list[tuple[str, Any]] = [
-        ("作品数", len(works)),
-        ("账号数", int(acc.nunique())),
+        ("作品数", head["works"]),
+        ("账号数", head["accounts"]),
         (
             "创作者数",
             int(works["creator_key"].nunique()) if "creator_key" in works.columns else None,
         ),
-        ("覆盖平台数", int(works["platform"].astype("object").nunique())),
-        (
-            "互动量合计",
-            float(np.nansum(works["interactions"].to_numpy(dtype="float64", na_value=np.nan))),
-        ),
-        (
-            "播放/阅读合计（平台公开的）",
-            float(np.nansum(works["views"].to_numpy(dtype="float64", na_value=np.nan))),
-        ),
+        ("覆盖平台数", head["platforms"]),
+        (f"{RAW_INTERACTIONS_ZH}合计", head["interactions"]),
+        (f"{WEIGHTED_INTERACTIONS_ZH} 合计", head["weighted"]),
+        ("播放/阅读合计（平台公开的）", head["views"]),
         ("登记单位数", len(units)),
-        ("有作品的单位数", int((units["works"] > 0).sum()) if len(units) else 0),
-        ("有作品的城市数", int(cities[cities != UNREGISTERED].nunique())),
-        ("未登记单位的作品数", int((cities == UNREGISTERED).sum())),
-        ("审核通过作品数", int((status == "approved").sum())),
-        ("审核未通过作品数", int((status == "rejected").sum())),
-        ("待审核作品数", int((status == "pending").sum())),
-        ("待核查（风险）作品数", int(works["risk_flag"].astype(bool).sum())),
+        ("有作品的单位数", head["units"]),
+        ("有作品的城市数", head["cities"]),
+        ("未登记单位的作品数", head["unregistered_works"]),
+        ("审核通过作品数", head["approved"]),
+        ("审核未通过作品数", head["rejected"]),
+        ("待审核作品数", head["pending"]),
+        ("待核查（风险）作品数", head["flagged"]),
+        ("活动窗口外作品数", head["out_window"]),
     ]
     frame = pd.DataFrame({"项目": [r[0] for r in rows], "数值": [r[1] for r in rows]})
     return Sheet("概况", frame, {"项目": "text", "数值": "num"})
@@ -417,31 +405,42 @@ def summary_sheets(
     by_city: bool = False,
     anonymise: bool = False,
 ) -> list[Sheet]:
-    """概况, 按城市, 按单位, 按平台, 优秀作品, and with ``by_city`` one sheet per city."""
+    """概况, 按城市, 按单位, 按平台, 优秀作品, and with ``by_city`` one sheet per city.
+
+    Every sheet counts the same works: the selection's (platforms, publish dates, cities, unit
+    kinds) under its review rule, approved only unless ``include_unreviewed``. The figures are
+    the read model's (``tracker.readmodel.facts``), so they equal the report's and the
+    dashboard's for the same selection; the best-work columns follow the recommendation rule.
+    """
     salt = ranked.campaign.name
     result = ranked.result
-    works = result.works[scope_mask(result.works, filters)].reset_index(drop=True)
-    if anonymise:
-        works = anonymise_works(works, salt)
+    links = ranked.frames.account_units
+    scoped = result.works[scope_mask(result.works, filters, links)].reset_index(drop=True)
+    if not filters.include_unreviewed:
+        approved = (scoped["review_status"].astype("object") == "approved").to_numpy()
+        scoped = scoped[approved].reset_index(drop=True)
+    facts = ranked_facts(scoped, links, filters.with_(include_unreviewed=True))
+    works = anonymise_works(scoped, salt) if anonymise else scoped
     all_units = unit_scores(
-        works, ranked.frames.account_units, ranked.frames.units, result.settings.units.rank_by
+        unit_basis(scoped, filters),
+        ranked.frames.account_units,
+        ranked.frames.units,
+        result.settings.units.rank_by,
     )
     all_units = all_units[_unit_scope(all_units, filters)].reset_index(drop=True)
     best_basis = _recommendable(works, filters.include_unreviewed)
-    sheets = [_overview(works, all_units)]
+    sheets = [_overview(headline(facts, filters), works, all_units)]
 
-    # per city
-    city = _city_key(works)
-    counts = _group_counts(works, city)
-    counts = _with_best(counts, _best(best_basis, _city_key(best_basis)))
+    # per city: a work counts once in each city of its account's units
+    counts = by_city_figures(facts, filters).set_index("city")
+    rows, cities_of = _work_cities(best_basis, links)
+    best = _best(best_basis.iloc[rows].reset_index(drop=True), cities_of)
+    counts = _with_best(counts, best)
     order = _city_order(ranked.frames.units, counts)
-    if filters.city:
-        cities = pd.DataFrame({"city": order})
-        order = [c for c, keep in zip(order, scope_mask(cities, filters), strict=True) if keep]
     counts = counts.reindex(order)
     counts.index.name = "city"
     counts = counts.reset_index()
-    for c in ("units", "accounts", "works", "flagged"):
+    for c in ("units", "accounts", "works", "interactions", "flagged"):
         counts[c] = counts[c].fillna(0).astype("int64")
     counts = _with_participation(counts, ranked, "city")
     frame, kinds = build_frame(
@@ -456,16 +455,27 @@ def summary_sheets(
     )
     sheets.append(Sheet("按城市", frame, kinds))
 
-    # per unit (every registry unit, zeros included)
+    # per unit (every registry unit, zeros included): its activity (作品数, every work of the
+    # selection) beside its score, which counts only works inside the window or admitted
     unit_best = _unit_best(best_basis, ranked.frames.account_units)
-    u = all_units.merge(unit_best, left_on="unit_id", right_index=True, how="left")
+    activity = by_unit_figures(facts, filters)[["unit_id", "works", "accounts"]]
+    activity = activity.rename(columns={"works": "works_all", "accounts": "accounts_all"})
+    u = all_units.merge(activity, on="unit_id", how="left")
+    for c in ("works_all", "accounts_all"):
+        u[c] = u[c].fillna(0).astype("int64")
+    u = u.merge(unit_best, left_on="unit_id", right_index=True, how="left")
     u["unit_kind_zh"] = _kind_zh(u["unit_kind"])
     u = _with_participation(u, ranked, "unit_id")
     frame, kinds = build_frame(
         u,
         (
             Column("rank", "排名", "int"),
-            *UNIT_COLUMNS[2:],
+            *UNIT_COLUMNS[2:5],
+            Column("accounts_all", "有作品的账号数", "int"),
+            Column("works_all", "作品数", "int"),
+            Column("active_accounts", "计入评分的账号数", "int"),
+            Column("works", "计入评分的作品数", "int"),
+            *UNIT_COLUMNS[7:],
             *PARTICIPATION_COLUMNS,
             *BEST_COLUMNS,
         ),
@@ -473,13 +483,10 @@ def summary_sheets(
     sheets.append(Sheet("按单位", frame, kinds))
 
     # per platform
-    plat = works["platform"].astype("object")
-    pc = _with_best(
-        _group_counts(works, plat), _best(best_basis, best_basis["platform"].astype("object"))
-    )
-    pc = pc.reset_index().rename(columns={"key": "platform"})
+    pc = by_platform(facts, filters).set_index("platform")
+    pc = _with_best(pc, _best(best_basis, best_basis["platform"].astype("object")))
+    pc = pc.reset_index()
     pc["platform_zh"] = _platform_zh(pc["platform"])
-    pc = pc.sort_values("works", ascending=False, kind="stable")
     frame, kinds = build_frame(
         pc, (Column("platform_zh", "平台", "text"), *SUMMARY_GROUP_COLUMNS, *BEST_COLUMNS)
     )
@@ -504,8 +511,9 @@ def summary_sheets(
         sheets.append(unreported)
 
     if by_city:
+        rows, cities_of = _work_cities(works, links)
         for name in order:
-            mine = works[(city == name).to_numpy()]
+            mine = works.iloc[np.unique(rows[(cities_of == name).to_numpy()])]
             mine = mine.sort_values(
                 "quality_score", ascending=False, na_position="last", kind="stable"
             )
@@ -563,7 +571,8 @@ SLIM_HEADERS = (
     "单位类型",
     "城市",
     "发布时间（北京时间）",
-    "互动量I",
+    "活动窗口",
+    "加权互动量 I",
     "播放/阅读",
     "质量分",
     "风险分",
@@ -628,6 +637,19 @@ def _fmt_time(value: Any) -> str:
     return ts.tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _window_about(works: pd.DataFrame) -> str:
+    """The campaign-window rule in words, with how many of the campaign's works it sets apart."""
+    labels = window_labels(works)
+    outside = int((labels == WINDOW_ZH["outside"]).sum())
+    admitted = int((labels == WINDOW_ZH["admitted"]).sum())
+    return (
+        "活动时间以外发布的作品照常评分、列出，「活动窗口」列标为「窗口外」，但不计入创作者与"
+        "单位得分，也不进入优秀作品、最佳作品和推荐名单；工作人员用 tracker campaign include "
+        "人工加入的作品标为「人工加入」，照常计入；发布时间未知的作品视为窗口内。"
+        f"全活动共有窗口外作品 {outside} 件，人工加入的窗口外作品 {admitted} 件。"
+    )
+
+
 def about_rows(
     ranked: RankedCampaign,
     filters: Selection,
@@ -643,10 +665,18 @@ def about_rows(
         ("活动标题", c.title or ""),
         ("活动标签", "、".join(c.all_spellings)),
         ("活动时间", f"{c.window_start} 至 {c.window_end}（{c.timezone}）"),
+        ("活动窗口", _window_about(ranked.result.works)),
         ("导出时间", _fmt_time(ranked.generated_at) + "（北京时间）"),
         ("本文件包含", "、".join(lists)),
         ("筛选条件", filters.describe_zh()),
         ("时间口径", "表中时间均为北京时间（UTC+8），不带时区。"),
+        (
+            "计数口径",
+            "每件作品在合计中只计一次；账号同属两个单位时，作品在两个单位、两个城市各计一次，"
+            "所以按城市、按单位各行相加可能大于合计。未被名册单位登记的账号归入「未登记」。"
+            f"「{RAW_INTERACTIONS_ZH}」为平台公开的点赞、评论、转发、收藏之和（最近一次采集，未加权）；"
+            f"「{WEIGHTED_INTERACTIONS_ZH}」为排名使用的固定时点加权互动量。",
+        ),
         (
             "编号说明",
             "作品编号为「平台:作品ID」，可直接用于 tracker review approve/reject；"

@@ -9,6 +9,7 @@ csv, because a reader of a bare csv otherwise cannot know the window, sources or
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from tracker.errors import TrackerError
@@ -89,7 +90,10 @@ def export_list(
     fmt: str = "xlsx",
     anonymise: bool = False,
     by_city: bool = False,
+    created: datetime | None = None,
 ) -> ExportResult:
+    """Write one list to ``output``; ``created`` fixes an xlsx's recorded creation time (see
+    ``write_xlsx``), so a re-run of the same cut writes the same bytes."""
     if fmt not in FORMATS:
         raise TrackerError(f"--format 只能是 xlsx 或 csv，收到 {fmt!r}")
     if by_city and which != "summary":
@@ -116,7 +120,7 @@ def export_list(
     output = Path(output)
     rows = sum(len(s.frame) for s in sheets)
     if fmt == "xlsx":
-        names = write_xlsx(output, sheets, about=about)
+        names = write_xlsx(output, sheets, about=about, created=created)
         return ExportResult([output], names, rows)
     if len(sheets) == 1:
         write_csv_file(output, sheets[0])

@@ -29,7 +29,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -295,12 +295,18 @@ def _write_about(ws: Any, sheet: Sheet, fmt: _Formats) -> None:
 
 
 def write_xlsx(
-    path: str | Path, sheets: Sequence[Sheet], *, about: Sheet | None = None
+    path: str | Path,
+    sheets: Sequence[Sheet],
+    *,
+    about: Sheet | None = None,
+    created: datetime | None = None,
 ) -> list[str]:
     """Write ``about`` (the 说明 sheet) then every sheet; returns the sheet names used.
 
     The file is written next to ``path`` and moved into place, so a reader never opens half a
-    workbook.
+    workbook. ``created`` (aware) is the time the workbook's properties record instead of the
+    wall clock: with it the same lists give the same bytes (a deadline pack re-run), since
+    xlsxwriter already dates every zip entry 1980-01-01.
     """
     # An unpredictable, exclusively created temp file beside the target (a link planted at
     # "<name>.part" in a shared folder must not redirect the write), written through the
@@ -322,6 +328,8 @@ def write_xlsx(
             "tmpdir": scratch,
         }
         wb = xlsxwriter.Workbook(sink, options)
+        if created is not None:  # docProps/core.xml: written as UTC with a "Z"
+            wb.set_properties({"created": created.astimezone(UTC).replace(tzinfo=None)})
         try:
             return _write_workbook(wb, sheets, about)
         except BaseException:

@@ -298,14 +298,19 @@ class ParticipationFrames:
 
 
 def load_inputs(
-    conn: Connection, campaign: str | int, *, window: tuple[datetime, datetime] | None = None
+    conn: Connection,
+    campaign: str | int,
+    *,
+    window: tuple[datetime, datetime] | None = None,
+    as_of: datetime | None = None,
 ) -> ParticipationInputs:
     """The store's rows behind :func:`participation_frames` for one campaign (name or id).
 
     ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works and reposts
-    published inside it; by default every linked work counts, as in the ranking.
+    published inside it; by default every linked work counts, as in the ranking. ``as_of``: the
+    deadline cut (posts published or first seen after it are left out).
     """
-    rows = participation_rows(conn, campaign, window=window)
+    rows = participation_rows(conn, campaign, window=window, as_of=as_of)
     return ParticipationInputs(
         rows.works, rows.reposts, rows.excluded, rows.account_units, rows.units
     )
@@ -317,9 +322,11 @@ def participation_frames(
     comments: pd.DataFrame | None = None,
     *,
     window: tuple[datetime, datetime] | None = None,
+    as_of: datetime | None = None,
 ) -> ParticipationFrames:
-    """Per-account, per-unit and per-city participation of one campaign, from the store."""
-    inputs = load_inputs(conn, campaign, window=window)
+    """Per-account, per-unit and per-city participation of one campaign, from the store
+    (``as_of``: as it stood at that instant)."""
+    inputs = load_inputs(conn, campaign, window=window, as_of=as_of)
     accounts = account_participation(
         inputs.works,
         inputs.reposts,

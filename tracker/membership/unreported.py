@@ -14,6 +14,8 @@ it the read home's rows (``tracker.store.queries.participation``). The HTML repo
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from connectors.catalogue import PLATFORM_NAMES_ZH
@@ -140,7 +142,10 @@ def group_order(group: str) -> tuple[int, str]:
     return (0 if group == PROVINCIAL_GROUP else 2 if group == NO_CITY else 1, group)
 
 
-def load_unreported(conn: Connection, campaign: str | int) -> pd.DataFrame:
-    """:func:`unreported_units` for one campaign (name or id) from the store."""
-    rows = unreported_rows(conn, campaign)
+def load_unreported(
+    conn: Connection, campaign: str | int, *, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """:func:`unreported_units` for one campaign (name or id) from the store (``as_of``: as
+    it stood at the deadline cut)."""
+    rows = unreported_rows(conn, campaign, as_of=as_of)
     return unreported_units(rows.units, rows.account_units, rows.works, rows.submissions)

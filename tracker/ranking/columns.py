@@ -13,6 +13,11 @@ __all__ = [
     "WORK_COLUMNS",
 ]
 
+RAW_INTERACTIONS_ZH = "互动量（原始）"
+"""Likes + comments + shares + favourites as the platforms show them, unweighted."""
+WEIGHTED_INTERACTIONS_ZH = "加权互动量 I"
+"""The ranking's weighted interactions at a fixed age: never shown under the raw figure's name."""
+
 COLUMNS_ZH: dict[str, str] = {
     # identity
     "rank": "排名",
@@ -31,6 +36,8 @@ COLUMNS_ZH: dict[str, str] = {
     "published_at": "发布时间",
     "review_status": "审核状态",
     "recommendable": "可推荐",
+    "in_window": "活动时间内发布",
+    "admitted": "人工加入",
     "deleted": "已删除",
     "unit_id": "单位编号",
     "unit_name": "所属单位",
@@ -48,7 +55,7 @@ COLUMNS_ZH: dict[str, str] = {
     "followers_used": "粉丝数",
     "followers": "粉丝数",
     # scores
-    "interactions": "互动量I",
+    "interactions": "加权互动量 I",
     "interaction_weight_known": "已知互动权重",
     "fair_score": "平台内公平分",
     "fair_method": "公平分算法",
@@ -85,7 +92,7 @@ COLUMNS_ZH: dict[str, str] = {
     "quality_lower": "质量后验下界",
     "creator_score": "创作者得分",
     "reference_index": "参考指数（BCI口径）",
-    "interactions_total": "互动量合计",
+    "interactions_total": "加权互动量 I 合计",
     "views_total": "播放合计",
     "followers_total": "粉丝合计",
     "flagged_works": "待核查作品数",

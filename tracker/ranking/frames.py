@@ -7,8 +7,8 @@ Inputs (``RankingFrames``), ids always strings, times UTC-aware, metrics nullabl
   last_collected_at, deleted, and either ``fingerprint_key`` (64-bit, as the read home builds it)
   or ``fingerprint``/``text``/``title`` to build it from; account columns account_name,
   followers, verified; unit columns of the account's first unit (unit_id, unit_name,
-  unit_kind, city, person, unit_count); review_status; with ``details`` also title, url,
-  source, matched_by.
+  unit_kind, city, person, unit_count); review_status; matched_by (how the work joined the
+  campaign: ``manual`` marks one staff admitted); with ``details`` also title, url, source.
 - ``history``: the same accounts' *other* posts (not campaign works), for the CrowdTangle
   baseline: platform, platform_post_id, account_uid, content_type, published_at, metrics,
   last_collected_at. Campaign works are history for later works too; they are not repeated here.
@@ -19,6 +19,9 @@ Inputs (``RankingFrames``), ids always strings, times UTC-aware, metrics nullabl
   unit_kind, city, person, source). ``units``: every registry unit.
 - ``reviews``: platform, platform_post_id, status, reviewer, note, decided_at.
 - ``links``: optional manual creator links (platform, platform_uid, creator).
+- ``campaign``: the stored campaign row as a dict; ``window_start``/``window_end`` (UTC
+  instants, start of the first and end of the last local day) and ``timezone`` give the
+  campaign window (``window``). None: no window, every work counts as inside.
 
 Only platform, platform_post_id and account_uid are required in ``works``; every other column
 is optional (missing metrics are NULL), so tests can build small tables by hand.

@@ -37,6 +37,7 @@ from tracker.ranking.risk import (
 )
 from tracker.ranking.settings import RankingSettings
 from tracker.ranking.units import UNIT_COLUMNS, attach_primary_unit, unit_scores
+from tracker.ranking.window import commendable, window_flags
 
 __all__ = ["explain_creator", "explain_work", "prepare_works", "rank_campaign"]
 
@@ -62,6 +63,13 @@ def rank_campaign(
     ``approved`` (what recommendations are built from). Works keep the input order (sorting a
     million rows of a hundred columns costs more than the caller's ``nsmallest("rank")``);
     creators and units come sorted by their rank.
+
+    The campaign window (``frames.campaign``; see ``window``): every work gets ``in_window``
+    (published inside it; unknown publish time counts as inside, since nothing proves it
+    outside), ``admitted`` (staff added it by hand, ``matched_by == "manual"``) and
+    ``recommendable`` (approved, not deleted, not flagged for risk, and in the window or
+    admitted). Works outside the window and not admitted are kept, scored and shown, marked
+    窗口外, but count for nothing in creator and unit scores: those are commendation lists.
     """
     s = settings or RankingSettings()
     # Integer keys computed once: every later grouping and lookup uses them, never strings.
@@ -221,12 +229,18 @@ def rank_campaign(
     )
 
     deleted = w["deleted"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    w["recommendable"] = (w["review_status"] == "approved").to_numpy() & ~deleted
+    flags = window_flags(w, frames.campaign)
+    w["in_window"], w["admitted"] = flags["in_window"], flags["admitted"]
+    in_time = commendable(w)
+    flagged = w["risk_flag"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    approved = (w["review_status"] == "approved").to_numpy()
+    w["recommendable"] = approved & ~deleted & ~flagged & in_time
 
-    # Aggregates (over approved works only when asked). A work without an account is ranked
-    # above and counts in the units' share of voice, but is nobody's account or creator.
+    # Aggregates (over approved works only when asked; never over works outside the window
+    # that staff did not admit). A work without an account is ranked above and counts in the
+    # units' share of voice, but is nobody's account or creator.
     attributed = w["creator_code"].to_numpy() >= 0
-    scope = (w["review_status"] == "approved").to_numpy() if approved_only else np.ones(n, bool)
+    scope = (approved if approved_only else np.ones(n, bool)) & in_time
     basis, acc_b = _subset(w, acc, scope)  # no copy of a million rows when every row is kept
     people, acc_p = _subset(w, acc, scope & attributed)
     accounts = _accounts(*_subset(w, acc, attributed), key_of)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import UNIT_KIND_NAMES_ZH
 
-__all__ = ["UNREGISTERED", "Selection"]
+__all__ = ["UNREGISTERED", "Selection", "parse_as_of"]
 
 UNREGISTERED = "未登记"
 """The city and unit-kind group of works whose account no registry unit lists."""
@@ -70,6 +70,16 @@ class Selection:
             cut = cut.replace(tzinfo=ZoneInfo(self.timezone))
         return cut.astimezone(UTC)
 
+    def as_of_text(self) -> str:
+        """The cut as staff wrote it: the end of 9-27 reads ``2024-09-27 24:00``, not 9-28."""
+        cut = self.as_of_utc()
+        if cut is None:
+            return ""
+        local = cut.astimezone(ZoneInfo(self.timezone))
+        if local.time() == time.min:
+            return f"{local.date() - timedelta(days=1):%Y-%m-%d} 24:00"
+        return f"{local:%Y-%m-%d %H:%M}"
+
     def describe_zh(self) -> str:
         """One line for the 说明 sheet and the report: every filter that is set, and the review
         rule, which is always stated."""
@@ -85,10 +95,9 @@ class Selection:
             start = f"{self.date_from:%Y-%m-%d}" if self.date_from else "不限"
             end = f"{self.date_to:%Y-%m-%d}" if self.date_to else "不限"
             parts.append(f"发布日期 {start} 至 {end}（北京时间）")
-        cut = self.as_of_utc()
-        if cut is not None:
-            local = cut.astimezone(ZoneInfo(self.timezone))
-            parts.append(f"数据截至 {local:%Y-%m-%d %H:%M}（北京时间）")
+        cut = self.as_of_text()
+        if cut:
+            parts.append(f"数据截至 {cut}（北京时间）")
         if self.top:
             parts.append(f"前 {self.top} 名")
         parts.append(
@@ -109,3 +118,27 @@ class Selection:
             "as_of": cut.isoformat() if cut else None,
             "top": self.top,
         }
+
+
+def parse_as_of(text: str, timezone: str = "Asia/Shanghai") -> datetime:
+    """The instant ``--as-of`` names, in UTC.
+
+    A bare date (``2024-09-27``) is the end of that day in the campaign's zone: a deadline of
+    9-27 includes everything collected on 9-27. A date and time (``2024-09-27 18:00`` or ISO
+    ``2024-09-27T18:00``) is that instant, in the campaign's zone unless it carries an offset.
+    Anything else is a one-line error naming the forms accepted.
+    """
+    raw = text.strip()
+    zone = ZoneInfo(timezone)
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            return datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
+        moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
+    except ValueError:
+        raise ValueError(
+            f"--as-of 无法识别 {text!r}；请写日期 2024-09-27（含当天）或时间 2024-09-27T18:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)

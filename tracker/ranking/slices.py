@@ -22,6 +22,7 @@ from tracker.errors import TrackerError
 from tracker.ranking.frames import RankingFrames, RankingResult
 from tracker.ranking.selection import UNREGISTERED, Selection
 from tracker.ranking.units import rank_units, unit_scores
+from tracker.ranking.window import commendable
 
 __all__ = [
     "RankedCampaign",
@@ -29,6 +30,7 @@ __all__ = [
     "filter_units",
     "filter_works",
     "scope_mask",
+    "unit_basis",
 ]
 
 
@@ -168,17 +170,27 @@ def filter_creators(creators: pd.DataFrame, filters: Selection) -> pd.DataFrame:
     return _top(out, filters.top)
 
 
+def unit_basis(works: pd.DataFrame, filters: Selection) -> pd.DataFrame:
+    """The works unit scores count under a selection: its platforms and publish dates, its
+    review rule, and only works inside the campaign window or admitted by staff (the rule of
+    ``rank_campaign``), so a narrowed unit list and the summary's 按单位 count like the
+    campaign-wide one."""
+    mask = scope_mask(works, filters.with_(cities=(), unit_kinds=()))
+    if not filters.include_unreviewed:
+        mask &= (works["review_status"].astype("object") == "approved").to_numpy(dtype=bool)
+    mask &= commendable(works)
+    return works[mask].reset_index(drop=True)
+
+
 def filter_units(ranked: RankedCampaign, filters: Selection) -> pd.DataFrame:
     """Units of the city / kind; with a platform, the unit scores counted on that platform only."""
     result = ranked.result
     rank_by = result.settings.units.rank_by
     units = result.units
-    if filters.platforms:
-        works = result.works
-        basis = works if filters.include_unreviewed else works[works["review_status"] == "approved"]
-        basis = basis[basis["platform"].astype("object").isin(filters.platforms)]
+    narrowed = bool(filters.platforms or filters.date_from or filters.date_to)
+    if narrowed:
         units = unit_scores(
-            basis.reset_index(drop=True),
+            unit_basis(result.works, filters),
             ranked.frames.account_units,
             ranked.frames.units,
             rank_by,
@@ -186,7 +198,7 @@ def filter_units(ranked: RankedCampaign, filters: Selection) -> pd.DataFrame:
     mask = np.ones(len(units), dtype=bool)
     mask &= _unit_columns_mask(units, filters)
     out = units.loc[mask].reset_index(drop=True)
-    if not filters.platforms:
+    if not narrowed:
         out["overall_rank"] = out["rank"]
     out = rank_units(out.drop(columns=["rank", "rank_by"], errors="ignore"), rank_by)
     return _top(out, filters.top)

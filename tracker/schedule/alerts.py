@@ -311,7 +311,9 @@ def digest_alert(summary: Mapping[str, Any], *, weekly: bool = False) -> Alert:
         )
     top = summary.get("top_works", [])
     if top:
-        lines.append(f"**{'本周' if weekly else '当日'}作品前 {len(top)} 名**（点赞+评论+转发）")
+        lines.append(
+            f"**{'本周' if weekly else '当日'}作品前 {len(top)} 名**（互动量（原始）：点赞+评论+转发+收藏）"
+        )
         lines.extend(_work_line(i, w) for i, w in enumerate(top, 1))
     else:
         lines.append("（本期没有新发布的活动作品）")

@@ -5,8 +5,9 @@ sent to the group robots, and the weekly summary — so the numbers staff read i
 numbers in the folder. Days are Beijing calendar days turned into UTC ranges here, once.
 
 "Campaign works" are works linked to a campaign and not excluded by a reviewer, and not deleted.
-A work's "interactions" for the top list is likes + comments + shares with unknown (NULL)
-metrics counted as nothing; the figures themselves are reported as they are, NULL as ``null``.
+A work's "interactions" for the top list is the report's 互动量（原始）: likes + comments + shares
++ favourites, with unknown (NULL) metrics counted as nothing; the figures themselves are reported
+as they are, NULL as ``null``.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def period_summary(
         func.coalesce(works.c.likes, literal(0))
         + func.coalesce(works.c.comments, literal(0))
         + func.coalesce(works.c.shares, literal(0))
+        + func.coalesce(works.c.favorites, literal(0))
     )
     per_platform: dict[str, dict[str, int]] = {
         p: {"new_works": 0, "total_works": 0, "first_collected": 0} for p in platforms
@@ -133,6 +135,7 @@ def period_summary(
             "likes": r.likes,
             "comments": r.comments,
             "shares": r.shares,
+            "favorites": r.favorites,
             "interactions": int(r.interactions),
         }
         for r in top_rows

@@ -21,6 +21,7 @@ from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.config import UNIT_KIND_NAMES_ZH, UNIT_KINDS, CampaignConfig, TrackerConfig
 from tracker.errors import TrackerError
 from tracker.ranking import RankingFrames, RankingSettings, rank_campaign
+from tracker.ranking.as_of import cut_tables
 from tracker.ranking.assemble import chunk_fingerprint_key, ranking_frames
 from tracker.ranking.keys import positions
 from tracker.ranking.memory import release_memory
@@ -75,6 +76,7 @@ def load_frames(
     *,
     details: bool = False,
     links: pd.DataFrame | None = None,
+    as_of: datetime | None = None,
 ) -> RankingFrames:
     """Everything ``rank_campaign`` needs for one campaign: the read home reads the stored
     tables (with the ranking's fingerprint rule, applied chunk by chunk), the ranking assembles
@@ -82,11 +84,16 @@ def load_frames(
 
     ``details=True`` adds title, url, source and matched_by to the works (for exporting every
     work; for a top-N table use ``load_work_details`` on the rows shown). ``links`` is an
-    optional manual creator link table (platform, platform_uid, creator).
+    optional manual creator link table (platform, platform_uid, creator). ``as_of`` (aware)
+    cuts the tables at that instant (``tracker.ranking.as_of``).
     """
     tables = read_ranking_tables(
         conn, campaign_id, details=details, fingerprint_key=chunk_fingerprint_key
     )
+    if as_of is not None:
+        tables.works, tables.history, tables.snapshots = cut_tables(
+            tables.works, tables.history, tables.snapshots, as_of
+        )
     release_memory()
     return ranking_frames(
         works=tables.works,
@@ -153,30 +160,32 @@ def rank_service(
     include_unreviewed: bool = False,
     details: bool = True,
     now: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> RankedCampaign:
     """Rank one configured campaign from the store.
 
     Creator and unit aggregates use approved works only unless ``include_unreviewed``. With
     ``details`` every work carries its title (or the opening of its text), url and source, as
     lists and exports need; without, only the scores are read (use ``with_details`` on the rows
-    shown).
+    shown). ``as_of`` (aware) ranks the campaign as it stood at that instant: the same cut
+    for the works, their metrics and the participation figures.
     """
     cfg = config.campaign(campaign)
     settings = ranking_settings(config)
     with engine.connect() as conn:
         cid = _campaign_id(conn, cfg)
-        frames = load_frames(conn, cid, details=details)
-        sources = data_sources(conn)
+        frames = load_frames(conn, cid, details=details, as_of=as_of)
+        sources = data_sources(conn, as_of=as_of)
         excerpts = campaign_excerpts(conn, cid) if details else None
         participation = None
         unreported = None
         if details:
             from tracker.membership.participation import participation_frames
 
-            participation = participation_frames(conn, cid)
+            participation = participation_frames(conn, cid, as_of=as_of)
             from tracker.membership.unreported import load_unreported
 
-            unreported = load_unreported(conn, cid)
+            unreported = load_unreported(conn, cid, as_of=as_of)
     result = rank_campaign(frames, settings, approved_only=not include_unreviewed)
     if excerpts is not None:
         _fill_titles(result.works, excerpts)

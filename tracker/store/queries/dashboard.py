@@ -1,7 +1,7 @@
 """What the dashboard and the report ask the store (SQLAlchemy Core; counting happens in SQL).
 
 The heavy one is :func:`campaign_facts`: the campaign's works grouped by platform, account,
-Beijing day, content type and source in one pass, from which ``dashboards.aggregate`` computes
+Beijing day, content type and source in one pass, from which ``tracker.readmodel.facts`` computes
 every overview figure for any filter. The rest are small: the registry links, reviewed works,
 runs, one work's detail and snapshots, labels of the few works a page shows, the data version.
 Nothing here loads the works table row by row.
@@ -222,8 +222,9 @@ def filter_options(conn: Connection) -> dict[str, list[str]]:
     return {"platforms": platforms, "cities": sorted(cities), "unit_kinds": sorted(kinds)}
 
 
-def run_log(conn: Connection, *, limit: int = 300) -> pd.DataFrame:
-    """The latest runs (what was collected when, and what failed)."""
+def run_log(conn: Connection, *, limit: int = 300, as_of: datetime | None = None) -> pd.DataFrame:
+    """The latest runs (what was collected when, and what failed); with ``as_of``, only runs
+    started by then (a report cut at a deadline lists no later run)."""
     stmt = (
         select(
             RUN.c.id,
@@ -244,6 +245,8 @@ def run_log(conn: Connection, *, limit: int = 300) -> pd.DataFrame:
         .order_by(RUN.c.id.desc())
         .limit(limit)
     )
+    if as_of is not None:
+        stmt = stmt.where(RUN.c.started_at <= as_of)
     df = _frame(conn, stmt)
     for col in ("started_at", "finished_at"):
         df[col] = pd.to_datetime(df[col], utc=True)

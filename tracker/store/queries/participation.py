@@ -76,6 +76,17 @@ def _in_window(window: tuple[datetime, datetime] | None) -> list[Any]:
     return [or_(P.c.published_at.is_(None), P.c.published_at.between(start, end))]
 
 
+def _known_by(as_of: datetime | None) -> list[Any]:
+    """Posts published and first seen at or before ``as_of`` (the deadline cut); unknown
+    times are kept."""
+    if as_of is None:
+        return []
+    return [
+        or_(P.c.published_at.is_(None), P.c.published_at <= as_of),
+        or_(P.c.first_collected_at.is_(None), P.c.first_collected_at <= as_of),
+    ]
+
+
 def _registry(conn: Connection, *, person: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(account_units, units) of the registry, unit ids as ``int64``."""
     au_cols = [AU.c.platform, AU.c.platform_uid, AU.c.unit_id, *([AU.c.person] if person else [])]
@@ -91,12 +102,17 @@ def _registry(conn: Connection, *, person: bool) -> tuple[pd.DataFrame, pd.DataF
 
 
 def participation_rows(
-    conn: Connection, campaign: str | int, *, window: tuple[datetime, datetime] | None = None
+    conn: Connection,
+    campaign: str | int,
+    *,
+    window: tuple[datetime, datetime] | None = None,
+    as_of: datetime | None = None,
 ) -> ParticipationRows:
     """The campaign's counted works, every repost, its excluded works and the registry.
 
     ``window`` (UTC instants) keeps only works and reposts published inside it; by default
-    every linked work counts, as in the ranking.
+    every linked work counts, as in the ranking. ``as_of`` leaves out posts published or first
+    seen after that instant.
     """
     cid = campaign_id(conn, campaign)
     link_join = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
@@ -109,13 +125,17 @@ def participation_rows(
             PC.c.excluded.is_(False),
             P.c.deleted.is_(False),
             *_in_window(window),
+            *_known_by(as_of),
         ),
         [*_KEY, "account_uid", "content_type", "repost_of"],
     )
     reposts = _rows(
         conn,
         select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.repost_of).where(
-            P.c.repost_of.is_not(None), P.c.deleted.is_(False), *_in_window(window)
+            P.c.repost_of.is_not(None),
+            P.c.deleted.is_(False),
+            *_in_window(window),
+            *_known_by(as_of),
         ),
         [*_KEY, "account_uid", "repost_of"],
     )
@@ -130,9 +150,12 @@ def participation_rows(
     return ParticipationRows(works, reposts, excluded, account_units, units)
 
 
-def unreported_rows(conn: Connection, campaign: str | int) -> UnreportedRows:
+def unreported_rows(
+    conn: Connection, campaign: str | int, *, as_of: datetime | None = None
+) -> UnreportedRows:
     """The accounts with a counted campaign work, the units named by submissions, and the
-    registry with its contacts (``person``)."""
+    registry with its contacts (``person``); with ``as_of``, as they stood then (works
+    published and first seen by the cut, submissions linked by it)."""
     cid = campaign_id(conn, campaign)
     works = _rows(
         conn,
@@ -141,14 +164,20 @@ def unreported_rows(conn: Connection, campaign: str | int) -> UnreportedRows:
             PC,
             (PC.c.platform == P.c.platform) & (PC.c.platform_post_id == P.c.platform_post_id),
         )
-        .where(PC.c.campaign_id == cid, PC.c.excluded.is_(False), P.c.deleted.is_(False))
+        .where(
+            PC.c.campaign_id == cid,
+            PC.c.excluded.is_(False),
+            P.c.deleted.is_(False),
+            *_known_by(as_of),
+        )
         .distinct(),
         ["platform", "account_uid"],
     )
+    linked = [] if as_of is None else [or_(PC.c.linked_at.is_(None), PC.c.linked_at <= as_of)]
     submissions = _rows(
         conn,
         select(PC.c.matched_value)
-        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission")
+        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission", *linked)
         .distinct(),
         ["matched_value"],
     )

@@ -113,6 +113,8 @@ def load_works(
     cols = [
         *_post_columns(),
         P.c.deleted,
+        PC.c.matched_by,  # always: a small categorical the campaign-window flags need
+        raw_text(P.c.first_collected_at),
         P.c.fingerprint,
         case((P.c.fingerprint.is_(None), func.substr(P.c.text, 1, TEXT_CHARS)), else_=None).label(
             "text"
@@ -123,14 +125,13 @@ def load_works(
             func.substr(P.c.title, 1, TITLE_CHARS).label("title"),
             P.c.url,
             P.c.source,
-            PC.c.matched_by,
         ]
     stmt = _works_from(select(*cols), campaign_id)
     return read_frame(
         conn,
         stmt,
         ints=METRICS,
-        times=("published_at", "last_collected_at"),
+        times=("published_at", "last_collected_at", "first_collected_at"),
         categories=(
             "platform",
             "account_uid",
@@ -436,9 +437,9 @@ def read_ranking_tables(
 ) -> RankingTables:
     """Everything the ranking reads for one campaign.
 
-    ``details=True`` adds title, url, source and matched_by to the works (for exporting every
-    work; for a top-N table use ``load_work_details`` on the rows shown). ``fingerprint_key``:
-    see ``load_works``.
+    ``details=True`` adds title, url and source to the works (for exporting every work; for a
+    top-N table use ``load_work_details`` on the rows shown); ``matched_by`` is always read (the
+    campaign-window flags need it). ``fingerprint_key``: see ``load_works``.
 
     The snapshots are read by a second process while the works load, on a large SQLite file
     (see ``snapshot_reader``: a second thread was measured to slow both reads down);

@@ -6,6 +6,7 @@ of works that have none (Weibo, Kuaishou...).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -21,13 +22,20 @@ LINK = PostCampaign.__table__
 EXCERPT_CHARS = 80
 
 
-def data_sources(conn: Connection) -> pd.DataFrame:
+def data_sources(conn: Connection, as_of: datetime | None = None) -> pd.DataFrame:
     """Per platform and run kind: how many runs, when first started and last finished (ok runs).
 
     Printed on every export's 说明 sheet, because "as of when?" is the first question a reader
-    of a ranking asks.
+    of a ranking asks. ``as_of`` (the deadline cut) counts only runs started by then and not
+    finished after it, so a list cut at 9-27 does not name a run of 10-05.
     """
     ok = RUN.c.status == "ok"
+    where = []
+    if as_of is not None:
+        where = [
+            RUN.c.started_at <= as_of,
+            or_(RUN.c.finished_at.is_(None), RUN.c.finished_at <= as_of),
+        ]
     stmt = (
         select(
             RUN.c.platform,
@@ -38,6 +46,7 @@ def data_sources(conn: Connection) -> pd.DataFrame:
             func.max(RUN.c.finished_at).filter(ok).label("last_ok_finished"),
             func.sum(RUN.c.new).label("new"),
         )
+        .where(*where)
         .group_by(RUN.c.platform, RUN.c.kind)
         .order_by(RUN.c.platform, RUN.c.kind)
     )

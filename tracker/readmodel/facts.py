@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboards.filters import UNREGISTERED, Selection
+from tracker.ranking.selection import UNREGISTERED, Selection
 from tracker.store.queries import Connection
 from tracker.store.queries import dashboard as reads
 from tracker.store.queries.dashboard import METRICS
@@ -32,10 +32,13 @@ __all__ = [
     "Facts",
     "by_city",
     "by_content_type",
+    "by_unit",
     "by_unit_kind",
+    "by_platform",
     "collection_summary",
     "daily_works",
     "facts_from_frames",
+    "ranked_facts",
     "headline",
     "load_facts",
     "load_reviews",
@@ -84,13 +87,30 @@ def load_facts(conn: Connection, campaign_id: int, timezone: str) -> Facts:
     return _build(raw, links, reviews)
 
 
+RANKED_SUMS = ("weighted", "flagged", "q_sum", "q_n", "out_window")
+"""Additive columns the facts carry when built from ranked works (``facts_from_frames`` on
+``RankingResult.works``): weighted interactions I, works flagged for risk, the sum and count of
+quality scores (a group's mean is their ratio) and works published outside the window. The
+dashboard's grouped SQL path has no ranking, so it has none of them."""
+
+
+def _latest(works: pd.DataFrame, metric: str) -> pd.Series:
+    """A metric as last collected: ranked works keep it as ``latest_<m>`` (their ``<m>`` is
+    the fixed-age reading the score used); the frames as read have it as ``<m>``."""
+    for col in (f"latest_{metric}", metric):
+        if col in works.columns:
+            return works[col].astype("float64")
+    return pd.Series(np.nan, index=works.index, dtype="float64")
+
+
 def facts_from_frames(
     works: pd.DataFrame, account_units: pd.DataFrame | None, timezone: str
 ) -> Facts:
-    """Facts from the ranking's input frames (the report's path: no second pass over the works).
+    """Facts from the ranking's frames (the report's and the exports' path: no second pass).
 
-    ``works`` is ``RankingFrames.works`` (latest metrics, review_status); ``account_units``
-    the registry links (platform, platform_uid, unit_id, city, unit_kind).
+    ``works`` is ``RankingFrames.works`` or, with the scores, ``RankingResult.works``
+    (then the facts also carry ``RANKED_SUMS``); ``account_units`` the registry links
+    (platform, platform_uid, unit_id, city, unit_kind).
     """
     local = pd.to_datetime(works["published_at"], utc=True).dt.tz_convert(timezone)
     day = np.full(len(works), NO_DAY, dtype=np.int32)
@@ -98,7 +118,8 @@ def facts_from_frames(
     day[known] = (
         local[known].dt.tz_localize(None).to_numpy().astype("datetime64[D]") - EPOCH
     ).astype(np.int32)
-    metrics = {m: works[m].astype("float64") if m in works.columns else np.nan for m in METRICS}
+    metrics = {m: _latest(works, m) for m in METRICS}
+    collected = "latest_collected_at" if "latest_collected_at" in works.columns else None
     frame = pd.DataFrame(
         {
             "platform": _category(works["platform"], ""),
@@ -110,14 +131,28 @@ def facts_from_frames(
                 metrics[m].fillna(0) for m in ("likes", "comments", "shares", "favorites")
             ),
             **metrics,
-            "last_collected_at": pd.to_datetime(works["last_collected_at"], utc=True),
+            "last_collected_at": pd.to_datetime(works[collected or "last_collected_at"], utc=True),
         }
     )
+    ranked = "quality_score" in works.columns
+    if ranked:
+        quality = works["quality_score"].astype("float64")
+        frame["weighted"] = works["interactions"].astype("float64").fillna(0).to_numpy()
+        frame["flagged"] = works["risk_flag"].fillna(False).astype(bool).to_numpy(dtype=int)
+        frame["q_sum"] = quality.fillna(0).to_numpy()
+        frame["q_n"] = quality.notna().to_numpy(dtype=int)
+        outside = (
+            ~works["in_window"].fillna(True).astype(bool)
+            if "in_window" in works.columns
+            else pd.Series(False, index=works.index)
+        )
+        frame["out_window"] = outside.to_numpy(dtype=int)
+    sums = ["works", "interactions", *(RANKED_SUMS if ranked else ())]
     keys = ["platform", "account_uid", "day", "content_type"]
     grouped = frame.groupby(keys, sort=False, observed=True)
     raw = pd.concat(
         [
-            grouped[["works", "interactions"]].sum(),
+            grouped[sums].sum(),
             grouped[list(METRICS)].sum(min_count=1),  # all unknown stays unknown, not 0
             grouped[["last_collected_at"]].max(),
         ],
@@ -146,6 +181,17 @@ def facts_from_frames(
     else:
         reviews = pd.DataFrame(columns=["platform", "account_uid", "day", "status"])
     return _build(raw, links, reviews)
+
+
+def ranked_facts(
+    works: pd.DataFrame, account_units: pd.DataFrame | None, selection: Selection
+) -> Facts:
+    """The facts every file and page counts from: the ranked works under the selection's
+    review rule (approved only unless ``include_unreviewed``), with the scores' sums. The
+    other filters (platforms, dates, cities, unit kinds) are applied by each figure."""
+    if not selection.include_unreviewed and "review_status" in works.columns:
+        works = works[(works["review_status"].astype("object") == "approved").to_numpy()]
+    return facts_from_frames(works.reset_index(drop=True), account_units, selection.timezone)
 
 
 def _category(values: pd.Series, missing: str) -> pd.Categorical:
@@ -288,23 +334,55 @@ def _maybe_int(v: Any) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
-def _per_account(rows: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _per_account(rows: pd.DataFrame, n: int, columns: list[str]) -> dict[str, np.ndarray]:
+    """Per account code: the sum of each column; ``views`` (unknown where a platform hides
+    them) also gets ``views_known``, so a group of unknowns stays unknown, not 0."""
     acc = rows["acc"].to_numpy()
-    works = np.bincount(acc, weights=rows["works"].to_numpy(), minlength=n)
-    inter = np.bincount(acc, weights=rows["interactions"].to_numpy(), minlength=n)
-    return works, inter
+    out = {}
+    for c in columns:
+        values = rows[c].to_numpy(dtype="float64")
+        known = ~np.isnan(values)
+        out[c] = np.bincount(acc, weights=np.where(known, values, 0.0), minlength=n)
+        if c == "views":
+            out["views_known"] = np.bincount(acc, weights=known.astype(float), minlength=n)
+    return out
+
+
+def _sums(rows: pd.DataFrame) -> list[str]:
+    """The additive columns these facts have: always works and raw interactions, and the
+    ranked ones when the facts came from ranked works."""
+    return ["works", "interactions", *(c for c in RANKED_SUMS if c in rows.columns)]
+
+
+def _ranked_figures(totals: dict[str, float]) -> dict[str, Any]:
+    """Weighted interactions, flagged, mean quality and out-of-window works of some totals
+    (None each when the facts carry no ranking)."""
+    if "weighted" not in totals:
+        return {"weighted": None, "flagged": None, "quality_mean": None, "out_window": None}
+    n = totals["q_n"]
+    return {
+        "weighted": float(totals["weighted"]),
+        "flagged": int(round(totals["flagged"])),
+        "quality_mean": float(totals["q_sum"] / n) if n else None,
+        "out_window": int(round(totals["out_window"])),
+    }
 
 
 def headline(facts: Facts, f: Selection) -> dict[str, Any]:
+    """The headline facts: works, accounts, platforms, units, cities, raw and weighted
+    interactions, public metrics, review counts (each work once, whatever its units)."""
     rows = _rows(facts, f)
-    works_acc, _ = _per_account(rows, len(facts.accounts))
-    active = works_acc > 0
+    cols = _sums(rows)
+    per_acc = _per_account(rows, len(facts.accounts), ["works"])
+    active = per_acc["works"] > 0
+    totals = {c: float(rows[c].sum()) for c in cols}
     out: dict[str, Any] = {
-        "works": int(rows["works"].sum()),
+        "works": int(totals["works"]),
         "accounts": int(active.sum()),
         "platforms": int(rows.loc[rows["works"].to_numpy() > 0, "platform"].nunique()),
-        "interactions": int(rows["interactions"].sum()),
+        "interactions": int(totals["interactions"]),
     }
+    out.update(_ranked_figures(totals))
     for m in METRICS:
         out[m] = _maybe_int(rows[m].sum(min_count=1))
     last = rows["last_collected_at"].max() if len(rows) else pd.NaT
@@ -313,12 +391,16 @@ def headline(facts: Facts, f: Selection) -> dict[str, Any]:
     links = links[active[links["acc"].to_numpy()]]
     out["units"] = int(links["unit_id"].nunique())
     out["cities"] = int(links["city"].dropna().nunique())
+    out["unregistered_works"] = int(
+        rows["works"].to_numpy()[~facts.registered[rows["acc"].to_numpy()]].sum()
+    )
     reviews = facts.reviews
     if len(reviews):
         reviews = reviews[_mask(facts, reviews, f)]
     counts = reviews["status"].value_counts() if len(reviews) else pd.Series(dtype="int64")
     out["approved"] = int(counts.get("approved", 0))
     out["rejected"] = int(counts.get("rejected", 0))
+    out["pending"] = out["works"] - out["approved"] - out["rejected"]
     return out
 
 
@@ -349,41 +431,65 @@ def by_content_type(facts: Facts, f: Selection) -> pd.DataFrame:
     return g[g["works"] > 0].reset_index(drop=True)
 
 
-def _grouped_by_unit(facts: Facts, f: Selection, col: str) -> pd.DataFrame:
-    works_acc, inter_acc = _per_account(_rows(facts, f), len(facts.accounts))
-    pairs = _matching_links(facts.links, f)[["acc", col]].dropna().drop_duplicates()
+def _grouped_by_unit(
+    facts: Facts, f: Selection, col: str, *, unregistered: bool = True
+) -> pd.DataFrame:
+    """Per value of a unit column (city or unit kind): an account counts once for each value
+    its units have, never twice for one; ``units`` counts the units with works there."""
+    rows = _rows(facts, f)
+    cols = [*_sums(rows), "views"]
+    per_acc = _per_account(rows, len(facts.accounts), cols)
+    cols.append("views_known")
+    links = _matching_links(facts.links, f)
+    acc_all = links["acc"].to_numpy()
+    live_links = links[per_acc["works"][acc_all] > 0]
+    unit_counts = live_links.dropna(subset=[col]).groupby(col, sort=False)["unit_id"].nunique()
+    pairs = links[["acc", col]].dropna().drop_duplicates()
     acc = pairs["acc"].to_numpy()
-    live = works_acc[acc] > 0
+    live = per_acc["works"][acc] > 0
     parts = pd.DataFrame(
-        {
-            col: pairs[col].to_numpy()[live],
-            "works": works_acc[acc][live],
-            "accounts": 1,
-            "interactions": inter_acc[acc][live],
-        }
+        {col: pairs[col].to_numpy()[live], "accounts": 1} | {c: per_acc[c][acc][live] for c in cols}
     )
-    if not f.cities and not [k for k in f.unit_kinds if k != UNREGISTERED]:
-        loose = ~facts.registered & (works_acc > 0)
+    if unregistered and not f.cities and not [k for k in f.unit_kinds if k != UNREGISTERED]:
+        loose = ~facts.registered & (per_acc["works"] > 0)
         if loose.any():
             extra = pd.DataFrame(
-                {
-                    col: [UNREGISTERED],
-                    "works": [works_acc[loose].sum()],
-                    "accounts": [int(loose.sum())],
-                    "interactions": [inter_acc[loose].sum()],
-                }
+                {col: [UNREGISTERED], "accounts": [int(loose.sum())]}
+                | {c: [per_acc[c][loose].sum()] for c in cols}
             )
             parts = pd.concat([parts, extra], ignore_index=True)
-    g = parts.groupby(col, sort=False)[["works", "accounts", "interactions"]].sum().reset_index()
-    for c in ("works", "accounts", "interactions"):
-        g[c] = g[c].round().astype("int64")
-    g = g.sort_values(["works", col], ascending=[False, True], kind="stable")
-    return g.reset_index(drop=True)[[col, "works", "accounts", "interactions"]]
+    g = parts.groupby(col, sort=False)[["accounts", *cols]].sum().reset_index()
+    g["units"] = g[col].map(unit_counts).fillna(0).astype("int64")
+    return _finish(g, col, cols)
+
+
+def _finish(g: pd.DataFrame, key: str, cols: list[str]) -> pd.DataFrame:
+    """Counts as integers, the ranked sums as figures (mean quality from its sum and count),
+    most works first."""
+    for c in ("works", "accounts", "interactions", "flagged", "out_window"):
+        if c in g.columns:
+            g[c] = g[c].round().astype("int64")
+    if "views_known" in g.columns:
+        g["views"] = g["views"].where(g.pop("views_known") > 0)
+    if "q_sum" in g.columns:
+        n = g["q_n"].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g["quality_mean"] = np.where(n > 0, g["q_sum"].to_numpy() / n, np.nan)
+        g = g.drop(columns=["q_sum", "q_n"])
+    g = g.sort_values(["works", key], ascending=[False, True], kind="stable")
+    first = [key, "works", "accounts", "interactions"]
+    return g.reset_index(drop=True)[first + [c for c in g.columns if c not in first]]
 
 
 def by_city(facts: Facts, f: Selection) -> pd.DataFrame:
     """Works, active accounts and interactions per city of the accounts' registry units."""
     return _grouped_by_unit(facts, f, "city")
+
+
+def by_unit(facts: Facts, f: Selection) -> pd.DataFrame:
+    """Per registry unit with works: works (each once per unit), active accounts, raw and
+    weighted interactions, views; the activity of every unit, inside the window or not."""
+    return _grouped_by_unit(facts, f, "unit_id", unregistered=False)
 
 
 def by_unit_kind(facts: Facts, f: Selection) -> pd.DataFrame:
@@ -393,15 +499,23 @@ def by_unit_kind(facts: Facts, f: Selection) -> pd.DataFrame:
 
 def collection_summary(facts: Facts, f: Selection) -> pd.DataFrame:
     """Per platform: works and the latest collection of any of them."""
+    return by_platform(facts, f)[["platform", "works", "last_collected_at"]]
+
+
+def by_platform(facts: Facts, f: Selection) -> pd.DataFrame:
+    """Per platform: works, active accounts, raw and (when ranked) weighted interactions,
+    public views, flagged works, mean quality and the latest collection."""
     rows = _rows(facts, f)
-    g = (
-        rows[["platform", "works", "last_collected_at"]]
-        .groupby("platform", sort=True, observed=True)
-        .agg(works=("works", "sum"), last_collected_at=("last_collected_at", "max"))
-        .reset_index()
-    )
-    g = g.astype({"platform": "str"})
-    return g[g["works"] > 0].reset_index(drop=True)
+    cols = _sums(rows)
+    rows = rows.assign(platform=rows["platform"].astype("str"))
+    g = rows.groupby("platform", sort=True)
+    out = g[cols].sum()
+    out["accounts"] = g["acc"].nunique()
+    out["views"] = g["views"].sum(min_count=1)
+    out["last_collected_at"] = g["last_collected_at"].max()
+    out = out.reset_index()
+    out = out[out["works"] > 0]
+    return _finish(out, "platform", cols)
 
 
 def latest(facts: Facts) -> datetime | None:
