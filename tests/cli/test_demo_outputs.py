@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 
 from tracker.cli import main
 from tracker.config import TrackerConfig, load_config
-from tracker.services.demo import DEMO_START
+from tracker.services.demo import DEMO_COLLECTIONS, DEMO_START
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -213,7 +213,7 @@ def _dashboard_pages(demo: Demo) -> dict[str, Any]:
     """Each page of the dashboard on the demo database, as the app's page callback returns it
     to the browser (the component tree as JSON)."""
     pytest.importorskip("dash", reason="the dashboard extra is not installed")
-    from dashboards.app import NAV, create_app
+    from dashboards.app import FILTERS, NAV, create_app
     from tracker.store.engine import make_engine, sqlite_url
 
     engine = make_engine(sqlite_url(demo.out / "tracker.db"))
@@ -223,14 +223,7 @@ def _dashboard_pages(demo: Demo) -> dict[str, Any]:
             platform, pid = db.execute(
                 "SELECT platform, platform_post_id FROM post_campaign ORDER BY 1, 2 LIMIT 1"
             ).fetchone()
-        filters = [
-            ("f-campaign", "value"),
-            ("f-platform", "value"),
-            ("f-city", "value"),
-            ("f-kind", "value"),
-            ("f-dates", "start_date"),
-            ("f-dates", "end_date"),
-        ]
+        filters = [(i.component_id, i.component_property) for i in FILTERS]
         pages = {}
         for path in [p for p, _ in NAV] + [f"/work/{platform}/{pid}", "/no-such-page"]:
             inputs = [{"id": "url", "property": "pathname", "value": path}]
@@ -335,7 +328,7 @@ def _neighbour(cells: list[tuple[str, Any]], where: str, column: str) -> Any:
 
 def test_the_database_keeps_the_virtual_clock_only(demo: Demo) -> None:
     """Run rows (the run log, 说明 sheet's data sources) and every stored time of the demo lie
-    between the virtual start and the virtual end."""
+    between the virtual start (its first collection, on the 9-27 deadline) and the virtual end."""
     columns = {
         "run": ("started_at", "finished_at"),
         "metric_snapshot": ("captured_at",),
@@ -344,7 +337,7 @@ def test_the_database_keeps_the_virtual_clock_only(demo: Demo) -> None:
         "post_campaign": ("linked_at",),
         "stored_config": ("updated_at",),
     }
-    start = DEMO_START.replace(tzinfo=None)
+    start = DEMO_COLLECTIONS[0].astimezone(UTC).replace(tzinfo=None)
     end = demo.clock.astimezone(UTC).replace(tzinfo=None)
     outside = []
     with sqlite3.connect(demo.out / "tracker.db") as db:

@@ -124,6 +124,7 @@ def test_the_demo_prints_next_commands_that_run(demo) -> None:  # type: ignore[n
     ]
     names = [" ".join(c[3:5]) for c in commands]
     assert names[0] == "status" and "rank works" in names and "export works" in names
+    assert "pack --as-of" in names  # the 9-27 deadline pack, which the demo's collections cut
     assert commands[-1][-1] == "dashboard"
     assert all(c[:3] == ["tracker", "--db", "demo-output/tracker.db"] for c in commands)
     for command in commands:
@@ -133,6 +134,7 @@ def test_the_demo_prints_next_commands_that_run(demo) -> None:  # type: ignore[n
         assert ran.returncode == 0, (command, ran.stderr[-2000:])
         assert STORED_LINE in ran.stderr
     assert (root / "优质作品.xlsx").exists()
+    assert (root / "截止9月27日" / "manifest.json").exists()
 
 
 def _make_config(folder: Path) -> Path:

@@ -1,4 +1,4 @@
-"""``tracker demo``: simulator -> collect -> import -> refresh -> rank -> report, in one command."""
+"""``tracker demo``: simulator -> collect (9-27, 9-30) -> import -> refresh -> rank -> report, in one command."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def demo_command(
     faults: str = typer.Option("none", "--faults", help="模拟器故障配置：none、flaky、hostile"),
     seed: int = typer.Option(2024, "--seed", help="模拟世界的随机种子"),
 ) -> None:
-    """演示完整流程：启动本地模拟器 → 采集六个平台 → 导入单位报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
+    """演示完整流程：启动本地模拟器 → 采集六个平台（9月27日、9月30日两次）→ 导入单位报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
     from dashboards.report_build import build_report
     from tracker.services.demo import next_commands, run_demo
 
@@ -67,6 +67,7 @@ def demo_command(
             if "current" in step_task:
                 progress.update(step_task["current"], completed=1, total=1)
             step_task["current"] = progress.add_task(name, total=None, info="")
+            tasks.clear()  # each collection shows its own platform rows under its step
 
         def on_page(platform: str, page, counts) -> None:  # type: ignore[no-untyped-def]
             if platform not in tasks:

@@ -6,6 +6,12 @@ a units' submission list is imported (its article pages fetched from the simulat
 refreshed a virtual day later, works are ranked, and the report and the commendation workbooks
 are written. It always uses a fresh ``DIR/tracker.db``, never the user's database.
 
+A campaign is collected on many days, and the notice's lists are due on fixed dates while
+collection goes on: the demo collects twice (:data:`DEMO_COLLECTIONS`), on the first deadline
+(9-27) and on the campaign's last day (9-30), before the import and the refresh. So the
+database has works first seen on either side of the deadline and works read on both days, and
+``tracker pack --as-of 2024-09-27`` (one of the :func:`next_commands`) shows a real cut.
+
 The report is presentation, above this use case: the command line passes its builder in as
 ``write_report`` (:class:`ReportWriter`), so the demo runs the step without importing it.
 
@@ -23,7 +29,7 @@ import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -55,8 +61,15 @@ from tracker.store.models import Post, PostCampaign
 from tracker.store.stored_config import StoredTexts
 
 DEMO_SEED = 2024
+DEMO_DEADLINE = date(2024, 9, 27)
+"""The notice's first deadline (Beijing): the day the demo's first collection runs and the
+day of the deadline pack among the next commands."""
 DEMO_START = datetime(2024, 9, 30, 12, 0, tzinfo=UTC)
-"""Virtual time of the first collection: the evening of the campaign's last day (Beijing)."""
+"""Virtual time of the last collection: the evening of the campaign's last day (Beijing). The
+import runs at this time and the refresh a virtual day later."""
+DEMO_COLLECTIONS = (datetime(2024, 9, 27, 4, 0, tzinfo=UTC), DEMO_START)
+"""Virtual times of the demo's collections: noon (Beijing) of the deadline day, when works
+published later are not yet on the platforms, then :data:`DEMO_START`."""
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 CAPTURE_SAMPLE = "tiktok-test.ndjson"
@@ -174,6 +187,15 @@ def _collect_all(
     return [final[p] for p in catalogue.live_platforms() if p in final]
 
 
+def _collect_result(results: list[PlatformResult]) -> str:
+    """One collection's line: platforms done, works new to the database, works read again."""
+    ok = sum(r.status == "ok" for r in results)
+    new = sum(r.counts.new for r in results)
+    again = sum(r.counts.updated for r in results)
+    done = f"{ok}/{len(catalogue.live_platforms())} 个平台完成，新增作品 {new} 条"
+    return f"{done}，再次读取 {again} 条" if again else done
+
+
 def write_submission_sample(sim: SimServer, path: Path, per_site: int = 8) -> int:
     """A units' submission list, filled in the way units fill it: one row per reported work."""
     wb = Workbook()
@@ -242,12 +264,18 @@ def _count_works(engine: Engine) -> dict[str, dict[str, int]]:
     return out
 
 
+def pack_folder(deadline: date) -> str:
+    """The deadline pack's folder name, as staff would name it: ``截止9月27日``."""
+    return f"截止{deadline.month}月{deadline.day}日"
+
+
 def next_commands(database: Path) -> list[str]:
     """The commands to run next on the demo's database, exactly as a shell takes them.
 
     Each names the database with ``--db``, so they work from this folder even without a
     ``config/`` here (the demo stores its config in the database). The demo's works are not
-    reviewed, so the lists include unreviewed works.
+    reviewed, so the lists include unreviewed works. The pack is the first deadline's, which
+    the demo's first collection precedes.
     """
     db = shlex.quote(str(database))
     return [
@@ -255,8 +283,17 @@ def next_commands(database: Path) -> list[str]:
         f"tracker --db {db} rank works --top 20 --include-unreviewed",
         f"tracker --db {db} export works --include-unreviewed -o 优质作品.xlsx",
         f"tracker --db {db} report -o 报告.html",
+        f"tracker --db {db} pack --as-of {DEMO_DEADLINE.isoformat()} "
+        f"-o {pack_folder(DEMO_DEADLINE)}",
         f"tracker --db {db} dashboard",
     ]
+
+
+def collection_step(at: datetime) -> str:
+    """The console's name of the collection at ``at``: its Beijing day, so staff see which
+    collection precedes the deadline."""
+    day = at.astimezone(BEIJING)
+    return f"采集六个平台（{day.month}月{day.day}日，模拟器）"
 
 
 def run_demo(
@@ -293,7 +330,7 @@ def run_demo(
         result = fn()
         summary.steps.append((name, result, time.perf_counter() - started))
 
-    with SimServer(seed=seed, scale=scale, faults=faults, clock=DEMO_START) as sim:
+    with SimServer(seed=seed, scale=scale, faults=faults, clock=DEMO_COLLECTIONS[0]) as sim:
         units_csv = out_dir / "units.csv"
         write_units_csv(sim.world, units_csv)
         url = sqlite_url(db_path)  # a folder named "演示 输出%" is a path, not URL syntax
@@ -305,14 +342,18 @@ def run_demo(
         init_database(url, config, load_units(units_csv), texts, now=sim.now)
         engine = make_engine(url)
         try:
-            results: list[PlatformResult] = []
 
-            def do_collect() -> str:
-                results.extend(_collect_all(engine, config, sim, on_page))
-                ok = sum(r.status == "ok" for r in results)
-                return f"{ok}/{len(catalogue.live_platforms())} 个平台完成，新增作品 {sum(r.counts.new for r in results)} 条"
+            def collect_at(at: datetime) -> Callable[[], str]:
+                """The collection step at virtual time ``at`` (the clock is set when it runs)."""
 
-            step("采集六个平台（模拟器）", do_collect)
+                def do_collect() -> str:
+                    sim.set_clock(at)
+                    return _collect_result(_collect_all(engine, config, sim, on_page))
+
+                return do_collect
+
+            for at in DEMO_COLLECTIONS:
+                step(collection_step(at), collect_at(at))
 
             submission = out_dir / SUBMISSION_SAMPLE
 
