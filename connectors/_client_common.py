@@ -16,17 +16,22 @@ CLI says, whichever platform reads it.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignerMissing
 from tracker.normalize.tags import tag_key, unique_tags
 from tracker.records import ParsedPage, PostRecord, RejectRecord
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 __all__ = [
     "SESSION_ERRORS",
+    "Enrichment",
     "bare_tag",
     "fold_word",
     "keep_window",
@@ -36,6 +41,7 @@ __all__ = [
     "refresh_failed",
     "retry_after",
     "search_keywords",
+    "silent_block",
     "tag_resume_point",
     "unique_tags",
     "unique_words",
@@ -80,6 +86,70 @@ other ``ConnectorError`` costs only the work (or long text) at hand. A missing s
 them: it fails every request alike, so it must stop the run with its message naming the
 variable to set, not turn each work of a refresh into a reject. Kuaishou and Xiaohongshu
 draw the line elsewhere (every subclass of ``ConnectorError`` stops), so they do not use this."""
+
+
+def silent_block(exc: BaseException) -> bool:
+    """An HTTP 200 with an empty body (Douyin's silent block), as the HTTP layer or a body check
+    reports it. On an enrichment read it costs that account or work only, unless every such read
+    of the page met it (see :class:`Enrichment`)."""
+    return isinstance(exc, Blocked) and "empty body" in str(exc)
+
+
+class Enrichment:
+    """The enrichment reads of one page (profiles, details, long texts), kept apart from listing.
+
+    A listing page is worth storing even when a read that completes its works fails: the works
+    stay as the listing gave them. So a read that fails for a reason of its own is counted and
+    dropped, and a session-wide failure (``session_error``) is *held*: no further read of the
+    page is sent, the page is yielded and stored, and only then :meth:`raise_held` stops the
+    platform. A silent block (:func:`silent_block`) is a failure of its own unless every read of
+    the page met one: then the session is blocked after all.
+    """
+
+    def __init__(
+        self,
+        platform: str,
+        session_error: Callable[[ConnectorError], bool] = lambda exc: isinstance(
+            exc, SESSION_ERRORS
+        ),
+    ) -> None:
+        self.platform = platform
+        self.reads = 0
+        self.failed = 0
+        self.silent = 0
+        self.held: ConnectorError | None = None
+        self._session_error = session_error
+
+    def read(self, call: Callable[[], T]) -> tuple[bool, T | None]:
+        """(True, result) of ``call``, or (False, None) when it failed or the page is stopped."""
+        if self.held is not None:
+            self.failed += 1
+            return False, None
+        self.reads += 1
+        try:
+            return True, call()
+        except ConnectorError as exc:
+            self.failed += 1
+            if silent_block(exc):
+                self.silent += 1
+            elif self._session_error(exc):
+                self.held = exc
+            else:
+                log.warning(
+                    "%s: enrichment read failed, keeping the listing's data: %s", self.platform, exc
+                )
+            return False, None
+
+    def raise_held(self) -> None:
+        """Stop the platform now that the page is stored, if a read said the session is over."""
+        if self.held is not None:
+            raise self.held
+        if self.silent and self.silent == self.reads:
+            raise Blocked(
+                f"{self.platform}: every enrichment read of the page met the silent block "
+                f"({self.silent}); 平台拦截了请求",
+                platform=self.platform,
+            )
 
 
 def refresh_failed(exc: Exception, platform: str, payload: str, location: str) -> RejectRecord:
@@ -249,5 +319,6 @@ def window_page(
         claimed_total=page.claimed_total,
         has_more=page.has_more,
         cursor=page.cursor,
+        incomplete=dict(page.incomplete),
     )
     return out, all_older

@@ -43,6 +43,12 @@ class Capabilities:
     """Live requests need a logged-in cookie from an environment variable."""
     id_encodes_time: bool = False
     """The post id encodes its creation second (a derived publish time when none is given)."""
+    page_size: int = 20
+    """Works one tag-listing page holds at most: the largest page the connector asks for (its
+    ``count``/``page_size``/``limit``); a connector asks for ``min(page_size, [platforms.<id>]
+    page_size)``. Request plans (``tracker plan``) divide a day's works by it."""
+    page_size_fixed: bool = False
+    """The platform serves ``page_size`` works a page whatever is asked (m.weibo.cn, Kuaishou)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,9 @@ class PlatformConfig(_Strict):
     max_pages: int | None = Field(default=None, gt=0)
     page_size: int = Field(default=20, gt=0, le=100)
     timeout_s: float = Field(default=10.0, gt=0)
+    daily_requests: int | None = Field(default=None, gt=0)
+    """Most detail requests one ``refresh`` of this platform may send (None: no limit): the
+    works left out are the lowest in priority (``tracker.services.refresh_plan``)."""
     schedule: str = "30 6 * * *"
 
     @field_validator("cookie_env", "signer_env")
@@ -188,6 +191,8 @@ class ScheduleConfig(_Strict):
     jitter_s: int = Field(default=600, ge=0)
     refresh: str = "0 12 * * *"
     refresh_younger_than_days: int = Field(default=14, gt=0)
+    max_hours_per_platform: float = Field(default=6.0, gt=0, le=24)
+    """Hours of requests a platform's daily jobs may take at its rate (``tracker plan``)."""
     report: str = "0 8 * * *"
     weekly_summary: str = "0 9 * * mon"
     reports_dir: str = "reports"

@@ -430,12 +430,42 @@ class ParsedPage:
     cursor: str | None = None
     details: list[PostDetail] = field(default_factory=list)
     """Fields completing posts (see :class:`PostDetail`); never counted as posts."""
+    incomplete: dict[str, int] = field(default_factory=dict)
+    """What a connector could not complete on this page, by kind (see :data:`INCOMPLETE_ZH`):
+    the works are kept as the listing gave them, and the run says how many gaps it left."""
 
     def extend(self, other: ParsedPage) -> None:
         self.posts.extend(other.posts)
         self.accounts.extend(other.accounts)
         self.rejects.extend(other.rejects)
         self.details.extend(other.details)
+        for kind, n in other.incomplete.items():
+            self.incomplete[kind] = self.incomplete.get(kind, 0) + n
+
+    def note_incomplete(self, kind: str, n: int = 1) -> None:
+        """Count ``n`` more gaps of ``kind`` (a failed enrichment call that did not stop the run)."""
+        if n:
+            self.incomplete[kind] = self.incomplete.get(kind, 0) + n
+
+
+INCOMPLETE_ZH: dict[str, str] = {
+    "followers": "粉丝数未读取：{n} 个账号",
+    "long_text": "全文未读取：{n} 条（保留截断文本）",
+    "detail": "详情未读取：{n} 个作品（保留列表中的数据）",
+}
+"""Staff wording of each kind of gap a page may carry in ``ParsedPage.incomplete``."""
+
+
+def incomplete_summary(incomplete: dict[str, int]) -> str | None:
+    """One line for the run log, e.g. ``粉丝数未读取：3 个账号``; ``None`` when nothing is missing.
+
+    Pure, so the collect service, the CLI and a report all say it the same way."""
+    parts = [
+        INCOMPLETE_ZH.get(kind, kind + "：{n}").format(n=n)
+        for kind, n in sorted(incomplete.items())
+        if n
+    ]
+    return "；".join(parts) or None
 
 
 @dataclass(slots=True)

@@ -26,5 +26,6 @@ SPEC = PlatformSpec(
         listing_followers=False,
         listing_metrics=frozenset({"views", "likes", "comments", "favorites"}),
         needs_cookie=True,
+        page_size=100,  # search ``page_size`` is the configured one, uncapped (client.py)
     ),
 )

@@ -13,7 +13,9 @@ Why it is shaped this way:
 - Search results carry neither a share count nor the author's followers; ``view/detail`` has
   both (``stat.share``, ``Card.card.fans``). By default every work is read through it
   (``details="all"``); ``details="authors"`` reads it once per new author (cached by ``mid``) for
-  the follower count only, when requests are scarce.
+  the follower count only, when requests are scarce. These reads are enrichment: one that
+  fails on its own keeps the search card (counted in ``ParsedPage.incomplete``); a session
+  failure (login, block, throttle given up on) stops the platform after the page is stored.
 
 The cursor after each page is ``{"tag": …, "tag_index": i, "windows": [[begin, end), …],
 "page": n}``: the windows still to read (the current one first) and the next page in it.
@@ -38,7 +40,7 @@ from tracker.errors import LoginRequired, ParseError
 from tracker.records import ParsedPage, PostRecord
 
 if TYPE_CHECKING:
-    from tracker.http.client import HttpClient
+    from tracker.http.client import HttpClient, Purpose
 
 __all__ = ["BilibiliConnector"]
 
@@ -176,8 +178,8 @@ class BilibiliConnector(Connector):
                     middle = (begin + end) // 2  # capped: read both halves instead
                     windows[:1] = [(middle, end), (begin, middle)]
                     continue
-                self._enrich(parsed)
                 shared.keep_window(parsed, request.since, request.until)
+                enrichment = self._enrich(parsed)
                 fetched = page
                 if parsed.has_more:
                     page += 1
@@ -200,6 +202,7 @@ class BilibiliConnector(Connector):
                     task=f"search:{tag}",
                     raw_bytes=self.http.stats.bytes - before,
                 )
+                enrichment.raise_held()  # the page is stored: now a session failure may stop
                 yielded += 1
                 if request.max_pages is not None and yielded >= request.max_pages:
                     return
@@ -228,12 +231,15 @@ class BilibiliConnector(Connector):
 
     # --- followers ---------------------------------------------------------------------------
 
-    def _detail(self, bvid: str) -> tuple[Any, bool]:
-        """(body, found) for ``view/detail``; not-found codes come back as ``found=False``."""
+    def _detail(self, bvid: str, purpose: Purpose = "detail") -> tuple[Any, bool]:
+        """(body, found) for ``view/detail``; not-found codes come back as ``found=False``.
+        ``purpose`` says what the read is for: the work (``detail``) or its author's followers
+        (``profile``, in ``details="authors"`` mode)."""
         self._ensure_buvid3()
-        body = self.http.get_json(
-            DETAIL_PATH, {"bvid": bvid}, headers=_HEADERS, check=self._check_view
-        )
+        with self.http.purpose(purpose):
+            body = self.http.get_json(
+                DETAIL_PATH, {"bvid": bvid}, headers=_HEADERS, check=self._check_view
+            )
         return body, body.get("code") not in NOT_FOUND_CODES
 
     def _remember(self, page: ParsedPage) -> None:
@@ -244,12 +250,20 @@ class BilibiliConnector(Connector):
                 account.verify_type,
             )
 
-    def _enrich(self, parsed: ParsedPage) -> None:
-        """Complete a search page through ``view/detail`` (see ``DETAIL_MODES``)."""
+    def _enrich(self, parsed: ParsedPage) -> shared.Enrichment:
+        """Complete a search page through ``view/detail`` (see ``DETAIL_MODES``).
+
+        A read that fails on its own keeps the search card as it is (counted as a gap); a
+        session failure is held, with no further read, until the page is stored."""
+        enrichment = shared.Enrichment(PLATFORM)
         if self.details == "all":
             posts = []
             for post in parsed.posts:
-                body, found = self._detail(post.platform_post_id)
+                ok, answer = enrichment.read(partial(self._detail, post.platform_post_id))
+                if not ok or answer is None:
+                    posts.append(post)
+                    continue
+                body, found = answer
                 if not found:  # gone since the search index saw it: keep what search said
                     posts.append(post)
                     continue
@@ -257,16 +271,21 @@ class BilibiliConnector(Connector):
                 self._remember(detail)
                 posts.extend(detail.posts or [post])
             parsed.posts = posts
+            parsed.note_incomplete("detail", enrichment.failed)
         elif self.details == "authors":
             for post in parsed.posts:
                 uid = post.account_uid
                 if uid is None or uid in self._authors:
                     continue
-                body, found = self._detail(post.platform_post_id)
                 self._authors[uid] = (None, None, None)
-                if found:
-                    self._remember(parse_view(body, captured_at=self._now()))
+                ok, answer = enrichment.read(
+                    partial(self._detail, post.platform_post_id, "profile")
+                )
+                if ok and answer is not None and answer[1]:
+                    self._remember(parse_view(answer[0], captured_at=self._now()))
+            parsed.note_incomplete("followers", enrichment.failed)
         _apply_authors(parsed, self._authors)
+        return enrichment
 
     # --- refresh -----------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ SPEC = PlatformSpec(
         listing_metrics=frozenset({"likes", "comments", "shares", "favorites"}),
         needs_signer=True,
         needs_cookie=True,
+        page_size=100,  # challenge/aweme ``count`` is the configured page_size, uncapped (client.py)
         id_encodes_time=True,
     ),
 )

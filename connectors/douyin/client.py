@@ -8,7 +8,12 @@ Why it is shaped this way:
 - ``challenge/aweme`` pages by the ``cursor`` it returns until ``has_more`` is 0. Its order is not
   by time, so items outside ``since``/``until`` are skipped one by one rather than ending the run.
 - Lists report ``author.follower_count`` as 0; ``user/profile/other`` has the real figure, read
-  once per author (cached by ``sec_uid``).
+  at most once per author in a run (cached by ``sec_uid``, a failed read too). The profile reads
+  are an enrichment step that cannot lose the page: a read that fails on its own (a silent
+  empty 200, an unreadable body) leaves that author's followers unknown and is counted in
+  ``ParsedPage.incomplete["followers"]``; a session-wide failure (login wall, rejected
+  signature, throttle given up on, or the silent block on every profile read of the page) stops
+  the platform only after the page is yielded and stored.
 - Every call needs ``a_bogus`` from the signer plug-in (``sign=True``) and a logged-in cookie.
   The platform's HTTP settings must set ``empty_body_blocked`` so an empty 200 (its silent block)
   is raised as ``Blocked`` rather than retried as a truncated body.
@@ -72,6 +77,7 @@ COMMON_PARAMS: dict[str, str] = {
 """The web client's device parameters (must agree with the User-Agent the signer signs for)."""
 
 _Author = tuple[int | None, bool | None, str | None]
+_UNKNOWN: _Author = (None, None, None)
 
 
 class DouyinConnector(Connector):
@@ -170,8 +176,8 @@ class DouyinConnector(Connector):
                     sort_type=0,
                 )
                 parsed = parse_aweme_list(body, captured_at=self._now())
-                self._add_followers(parsed)
                 shared.keep_window(parsed, request.since, request.until)
+                enrichment = self._add_followers(parsed)
                 url = f"{self.http.base_url}{CHALLENGE_AWEME_PATH}?ch_id={ch_id}&cursor={position}"
                 nxt = int(parsed.cursor) if parsed.cursor and parsed.cursor.isdigit() else None
                 more = bool(parsed.has_more) and nxt is not None and nxt > position
@@ -193,6 +199,7 @@ class DouyinConnector(Connector):
                     task=task,
                     raw_bytes=self.http.stats.bytes - before,
                 )
+                enrichment.raise_held()  # the page is stored: now a session failure may stop
                 yielded += 1
                 if request.max_pages is not None and yielded >= request.max_pages:
                     return
@@ -202,27 +209,39 @@ class DouyinConnector(Connector):
     # --- followers ---------------------------------------------------------------------------
 
     def _profile(self, sec_uid: str) -> _Author:
-        body = self._get(
-            PROFILE_PATH,
-            f"https://www.douyin.com/user/{sec_uid}",
-            check=self._check_profile,
-            sec_user_id=sec_uid,
-        )
+        with self.http.purpose("profile"):
+            body = self._get(
+                PROFILE_PATH,
+                f"https://www.douyin.com/user/{sec_uid}",
+                check=self._check_profile,
+                sec_user_id=sec_uid,
+            )
         if body.get("status_code") == USER_MISSING:
-            return (None, None, None)
+            return _UNKNOWN
         accounts = parse_user_profile(body, captured_at=self._now()).accounts
         if not accounts:
-            return (None, None, None)
+            return _UNKNOWN
         a = accounts[0]
         return (a.followers, a.verified, a.verify_type)
 
-    def _add_followers(self, parsed: ParsedPage) -> None:
-        """Real follower counts (one profile call per new author) onto the page's records."""
-        if self.fetch_followers:
-            for post in parsed.posts:
-                sec_uid = post.context.get("sec_uid")
-                if sec_uid and sec_uid not in self._authors:
-                    self._authors[sec_uid] = self._profile(sec_uid)
+    def _read_profiles(self, parsed: ParsedPage) -> shared.Enrichment:
+        """One profile read per author this run has not read yet (a failed read is not retried
+        in the run: it is counted as a gap instead)."""
+        enrichment = shared.Enrichment(PLATFORM)
+        if not self.fetch_followers:
+            return enrichment
+        for post in parsed.posts:
+            sec_uid = post.context.get("sec_uid")
+            if sec_uid and sec_uid not in self._authors:
+                ok, info = enrichment.read(partial(self._profile, sec_uid))
+                self._authors[sec_uid] = info if ok and info is not None else _UNKNOWN
+        return enrichment
+
+    def _add_followers(self, parsed: ParsedPage) -> shared.Enrichment:
+        """Real follower counts (one profile read per new author) onto the page's records;
+        the returned enrichment holds a session failure for after the page is stored."""
+        enrichment = self._read_profiles(parsed)
+        parsed.note_incomplete("followers", enrichment.failed)  # each account counted once a run
         by_uid: dict[str, _Author] = {}
         for post in parsed.posts:
             info = self._authors.get(post.context.get("sec_uid", ""))
@@ -247,6 +266,7 @@ class DouyinConnector(Connector):
                     account.verified, account.verify_type = verified, vtype
             accounts.append(account)
         parsed.accounts = accounts
+        return enrichment
 
     # --- refresh -----------------------------------------------------------------------------
 
@@ -257,13 +277,14 @@ class DouyinConnector(Connector):
             page = ParsedPage()
             before = self.http.stats.bytes
             for aweme_id in batch:
-                body = self._get(
-                    DETAIL_PATH,
-                    f"https://www.douyin.com/video/{aweme_id}",
-                    aweme_id=aweme_id,
-                )
+                with self.http.purpose("detail"):
+                    body = self._get(
+                        DETAIL_PATH,
+                        f"https://www.douyin.com/video/{aweme_id}",
+                        aweme_id=aweme_id,
+                    )
                 page.extend(parse_aweme_detail(body, captured_at=self._now()))
-            self._add_followers(page)
+            enrichment = self._add_followers(page)
             yield FetchedPage(
                 parsed=page,
                 cursor={"refreshed": start + len(batch)},
@@ -271,3 +292,4 @@ class DouyinConnector(Connector):
                 task="refresh",
                 raw_bytes=self.http.stats.bytes - before,
             )
+            enrichment.raise_held()

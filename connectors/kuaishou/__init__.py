@@ -23,5 +23,7 @@ SPEC = PlatformSpec(
         listing_metrics=frozenset({"views", "likes"}),
         needs_signer=True,
         needs_cookie=True,
+        page_size=20,  # search pages are fixed at PLATFORM_PAGE_SIZE = 20 (client.py)
+        page_size_fixed=True,
     ),
 )

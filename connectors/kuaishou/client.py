@@ -12,7 +12,9 @@ Pagination: ``pcursor`` is the page number as a string (``"1"``, ``"2"``...); th
 Kuaishou search is ordered by relevance, not time, so paging never stops early by date; each
 work outside ``[since, until)`` is dropped on its own (``keep_window``), as for Bilibili and Douyin.
 Follower counts never come with search results: one ``visionProfile`` call per new author,
-cached for the connector's life.
+cached for the connector's life. Those reads are enrichment: one that fails on its own leaves
+the followers unknown (counted in ``ParsedPage.incomplete``) and keeps the page; a session
+failure stops the platform only after the page is stored.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from connectors import _client_common as shared
@@ -77,6 +80,13 @@ DETAIL_QUERY = (
 
 search_keywords = shared.search_keywords
 """Public here too: this connector's search words (``connectors._client_common``)."""
+
+
+def _stops_the_session(exc: ConnectorError) -> bool:
+    """Kuaishou's line: every kind of ``ConnectorError`` (block, login, throttle, signer) is
+    about the session; a bare one (a 404, a server error given up on) or an unreadable body
+    is about the one read."""
+    return type(exc) is not ConnectorError and not isinstance(exc, ParseError)
 
 
 class KuaishouConnector(Connector):
@@ -172,21 +182,28 @@ class KuaishouConnector(Connector):
             container = data["visionSearchPhoto"]
         return str(container.get("searchSessionId") or default)
 
-    def _attach_followers(self, page: ParsedPage) -> None:
-        """Fill followers on accounts and posts from ``visionProfile``, one call per new author."""
+    def _attach_followers(self, page: ParsedPage) -> shared.Enrichment:
+        """Fill followers on accounts and posts from ``visionProfile``, one read per new author
+        in the connector's life (a failed read too: it leaves the followers unknown and is
+        counted as a gap). A session failure is held until the page is stored."""
+        enrichment = shared.Enrichment(self.platform, session_error=_stops_the_session)
         for account in page.accounts:
             uid = account.platform_uid
             if uid not in self._followers:
-                self._followers[uid] = self._profile_followers(uid)
+                ok, followers = enrichment.read(partial(self._profile_followers, uid))
+                self._followers[uid] = followers if ok else None
             followers = self._followers[uid]
             if followers is not None:
                 account.followers = followers
         for post in page.posts:
             if post.account_uid is not None:
                 post.followers_at_capture = self._followers.get(post.account_uid)
+        page.note_incomplete("followers", enrichment.failed)
+        return enrichment
 
     def _profile_followers(self, uid: str) -> int | None:
-        body = self._graphql("visionProfile", {"userId": uid}, PROFILE_QUERY)
+        with self.http.purpose("profile"):
+            body = self._graphql("visionProfile", {"userId": uid}, PROFILE_QUERY)
         try:
             profile = parse.parse_vision_profile(body, captured_at=self._now())
         except ParseError as exc:
@@ -220,7 +237,7 @@ class KuaishouConnector(Connector):
                 parsed, body, via = self._search_page(keyword, pcursor, session, via)
                 raw_bytes = self.http.stats.bytes - before
                 shared.keep_window(parsed, request.since, request.until)
-                self._attach_followers(parsed)
+                enrichment = self._attach_followers(parsed)
                 pages += 1
                 session = self._session_of(body, session)
                 more = bool(parsed.has_more and parsed.cursor)
@@ -242,6 +259,7 @@ class KuaishouConnector(Connector):
                     task=task,
                     raw_bytes=max(0, raw_bytes),
                 )
+                enrichment.raise_held()  # the page is stored: now a session failure may stop
                 pcursor = next_cursor
             index += 1
 
@@ -252,9 +270,10 @@ class KuaishouConnector(Connector):
             batch = ids[start : start + REFRESH_BATCH]
             page = ParsedPage()
             for photo_id in batch:
-                body = self._graphql(
-                    "visionVideoDetail", {"photoId": photo_id, "page": "detail"}, DETAIL_QUERY
-                )
+                with self.http.purpose("detail"):
+                    body = self._graphql(
+                        "visionVideoDetail", {"photoId": photo_id, "page": "detail"}, DETAIL_QUERY
+                    )
                 captured_at = self._now()
                 one = parse.parse_vision_video_detail(body, captured_at=captured_at)
                 if not one.posts and not one.rejects:
@@ -269,10 +288,11 @@ class KuaishouConnector(Connector):
                     )
                 page.extend(one)
             page.accounts = unique_accounts(page.accounts, keep="last")
-            self._attach_followers(page)
+            enrichment = self._attach_followers(page)
             yield FetchedPage(
                 parsed=page,
                 cursor={"refresh_done": start + len(batch)},
                 url=self._url(GRAPHQL_PATH),
                 task="refresh",
             )
+            enrichment.raise_held()

@@ -23,6 +23,8 @@ SPEC = PlatformSpec(
     capabilities=Capabilities(
         listing_metrics=frozenset({"likes", "comments", "shares"}),
         needs_cookie=True,
+        page_size=10,  # m.weibo.cn getIndex pages are fixed at 10 (connectors/weibo/client.py)
+        page_size_fixed=True,
         id_encodes_time=True,
     ),
 )

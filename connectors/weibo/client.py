@@ -6,7 +6,10 @@ and the topic feed ``231522type=1&t=10&q=#tag#``. Both page with ``page=1,2,...`
 ``cardlistInfo.page`` is null or the body says ``这里还没有内容``.
 
 A cut post (``isLongText``) is completed from weibo.com ``ajax/statuses/longtext`` before the page
-is parsed, since the campaign tag is often in the cut-off part. When the connector is pointed at
+is parsed, since the campaign tag is often in the cut-off part. That read is enrichment: a
+failure keeps the cut text (counted in ``ParsedPage.incomplete``) while a
+session failure (login wall, verification, throttle given up on) stops the run only after the
+page is stored. When the connector is pointed at
 another host (the simulator), long texts and refreshes go to that host too unless
 ``longtext_base_url`` says otherwise.
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -146,24 +150,24 @@ class WeiboConnector(Connector):
         queries = shared.unique_words(topic_query(tag) for tag in tags)
         return [(f"{ch}:{q}", ch, q) for q in queries for ch in self.channels]
 
-    def _long_texts(self, wanted: list[tuple[str, str]]) -> dict[str, str]:
+    def _read_long_text(self, bid: str) -> Any:
+        with self.http.purpose("detail"):
+            return self.http.get_json(
+                f"{self.longtext_base_url}/ajax/statuses/longtext",
+                {"id": bid},
+                _AJAX_HEADERS,
+                check=self._check,
+            )
+
+    def _long_texts(
+        self, wanted: list[tuple[str, str]], enrichment: shared.Enrichment
+    ) -> dict[str, str]:
+        """The full texts of cut posts. A read that fails keeps the cut text; a session failure
+        is held by ``enrichment`` until the page is stored."""
         texts: dict[str, str] = {}
         for mid, bid in wanted:
-            try:
-                body = self.http.get_json(
-                    f"{self.longtext_base_url}/ajax/statuses/longtext",
-                    {"id": bid},
-                    _AJAX_HEADERS,
-                    check=self._check,
-                )
-            except shared.SESSION_ERRORS:
-                raise
-            except (ParseError, ConnectorError) as exc:
-                log.warning(
-                    "weibo: long text of %s not available (%s); keeping the cut text", mid, exc
-                )
-                continue
-            content = long_text_content(body)
+            ok, body = enrichment.read(partial(self._read_long_text, bid))
+            content = long_text_content(body) if ok else None
             if content is not None:
                 texts[mid] = content
         return texts
@@ -208,10 +212,13 @@ class WeiboConnector(Connector):
             params = {"containerid": containerid, "page_type": "searchall", "page": page}
             body = self.http.get_json("api/container/getIndex", params, headers, check=self._check)
             captured_at = self._now()
-            long_texts = self._long_texts(long_text_requests(body))
+            wanted = long_text_requests(body)
+            enrichment = shared.Enrichment(PLATFORM)
+            long_texts = self._long_texts(wanted, enrichment)
             parsed = parse_get_index(
                 body, captured_at=captured_at, source="live", long_texts=long_texts
             )
+            parsed.note_incomplete("long_text", len({mid for mid, _ in wanted} - set(long_texts)))
             older = False
             if channel == "realtime":
                 parsed, older = shared.window_page(parsed, request.since, request.until)
@@ -231,6 +238,7 @@ class WeiboConnector(Connector):
             url = f"{self.http.base_url}/api/container/getIndex?{urlencode(params)}"
             task = f"{'topic' if channel == 'topic' else 'search'}:{query}"
             yield FetchedPage(parsed=parsed, cursor=cursor, url=url, task=task)
+            enrichment.raise_held()  # the page is stored: now a session failure may stop
             if finished:
                 return
             page = next_page
@@ -242,22 +250,27 @@ class WeiboConnector(Connector):
         url = f"{self.longtext_base_url}/ajax/statuses/show"
         for start in range(0, len(post_ids), batch):
             page = ParsedPage(has_more=start + batch < len(post_ids))
+            enrichment = shared.Enrichment(PLATFORM)
             for post_id in post_ids[start : start + batch]:
                 try:
-                    body = self.http.get_json(
-                        url, {"id": post_id}, _AJAX_HEADERS, check=self._check
-                    )
+                    with self.http.purpose("detail"):
+                        body = self.http.get_json(
+                            url, {"id": post_id}, _AJAX_HEADERS, check=self._check
+                        )
                 except shared.SESSION_ERRORS:
                     raise
                 except (ParseError, ConnectorError) as exc:
                     payload = f'{{"id": "{post_id}"}}'
                     page.rejects.append(shared.refresh_failed(exc, PLATFORM, payload, url))
                     continue
-                long_texts = self._long_texts(status_long_text_requests(body))
+                wanted = status_long_text_requests(body)
+                long_texts = self._long_texts(wanted, enrichment)
                 one = parse_status_show(
                     body, captured_at=self._now(), post_id=post_id, long_texts=long_texts
                 )
+                one.note_incomplete("long_text", len({m for m, _ in wanted} - set(long_texts)))
                 page.extend(one)
             end = start + batch
             cursor = {"refresh_index": end} if end < len(post_ids) else {"done": True}
             yield FetchedPage(parsed=page, cursor=cursor, url=url, task="refresh")
+            enrichment.raise_held()

@@ -25,6 +25,7 @@ SPEC = PlatformSpec(
         listing_metrics=frozenset({"likes"}),
         needs_signer=True,
         needs_cookie=True,
+        page_size=20,  # search/notes ``page_size`` is capped at PLATFORM_PAGE_SIZE = 20 (client.py)
         id_encodes_time=True,
     ),
 )

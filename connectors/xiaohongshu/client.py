@@ -145,9 +145,10 @@ class XiaohongshuConnector(Connector):
             "xsec_source": "pc_search",
             "xsec_token": token,
         }
-        body = self.http.post_json(
-            FEED_PATH, payload, headers=_HEADERS, sign=True, check=self._check_detail
-        )
+        with self.http.purpose("detail"):
+            body = self.http.post_json(
+                FEED_PATH, payload, headers=_HEADERS, sign=True, check=self._check_detail
+            )
         return body, self._now()
 
     def _with_details(self, cards: ParsedPage) -> ParsedPage:
@@ -182,13 +183,14 @@ class XiaohongshuConnector(Connector):
         """(follower count, settled) of one author; not settled when the call failed and may
         succeed later, so the next page asks again instead of caching the gap."""
         try:
-            body = self.http.get_json(
-                PROFILE_PATH,
-                {"target_user_id": user_id},
-                headers={**_HEADERS, "Referer": parse.profile_url(user_id)},
-                sign=True,
-                check=self._check_profile,
-            )
+            with self.http.purpose("profile"):
+                body = self.http.get_json(
+                    PROFILE_PATH,
+                    {"target_user_id": user_id},
+                    headers={**_HEADERS, "Referer": parse.profile_url(user_id)},
+                    sign=True,
+                    check=self._check_profile,
+                )
             page = parse.parse_user_info(body, user_id=user_id, captured_at=self._now())
         except ConnectorError as exc:
             if type(exc) is not ConnectorError and not isinstance(exc, ParseError):

@@ -22,5 +22,6 @@ SPEC = PlatformSpec(
         listing_metrics=frozenset({"likes", "comments"}),
         needs_signer=True,
         needs_cookie=True,
+        page_size=20,  # search_v3/answers ``limit`` is capped at MAX_LIMIT = 20 (client.py)
     ),
 )

@@ -329,9 +329,10 @@ class ZhihuConnector(Connector):
         """The work by id; its kind is unknown, so answers, then articles, then zvideos."""
         for kind in _DETAIL_KINDS:
             try:
-                body = self._get(
-                    f"api/v4/{kind}/{post_id}", {}, f"https://www.zhihu.com/{kind}/{post_id}"
-                )
+                with self.http.purpose("detail"):
+                    body = self._get(
+                        f"api/v4/{kind}/{post_id}", {}, f"https://www.zhihu.com/{kind}/{post_id}"
+                    )
             except ZhihuNotFound:
                 continue
             return parse_detail(body, captured_at=self._now(), post_id=post_id)

@@ -117,18 +117,20 @@ def test_daily_report_folder_and_digest(
     assert summary["day"] == "2024-09-09"
     assert summary["timezone"] == "Asia/Shanghai"
     assert summary["generated_at"] == "2024-09-10T08:03:00+08:00"
-    assert summary["new_works"] == 6
-    assert summary["total_works"] == 7  # + "old"; "late" belongs to the 10th
-    assert summary["first_collected"] == 6
+    # The read model's counting (docs/figures.md): the deleted d1 counts, as in the ranking
+    assert summary["new_works"] == 7
+    assert summary["total_works"] == 8  # + "old"; "late" belongs to the 10th
+    assert summary["first_collected"] == 7
     assert summary["platforms"] == {
         "weibo": {"new_works": 3, "total_works": 3, "first_collected": 3},
-        "douyin": {"new_works": 0, "total_works": 0, "first_collected": 0},
+        "douyin": {"new_works": 1, "total_works": 1, "first_collected": 1},  # d1, deleted
         "kuaishou": {"new_works": 0, "total_works": 0, "first_collected": 0},
         "zhihu": {"new_works": 0, "total_works": 0, "first_collected": 0},
         "bilibili": {"new_works": 3, "total_works": 4, "first_collected": 3},
         "xiaohongshu": {"new_works": 0, "total_works": 0, "first_collected": 0},
     }
     top = summary["top_works"]
+    # deleted works are counted, never listed: d1 (10000 likes) is not in the top list
     assert [(w["platform_post_id"], w["interactions"]) for w in top] == [
         ("w2", 300),
         ("w3", 150),
@@ -147,7 +149,7 @@ def test_daily_report_folder_and_digest(
     (digest,) = alerts.sent
     assert digest.kind == "digest"
     assert digest.title == "日报 2024-09-09"
-    assert "- 新发布活动作品：**6** 件；累计 7 件" in digest.lines
+    assert "- 新发布活动作品：**7** 件；累计 8 件" in digest.lines
     assert digest.lines[
         digest.lines.index("**当日作品前 5 名**（互动量（原始）：点赞+评论+转发+收藏）") + 1
     ].startswith("1. 微博 [作品 w2](https://example.invalid/weibo/w2)（科普博主） 赞 300")

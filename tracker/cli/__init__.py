@@ -27,6 +27,7 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
     commands_demo,
     commands_import,
     commands_pack,
+    commands_plan,
     commands_rank,
     commands_schedule,
     commands_sim,

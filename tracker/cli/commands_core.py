@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,11 +13,14 @@ from rich.console import Console
 from connectors import catalogue
 from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.cli.app import app
-from tracker.cli.context import state
+from tracker.cli.context import CliState, state
 from tracker.cli.tables import Col, print_table, stdout_console
 from tracker.errors import ConfigError, TrackerError
 from tracker.normalize.times import to_shanghai
 from tracker.safe_files import atomic_text_output
+
+if TYPE_CHECKING:
+    from tracker.config import CampaignConfig
 
 console = Console()
 err_console = Console(stderr=True)
@@ -57,6 +61,19 @@ def _requests_and_retries(requests: int | None, retries: int | None) -> str:
     return f"{requests} / {retries or 0}"
 
 
+def _count(n: int | None) -> str:
+    return "—" if n is None else str(n)
+
+
+def _configured_campaign(st: CliState) -> CampaignConfig | None:
+    """The campaign whose works 活动作品 counts; None when the config cannot be read (the
+    store inventory is still shown)."""
+    try:
+        return st.config.campaign(None)
+    except ConfigError:
+        return None
+
+
 @app.command("status")
 def status_command(
     ctx: typer.Context,
@@ -71,7 +88,7 @@ def status_command(
         raise TrackerError(f"--format 只能是 table 或 json，收到 {format!r}")
     engine = open_database(st.db)
     try:
-        status = database_status(engine, st.database_label)
+        status = database_status(engine, st.database_label, _configured_campaign(st))
         # --- schedule section (tracker.schedule.status) ---
         from tracker.cli.commands_schedule import print_schedule_status, schedule_status_for
 
@@ -98,7 +115,7 @@ def status_command(
         (
             PLATFORM_NAMES_ZH.get(p.platform, p.platform),
             str(p.posts),
-            str(p.campaign_posts),
+            _count(p.campaign_posts),
             str(p.accounts),
             p.last_run_kind or "—",
             p.last_run_status or "—",
@@ -112,7 +129,7 @@ def status_command(
         (
             "合计",
             str(totals["posts"]),
-            str(totals["campaign_posts"]),
+            _count(totals["campaign_posts"]),
             str(totals["accounts"]),
             "",
             "",
@@ -125,7 +142,25 @@ def status_command(
         out.print("尚无数据。运行 `tracker collect` 采集，或 `tracker import` 导入。")
     if status.rejects:
         out.print(f"无法解析的条目 {status.rejects} 条已存入 reject 表。")
+    for p in status.platforms:
+        line = _purposes_line(p.last_run_purposes)
+        if line or p.last_run_incomplete:
+            name = PLATFORM_NAMES_ZH.get(p.platform, p.platform)
+            parts = [x for x in (line, p.last_run_incomplete) if x]
+            out.print(f"{name}最近一次运行：" + "；".join(parts), soft_wrap=True)
     print_schedule_status(out, schedule)  # --- schedule section ---
+
+
+PURPOSE_ZH = {"listing": "列表页", "detail": "详情", "profile": "主页", "page": "文章页"}
+
+
+def _purposes_line(purposes: dict[str, int] | None) -> str:
+    """``请求 列表页 12、详情 3、主页 5（重试 2）`` from a run's requests by purpose."""
+    if not purposes:
+        return ""
+    shown = [f"{PURPOSE_ZH[k]} {purposes[k]}" for k in PURPOSE_ZH if purposes.get(k)]
+    retry = purposes.get("retry", 0)
+    return "请求 " + "、".join(shown) + (f"（重试 {retry}）" if retry else "")
 
 
 @config_app.command("check")

@@ -21,7 +21,7 @@ from tracker.cli.commands_collect import (
 )
 from tracker.cli.context import CliState, state
 from tracker.cli.tables import Col, print_table
-from tracker.errors import ConfigError
+from tracker.errors import ConfigError, TrackerError
 
 if TYPE_CHECKING:
     from tracker.schedule.plan import Plan
@@ -62,6 +62,27 @@ def _print_plan(plan: Plan, now: datetime) -> None:
         "更早错过的由启动时的补跑处理。",
         soft_wrap=True,
     )
+
+
+def _print_request_plan(st: CliState, now: datetime) -> None:
+    """The day's requests per platform (``tracker plan``) on stderr, under the jobs; without a
+    database yet, from the plan's defaults (a dry run never creates one)."""
+    from tracker.cli.commands_plan import print_plan_table
+    from tracker.services.database import open_database
+    from tracker.services.plan import build_request_plan
+
+    config = st.config
+    try:
+        engine = open_database(st.db)
+    except TrackerError as exc:
+        console.print(f"（{exc}；请求预算按默认值估计）", soft_wrap=True)
+        engine = None
+    try:
+        plans = build_request_plan(engine, config, now)
+    finally:
+        if engine is not None:
+            engine.dispose()
+    print_plan_table(console, plans, config.schedule.max_hours_per_platform)
 
 
 def _results_table(results: list[JobRun], plan: Plan) -> Table:
@@ -108,6 +129,7 @@ def schedule_command(
     clock = (lambda: fixed_now) if fixed_now else (lambda: datetime.now(UTC))
     if dry_run:
         _print_plan(plan, clock())
+        _print_request_plan(st, clock())
         return
     log = logging.getLogger("tracker.schedule")
     if log.getEffectiveLevel() > logging.INFO:

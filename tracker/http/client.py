@@ -38,8 +38,9 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -87,13 +88,26 @@ _MIN_OWN_SECRET_CHARS = 4
 registry, which scrubs every error, starts at ``tracker.redaction.MIN_SECRET_CHARS``)."""
 
 
+Purpose = Literal["listing", "detail", "profile", "page"]
+"""Why a request was sent: a tag/topic listing page, a work's detail, an account's profile, an
+article page. Live collection is bounded by the platforms' rate limits, so requests are the
+cost that matters, and a plan or a run report must say what they were spent on."""
+PURPOSES: tuple[Purpose, ...] = ("listing", "detail", "profile", "page")
+
+
 @dataclass(slots=True)
 class HttpStats:
-    """What one client did: attempts sent, retries slept for, response bytes read."""
+    """What one client did: attempts sent, retries slept for, response bytes read, and the
+    attempts by purpose (a retry counts under ``retry`` as well as its purpose)."""
 
     requests: int = 0
     retries: int = 0
     bytes: int = 0
+    by_purpose: dict[str, int] = field(default_factory=dict)
+
+    def count(self, purpose: str) -> None:
+        self.requests += 1
+        self.by_purpose[purpose] = self.by_purpose.get(purpose, 0) + 1
 
 
 class _RedactQuery(logging.Filter):
@@ -223,6 +237,7 @@ class HttpClient:
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings()
         self.stats = HttpStats()
+        self._purpose: str = "listing"
         self._sleep = sleep
         self._clock = clock
         environ: Mapping[str, str] = os.environ if env is None else env
@@ -342,7 +357,7 @@ class HttpClient:
         def attempt() -> str:
             if self._limiter:
                 self._limiter.acquire()
-            self.stats.requests += 1
+            self.stats.count(self._purpose)
             try:
                 with self._client.stream(
                     "GET",
@@ -381,6 +396,17 @@ class HttpClient:
         """``text`` without this client's cookies (the platform's own too) or any configured
         secret, raw or encoded: for messages made from what the platform answered."""
         return scrub(text, self._secrets(), min_chars=_MIN_OWN_SECRET_CHARS)
+
+    @contextmanager
+    def purpose(self, purpose: Purpose) -> Iterator[None]:
+        """Count the requests sent inside the block under ``purpose`` (listing by default):
+        connectors mark their detail and profile calls, services their refresh passes."""
+        before = self._purpose
+        self._purpose = purpose
+        try:
+            yield
+        finally:
+            self._purpose = before
 
     def close(self) -> None:
         self._client.close()
@@ -488,7 +514,7 @@ class HttpClient:
         content: bytes | None,
         where: str,
     ) -> httpx.Response:
-        self.stats.requests += 1
+        self.stats.count(self._purpose)
         try:
             response = self._client.request(
                 method,
@@ -663,6 +689,7 @@ class HttpClient:
 
     def _log_retry(self, method: str, where: str, state: RetryCallState) -> None:
         self.stats.retries += 1
+        self.stats.by_purpose["retry"] = self.stats.by_purpose.get("retry", 0) + 1
         exc = state.outcome.exception() if state.outcome else None
         reason = exc.reason if isinstance(exc, Transient) else type(exc).__name__
         log.warning(

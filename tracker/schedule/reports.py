@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tracker.config import TrackerConfig
 from tracker.safe_files import atomic_text_output
@@ -76,11 +75,10 @@ def write_daily(
     engine: Engine, config: TrackerConfig, reports_dir: Path, day: date, *, now: datetime
 ) -> tuple[Path, dict[str, Any]]:
     """Build ``reports/<day>/``; returns the folder and the day's summary."""
-    zone = ZoneInfo(config.schedule.timezone)
     out_dir = daily_dir(reports_dir, day)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = period_summary(
-        engine, day, day, zone=zone, now=now, platforms=config.enabled_platforms()
+        engine, config.campaign(None), day, day, now=now, platforms=config.enabled_platforms()
     )
     summary = {"day": day.isoformat(), **summary, "report_dir": str(out_dir)}
     builder = find_function(DAILY_REPORT_REF)
@@ -102,25 +100,20 @@ def write_weekly(
     engine: Engine, config: TrackerConfig, reports_dir: Path, week_start: date, *, now: datetime
 ) -> tuple[Path, dict[str, Any]]:
     """Build ``reports/weekly/<monday>/`` for the seven days from ``week_start``."""
-    zone = ZoneInfo(config.schedule.timezone)
     week_end = week_start + timedelta(days=6)
     out_dir = weekly_dir(reports_dir, week_start)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = period_summary(
         engine,
+        config.campaign(None),
         week_start,
         week_end,
-        zone=zone,
         now=now,
         platforms=config.enabled_platforms(),
         top_n=10,
+        per_day=True,
     )
-    per_day = []
-    for i in range(7):
-        day = week_start + timedelta(days=i)
-        d = period_summary(engine, day, day, zone=zone, now=now, top_n=0)
-        per_day.append({"day": day.isoformat(), "new_works": d["new_works"]})
-    summary = {**summary, "days": per_day, "report_dir": str(out_dir)}
+    summary = {**summary, "report_dir": str(out_dir)}
     builder = find_function(WEEKLY_REPORT_REF)
     if builder is not None:
         builder(engine, config, out_dir, week_start)

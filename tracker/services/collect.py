@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from connectors.base import CollectRequest, Connector, FetchedPage
@@ -44,9 +44,16 @@ from tracker.http import HttpClient, HttpSettings
 from tracker.membership.page_store import PageStore
 from tracker.normalize.tags import unique_tags
 from tracker.records import MAX_COUNT
+from tracker.services.refresh_plan import (
+    CandidateFacts,
+    listing_covers_metrics,
+    listing_page_size,
+    priority_order,
+    refresh_requests,
+)
 from tracker.services.signers import choose_signer
 from tracker.store.engine import begin_write, shares_one_connection
-from tracker.store.models import Post, PostCampaign
+from tracker.store.queries import refresh as refresh_queries
 from tracker.store.runs import (
     RunCounts,
     finish_run,
@@ -57,8 +64,6 @@ from tracker.store.runs import (
 
 log = logging.getLogger(__name__)
 
-POST = Post.__table__
-LINK = PostCampaign.__table__
 
 Clock = Callable[[], datetime]
 PageCallback = Callable[[str, FetchedPage | None, RunCounts], None]
@@ -144,11 +149,18 @@ def build_http(
     return HttpClient(platform, base_url, **kwargs)
 
 
+_REFRESH_KWARGS: dict[str, dict[str, Any]] = {"douyin": {"followers": False}}
+"""Connector options for a refresh: its listing pass wants the works' metrics, not one
+profile request per author (followers are read by ``collect``)."""
+
+
 def build_connector(
-    platform: str, http: HttpClient, pcfg: PlatformConfig, clock: Clock
+    platform: str, http: HttpClient, pcfg: PlatformConfig, clock: Clock, *, refresh: bool = False
 ) -> Connector:
     cls = connector_class(platform)
     kwargs: dict[str, Any] = {"now": clock, "page_size": pcfg.page_size}
+    if refresh:
+        kwargs.update(_REFRESH_KWARGS.get(platform, {}))
     return cls(http, **kwargs)  # type: ignore[call-arg]
 
 
@@ -252,6 +264,11 @@ def _run_pages(
             counts.new += result.counts.posts_new
             counts.updated += result.counts.posts_updated
             counts.rejected += result.rejected
+            # What enrichment could not complete (followers, long texts...), kept with the run
+            # so its log says what a later read must fill in.
+            gaps = counts.detail.setdefault("incomplete", {})
+            for kind, n in page.parsed.incomplete.items():
+                gaps[kind] = gaps.get(kind, 0) + n
             campaign_posts += result.campaign_posts
             if _plausible_total(page.parsed.claimed_total) and page.task not in claimed:
                 claimed[page.task] = page.parsed.claimed_total
@@ -264,6 +281,30 @@ def _run_pages(
         if should_stop():
             return campaign_posts, cursor, True
     return campaign_posts, cursor, False
+
+
+def _collect_request(
+    config: TrackerConfig,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    max_pages: int | None,
+    cursor: dict[str, Any],
+) -> CollectRequest:
+    """What a run asks a connector for: every campaign's tag spellings (and Zhihu roundtables)."""
+    tags = unique_tags([s for c in config.campaigns for s in c.all_spellings])
+    return CollectRequest(
+        tags=tags,
+        since=since,
+        until=until,
+        max_pages=max_pages,
+        cursor=cursor,
+        extra={
+            "zhihu_roundtables": [
+                r for c in config.campaigns for r in c.membership.zhihu_roundtables
+            ]
+        },
+    )
 
 
 @_clear_store_errors
@@ -286,23 +327,18 @@ def collect_platform(
     )
     run_id = start_run(engine, kind="collect", platform=platform, cursor=cursor, now=clock())
     counts = RunCounts(detail={"resumed_from_run": previous_id} if previous_id else {})
-    tags = unique_tags([s for c in config.campaigns for s in c.all_spellings])
-    request = CollectRequest(
-        tags=tags,
+    request = _collect_request(
+        config,
         since=options.since,
         until=options.until,
         max_pages=options.max_pages or pcfg.max_pages,
         cursor=cursor,
-        extra={
-            "zhihu_roundtables": [
-                r for c in config.campaigns for r in c.membership.zhihu_roundtables
-            ]
-        },
     )
     http = None
     try:
         http = build_http(platform, pcfg, options, env)
         counts.http = http.stats
+        counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
         connector = build_connector(platform, http, pcfg, clock)
         campaign_posts, last_cursor, stopped = _run_pages(
             engine,
@@ -337,6 +373,7 @@ def collect_platform(
     finally:
         if http is not None:
             http.close()
+            counts.detail["requests"] = dict(http.stats.by_purpose)
     if stopped:
         finish_run(
             engine,
@@ -435,29 +472,95 @@ def refresh_candidates(
     engine: Engine, platform: str, younger_than: timedelta, now: datetime
 ) -> list[tuple[str, str | None]]:
     """Campaign works of ``platform`` published within ``younger_than`` of ``now``, as
-    (post id, stored URL): the connector decides which of the two its detail endpoint needs."""
-    q = (
-        select(POST.c.platform_post_id, POST.c.url)
-        .join(
-            LINK,
-            and_(
-                LINK.c.platform == POST.c.platform,
-                LINK.c.platform_post_id == POST.c.platform_post_id,
-            ),
-        )
-        .where(
-            POST.c.platform == platform,
-            POST.c.deleted.is_(False),
-            LINK.c.excluded.is_(False),
-            # Works added by hand or by a submission may not know their publish time yet:
-            # a refresh is how they get it.
-            or_(POST.c.published_at >= now - younger_than, POST.c.published_at.is_(None)),
-        )
-        .distinct()
-        .order_by(POST.c.platform_post_id)
-    )
+    (post id, stored URL): the connector decides which of the two its detail endpoint needs.
+    Works added by hand or by a submission may not know their publish time yet: a refresh is
+    how they get it, so undated works are candidates too."""
     with engine.connect() as conn:
-        return [(post_id, url) for post_id, url in conn.execute(q)]
+        return refresh_queries.refresh_candidates(conn, platform, now - younger_than)
+
+
+def candidate_facts(engine: Engine, platform: str, post_ids: list[str]) -> list[CandidateFacts]:
+    """What :func:`~tracker.services.refresh_plan.priority_order` needs for each candidate:
+    publish time, the last two snapshots' interactions, the rank of the latest figures."""
+    if not post_ids:
+        return []
+    with engine.connect() as conn:
+        rows = refresh_queries.interaction_ranks(conn, platform)
+        totals = refresh_queries.last_two_totals(conn, platform, set(post_ids))
+    facts = []
+    for post_id in post_ids:
+        published, rank = rows.get(post_id, (None, None))
+        last = totals.get(post_id, [])
+        facts.append(
+            CandidateFacts(
+                key=post_id,
+                published_at=_utc(published),
+                latest=last[0] if last else None,
+                previous=last[1] if len(last) > 1 else None,
+                rank=rank,
+            )
+        )
+    return facts
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    """A stored time as UTC-aware (a SQLite row may come back naive)."""
+    if when is None or when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=UTC)
+
+
+def _young_listing(
+    pages: Iterator[FetchedPage], cutoff: datetime, seen: set[str]
+) -> Iterator[FetchedPage]:
+    """Listing pages, newest first, up to and including the first that holds no work published
+    since ``cutoff`` (the listing is over for the refresh window); records the works seen.
+
+    Every simulated listing is newest first; an undated work counts as young (it may be).
+    """
+    for page in pages:
+        posts = page.parsed.posts
+        seen.update(p.platform_post_id for p in posts)
+        yield page
+        if not any(p.published_at is None or p.published_at >= cutoff for p in posts):
+            return
+
+
+def _detail_pages(
+    connector: Connector,
+    http: HttpClient,
+    keys: list[str],
+    budget: int | None,
+    counts: RunCounts,
+) -> Iterator[FetchedPage]:
+    """``connector.refresh`` over ``keys`` in order, while the budget lasts.
+
+    Without a budget, one call (a connector may read each author once per call). With one, a
+    first call of one page of works, then calls of as many works as the budget left can pay
+    for at the requests per work seen so far (a work may cost more than one request: a long
+    text, a profile), and none once less than one work's worth is left; so only a work dearer
+    than the ones before can take the pass past the budget. Works not reached are
+    ``over_budget``.
+    """
+    probe = max(1, int(getattr(connector, "page_size", 20) or 20))
+    start = http.stats.requests
+    done = 0
+    counts.detail["over_budget"] = 0
+    try:
+        while done < len(keys):
+            spent = http.stats.requests - start
+            per_work = max(1.0, spent / done) if done else 1.0
+            take = len(keys) if budget is None else int((budget - spent) / per_work)
+            if take <= 0:
+                break
+            if budget is not None and not done:
+                take = min(take, probe)  # learn the cost per work before spending much
+            chunk = keys[done : done + take]
+            with http.purpose("detail"):
+                yield from connector.refresh(chunk)
+            done += len(chunk)
+    finally:
+        counts.detail["over_budget"] = len(keys) - done
 
 
 @_clear_store_errors
@@ -468,22 +571,46 @@ def refresh_platform(
     options: CollectOptions,
     younger_than: timedelta,
     on_page: PageCallback | None = None,
+    budget: int | None = None,
 ) -> PlatformResult:
+    """Bring the figures of ``platform``'s works published within ``younger_than`` up to date.
+
+    The tag listings first (one request brings 10-20 works' metrics), then a detail request
+    only for the candidates no listing returned, or for every candidate where the listing lacks
+    a metric the detail gives (see :mod:`tracker.services.refresh_plan`). ``budget`` (default
+    ``[platforms.<id>] daily_requests``) caps the detail pass; candidates go in priority order.
+    """
     pcfg = config.platforms[platform]
     env = options.env if options.env is not None else os.environ
     clock = options.clock or (lambda: datetime.now(UTC))
-    works = refresh_candidates(engine, platform, younger_than, clock())
-    run_id = start_run(engine, kind="refresh", platform=platform, now=clock())
+    now = clock()
+    budget = budget if budget is not None else pcfg.daily_requests
+    works = refresh_candidates(engine, platform, younger_than, now)
+    facts = candidate_facts(engine, platform, [post_id for post_id, _ in works])
+    covers = listing_covers_metrics(platform) and bool(works)
+    dated = sum(1 for f in facts if f.published_at is not None)
+    run_id = start_run(engine, kind="refresh", platform=platform, now=now)
     counts = RunCounts(detail={"candidates": len(works)})
+    counts.detail["estimate"] = refresh_requests(
+        dated,
+        listing_page_size(platform, pcfg.page_size),
+        covers,
+        len(works) - dated,
+        budget,
+    )
     http = None
+    campaign_posts = 0
+    stopped = False
+    listed: set[str] = set()
     try:
         http = build_http(platform, pcfg, options, env)
         counts.http = http.stats
-        connector = build_connector(platform, http, pcfg, clock)
-        campaign_posts, _, stopped = _run_pages(
+        counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
+        connector = build_connector(platform, http, pcfg, clock, refresh=True)
+        store = functools.partial(
+            _run_pages,
             engine,
             platform,
-            connector.refresh(connector.refresh_keys(works)) if works else iter(()),
             config=config,
             run_id=run_id,
             counts=counts,
@@ -492,8 +619,28 @@ def refresh_platform(
             on_page=on_page,
             should_stop=options.should_stop,
         )
+        if covers:  # with no candidate, no request at all: new works are collect's job
+            cutoff = now - younger_than
+            request = _collect_request(
+                config,
+                since=cutoff,
+                until=None,
+                max_pages=options.max_pages or pcfg.max_pages,
+                cursor={},
+            )
+            campaign_posts, _, stopped = store(
+                _young_listing(connector.collect(request), cutoff, listed)
+            )
+            counts.detail["listed"] = sum(1 for post_id, _ in works if post_id in listed)
+        if not stopped:
+            by_id = dict(works)
+            order = [k for k in priority_order(facts, now) if k not in listed]
+            keys = connector.refresh_keys([(k, by_id[k]) for k in order])
+            posts, _, stopped = store(_detail_pages(connector, http, keys, budget, counts))
+            campaign_posts += posts
     except ConnectorError as exc:
         status, message = _stop_message(platform, exc, pcfg, http)
+        _record_requests(counts, http)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
     except ConfigError as exc:  # a bad signer or HTTP setting: this platform only, as in collect
@@ -505,6 +652,13 @@ def refresh_platform(
     finally:
         if http is not None:
             http.close()
+    _record_requests(counts, http)
     status = "interrupted" if stopped else "ok"
     finish_run(engine, run_id, status=status, counts=counts, now=clock())
     return PlatformResult(platform, status, run_id, counts, None, campaign_posts)
+
+
+def _record_requests(counts: RunCounts, http: HttpClient | None) -> None:
+    """The run's requests by purpose, as a plain copy for the run row."""
+    if http is not None:
+        counts.detail["requests"] = dict(http.stats.by_purpose)

@@ -1,4 +1,7 @@
-"""What the database holds, per platform: posts, campaign works, accounts, the latest run."""
+"""What the database holds, per platform: posts, accounts, the latest run, rejects.
+
+An inventory of the store, not a campaign figure: a campaign's works are counted by the read
+model (``tracker.readmodel.facts``), as ``tracker status`` does."""
 
 from __future__ import annotations
 
@@ -7,22 +10,19 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from tracker.store.models import Account, Post, PostCampaign, Reject, Run
+from tracker.store.models import Account, Post, Reject, Run
 
 __all__ = ["StoreCounts", "store_counts"]
 
 POST = Post.__table__
 ACCOUNT = Account.__table__
 RUN = Run.__table__
-LINK = PostCampaign.__table__
 REJECT = Reject.__table__
 
 
 @dataclass(slots=True)
 class StoreCounts:
     posts: dict[str, int] = field(default_factory=dict)
-    campaign_posts: dict[str, int] = field(default_factory=dict)
-    """Distinct works linked (not excluded) to any campaign."""
     accounts: dict[str, int] = field(default_factory=dict)
     latest_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The latest run row of each platform, as a mapping of its columns."""
@@ -36,13 +36,6 @@ def store_counts(conn: Connection) -> StoreCounts:
         select(POST.c.platform, func.count()).group_by(POST.c.platform)
     ):
         out.posts[platform] = int(n)
-    q = (
-        select(LINK.c.platform, func.count(func.distinct(LINK.c.platform_post_id)))
-        .where(LINK.c.excluded.is_(False))
-        .group_by(LINK.c.platform)
-    )
-    for platform, n in conn.execute(q):
-        out.campaign_posts[platform] = int(n)
     for platform, n in conn.execute(
         select(ACCOUNT.c.platform, func.count()).group_by(ACCOUNT.c.platform)
     ):

@@ -1,0 +1,472 @@
+"""``tracker plan``: the requests a day's jobs will send per platform, and the hours they take.
+
+Live collection is bounded by the platforms' rate limits (``[platforms.<id>] rate_per_s``,
+0.3-1 request/s), not by CPU, so staff need to know before a busy day whether a platform's daily
+collection and metric refresh still fit into the day. The plan reads the database (what the
+last week brought) and the config (rates, page sizes, refresh window, budgets); the rules are
+pure functions below, so a test can recompute every figure by hand.
+
+Rules (also in docs/scheduling.md, "请求预算与 tracker plan"):
+
+- **Expected new works per day**: works of the platform first collected in the last
+  :data:`LOOKBACK_DAYS` days ÷ 7; new accounts per day likewise from accounts first seen. A
+  platform without a single stored work takes :data:`DEFAULT_NEW_WORKS_PER_DAY` (works and
+  accounts alike).
+- **Page size**: ``Capabilities.page_size`` of the platform's spec (what its connector asks for
+  at most), or that size outright where the platform fixes it (``page_size_fixed``: m.weibo.cn
+  10, Kuaishou 20); elsewhere ``min(spec, [platforms.<id>] page_size)``.
+- **Collection, listing pages**: per listing read, ``ceil(new per day / page size) + 1`` (the
+  last page shows nothing new). Listing reads are one per search word (the campaigns' tag
+  spellings, one per tag key) times the connector's listings per word (Weibo reads the realtime
+  and the topic container), plus one per Zhihu roundtable, plus lookups (Douyin resolves each
+  tag's challenge id first): :data:`COLLECT_SHAPES`.
+- **Collection, details**: where the connector completes every listed card (Bilibili
+  ``view/detail``, Xiaohongshu ``feed``) one per card read (pages × page size); Weibo reads the
+  long text of a cut post, estimated from the share of the week's Weibo works longer than
+  :data:`LONG_TEXT_CHARS` characters (:data:`DEFAULT_LONG_TEXT_SHARE` without any).
+- **Collection, profiles**: one per new account per day (at most once per account a day) where
+  the listing carries no follower count and the connector reads the profile (Kuaishou,
+  Xiaohongshu, and Douyin, whose lists show 0 followers); Bilibili's followers come with its
+  detail read.
+- **Refresh**: :func:`tracker.services.refresh_plan.refresh_requests`, the rule the refresh run
+  follows (listing pass where the listing carries every metric, details for the rest, under
+  ``[platforms.<id>] daily_requests``). Candidates are the campaign works of the refresh window
+  (``[schedule] refresh_younger_than_days``) plus undated ones; a work is "not listed" when it
+  has no publish time or joined the campaign only by submission or by hand.
+- **Retry allowance**: requests × the retry rate of the platform's collect and refresh runs of
+  the last 7 days (retries ÷ first attempts, from the run's ``requests`` by purpose or its
+  ``http`` figures); :data:`DEFAULT_RETRY_RATE` without such runs. Rounded up.
+- **Hours** = requests ÷ ``rate_per_s`` ÷ 3600; a platform without a rate limit is 不限速 and
+  always fits. A platform fits when its jobs' hours together are at most
+  ``[schedule] max_hours_per_platform`` (6 by default).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from connectors import catalogue
+from connectors._client_common import search_keywords
+from tracker.config import PlatformConfig, TrackerConfig
+from tracker.services.refresh_plan import (
+    listing_covers_metrics,
+    listing_page_size,
+    listing_pages,
+    refresh_requests,
+)
+from tracker.store.queries import Engine
+from tracker.store.queries.plan import plan_counts, refresh_candidate_rows, run_details
+
+__all__ = [
+    "COLLECT_SHAPES",
+    "CollectShape",
+    "JobPlan",
+    "PlatformFacts",
+    "PlatformPlan",
+    "RequestPlan",
+    "collect_requests",
+    "plan_requests",
+    "read_facts",
+    "retry_rate",
+    "with_retries",
+]
+
+LOOKBACK_DAYS = 7
+DEFAULT_NEW_WORKS_PER_DAY = 50.0
+"""New works (and new accounts) a day assumed for a platform with no stored work yet."""
+DEFAULT_RETRY_RATE = 0.10
+"""Retries per first attempt assumed without recent runs that counted them."""
+DEFAULT_BUDGET_HOURS = 6.0
+LONG_TEXT_CHARS = 140
+"""A Weibo post longer than this was cut in the listing and completed by a long-text read."""
+DEFAULT_LONG_TEXT_SHARE = 0.25
+"""Share of Weibo posts read as long texts assumed without any stored Weibo work."""
+LISTED_BY = frozenset({"tag", "roundtable", "topic", "theme"})
+"""``post_campaign.matched_by`` values of works a platform listing returns."""
+
+DetailMode = Literal["none", "every_card", "long_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class CollectShape:
+    """What one collection of a platform sends besides listing pages, as its connector does."""
+
+    listings_per_word: int = 1
+    lookups_per_word: int = 0
+    details: DetailMode = "none"
+    profiles: bool = False
+
+
+COLLECT_SHAPES: Mapping[str, CollectShape] = {
+    # connectors/weibo/client.py: realtime and topic containers per word; ajax/statuses/longtext
+    # for every cut (isLongText) post on a page.
+    "weibo": CollectShape(listings_per_word=2, details="long_text"),
+    # connectors/douyin/client.py: challenge/search per tag, then challenge/aweme; lists report
+    # follower_count 0, so user/profile/other once per author.
+    "douyin": CollectShape(lookups_per_word=1, profiles=True),
+    # connectors/kuaishou/client.py: search/feed; visionProfile once per new author.
+    "kuaishou": CollectShape(profiles=True),
+    # connectors/zhihu/client.py: search_v3 (followers in the item), plus each roundtable.
+    "zhihu": CollectShape(),
+    # connectors/bilibili/client.py: search, then view/detail for every work (details="all"),
+    # which also gives the author's followers.
+    "bilibili": CollectShape(details="every_card"),
+    # connectors/xiaohongshu/client.py: search/notes, feed for every card, otherinfo per author.
+    "xiaohongshu": CollectShape(details="every_card", profiles=True),
+}
+"""Per live platform; a platform missing here reads profiles where its spec says listings
+carry no followers, and nothing else."""
+
+
+def collect_shape(platform: str) -> CollectShape:
+    found = COLLECT_SHAPES.get(platform)
+    if found is not None:
+        return found
+    return CollectShape(profiles=not catalogue.spec(platform).capabilities.listing_followers)
+
+
+# --------------------------------------------------------------------------- figures (pure)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPlan:
+    """Requests of one job by purpose."""
+
+    listing: int = 0
+    detail: int = 0
+    profile: int = 0
+    retry: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.listing + self.detail + self.profile + self.retry
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformFacts:
+    """What the database says about one platform (all zero on an empty database)."""
+
+    works_recent: int = 0
+    """Works first collected in the last :data:`LOOKBACK_DAYS` days."""
+    accounts_recent: int = 0
+    long_texts_recent: int = 0
+    """Of ``works_recent``, those longer than :data:`LONG_TEXT_CHARS` characters."""
+    works_stored: int = 0
+    refresh_listed: int = 0
+    """Dated refresh candidates a listing returns."""
+    refresh_not_listed: int = 0
+    """Undated candidates, and candidates that joined only by submission or by hand."""
+    attempts_recent: int = 0
+    """Requests sent by the last week's collect and refresh runs (retries included)."""
+    retries_recent: int = 0
+
+
+def per_day(recent: int, stored: int) -> float:
+    """A week's count as a daily figure; the default for a platform with nothing stored."""
+    return recent / LOOKBACK_DAYS if stored else DEFAULT_NEW_WORKS_PER_DAY
+
+
+def collect_requests(
+    shape: CollectShape,
+    *,
+    words: int,
+    extra_listings: int,
+    new_works_per_day: float,
+    new_accounts_per_day: float,
+    page_size: int,
+    long_text_share: float,
+) -> RequestPlan:
+    """One daily collection, before retries (the rules of the module docstring)."""
+    pages = listing_pages(math.ceil(new_works_per_day), page_size)
+    listings = words * shape.listings_per_word + extra_listings
+    listing = listings * pages + words * shape.lookups_per_word
+    cards = listings * pages * page_size
+    if shape.details == "every_card":
+        detail = cards
+    elif shape.details == "long_text":
+        detail = math.ceil(cards * long_text_share)
+    else:
+        detail = 0
+    profile = min(math.ceil(new_accounts_per_day), cards) if shape.profiles else 0
+    return RequestPlan(listing=listing, detail=detail, profile=profile)
+
+
+def retry_rate(attempts: int, retries: int) -> float:
+    """Retries per first attempt; the default when no run counted its requests."""
+    first = attempts - retries
+    return retries / first if first > 0 and retries >= 0 else DEFAULT_RETRY_RATE
+
+
+def with_retries(plan: RequestPlan, rate: float) -> RequestPlan:
+    base = plan.listing + plan.detail + plan.profile
+    return RequestPlan(plan.listing, plan.detail, plan.profile, math.ceil(base * rate - 1e-9))
+
+
+def hours_for(requests: int, rate_per_s: float | None) -> float | None:
+    """Hours at the configured rate; None for a platform without a rate limit."""
+    if not rate_per_s:
+        return None
+    return requests / rate_per_s / 3600
+
+
+@dataclass(frozen=True, slots=True)
+class JobPlan:
+    job: Literal["collect", "refresh"]
+    requests: RequestPlan
+    hours: float | None
+    over_budget: int = 0
+    """Refresh works the ``daily_requests`` budget leaves out."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformPlan:
+    platform: str
+    rate_per_s: float | None
+    jobs: tuple[JobPlan, ...]
+    budget_hours: float
+    inputs: dict[str, Any] = field(default_factory=dict)
+    advice: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(j.requests.total for j in self.jobs)
+
+    @property
+    def hours(self) -> float | None:
+        return hours_for(self.total, self.rate_per_s)
+
+    @property
+    def fits(self) -> bool:
+        hours = self.hours
+        return hours is None or hours <= self.budget_hours + 1e-9
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "name": catalogue.PLATFORM_NAMES_ZH.get(self.platform, self.platform),
+            "rate_per_s": self.rate_per_s,
+            "jobs": [
+                {
+                    "job": j.job,
+                    **asdict(j.requests),
+                    "total": j.requests.total,
+                    "hours": _rounded(j.hours),
+                    "over_budget": j.over_budget,
+                }
+                for j in self.jobs
+            ],
+            "total": self.total,
+            "hours": _rounded(self.hours),
+            "budget_hours": self.budget_hours,
+            "fits": self.fits,
+            "advice": self.advice,
+            "inputs": self.inputs,
+        }
+
+
+def _rounded(hours: float | None) -> float | None:
+    return None if hours is None else round(hours, 4)
+
+
+def advice_for(
+    platform: str,
+    collect: JobPlan,
+    refresh: JobPlan,
+    *,
+    rate_per_s: float,
+    budget_hours: float,
+    retry: float,
+    window_days: int,
+) -> str:
+    """Which job to thin so the platform fits: the refresh first, where it can be bounded."""
+    name = catalogue.PLATFORM_NAMES_ZH.get(platform, platform)
+    room = math.floor(budget_hours * 3600 * rate_per_s / (1 + retry))
+    room -= collect.requests.total - collect.requests.retry + refresh.requests.listing
+    if refresh.requests.total > 0 and room > 0:
+        shorter = "；或把刷新窗口缩短到 7 天（[schedule] refresh_younger_than_days = 7）"
+        return (
+            f"{name}超出每日 {budget_hours:g} 小时预算：设置 [platforms.{platform}] "
+            f"daily_requests = {room}（刷新详情请求上限）" + (shorter if window_days > 7 else "")
+        )
+    return (
+        f"{name}超出每日 {budget_hours:g} 小时预算：仅每日采集就需要 "
+        f"{hours_for(collect.requests.total, rate_per_s) or 0:.2f} 小时；"
+        f"请减少标签写法、调低 [platforms.{platform}] max_pages，或在平台允许时提高 rate_per_s"
+    )
+
+
+def plan_platform(
+    platform: str, pcfg: PlatformConfig, config: TrackerConfig, facts: PlatformFacts
+) -> PlatformPlan:
+    """The plan of one platform from the config and its facts (pure)."""
+    page_size = listing_page_size(platform, pcfg.page_size)
+    spellings = [s for c in config.campaigns for s in c.all_spellings]
+    words = len(search_keywords(spellings))
+    roundtables = (
+        len({r for c in config.campaigns for r in c.membership.zhihu_roundtables})
+        if platform == "zhihu"
+        else 0
+    )
+    works_day = per_day(facts.works_recent, facts.works_stored)
+    accounts_day = per_day(facts.accounts_recent, facts.works_stored)
+    long_share = (
+        facts.long_texts_recent / facts.works_recent
+        if facts.works_recent
+        else DEFAULT_LONG_TEXT_SHARE
+    )
+    rate = retry_rate(facts.attempts_recent, facts.retries_recent)
+    collect = with_retries(
+        collect_requests(
+            collect_shape(platform),
+            words=words,
+            extra_listings=roundtables,
+            new_works_per_day=works_day,
+            new_accounts_per_day=accounts_day,
+            page_size=page_size,
+            long_text_share=long_share,
+        ),
+        rate,
+    )
+    budget = pcfg.daily_requests
+    covers = listing_covers_metrics(platform)
+    refreshed = refresh_requests(
+        facts.refresh_listed, page_size, covers, facts.refresh_not_listed, budget
+    )
+    refresh = with_retries(RequestPlan(refreshed["listing"], refreshed["detail"]), rate)
+    jobs = (
+        JobPlan("collect", collect, hours_for(collect.total, pcfg.rate_per_s)),
+        JobPlan(
+            "refresh",
+            refresh,
+            hours_for(refresh.total, pcfg.rate_per_s),
+            refreshed.get("over_budget", 0),
+        ),
+    )
+    inputs = {
+        "page_size": page_size,
+        "search_words": words,
+        "roundtables": roundtables,
+        "new_works_per_day": round(works_day, 4),
+        "new_accounts_per_day": round(accounts_day, 4),
+        "from_defaults": facts.works_stored == 0,
+        "long_text_share": round(long_share, 4)
+        if collect_shape(platform).details == "long_text"
+        else None,
+        "refresh_listed": facts.refresh_listed,
+        "refresh_not_listed": facts.refresh_not_listed,
+        "listing_covers_metrics": covers,
+        "daily_requests": budget,
+        "retry_rate": round(rate, 4),
+    }
+    budget_hours = config.schedule.max_hours_per_platform
+    plan = PlatformPlan(platform, pcfg.rate_per_s, jobs, budget_hours, inputs)
+    if plan.fits or not pcfg.rate_per_s:
+        return plan
+    advice = advice_for(
+        platform,
+        jobs[0],
+        jobs[1],
+        rate_per_s=pcfg.rate_per_s,
+        budget_hours=budget_hours,
+        retry=rate,
+        window_days=config.schedule.refresh_younger_than_days,
+    )
+    return PlatformPlan(platform, pcfg.rate_per_s, jobs, budget_hours, inputs, advice)
+
+
+def plan_requests(config: TrackerConfig, facts: Mapping[str, PlatformFacts]) -> list[PlatformPlan]:
+    """Every enabled live platform's plan, in the config's order (the order jobs are planned)."""
+    return [
+        plan_platform(p, config.platforms[p], config, facts.get(p, PlatformFacts()))
+        for p in config.enabled_platforms()
+    ]
+
+
+def plan_json(plans: Iterable[PlatformPlan], budget_hours: float) -> dict[str, Any]:
+    plans = list(plans)
+    return {
+        "budget_hours": budget_hours,
+        "platforms": [p.as_json() for p in plans],
+        "over_budget": [p.platform for p in plans if not p.fits],
+    }
+
+
+# --------------------------------------------------------------------------- database (I/O)
+
+
+def _request_figures(detail: Any) -> tuple[int, int]:
+    """(attempts, retries) a run row recorded: ``requests`` by purpose, else its ``http``."""
+    if not isinstance(detail, dict):
+        return 0, 0
+    found = detail.get("http")
+    http: dict[str, Any] = found if isinstance(found, dict) else {}
+    by_purpose = detail.get("requests")
+    if not isinstance(by_purpose, dict):
+        by_purpose = http.get("by_purpose")
+    if isinstance(by_purpose, dict) and by_purpose:
+        numbers = {k: v for k, v in by_purpose.items() if isinstance(v, int)}
+        retried = numbers.get("retry", 0)
+        return sum(v for k, v in numbers.items() if k != "retry"), retried
+    attempts, retries = http.get("requests"), http.get("retries")
+    if isinstance(attempts, int) and isinstance(retries, int):
+        return attempts, retries
+    return 0, 0
+
+
+def _run_figures(engine: Engine, since: datetime, now: datetime) -> dict[str, tuple[int, int]]:
+    totals: dict[str, tuple[int, int]] = {}
+    with engine.connect() as conn:
+        for platform, detail in run_details(conn, since, now):
+            attempts, retries = _request_figures(detail)
+            before = totals.get(platform, (0, 0))
+            totals[platform] = (before[0] + attempts, before[1] + retries)
+    return totals
+
+
+def _refresh_candidates(engine: Engine, now: datetime, window: timedelta) -> dict[str, list[int]]:
+    """Per platform [listed, not listed] refresh candidates (the refresh's own selection)."""
+    listed: dict[tuple[str, str], bool] = {}
+    with engine.connect() as conn:
+        for platform, post_id, published, matched_by in refresh_candidate_rows(conn, now, window):
+            key = (platform, post_id)
+            on_listing = published is not None and matched_by in LISTED_BY
+            listed[key] = listed.get(key, False) or on_listing
+    out: dict[str, list[int]] = {}
+    for (platform, _), on_listing in listed.items():
+        out.setdefault(platform, [0, 0])[0 if on_listing else 1] += 1
+    return out
+
+
+def read_facts(engine: Engine, config: TrackerConfig, now: datetime) -> dict[str, PlatformFacts]:
+    """What the plan needs from the database, per platform."""
+    since = now - timedelta(days=LOOKBACK_DAYS)
+    with engine.connect() as conn:
+        counts = plan_counts(conn, since, now, LONG_TEXT_CHARS)
+    window = timedelta(days=config.schedule.refresh_younger_than_days)
+    candidates = _refresh_candidates(engine, now, window)
+    runs = _run_figures(engine, since, now)
+    return {
+        p: PlatformFacts(
+            works_recent=counts["works_recent"].get(p, 0),
+            accounts_recent=counts["accounts_recent"].get(p, 0),
+            long_texts_recent=counts["long_texts_recent"].get(p, 0),
+            works_stored=counts["works_stored"].get(p, 0),
+            refresh_listed=candidates.get(p, [0, 0])[0],
+            refresh_not_listed=candidates.get(p, [0, 0])[1],
+            attempts_recent=runs.get(p, (0, 0))[0],
+            retries_recent=runs.get(p, (0, 0))[1],
+        )
+        for p in config.enabled_platforms()
+    }
+
+
+def build_request_plan(
+    engine: Engine | None, config: TrackerConfig, now: datetime
+) -> list[PlatformPlan]:
+    """The plan from the database (None: no database yet, every platform from defaults)."""
+    facts = read_facts(engine, config, now) if engine is not None else {}
+    return plan_requests(config, facts)

@@ -1,0 +1,155 @@
+"""How ``tracker refresh`` spends its requests: the rules, as pure functions.
+
+Live collection is bounded by the platforms' rate limits (0.3-1 request/s), so requests are the
+cost that matters. A tag listing carries current metrics for 10-20 works per request, a detail
+endpoint for one; so a refresh re-reads the listings first (newest first, until a page holds no
+work of the refresh window) and reads details only for what the listings did not bring:
+
+- a platform whose listing items carry every metric its detail gives (Weibo, Douyin, Zhihu):
+  listing pages, then details only for candidates no listing returned (undated works, works
+  added by hand, works the platform stopped listing);
+- a platform whose listing lacks a metric its detail gives (Bilibili: shares; Kuaishou:
+  comments; Xiaohongshu: everything but likes): no listing pass at all, since its pages would
+  only add requests (its connector even reads a detail or a profile per listed work), and a
+  detail for every candidate, as before.
+
+A daily budget (``[platforms.<id>] daily_requests``) bounds the detail pass; candidates are
+taken in :func:`priority_order`. ``tracker plan`` estimates a run with :func:`refresh_requests`,
+the very rule ``refresh_platform`` follows, so the plan and the run agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from connectors.catalogue import spec
+
+__all__ = [
+    "DETAIL_METRICS",
+    "NEAR_CUT_RANK",
+    "RECENT",
+    "CandidateFacts",
+    "listing_covers_metrics",
+    "listing_page_size",
+    "listing_pages",
+    "priority_order",
+    "refresh_requests",
+]
+
+DETAIL_METRICS: Mapping[str, frozenset[str]] = {
+    # statuses/show is parsed by the same function as a listing card (``parse._post``).
+    "weibo": frozenset({"likes", "comments", "shares"}),
+    # aweme/detail and the challenge listing share ``parse._parse_aweme``; plays read 0 on web.
+    "douyin": frozenset({"likes", "comments", "shares", "favorites"}),
+    # the answer/article detail and search_v3 share ``parse._work``.
+    "zhihu": frozenset({"likes", "comments"}),
+    # view/detail (fixture view_BV117411r7R1.json) has stat.share; search has no share count.
+    "bilibili": frozenset({"views", "likes", "comments", "shares", "favorites"}),
+    # visionVideoDetail (fixture graphql_vision_video_detail.json) has commentCount.
+    "kuaishou": frozenset({"views", "likes", "comments"}),
+    # feed (fixture web_v1_feed_data_note_64db49dc.json): likes, comments, shares, collects.
+    "xiaohongshu": frozenset({"likes", "comments", "shares", "favorites"}),
+}
+"""Metrics each platform's detail endpoint gives, as its parser reads the real fixtures."""
+
+RECENT = timedelta(days=3)
+"""Works published this recently come first: their figures still move the most."""
+
+NEAR_CUT_RANK = 200
+"""Works among the platform's top this-many by latest interactions are near the commendation
+cut, where a stale figure could change who is commended."""
+
+
+def listing_covers_metrics(platform: str) -> bool:
+    """Whether a listing item carries every metric the platform's detail gives.
+
+    An unknown platform's detail is taken to give more than its listing (the safe side: a
+    detail for every candidate, as before listings were re-read).
+    """
+    detail = DETAIL_METRICS.get(platform)
+    if detail is None:
+        return False
+    return detail <= spec(platform).capabilities.listing_metrics
+
+
+def listing_page_size(platform: str, configured: int) -> int:
+    """Works per listing page: the platform's fixed size (m.weibo.cn: 10), else the configured
+    ``page_size`` up to the largest page the connector asks for (``Capabilities.page_size``)."""
+    caps = spec(platform).capabilities
+    return caps.page_size if caps.page_size_fixed else max(1, min(caps.page_size, configured))
+
+
+def listing_pages(young_works: int, page_size: int) -> int:
+    """Listing requests to see ``young_works`` newest-first: their pages plus the one that
+    shows the window is over (one request even when the window is empty)."""
+    return math.ceil(max(0, young_works) / max(1, page_size)) + 1
+
+
+def refresh_requests(
+    young_works: int,
+    page_size: int,
+    listing_covers_metrics: bool,
+    detail_candidates_not_listed: int,
+    budget: int | None,
+) -> dict[str, int]:
+    """Requests one refresh of a platform is expected to send, by purpose.
+
+    ``young_works``: dated works within the refresh window the listing returns;
+    ``detail_candidates_not_listed``: refresh candidates no listing returns (undated, added by
+    hand, no longer listed). Where the listing does not cover the metrics there is no listing
+    pass and every candidate (both counts) needs a detail. ``over_budget`` counts the works the
+    budget leaves out (one detail request per work). Retries come on top.
+    """
+    if listing_covers_metrics:
+        listing = listing_pages(young_works, page_size)
+        wanted = max(0, detail_candidates_not_listed)
+    else:
+        listing = 0
+        wanted = max(0, young_works) + max(0, detail_candidates_not_listed)
+    detail = wanted if budget is None else min(wanted, max(0, budget))
+    return {"listing": listing, "detail": detail, "over_budget": wanted - detail}
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFacts:
+    """What the priority order needs to know about one refresh candidate."""
+
+    key: str
+    published_at: datetime | None
+    latest: int | None
+    """Interactions (likes + comments + shares + favorites) in the latest snapshot."""
+    previous: int | None
+    """The same in the snapshot before it."""
+    rank: int | None
+    """1-based rank of ``latest`` among the platform's campaign works, None without one."""
+
+
+def _tier(fact: CandidateFacts, now: datetime) -> int:
+    if fact.published_at is None or fact.published_at >= now - RECENT:
+        return 0  # recent, or undated (a refresh is how an undated work gets its time)
+    if fact.latest is not None and fact.previous is not None and fact.latest > fact.previous:
+        return 1  # still growing
+    if fact.rank is not None and fact.rank <= NEAR_CUT_RANK:
+        return 2  # near the commendation cut
+    return 3
+
+
+def priority_order(facts: Sequence[CandidateFacts], now: datetime) -> list[str]:
+    """Candidate keys, most worth a detail request first.
+
+    Recent works (newest first), then works whose last snapshot grew, then works near the
+    commendation cut, then the rest; within each tier the newer work first, so the oldest come
+    last and are the first a budget leaves out.
+    """
+    floor = datetime.min.replace(tzinfo=now.tzinfo)
+
+    def key(fact: CandidateFacts) -> tuple[int, float, str]:
+        when = fact.published_at or now
+        if when.tzinfo is None and now.tzinfo is not None:
+            when = when.replace(tzinfo=now.tzinfo)
+        return (_tier(fact, now), -(when - floor).total_seconds(), fact.key)
+
+    return [f.key for f in sorted(facts, key=key)]

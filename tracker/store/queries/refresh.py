@@ -1,0 +1,97 @@
+"""What a metric refresh reads: its candidates and what orders them under a request budget."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+
+from tracker.store.models import MetricSnapshot, Post, PostCampaign
+
+__all__ = ["interaction_ranks", "last_two_totals", "refresh_candidates"]
+
+POST = Post.__table__
+LINK = PostCampaign.__table__
+SNAPSHOT = MetricSnapshot.__table__
+
+INTERACTIONS = ("likes", "comments", "shares", "favorites")
+"""The metrics a work's raw interactions add up (unweighted, unknown counted as nothing)."""
+
+
+def _raw_sum(table: Any) -> ColumnElement[Any]:
+    """likes + comments + shares + favourites of a row, unknown counted as nothing."""
+    terms = [func.coalesce(table.c[m], 0) for m in INTERACTIONS]
+    total: ColumnElement[Any] = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def refresh_candidates(
+    conn: Connection, platform: str, published_since: datetime
+) -> list[tuple[str, str | None]]:
+    """(post id, url) of ``platform``'s campaign works, not deleted, not excluded, published
+    since ``published_since`` or of unknown time, in id order."""
+    q = (
+        select(POST.c.platform_post_id, POST.c.url)
+        .join(
+            LINK,
+            and_(
+                LINK.c.platform == POST.c.platform,
+                LINK.c.platform_post_id == POST.c.platform_post_id,
+            ),
+        )
+        .where(
+            POST.c.platform == platform,
+            POST.c.deleted.is_(False),
+            LINK.c.excluded.is_(False),
+            or_(POST.c.published_at >= published_since, POST.c.published_at.is_(None)),
+        )
+        .distinct()
+        .order_by(POST.c.platform_post_id)
+    )
+    return [(str(row[0]), row[1]) for row in conn.execute(q)]
+
+
+def interaction_ranks(conn: Connection, platform: str) -> dict[str, tuple[datetime | None, int]]:
+    """Per campaign work of ``platform``: (published_at, rank by latest raw interactions)."""
+    interactions = _raw_sum(POST)
+    ranked = select(
+        POST.c.platform_post_id,
+        POST.c.published_at,
+        func.rank().over(order_by=interactions.desc()).label("rank"),
+    ).where(
+        POST.c.platform == platform,
+        POST.c.deleted.is_(False),
+        POST.c.platform_post_id.in_(
+            select(LINK.c.platform_post_id).where(
+                LINK.c.platform == platform, LINK.c.excluded.is_(False)
+            )
+        ),
+    )
+    return {str(r[0]): (r[1], int(r[2])) for r in conn.execute(ranked)}
+
+
+def last_two_totals(conn: Connection, platform: str, wanted: set[str]) -> dict[str, list[int]]:
+    """Per wanted work: the raw interactions of its latest and previous snapshot, latest first."""
+    total = _raw_sum(SNAPSHOT)
+    recent = (
+        select(
+            SNAPSHOT.c.platform_post_id,
+            total.label("total"),
+            func.row_number()
+            .over(partition_by=SNAPSHOT.c.platform_post_id, order_by=SNAPSHOT.c.captured_at.desc())
+            .label("n"),
+        )
+        .where(SNAPSHOT.c.platform == platform)
+        .subquery()
+    )
+    totals: dict[str, list[int]] = {}
+    rows = conn.execute(
+        select(recent).where(recent.c.n <= 2).order_by(recent.c.platform_post_id, recent.c.n)
+    )
+    for post_id, value, _n in rows:
+        if post_id in wanted:
+            totals.setdefault(str(post_id), []).append(int(value))
+    return totals
