@@ -15,6 +15,10 @@ Follower counts never come with search results: one ``visionProfile`` call per n
 cached for the connector's life. Those reads are enrichment: one that fails on its own leaves
 the followers unknown (counted in ``ParsedPage.incomplete``) and keeps the page; a session
 failure stops the platform only after the page is stored.
+
+``listing_only=True`` yields the search cards as parsed, without a profile read per author:
+a metric refresh re-reads the listing for the figures it carries (views, likes), not followers.
+Off by default, so collection is unchanged.
 """
 
 from __future__ import annotations
@@ -103,6 +107,7 @@ class KuaishouConnector(Connector):
         now: Callable[[], datetime] | None = None,
         page_size: int = PLATFORM_PAGE_SIZE,
         search_via: str = "rest",
+        listing_only: bool = False,
     ) -> None:
         if search_via not in ("rest", "graphql"):
             raise ValueError(f"search_via must be 'rest' or 'graphql', not {search_via!r}")
@@ -110,6 +115,7 @@ class KuaishouConnector(Connector):
         self._now = now or shared.utc_now
         self.page_size = PLATFORM_PAGE_SIZE
         self.search_via = search_via
+        self.listing_only = listing_only
         self._followers: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -237,7 +243,11 @@ class KuaishouConnector(Connector):
                 parsed, body, via = self._search_page(keyword, pcursor, session, via)
                 raw_bytes = self.http.stats.bytes - before
                 shared.keep_window(parsed, request.since, request.until)
-                enrichment = self._attach_followers(parsed)
+                enrichment = (
+                    shared.Enrichment(self.platform)
+                    if self.listing_only
+                    else self._attach_followers(parsed)
+                )
                 pages += 1
                 session = self._session_of(body, session)
                 more = bool(parsed.has_more and parsed.cursor)

@@ -20,6 +20,11 @@ re-reads them). ``followers=False`` switches these calls off. A profile that say
 missing, or that fails in a way that does not concern the session (an unknown code, a malformed
 body, a 404 or 5xx given up on), leaves the follower count ``None`` and keeps the page; captcha,
 block, login and throttle answers stop the run exactly as on the other calls.
+
+``listing_only=True`` yields the search cards as parsed (title, author, likes, the time the
+note id carries), without the ``feed`` read per card nor the profile read per author: a metric
+refresh re-reads the listing for the one figure a card carries. Off by default, so collection
+is unchanged.
 """
 
 from __future__ import annotations
@@ -99,12 +104,14 @@ class XiaohongshuConnector(Connector):
         page_size: int = PLATFORM_PAGE_SIZE,
         sort: str = "time_descending",
         followers: bool = True,
+        listing_only: bool = False,
     ) -> None:
         self.http = http
         self._now = now or shared.utc_now
         self.page_size = max(1, min(PLATFORM_PAGE_SIZE, page_size))
         self.sort = sort
         self.fetch_followers = followers
+        self.listing_only = listing_only
         self._tokens: dict[str, str] = {}
         # Follower count per author user id, read once in this connector's lifetime.
         self._followers: dict[str, int | None] = {}
@@ -177,6 +184,15 @@ class XiaohongshuConnector(Connector):
         page.accounts = list(accounts.values())
         return page
 
+    def _cards(self, cards: ParsedPage) -> ParsedPage:
+        """The search cards as they are (``listing_only``); their tokens are remembered for a
+        later ``refresh`` of the same notes."""
+        for card in cards.posts:
+            token = card.context.get("xsec_token")
+            if token:
+                self._tokens[card.platform_post_id] = token
+        return cards
+
     # ------------------------------------------------------------------ followers
 
     def _profile(self, user_id: str) -> tuple[int | None, bool]:
@@ -246,13 +262,14 @@ class XiaohongshuConnector(Connector):
                     SEARCH_PATH, payload, headers=_HEADERS, sign=True, check=self._check
                 )
                 cards = parse.parse_search_notes(body, captured_at=self._now())
-                parsed = self._with_details(cards)
+                parsed = self._cards(cards) if self.listing_only else self._with_details(cards)
                 pages += 1
                 more = bool(parsed.has_more)
                 if self._older_than_window(parsed, request):
                     more = False
                 parsed.posts = [p for p in parsed.posts if self._in_window(p, request)]
-                self._add_followers(parsed, self._followers)  # kept notes' authors only
+                if not self.listing_only:
+                    self._add_followers(parsed, self._followers)  # kept notes' authors only
                 raw_bytes = self.http.stats.bytes - before
                 if more:
                     cursor: dict[str, Any] = {

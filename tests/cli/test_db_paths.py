@@ -37,6 +37,8 @@ NASTY = [
     "who@host/t.db",
     "~/t.db",
     "C:\\Users\\张三\\t.db",
+    "[/]",  # rich markup's closing tag, as a folder and a file name (found by hypothesis)
+    "[bold]数据[/bold]/t.db",
 ]
 
 

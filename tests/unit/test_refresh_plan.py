@@ -14,9 +14,11 @@ from tracker.services.refresh_plan import (
     DETAIL_METRICS,
     CandidateFacts,
     listing_covers_metrics,
+    listing_grew,
     listing_pages,
     priority_order,
     refresh_requests,
+    wants_detail,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -38,12 +40,43 @@ def test_a_covering_listing_leaves_details_for_the_unlisted_only() -> None:
     }
 
 
-def test_a_listing_that_lacks_a_metric_is_skipped_and_the_budget_bounds_the_details() -> None:
+def test_a_sparse_listing_is_read_and_details_go_to_the_works_that_want_them() -> None:
+    # 300 listed works, 40 of them recent, near the cut or growing; 7 unlisted.
+    assert refresh_requests(300, 20, False, 7, None, 40) == {
+        "listing": 16,
+        "detail": 47,
+        "over_budget": 0,
+    }
+    assert refresh_requests(300, 20, False, 7, 30, 40) == {
+        "listing": 16,
+        "detail": 30,
+        "over_budget": 17,
+    }
+
+
+def test_without_the_count_a_sparse_estimate_counts_every_listed_work() -> None:
     assert refresh_requests(300, 20, False, 7, 100) == {
-        "listing": 0,
+        "listing": 16,
         "detail": 100,
         "over_budget": 207,
     }
+
+
+def test_a_listed_work_wants_a_detail_when_recent_growing_or_near_the_cut() -> None:
+    assert wants_detail(_fact("fresh", 1), NOW)
+    assert wants_detail(_fact("undated", None), NOW)
+    assert wants_detail(_fact("growing", 10, latest=9, previous=5, rank=900), NOW)
+    assert wants_detail(_fact("cut", 10, latest=5, previous=5, rank=200), NOW)
+    assert not wants_detail(_fact("still", 10, latest=5, previous=5, rank=201), NOW)
+    assert not wants_detail(_fact("unknown", 10, rank=None), NOW)
+
+
+def test_growth_compares_only_the_metrics_both_sides_know() -> None:
+    stored = {"likes": 10, "comments": 4, "shares": 9, "favorites": None}
+    # The listing lacks shares: no drop from 23 to 14, a rise from 14 to 16.
+    assert listing_grew({"likes": 12, "comments": 4, "shares": None}, stored) == (16, 14)
+    assert listing_grew({"likes": 10, "comments": 4, "shares": None}, stored) == (14, 14)
+    assert listing_grew({"likes": None, "favorites": 3}, stored) is None
 
 
 def test_coverage_follows_the_listing_metrics_of_each_platform() -> None:
@@ -91,3 +124,11 @@ def test_priority_recent_then_growing_then_near_the_cut_then_the_oldest_last() -
         "old",
         "older",
     ]
+
+
+def test_the_commendation_cut_is_a_share_of_the_field_up_to_200() -> None:
+    from tracker.services.refresh_plan import near_cut_rank
+
+    assert near_cut_rank(300) == 15  # a small world: not two thirds of it
+    assert near_cut_rank(20_000) == 200  # national scale: the top 200
+    assert near_cut_rank(50) == 10 and near_cut_rank(None) == 200

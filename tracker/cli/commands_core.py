@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from connectors import catalogue
 from connectors.catalogue import PLATFORM_NAMES_ZH
@@ -44,9 +45,10 @@ def init_command(ctx: typer.Context) -> None:
         action = f"已升级数据库 ({result.revision_before} → {result.revision_after})"
     else:
         action = "数据库已是最新"
-    console.print(
+    console.print(  # a path is text, never markup: "[/]" is a folder name
         f"{action}: {result.url}（活动 {result.campaigns} 个，单位 {result.units} 个，"
-        f"名册账号 {result.unit_accounts} 个）"
+        f"名册账号 {result.unit_accounts} 个）",
+        markup=False,
     )
 
 
@@ -137,7 +139,7 @@ def status_command(
             "",
         )
     )
-    print_table(out, f"数据库 {status.url}", columns, rows, err_console)
+    print_table(out, f"数据库 {escape(status.url)}", columns, rows, err_console)
     if not status.platforms:
         out.print("尚无数据。运行 `tracker collect` 采集，或 `tracker import` 导入。")
     if status.rejects:
@@ -261,6 +263,6 @@ def export_posts_command(
             path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_text_output(path) as fh:
                 n = write_jsonl(engine, fh)
-            err_console.print(f"已导出 {n} 条作品到 {path}")
+            err_console.print(f"已导出 {n} 条作品到 {path}", markup=False)
     finally:
         engine.dispose()

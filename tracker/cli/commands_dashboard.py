@@ -94,9 +94,10 @@ def report_command(
     console.print(
         f"已生成{'各市简报' if print_cities else '报告'} {result.path}（作品 {result.works:,} 件，{size_mb:.1f} MB，用时 {result.seconds:.1f} 秒）",
         soft_wrap=True,
+        markup=False,
     )
     if result.pdf_path is not None:
-        console.print(f"已生成 PDF {result.pdf_path}", soft_wrap=True)
+        console.print(f"已生成 PDF {result.pdf_path}", soft_wrap=True, markup=False)
 
 
 @app.command("dashboard")

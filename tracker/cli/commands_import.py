@@ -215,7 +215,7 @@ def _print(report: ImportReport) -> None:
     for f in report.files:
         if f.skipped_by:
             top = "，".join(f"{k} {v}" for k, v in f.skipped_by.most_common(5))
-            console.print(f"{f.path} 跳过: {top}")
+            console.print(f"{f.path} 跳过: {top}", markup=False)
     _print_file_errors(report)
     if report.rejects:
         err_console.print(

@@ -43,13 +43,15 @@ from tracker.errors import (
 from tracker.http import HttpClient, HttpSettings
 from tracker.membership.page_store import PageStore
 from tracker.normalize.tags import unique_tags
-from tracker.records import MAX_COUNT
+from tracker.records import MAX_COUNT, ParsedPage, PostRecord
 from tracker.services.refresh_plan import (
     CandidateFacts,
     listing_covers_metrics,
+    listing_grew,
     listing_page_size,
     priority_order,
     refresh_requests,
+    wants_detail,
 )
 from tracker.services.signers import choose_signer
 from tracker.store.engine import begin_write, shares_one_connection
@@ -149,9 +151,15 @@ def build_http(
     return HttpClient(platform, base_url, **kwargs)
 
 
-_REFRESH_KWARGS: dict[str, dict[str, Any]] = {"douyin": {"followers": False}}
-"""Connector options for a refresh: its listing pass wants the works' metrics, not one
-profile request per author (followers are read by ``collect``)."""
+_REFRESH_KWARGS: dict[str, dict[str, Any]] = {
+    "douyin": {"followers": False},
+    "bilibili": {"details": "none"},
+    "kuaishou": {"listing_only": True},
+    "xiaohongshu": {"listing_only": True},
+}
+"""Connector options for a refresh: its listing pass wants the works' metrics as the listing
+gives them, not a detail per work nor a profile per author (followers are read by
+``collect``). They change the listing only: the detail pass reads as it always has."""
 
 
 def build_connector(
@@ -498,6 +506,7 @@ def candidate_facts(engine: Engine, platform: str, post_ids: list[str]) -> list[
                 latest=last[0] if last else None,
                 previous=last[1] if len(last) > 1 else None,
                 rank=rank,
+                field=len(rows),
             )
         )
     return facts
@@ -524,6 +533,67 @@ def _young_listing(
         yield page
         if not any(p.published_at is None or p.published_at >= cutoff for p in posts):
             return
+
+
+def _listing_figures(
+    pages: Iterator[FetchedPage],
+    candidates: set[str],
+    figures: dict[str, dict[str, int | None]],
+    held: dict[str, PostRecord],
+    wants: Callable[[str, Mapping[str, int | None]], bool],
+) -> Iterator[FetchedPage]:
+    """A sparse listing's pages reduced to the figures of the refresh candidates on them.
+
+    Each card becomes a metrics-only record (its time and link kept): a card lacks text,
+    topics or followers its detail gives, and a field it leaves out keeps the stored value,
+    so the card refreshes what it carries and nothing else. Works that are not candidates are
+    left to ``collect``, which reads them whole. ``figures`` records each card's interactions.
+    A card whose work ``wants`` a detail is ``held``, not stored: its detail comes in the same
+    run, and two snapshots of one read time would keep only the first; a held card is stored
+    only when the budget leaves its detail out.
+    """
+    for page in pages:
+        kept = []
+        for post in page.parsed.posts:
+            if post.platform_post_id not in candidates or not _carries_figures(post):
+                continue
+            m = post.metrics
+            card = {"likes": m.likes, "comments": m.comments, "shares": m.shares}
+            card["favorites"] = m.favorites
+            figures[post.platform_post_id] = card
+            record = _figures_only(post)
+            if wants(post.platform_post_id, card):
+                held[post.platform_post_id] = record
+            else:
+                kept.append(record)
+        reduced = ParsedPage(
+            posts=kept,
+            has_more=page.parsed.has_more,
+            cursor=page.parsed.cursor,
+            claimed_total=page.parsed.claimed_total,
+            rejects=list(page.parsed.rejects),
+        )
+        yield replace(page, parsed=reduced)
+
+
+def _carries_figures(post: PostRecord) -> bool:
+    m = post.metrics
+    return not post.deleted and any(
+        v is not None for v in (m.views, m.likes, m.comments, m.shares, m.favorites)
+    )
+
+
+def _figures_only(post: PostRecord) -> PostRecord:
+    return PostRecord(
+        platform=post.platform,
+        platform_post_id=post.platform_post_id,
+        captured_at=post.captured_at,
+        url=post.url,
+        published_at=post.published_at,
+        published_at_source=post.published_at_source,
+        metrics=post.metrics,
+        source=post.source,
+    )
 
 
 def _detail_pages(
@@ -576,8 +646,9 @@ def refresh_platform(
     """Bring the figures of ``platform``'s works published within ``younger_than`` up to date.
 
     The tag listings first (one request brings 10-20 works' metrics), then a detail request
-    only for the candidates no listing returned, or for every candidate where the listing lacks
-    a metric the detail gives (see :mod:`tracker.services.refresh_plan`). ``budget`` (default
+    only for the candidates no listing returned; where the listing lacks a metric the detail
+    gives, also for the listed works that matter most (recent, near the cut, still growing;
+    see :mod:`tracker.services.refresh_plan`). ``budget`` (default
     ``[platforms.<id>] daily_requests``) caps the detail pass; candidates go in priority order.
     """
     pcfg = config.platforms[platform]
@@ -587,16 +658,22 @@ def refresh_platform(
     budget = budget if budget is not None else pcfg.daily_requests
     works = refresh_candidates(engine, platform, younger_than, now)
     facts = candidate_facts(engine, platform, [post_id for post_id, _ in works])
-    covers = listing_covers_metrics(platform) and bool(works)
-    dated = sum(1 for f in facts if f.published_at is not None)
+    covers = listing_covers_metrics(platform)
+    dated = [f for f in facts if f.published_at is not None]
+    stored = {} if covers else _stored_interactions(engine, platform, works)
     run_id = start_run(engine, kind="refresh", platform=platform, now=now)
     counts = RunCounts(detail={"candidates": len(works)})
-    counts.detail["estimate"] = refresh_requests(
-        dated,
-        listing_page_size(platform, pcfg.page_size),
-        covers,
-        len(works) - dated,
-        budget,
+    counts.detail["estimate"] = (
+        refresh_requests(
+            len(dated),
+            listing_page_size(platform, pcfg.page_size),
+            covers,
+            len(works) - len(dated),
+            budget,
+            sum(1 for f in dated if wants_detail(f, now)),
+        )
+        if works
+        else {"listing": 0, "detail": 0, "over_budget": 0}
     )
     http = None
     campaign_posts = 0
@@ -619,25 +696,48 @@ def refresh_platform(
             on_page=on_page,
             should_stop=options.should_stop,
         )
-        if covers:  # with no candidate, no request at all: new works are collect's job
+        figures: dict[str, dict[str, int | None]] = {}
+        held: dict[str, PostRecord] = {}
+        if works:  # with no candidate, no request at all: new works are collect's job
             cutoff = now - younger_than
             request = _collect_request(
                 config,
-                since=cutoff,
+                # A sparse listing is read newest first from the top, unsliced: the pass stops
+                # by itself at the window's end, and Bilibili's search would otherwise spend a
+                # request on every day of the window.
+                since=cutoff if covers else None,
                 until=None,
                 max_pages=options.max_pages or pcfg.max_pages,
                 cursor={},
             )
-            campaign_posts, _, stopped = store(
-                _young_listing(connector.collect(request), cutoff, listed)
-            )
+            pages = _young_listing(connector.collect(request), cutoff, listed)
+            if not covers:
+                wants = functools.partial(_wants_detail, {f.key: f for f in facts}, stored, now)
+                pages = _listing_figures(pages, {k for k, _ in works}, figures, held, wants)
+            campaign_posts, _, stopped = store(pages)
+            if not covers:
+                listed = set(figures)
             counts.detail["listed"] = sum(1 for post_id, _ in works if post_id in listed)
         if not stopped:
             by_id = dict(works)
-            order = [k for k in priority_order(facts, now) if k not in listed]
+            if covers:
+                order = [k for k in priority_order(facts, now) if k not in listed]
+            else:
+                order = _sparse_detail_order(facts, figures, stored, now)
+                counts.detail["listing_only"] = len(listed) - sum(1 for k in order if k in listed)
             keys = connector.refresh_keys([(k, by_id[k]) for k in order])
             posts, _, stopped = store(_detail_pages(connector, http, keys, budget, counts))
             campaign_posts += posts
+            left = order[len(order) - counts.detail.get("over_budget", 0) :]
+            if not stopped and any(k in held for k in left):  # their listing figures, then
+                page = FetchedPage(
+                    parsed=ParsedPage(posts=[held[k] for k in left if k in held]),
+                    cursor={},
+                    url="",
+                    task="refresh:listing",
+                )
+                posts, _, stopped = store(iter([page]))
+                campaign_posts += posts
     except ConnectorError as exc:
         status, message = _stop_message(platform, exc, pcfg, http)
         _record_requests(counts, http)
@@ -656,6 +756,52 @@ def refresh_platform(
     status = "interrupted" if stopped else "ok"
     finish_run(engine, run_id, status=status, counts=counts, now=clock())
     return PlatformResult(platform, status, run_id, counts, None, campaign_posts)
+
+
+def _stored_interactions(
+    engine: Engine, platform: str, works: list[tuple[str, str | None]]
+) -> dict[str, dict[str, int | None]]:
+    if not works:
+        return {}
+    with engine.connect() as conn:
+        return refresh_queries.stored_interactions(conn, platform, {k for k, _ in works})
+
+
+def _sparse_detail_order(
+    facts: list[CandidateFacts],
+    figures: Mapping[str, Mapping[str, int | None]],
+    stored: Mapping[str, Mapping[str, int | None]],
+    now: datetime,
+) -> list[str]:
+    """Candidates a sparse listing leaves a detail for, in priority order: every one it did not
+    return, and the listed ones :func:`wants_detail` picks, a listed work's growth judged by
+    its listing figures against the stored figures of the same metrics."""
+    judged = [
+        _judged(fact, figures[fact.key], stored) if fact.key in figures else fact for fact in facts
+    ]
+    wanted = {f.key for f in judged if f.key not in figures or wants_detail(f, now)}
+    return [k for k in priority_order(judged, now) if k in wanted]
+
+
+def _judged(
+    fact: CandidateFacts,
+    card: Mapping[str, int | None],
+    stored: Mapping[str, Mapping[str, int | None]],
+) -> CandidateFacts:
+    """A listed candidate's facts with its growth judged by its listing card."""
+    grew = listing_grew(card, stored.get(fact.key, {}))
+    return replace(fact, latest=grew[0] if grew else None, previous=grew[1] if grew else None)
+
+
+def _wants_detail(
+    facts: Mapping[str, CandidateFacts],
+    stored: Mapping[str, Mapping[str, int | None]],
+    now: datetime,
+    key: str,
+    card: Mapping[str, int | None],
+) -> bool:
+    fact = facts.get(key)
+    return fact is not None and wants_detail(_judged(fact, card, stored), now)
 
 
 def _record_requests(counts: RunCounts, http: HttpClient | None) -> None:

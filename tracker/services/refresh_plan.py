@@ -9,12 +9,19 @@ work of the refresh window) and reads details only for what the listings did not
   listing pages, then details only for candidates no listing returned (undated works, works
   added by hand, works the platform stopped listing);
 - a platform whose listing lacks a metric its detail gives (Bilibili: shares; Kuaishou:
-  comments; Xiaohongshu: everything but likes): no listing pass at all, since its pages would
-  only add requests (its connector even reads a detail or a profile per listed work), and a
-  detail for every candidate, as before.
+  comments; Xiaohongshu: everything but likes): the same listing pass, read without the
+  connector's per-work detail or per-author profile reads, gives every listed work a snapshot
+  of the metrics its listing carries (the others stay unknown in that snapshot, and the work
+  keeps their stored figures). A detail, for the metrics no listing carries, goes only to the
+  listed works that matter most (:func:`wants_detail`): published in the last :data:`RECENT`,
+  among the platform's top by interactions (:func:`near_cut_rank`: 5 % of its works, from 10
+  up to 200), or whose figures still grow (the listing shows more than the stored figures of
+  the same metrics,
+  :func:`listing_grew`); plus, as above, every candidate no listing returned. The rest of the
+  listed works get their listing metrics only.
 
 A daily budget (``[platforms.<id>] daily_requests``) bounds the detail pass; candidates are
-taken in :func:`priority_order`. ``tracker plan`` estimates a run with :func:`refresh_requests`,
+taken in :func:`priority_order` (a recent work first, the oldest last). ``tracker plan`` estimates a run with :func:`refresh_requests`,
 the very rule ``refresh_platform`` follows, so the plan and the run agree.
 """
 
@@ -30,13 +37,17 @@ from connectors.catalogue import spec
 __all__ = [
     "DETAIL_METRICS",
     "NEAR_CUT_RANK",
+    "NEAR_CUT_SHARE",
+    "near_cut_rank",
     "RECENT",
     "CandidateFacts",
     "listing_covers_metrics",
     "listing_page_size",
+    "listing_grew",
     "listing_pages",
     "priority_order",
     "refresh_requests",
+    "wants_detail",
 ]
 
 DETAIL_METRICS: Mapping[str, frozenset[str]] = {
@@ -61,6 +72,17 @@ RECENT = timedelta(days=3)
 NEAR_CUT_RANK = 200
 """Works among the platform's top this-many by latest interactions are near the commendation
 cut, where a stale figure could change who is commended."""
+NEAR_CUT_SHARE = 0.05
+"""...but never more than this share of the platform's campaign works: in a field of 300 the
+top 200 are most of it, and a detail for each would cost the listing refresh its saving."""
+
+
+def near_cut_rank(field: int | None) -> int:
+    """The top ranks counted as near the commendation cut in a field of ``field`` works: 5 %
+    of it, at least 10 and at most :data:`NEAR_CUT_RANK` (200 at national scale)."""
+    if field is None:
+        return NEAR_CUT_RANK
+    return min(NEAR_CUT_RANK, max(10, math.ceil(NEAR_CUT_SHARE * field)))
 
 
 def listing_covers_metrics(platform: str) -> bool:
@@ -94,21 +116,23 @@ def refresh_requests(
     listing_covers_metrics: bool,
     detail_candidates_not_listed: int,
     budget: int | None,
+    listed_wanting_detail: int | None = None,
 ) -> dict[str, int]:
     """Requests one refresh of a platform is expected to send, by purpose.
 
     ``young_works``: dated works within the refresh window the listing returns;
     ``detail_candidates_not_listed``: refresh candidates no listing returns (undated, added by
-    hand, no longer listed). Where the listing does not cover the metrics there is no listing
-    pass and every candidate (both counts) needs a detail. ``over_budget`` counts the works the
-    budget leaves out (one detail request per work). Retries come on top.
+    hand, no longer listed); each needs a detail. Where the listing does not cover the metrics,
+    ``listed_wanting_detail`` of the listed works need one too (those :func:`wants_detail`
+    picks); unknown (None), every listed work is counted, the most the rule can send.
+    ``over_budget`` counts the works the budget leaves out (one detail request per work).
+    Retries come on top.
     """
-    if listing_covers_metrics:
-        listing = listing_pages(young_works, page_size)
-        wanted = max(0, detail_candidates_not_listed)
-    else:
-        listing = 0
-        wanted = max(0, young_works) + max(0, detail_candidates_not_listed)
+    listing = listing_pages(young_works, page_size)
+    wanted = max(0, detail_candidates_not_listed)
+    if not listing_covers_metrics:
+        listed = max(0, young_works)
+        wanted += listed if listed_wanting_detail is None else min(listed, listed_wanting_detail)
     detail = wanted if budget is None else min(wanted, max(0, budget))
     return {"listing": listing, "detail": detail, "over_budget": wanted - detail}
 
@@ -125,6 +149,8 @@ class CandidateFacts:
     """The same in the snapshot before it."""
     rank: int | None
     """1-based rank of ``latest`` among the platform's campaign works, None without one."""
+    field: int | None = None
+    """How many campaign works the platform has (what ``rank`` ranks among)."""
 
 
 def _tier(fact: CandidateFacts, now: datetime) -> int:
@@ -132,9 +158,32 @@ def _tier(fact: CandidateFacts, now: datetime) -> int:
         return 0  # recent, or undated (a refresh is how an undated work gets its time)
     if fact.latest is not None and fact.previous is not None and fact.latest > fact.previous:
         return 1  # still growing
-    if fact.rank is not None and fact.rank <= NEAR_CUT_RANK:
+    if fact.rank is not None and fact.rank <= near_cut_rank(fact.field):
         return 2  # near the commendation cut
     return 3
+
+
+def wants_detail(fact: CandidateFacts, now: datetime) -> bool:
+    """Whether a work the listing returned still needs a detail, for the metrics its listing
+    does not carry: a recent (or undated) work, a growing one, or one near the commendation
+    cut. The others' stored figures of those metrics barely move, and the listing keeps the
+    figures it carries fresh."""
+    return _tier(fact, now) < 3
+
+
+def listing_grew(
+    listed: Mapping[str, int | None], stored: Mapping[str, int | None]
+) -> tuple[int, int] | None:
+    """(listing total, stored total) over the metrics both the listing and the store know,
+    as ``CandidateFacts.latest``/``previous``; None when they share no metric.
+
+    Like is compared with like: a listing that lacks shares must not look like a drop against
+    a stored figure that has them.
+    """
+    shared = [m for m, v in listed.items() if v is not None and stored.get(m) is not None]
+    if not shared:
+        return None
+    return sum(int(listed[m] or 0) for m in shared), sum(int(stored[m] or 0) for m in shared)
 
 
 def priority_order(facts: Sequence[CandidateFacts], now: datetime) -> list[str]:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from tracker.store.models import MetricSnapshot, Post, PostCampaign
 
-__all__ = ["interaction_ranks", "last_two_totals", "refresh_candidates"]
+__all__ = ["interaction_ranks", "last_two_totals", "refresh_candidates", "stored_interactions"]
 
 POST = Post.__table__
 LINK = PostCampaign.__table__
@@ -95,3 +95,17 @@ def last_two_totals(conn: Connection, platform: str, wanted: set[str]) -> dict[s
         if post_id in wanted:
             totals.setdefault(str(post_id), []).append(int(value))
     return totals
+
+
+def stored_interactions(
+    conn: Connection, platform: str, wanted: set[str]
+) -> dict[str, dict[str, int | None]]:
+    """Per wanted work: its stored likes, comments, shares, favourites (unknown: None), what a
+    listing's figures are compared with to tell a work that still grows."""
+    cols = [POST.c[m] for m in INTERACTIONS]
+    rows = conn.execute(select(POST.c.platform_post_id, *cols).where(POST.c.platform == platform))
+    return {
+        str(row[0]): dict(zip(INTERACTIONS, row[1:], strict=True))
+        for row in rows
+        if str(row[0]) in wanted
+    }
