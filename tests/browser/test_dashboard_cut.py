@@ -24,6 +24,7 @@ from tracker.config import load_config  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
 
 from ..helpers.cut_demo import build_cut_demo  # noqa: E402
+from ..helpers.demo import demo_copy  # noqa: E402
 from .conftest import LiveServer, _playwright, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ CUT_TEXT = "数据截至 2024-09-30 24:00（北京时间）"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     _playwright()  # skip before building the demo
-    demo = build_cut_demo(tmp_path_factory.mktemp("cut-site"))
+    demo = build_cut_demo(demo_copy(tmp_path_factory, "cut-site"))
     engine = make_engine(demo.url)
     server = LiveServer(create_app(engine, load_config(demo.config_path)))
     yield server

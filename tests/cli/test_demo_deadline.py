@@ -9,7 +9,6 @@ a work read on both days must show its 9-27 figure.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,8 @@ from openpyxl import load_workbook
 
 from tracker.services.demo import DEMO_DEADLINE, next_commands, pack_folder
 
-from ..helpers.config import CONFIG_DIR
 from ..helpers.cut_demo import run_tracker
+from ..helpers.demo import demo_console, demo_copy
 
 CUT = "2024-09-27 16:00:00"
 """The end of 9-27 in Beijing, as the database stores UTC instants."""
@@ -43,10 +42,8 @@ class DeadlineDemo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DeadlineDemo:
-    root = tmp_path_factory.mktemp("deadline-demo")
-    shutil.copytree(CONFIG_DIR, root / "config")
-    config = str(root / "config" / "campaign.toml")
-    console = run_tracker(root, ["--config", config, "demo", "--out", "out", "--scale", "40"])
+    root = demo_copy(tmp_path_factory, "deadline-demo")
+    console = demo_console(root)
     folder = pack_folder(DEMO_DEADLINE)
     run_tracker(root, ["--db", "out/tracker.db", "pack", "--as-of", "2024-09-27", "-o", folder])
     return DeadlineDemo(root / "out", root / folder, console)

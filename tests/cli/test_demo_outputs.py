@@ -10,9 +10,7 @@ clock: a report "generated" in 2024 whose last collection is today reads as tamp
 from __future__ import annotations
 
 import json
-import logging
 import re
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,9 +23,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from tracker.cli import main
 from tracker.config import TrackerConfig, load_config
 from tracker.services.demo import DEMO_COLLECTIONS, DEMO_START
+
+from ..helpers.demo import demo_copy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -83,25 +82,9 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copytree(REPO_ROOT / "config", root / "config")
+    root = demo_copy(tmp_path_factory, "demo")
     toml = root / "config" / "campaign.toml"
     out = root / "out"
-    logger = logging.getLogger()
-    handlers, level = logger.handlers[:], logger.level
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [k for k in __import__("os").environ if k.startswith("TRACKER_")]:
-            mp.delenv(name)
-        mp.chdir(root)
-        try:
-            main(["--config", str(toml), "demo", "--out", str(out), "--scale", "40"])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            logger.handlers[:] = handlers
-            logger.setLevel(level)
-    assert code == 0
     yield Demo(
         out=out,
         config=load_config(toml),

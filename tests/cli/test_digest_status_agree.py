@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.cli.test_one_truth import _run
+from tests.helpers.cut_demo import run_tracker as _run
+from tests.helpers.demo import demo_copy
 from tracker.config import TrackerConfig, load_config
 from tracker.ranking.selection import parse_as_of
 from tracker.schedule import reports
@@ -68,11 +68,9 @@ def _beijing_day(stored: str) -> date:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    root = tmp_path_factory.mktemp("digest")
-    shutil.copytree(REPO_ROOT / "config", root / "config")
+    root = demo_copy(tmp_path_factory, "digest")
     config_path = root / "config" / "campaign.toml"
     out = root / "out"
-    _run(root, ["--config", str(config_path), "demo", "--out", str(out), "--scale", "40"])
     db = out / "tracker.db"
     with sqlite3.connect(db) as conn:
         loose = conn.execute(

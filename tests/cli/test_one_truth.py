@@ -11,9 +11,7 @@ equal. A plain-SQL count of the works checks the shared answer against the datab
 from __future__ import annotations
 
 import json
-import logging
 import re
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +21,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tracker.cli import main
 from tracker.ranking.selection import Selection, parse_as_of
+
+from ..helpers.cut_demo import run_tracker
+from ..helpers.demo import demo_copy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CUT = "2024-10-01T08:00"  # Beijing: after the demo's collection (09-30 20:00), before its refresh
@@ -36,42 +36,14 @@ class Db:
     db: Path
 
     def run(self, *args: str) -> str:
-        return _run(self.root, ["--db", str(self.db), *args])
-
-
-def _run(root: Path, argv: list[str]) -> str:
-    logger = logging.getLogger()
-    handlers, level = logger.handlers[:], logger.level
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [k for k in __import__("os").environ if k.startswith("TRACKER_")]:
-            mp.delenv(name)
-        mp.chdir(root)
-        out = root / "stdout.txt"
-        import contextlib
-        import io
-
-        buf = io.StringIO()
-        code = 0
-        try:
-            with contextlib.redirect_stdout(buf):
-                main(argv)
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            logger.handlers[:] = handlers
-            logger.setLevel(level)
-        out.write_text(buf.getvalue(), encoding="utf-8")
-    assert code == 0, (argv, buf.getvalue()[-2000:])
-    return buf.getvalue()
+        return run_tracker(self.root, ["--db", str(self.db), *args])
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Db]:
-    root = tmp_path_factory.mktemp("truth")
-    shutil.copytree(REPO_ROOT / "config", root / "config")
-    out = root / "out"
-    _run(root, ["--config", str(root / "config" / "campaign.toml"), "demo", "--out", str(out)])
-    db = Db(root, out / "tracker.db")
+    # the demo's default size: several accounts listed by two units, works outside the window
+    root = demo_copy(tmp_path_factory, "truth", scale=200)
+    db = Db(root, root / "out" / "tracker.db")
     with sqlite3.connect(db.db) as conn:
         ids = [
             f"{p}:{i}"

@@ -24,11 +24,12 @@ from tracker.ranking.selection import parse_as_of  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
 
 from ..helpers.cut_demo import CUT_DAY, CutDemo, build_cut_demo  # noqa: E402
+from ..helpers.demo import demo_copy  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> CutDemo:
-    return build_cut_demo(tmp_path_factory.mktemp("cut-demo"))
+    return build_cut_demo(demo_copy(tmp_path_factory, "cut-demo"))
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import contextlib
 import io
 import logging
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,6 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import main
-
-from .config import CONFIG_DIR
 
 CUT_DAY = "2024-09-30"
 """The day to pick: its end (Beijing) is after the demo's collection and before its refresh."""
@@ -72,10 +69,9 @@ def run_tracker(root: Path, argv: list[str]) -> str:
 
 
 def build_cut_demo(root: Path) -> CutDemo:
-    """The demo at scale 40 in ``root``, with one work first seen after the cut."""
-    shutil.copytree(CONFIG_DIR, root / "config")
+    """The demo at scale 40 in ``root`` (a copy from :func:`tests.helpers.demo.demo_copy`),
+    with one work first seen after the cut."""
     config_path = root / "config" / "campaign.toml"
-    run_tracker(root, ["--config", str(config_path), "demo", "--out", "out", "--scale", "40"])
     db = root / "out" / "tracker.db"
     with sqlite3.connect(db) as conn:
         row = conn.execute(
