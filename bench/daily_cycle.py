@@ -10,8 +10,9 @@ the hours are computed from the counted requests at the configured rates.
 Each virtual day (Beijing time, as the shipped schedule):
 
 - 06:30, the daily collection: ``collect_platform`` for each enabled live platform with what
-  the scheduler's ``collect`` job passes (the platform, the clock; no ``since``; the config's
-  ``max_pages``; an interrupted run's cursor is resumed by the service itself);
+  the scheduler's ``collect`` job passes (the platform, the clock; ``since_last_run``: works
+  published since the last successful run began, less two days; the config's ``max_pages``; an
+  interrupted run's cursor is resumed by the service itself);
 - 12:00, the metric refresh: ``refresh_platform`` with ``[schedule] refresh_younger_than_days``
   and the config's ``daily_requests`` budget, as the ``refresh`` job;
 - 24:00, freshness: the share of stored campaign works published in the last 14 days whose
@@ -332,6 +333,7 @@ def options(sim: SimServer, platform: str) -> CollectOptions:
         clock=lambda: sim.now,
         sleep=lambda _s: None,
         http_overrides={"rate_per_s": None, "backoff_initial_s": 0},
+        since_last_run=True,  # as the collect job; the refresh takes no notice of it
     )
 
 

@@ -148,6 +148,13 @@ def test_count_axes_have_whole_number_ticks(browser, site) -> None:  # type: ign
 
     def pick_city(page: Any) -> None:
         page.locator("#f-city").click()
+        # type only once the dropdown's search box has the focus (keys sent before it opens
+        # are lost on a busy machine)
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement.tagName === 'INPUT'"
+            " && !!document.activeElement.closest('[role=listbox], .dash-dropdown-content,"
+            " [class*=dropdown]')"
+        )
         page.keyboard.type(city)
         page.keyboard.press("Enter")
 

@@ -253,3 +253,25 @@ def test_a_sparse_listing_refreshes_every_listed_work_and_details_only_the_top_a
     sent = by_purpose["listing"] + by_purpose.get("detail", 0)
     assert sent / candidates <= 0.25, by_purpose  # one detail per work before the change
     assert result.counts.detail["listing_only"] == len(rest)
+
+
+def test_works_near_the_commendation_cut_are_refreshed_whatever_their_age(
+    db, config, big_world: SimServer
+) -> None:
+    """No young listing page returns an old work, so the top works older than the window are
+    candidates by rank: a stale figure there could change who is commended."""
+    sim = big_world
+    done = collect(db, config, sim_options(sim, http=NO_LIMIT, platforms=["douyin"]))
+    assert [r.status for r in done] == ["ok"]
+    with db.connect() as conn:
+        ranks = interaction_ranks(conn, "douyin")
+    window = timedelta(days=3)
+    candidates = {p for p, _ in refresh_candidates(db, "douyin", window, sim.now)}
+    cut = near_cut_rank(len(ranks))
+    top = {p for p, (_, rank) in ranks.items() if rank <= cut}
+    cutoff = (sim.now - window).replace(tzinfo=None)  # stored times read back naive (SQLite)
+    old_top = {
+        p for p in top if ranks[p][0] is not None and ranks[p][0].replace(tzinfo=None) < cutoff
+    }
+    assert old_top, "the world has top works older than the window"
+    assert top <= candidates

@@ -183,6 +183,7 @@ def _options(
         clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(UTC)),
         should_stop=lambda: stop.stop,
         workers=workers,
+        since_last_run=since is None,
     )
 
 
@@ -215,7 +216,11 @@ def collect_command(
     ctx: typer.Context,
     platform: list[str] = PLATFORM_OPT,
     since: str | None = typer.Option(
-        None, "--since", callback=since_option, help="只要此时间之后发布的作品（须早于 --until）"
+        None,
+        "--since",
+        callback=since_option,
+        help="只要此时间之后发布的作品（须早于 --until）；不写则从该平台上次成功采集开始前 2 天起"
+        "（首次采集、或写了 --until 时不限）",
     ),
     until: str | None = typer.Option(
         None, "--until", callback=until_option, help="只要此时间之前发布的作品"

@@ -108,11 +108,18 @@ def _alert_if_stopped(ctx: JobContext, result: PlatformResult) -> None:
 
 
 def collect(ctx: JobContext, platform: str) -> JobOutcome:
-    """Daily collection of one platform (resumes an interrupted run from its cursor)."""
+    """Daily collection of one platform (resumes an interrupted run from its cursor).
+
+    It reads the works published since the platform's last successful collection began, less
+    two days (``incremental_since``): re-reading the whole listing every day cost requests in
+    proportion to the campaign, not to the day's new works.
+    """
     pcfg = ctx.config.platforms.get(platform)
     if pcfg is None or not pcfg.enabled:
         return JobOutcome("skipped", error=f"平台 {platform} 未启用")
-    result = collect_platform(ctx.engine, ctx.config, platform, ctx.options_for(platform))
+    # Only what is new since the last successful run (less an overlap), not the whole listing.
+    options = replace(ctx.options_for(platform), since_last_run=True)
+    result = collect_platform(ctx.engine, ctx.config, platform, options)
     counts = RunCounts()
     _add(counts, result.counts)
     counts.detail = {"platform": platform, "platforms": {platform: _platform_detail(result)}}

@@ -49,6 +49,7 @@ from tracker.services.refresh_plan import (
     listing_covers_metrics,
     listing_grew,
     listing_page_size,
+    near_cut_rank,
     priority_order,
     refresh_requests,
     wants_detail,
@@ -56,6 +57,7 @@ from tracker.services.refresh_plan import (
 from tracker.services.signers import choose_signer
 from tracker.store.engine import begin_write, shares_one_connection
 from tracker.store.queries import refresh as refresh_queries
+from tracker.store.queries import runs as run_queries
 from tracker.store.runs import (
     RunCounts,
     finish_run,
@@ -103,6 +105,44 @@ class CollectOptions:
     should_stop: Callable[[], bool] = lambda: False
     workers: int | None = None
     """Platforms collected at once (None: all of them; 1: one after another)."""
+    since_last_run: bool = False
+    """Without ``since`` or ``until``, read only works published since the platform's last
+    successful collection began, less :data:`COLLECT_OVERLAP` (see :func:`incremental_since`):
+    what the daily collection and ``tracker collect`` without ``--since`` ask for."""
+
+
+COLLECT_OVERLAP = timedelta(days=2)
+"""How far before the last successful collection's start a daily collection reads again."""
+
+REFRESH_LISTING_PAGES = 500
+"""The refresh listing pass's safety cap, in pages (or 10 × ``max_pages`` if that is more)."""
+
+
+def incremental_since(
+    last_start: datetime | None, overlap: timedelta = COLLECT_OVERLAP
+) -> datetime | None:
+    """The ``since`` of a routine collection: ``overlap`` before the last successful one began.
+
+    Without it every daily run re-read the tag listings back to ``max_pages``, with a detail or a
+    profile read per card on some platforms: its cost grew with the campaign, not with the
+    day's new works. What the last successful run saw need not be read again, but a work can
+    appear in a listing a while after its publish time (indexing delay, a post made visible
+    later), so the window reaches ``overlap`` further back. ``None`` (no successful run yet: the
+    first collection) means no ``since``: everything the listing holds.
+    """
+    return None if last_start is None else last_start - overlap
+
+
+def refresh_listing_cap(max_pages: int | None) -> int:
+    """Pages the refresh's listing pass may read at most.
+
+    That pass ends on its own at the first page with no work younger than the window
+    (:func:`_young_listing`); the collection's ``max_pages`` must not end it sooner, or every
+    young work beyond those pages costs a detail request. The cap is only a guard against a
+    listing that never ends (a platform repeating its last page): generous, 10 × ``max_pages``
+    or :data:`REFRESH_LISTING_PAGES`, whichever is more.
+    """
+    return max(REFRESH_LISTING_PAGES, 10 * (max_pages or 0))
 
 
 def _signer_spec(
@@ -315,6 +355,21 @@ def _collect_request(
     )
 
 
+def _collect_since(
+    engine: Engine, platform: str, options: CollectOptions
+) -> tuple[datetime | None, str | None]:
+    """(since, where it came from): an explicit ``since`` wins; an explicit ``until`` (an older
+    slice) gets none; else, when asked, :func:`incremental_since` of the last successful run."""
+    if options.since is not None:
+        return options.since, "option"
+    if options.until is not None or not options.since_last_run:
+        return None, None
+    with engine.connect() as conn:
+        last = _utc(run_queries.collection_start(conn, platform))
+    since = incremental_since(last)
+    return since, ("last_run" if since else None)
+
+
 @_clear_store_errors
 def collect_platform(
     engine: Engine,
@@ -333,11 +388,17 @@ def collect_platform(
         if options.restart
         else interrupt_stale_run(engine, kind="collect", platform=platform)
     )
+    since, since_from = _collect_since(engine, platform, options)
     run_id = start_run(engine, kind="collect", platform=platform, cursor=cursor, now=clock())
     counts = RunCounts(detail={"resumed_from_run": previous_id} if previous_id else {})
+    counts.detail["window"] = {
+        "since": since.isoformat() if since else None,
+        "until": options.until.isoformat() if options.until else None,
+        "since_from": since_from,
+    }
     request = _collect_request(
         config,
-        since=options.since,
+        since=since,
         until=options.until,
         max_pages=options.max_pages or pcfg.max_pages,
         cursor=cursor,
@@ -482,9 +543,20 @@ def refresh_candidates(
     """Campaign works of ``platform`` published within ``younger_than`` of ``now``, as
     (post id, stored URL): the connector decides which of the two its detail endpoint needs.
     Works added by hand or by a submission may not know their publish time yet: a refresh is
-    how they get it, so undated works are candidates too."""
+    how they get it, so undated works are candidates too.
+
+    The works near the commendation cut (the platform's top by interactions,
+    :func:`~tracker.services.refresh_plan.near_cut_rank`) are candidates whatever their age:
+    a stale figure there could change who is commended, and no young listing page returns an
+    old work."""
     with engine.connect() as conn:
-        return refresh_queries.refresh_candidates(conn, platform, now - younger_than)
+        young = refresh_queries.refresh_candidates(conn, platform, now - younger_than)
+        ranks = refresh_queries.interaction_ranks(conn, platform)
+        cut = near_cut_rank(len(ranks))
+        known = {post_id for post_id, _ in young}
+        old_top = [p for p, (_, rank) in ranks.items() if rank <= cut and p not in known]
+        extra = refresh_queries.post_urls(conn, platform, old_top)
+    return sorted([*young, *extra])
 
 
 def candidate_facts(engine: Engine, platform: str, post_ids: list[str]) -> list[CandidateFacts]:
@@ -650,6 +722,8 @@ def refresh_platform(
     gives, also for the listed works that matter most (recent, near the cut, still growing;
     see :mod:`tracker.services.refresh_plan`). ``budget`` (default
     ``[platforms.<id>] daily_requests``) caps the detail pass; candidates go in priority order.
+    The listing pass ends at the first page with no work younger than the window, not at the
+    collection's ``max_pages`` (only a generous :func:`refresh_listing_cap` guards it).
     """
     pcfg = config.platforms[platform]
     env = options.env if options.env is not None else os.environ
@@ -707,7 +781,8 @@ def refresh_platform(
                 # request on every day of the window.
                 since=cutoff if covers else None,
                 until=None,
-                max_pages=options.max_pages or pcfg.max_pages,
+                # Ends at the window's end (_young_listing), not at the collection's page cap.
+                max_pages=options.max_pages or refresh_listing_cap(pcfg.max_pages),
                 cursor={},
             )
             pages = _young_listing(connector.collect(request), cutoff, listed)

@@ -9,7 +9,13 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from tracker.store.models import MetricSnapshot, Post, PostCampaign
 
-__all__ = ["interaction_ranks", "last_two_totals", "refresh_candidates", "stored_interactions"]
+__all__ = [
+    "interaction_ranks",
+    "last_two_totals",
+    "post_urls",
+    "refresh_candidates",
+    "stored_interactions",
+]
 
 POST = Post.__table__
 LINK = PostCampaign.__table__
@@ -109,3 +115,18 @@ def stored_interactions(
         for row in rows
         if str(row[0]) in wanted
     }
+
+
+def post_urls(conn: Connection, platform: str, post_ids: list[str]) -> list[tuple[str, str | None]]:
+    """(post id, url) of the given posts of ``platform`` (in batches: SQLite caps the number
+    of bound parameters)."""
+    out: list[tuple[str, str | None]] = []
+    for start in range(0, len(post_ids), 500):
+        batch = post_ids[start : start + 500]
+        rows = conn.execute(
+            select(POST.c.platform_post_id, POST.c.url).where(
+                POST.c.platform == platform, POST.c.platform_post_id.in_(batch)
+            )
+        )
+        out.extend((str(r[0]), r[1]) for r in rows)
+    return out

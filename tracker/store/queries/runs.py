@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, func, select
 from tracker.store.models import Run
 
 __all__ = [
+    "collection_start",
     "first_job_start",
     "job_statuses",
     "latest_job_runs",
@@ -75,6 +76,35 @@ def latest_job_runs(conn: Connection) -> tuple[dict[str, Any], dict[str, Any]]:
         rows = conn.execute(select(RUN).join(latest, RUN.c.id == latest.c.id)).all()
         out.append({row.job: row for row in rows})
     return out[0], out[1]
+
+
+def collection_start(conn: Connection, platform: str, limit: int = 400) -> datetime | None:
+    """When the platform's last successful collection began reading, or None if none succeeded.
+
+    A collection that resumed an unfinished run (a stop, a block) read its listings' newest
+    pages in that earlier run, so its reading began when the earliest run after the success
+    before it began. A run with an explicit ``until`` (recorded in its ``detail["window"]``) read
+    an older slice, not the newest works, and is passed over. Only ``limit`` runs are read.
+    """
+    rows = conn.execute(
+        select(RUN.c.status, RUN.c.started_at, RUN.c.detail)
+        .where(RUN.c.kind == "collect", RUN.c.platform == platform)
+        .order_by(RUN.c.id.desc())
+        .limit(limit)
+    ).all()
+    ok = [i for i, row in enumerate(rows) if row.status == "ok" and not _sliced(row.detail)]
+    if not ok:
+        return None
+    last = ok[0]
+    before = next((i for i in range(last + 1, len(rows)) if rows[i].status == "ok"), len(rows))
+    started: datetime = min(row.started_at for row in rows[last:before])
+    return started
+
+
+def _sliced(detail: Any) -> bool:
+    """True for a run asked for works before an explicit ``until`` only."""
+    window = detail.get("window") if isinstance(detail, dict) else None
+    return isinstance(window, dict) and window.get("until") is not None
 
 
 def platform_run_statuses(conn: Connection, platform: str, limit: int = 200) -> list[Any]:
