@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from tracker.store.models import Account, Post, PostCampaign, Run
+from tracker.store.queries.refresh import refreshable
 
 __all__ = ["PlanCounts", "plan_counts", "refresh_candidate_rows", "run_details"]
 
@@ -72,20 +73,9 @@ def refresh_candidate_rows(
 ) -> Iterator[tuple[str, str, datetime | None, str]]:
     """(platform, post id, published_at, matched_by) of every campaign link of a work the
     refresh would read: not deleted, not excluded, published in the window or of unknown time."""
-    query = (
-        select(POST.c.platform, POST.c.platform_post_id, POST.c.published_at, LINK.c.matched_by)
-        .join(
-            LINK,
-            and_(
-                LINK.c.platform == POST.c.platform,
-                LINK.c.platform_post_id == POST.c.platform_post_id,
-            ),
-        )
-        .where(
-            POST.c.deleted.is_(False),
-            LINK.c.excluded.is_(False),
-            (POST.c.published_at >= now - window) | POST.c.published_at.is_(None),
-        )
+    query = refreshable(
+        select(POST.c.platform, POST.c.platform_post_id, POST.c.published_at, LINK.c.matched_by),
+        now - window,
     )
     for row in conn.execute(query):
         yield row[0], row[1], row[2], row[3]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
 
 from tracker.store.models import MetricSnapshot, Post, PostCampaign
 
@@ -14,6 +14,7 @@ __all__ = [
     "last_two_totals",
     "post_urls",
     "refresh_candidates",
+    "refreshable",
     "stored_interactions",
 ]
 
@@ -34,26 +35,31 @@ def _raw_sum(table: Any) -> ColumnElement[Any]:
     return total
 
 
+def refreshable(stmt: Select[Any], published_since: datetime) -> Select[Any]:
+    """``stmt`` over the works a refresh reads: linked to a campaign and not excluded, not
+    deleted, published since ``published_since`` or of unknown time (the refresh is how an
+    undated work gets its time)."""
+    return stmt.join(
+        LINK,
+        and_(
+            LINK.c.platform == POST.c.platform,
+            LINK.c.platform_post_id == POST.c.platform_post_id,
+        ),
+    ).where(
+        POST.c.deleted.is_(False),
+        LINK.c.excluded.is_(False),
+        or_(POST.c.published_at >= published_since, POST.c.published_at.is_(None)),
+    )
+
+
 def refresh_candidates(
     conn: Connection, platform: str, published_since: datetime
 ) -> list[tuple[str, str | None]]:
     """(post id, url) of ``platform``'s campaign works, not deleted, not excluded, published
     since ``published_since`` or of unknown time, in id order."""
     q = (
-        select(POST.c.platform_post_id, POST.c.url)
-        .join(
-            LINK,
-            and_(
-                LINK.c.platform == POST.c.platform,
-                LINK.c.platform_post_id == POST.c.platform_post_id,
-            ),
-        )
-        .where(
-            POST.c.platform == platform,
-            POST.c.deleted.is_(False),
-            LINK.c.excluded.is_(False),
-            or_(POST.c.published_at >= published_since, POST.c.published_at.is_(None)),
-        )
+        refreshable(select(POST.c.platform_post_id, POST.c.url), published_since)
+        .where(POST.c.platform == platform)
         .distinct()
         .order_by(POST.c.platform_post_id)
     )
