@@ -118,13 +118,14 @@ def gather_city_pages(
     wanted = [resolve_city(conn, city)] if city else registry_cities(conn)
     settings = RankingSettings.from_mapping(config.ranking)
     frames, result = compute_ranking(conn, cid, settings, until=until)
-    facts = aggregate.facts_from_frames(frames.works, frames.account_units, camp.timezone)
+    everything = Selection(campaign_id=cid, timezone=camp.timezone, include_unreviewed=True)
+    facts = aggregate.ranked_facts(result.works, frames.account_units, everything)
     part = participation_frames(conn, cid).units
     weekly = weekly_as_of(conn, cid, frames, until)
     unreported = load_unreported(conn, cid)
     pages = []
     for name in wanted:
-        f = Selection(campaign_id=cid, timezone=camp.timezone, date_to=day, cities=(name,))
+        f = everything.with_(date_to=day, cities=(name,))
         page = city_page(
             name,
             ranked_units=result.units,

@@ -172,22 +172,23 @@ def gather(
     zone = ZoneInfo(camp.timezone)
     cid = campaign_id(conn, camp.name)
     city = resolve_city(conn, city) if city else None
+    # The report shows every work, reviewed or not.
     f = Selection(
         campaign_id=cid,
         timezone=camp.timezone,
         date_from=since,
         date_to=day,
         cities=(city,) if city else (),
+        include_unreviewed=True,
+        as_of=as_of,
     )
     settings = RankingSettings.from_mapping(config.ranking)
     until = end_of_day(day, zone) if day is not None else None
-    f = f.with_(as_of=as_of)
     frames, result = compute_ranking(conn, cid, settings, until=until, as_of=as_of)
     phases["ranking_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     # The read model's facts from the works the ranking already scored: no second pass, and
-    # the same counting as every export (the report shows every work, reviewed or not).
-    f = f.with_(include_unreviewed=True)
+    # the same counting as every export.
     facts = aggregate.ranked_facts(result.works, frames.account_units, f)
     head = aggregate.headline(facts, f)
     daily = aggregate.daily_works(facts, f)

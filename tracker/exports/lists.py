@@ -32,7 +32,7 @@ from tracker.ranking.slices import RankedCampaign, scope_mask, unit_basis
 from tracker.ranking.units import unit_scores
 from tracker.ranking.window import WINDOW_ZH, commendable, window_labels
 from tracker.readmodel.facts import by_city as by_city_figures
-from tracker.readmodel.facts import by_platform, headline, ranked_facts
+from tracker.readmodel.facts import by_platform, headline, ranked_facts, review_scope
 from tracker.readmodel.facts import by_unit as by_unit_figures
 
 __all__ = [
@@ -415,11 +415,8 @@ def summary_sheets(
     salt = ranked.campaign.name
     result = ranked.result
     links = ranked.frames.account_units
-    scoped = result.works[scope_mask(result.works, filters, links)].reset_index(drop=True)
-    if not filters.include_unreviewed:
-        approved = (scoped["review_status"].astype("object") == "approved").to_numpy()
-        scoped = scoped[approved].reset_index(drop=True)
-    facts = ranked_facts(scoped, links, filters.with_(include_unreviewed=True))
+    scoped = review_scope(result.works[scope_mask(result.works, filters, links)], filters)
+    facts = ranked_facts(scoped, links, filters)
     works = anonymise_works(scoped, salt) if anonymise else scoped
     all_units = unit_scores(
         unit_basis(scoped, filters),

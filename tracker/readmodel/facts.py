@@ -39,6 +39,7 @@ __all__ = [
     "daily_works",
     "facts_from_frames",
     "ranked_facts",
+    "review_scope",
     "headline",
     "load_facts",
     "load_reviews",
@@ -189,9 +190,16 @@ def ranked_facts(
     """The facts every file and page counts from: the ranked works under the selection's
     review rule (approved only unless ``include_unreviewed``), with the scores' sums. The
     other filters (platforms, dates, cities, unit kinds) are applied by each figure."""
-    if not selection.include_unreviewed and "review_status" in works.columns:
-        works = works[(works["review_status"].astype("object") == "approved").to_numpy()]
-    return facts_from_frames(works.reset_index(drop=True), account_units, selection.timezone)
+    return facts_from_frames(review_scope(works, selection), account_units, selection.timezone)
+
+
+def review_scope(works: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """``works`` under the selection's review rule: approved ones only unless
+    ``include_unreviewed`` (works without a review column are kept as they are)."""
+    if selection.include_unreviewed or "review_status" not in works.columns:
+        return works.reset_index(drop=True)
+    approved = (works["review_status"].astype("object") == "approved").to_numpy()
+    return works[approved].reset_index(drop=True)
 
 
 def _category(values: pd.Series, missing: str) -> pd.Categorical:
