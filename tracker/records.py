@@ -404,6 +404,88 @@ def complete_post(post: PostRecord, detail: PostDetail) -> PostRecord:
     )
 
 
+_COMMENT_TEXTS = ("commenter_name", "text")
+
+
+@dataclass(slots=True)
+class CommentRecord:
+    """One comment or reply on a work, as a platform's comment endpoint or an export gives it.
+
+    Comments are the notice's third form of participation (作品互动): a registry account's
+    comment on a campaign work counts for its units, so the commenter is kept by id, never only
+    by name. ``platform_post_id`` is the work commented on; ``parent_comment_id`` is the comment
+    a reply answers (``None`` for a top-level comment) and ``root_comment_id`` the top-level
+    comment of its thread (``None`` for a top-level comment; equal to the parent for a direct
+    reply). ``hashtags`` are the tags written in the comment (a tagged Weibo comment takes part
+    as the notice says). ``reply_count`` is the platform's own count of replies, which the
+    collector compares with the replies it could read. A comment id is unique per platform.
+    """
+
+    platform: str
+    platform_comment_id: str
+    platform_post_id: str
+    captured_at: datetime
+    commenter_uid: str | None = None
+    commenter_name: str | None = None
+    text: str | None = None
+    published_at: datetime | None = None
+    parent_comment_id: str | None = None
+    root_comment_id: str | None = None
+    likes: int | None = None
+    reply_count: int | None = None
+    hashtags: list[str] = field(default_factory=list)
+    source: str = "live"
+
+    def __post_init__(self) -> None:
+        _check_platform(self.platform)
+        _check_id("platform_comment_id", self.platform_comment_id)
+        _check_id("platform_post_id", self.platform_post_id)
+        for name in ("commenter_uid", "parent_comment_id", "root_comment_id"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_id(name, value)
+        _check_time("captured_at", self.captured_at, required=True)
+        _check_time("published_at", self.published_at)
+        texts = _check_texts(self, _COMMENT_TEXTS)
+        tags = self.hashtags
+        if not isinstance(tags, list) or not all(type(t) is str for t in tags):
+            raise RecordError(f"hashtags: must be a list of strings, got {tags!r}")
+        if len(tags) > 1:
+            tags = self.hashtags = _one_spelling_per_tag(tags)
+        ids = (
+            self.platform_comment_id,
+            self.platform_post_id,
+            self.commenter_uid or "",
+            self.parent_comment_id or "",
+            self.root_comment_id or "",
+        )
+        if _UNSTORABLE.search("".join((*ids, *texts, *tags))):
+            _make_storable(
+                self,
+                (
+                    "platform_comment_id",
+                    "platform_post_id",
+                    "commenter_uid",
+                    "parent_comment_id",
+                    "root_comment_id",
+                ),
+                _COMMENT_TEXTS,
+            )
+            self.hashtags = [storable_text(t) for t in tags]
+        _check_count("likes", self.likes)
+        _check_count("reply_count", self.reply_count)
+        if self.source not in SOURCES:
+            raise RecordError(f"source: unknown {self.source!r}")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.platform_comment_id)
+
+    @property
+    def work_key(self) -> tuple[str, str]:
+        return (self.platform, self.platform_post_id)
+
+
 @dataclass(slots=True)
 class RejectRecord:
     """Something a parser could not turn into a record, kept with the reason (never dropped)."""
@@ -433,12 +515,16 @@ class ParsedPage:
     incomplete: dict[str, int] = field(default_factory=dict)
     """What a connector could not complete on this page, by kind (see :data:`INCOMPLETE_ZH`):
     the works are kept as the listing gave them, and the run says how many gaps it left."""
+    comments: list[CommentRecord] = field(default_factory=list)
+    """Comments and replies a comment endpoint (or an export's comment table) gave; the
+    commenters are in ``accounts`` like any author."""
 
     def extend(self, other: ParsedPage) -> None:
         self.posts.extend(other.posts)
         self.accounts.extend(other.accounts)
         self.rejects.extend(other.rejects)
         self.details.extend(other.details)
+        self.comments.extend(other.comments)
         for kind, n in other.incomplete.items():
             self.incomplete[kind] = self.incomplete.get(kind, 0) + n
 

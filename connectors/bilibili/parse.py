@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from connectors._common import claimed_total, reject
 from connectors.base import Endpoint
@@ -45,6 +46,7 @@ __all__ = [
     "PLATFORM",
     "account_url",
     "parse_any",
+    "parse_comments",
     "parse_duration",
     "parse_search_item",
     "parse_search_type",
@@ -446,7 +448,8 @@ def looks_like(body: Mapping[str, Any]) -> bool:
 
 
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
-    """Parse a saved Bilibili body of any known shape (search page, view, single search item)."""
+    """Parse a saved Bilibili body of any known shape (search page, view, single search item,
+    comment or reply page)."""
     inner = unwrap(body)
     if isinstance(inner, Mapping):
         data = inner.get("data")
@@ -454,6 +457,8 @@ def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> Pa
             return parse_search_type(inner, captured_at=captured_at, source=source)
         if isinstance(data, Mapping) and ("View" in data or "stat" in data):
             return parse_view(inner, captured_at=captured_at, source=source)
+        if isinstance(data, Mapping) and ("replies" in data or "top_replies" in data):
+            return parse_comments(inner, captured_at=captured_at, source=source)
         if inner.get("type") == "video" and ("bvid" in inner or "aid" in inner):
             try:
                 return parse_search_item(inner, captured_at=captured_at, source=source)
@@ -464,6 +469,29 @@ def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> Pa
     raise ParseError("bilibili: not a known response shape", platform=PLATFORM)
 
 
+def parse_comments(
+    body: Any, *, captured_at: datetime, source: str = "live", post_id: str | None = None
+) -> ParsedPage:
+    """A comment or reply page (:mod:`connectors.bilibili.comments`, imported when used: it
+    builds on this module)."""
+    from connectors.bilibili.comments import parse_comments as parse
+
+    return parse(body, captured_at=captured_at, source=source, post_id=post_id)
+
+
+def hints_from_url(url: str) -> dict[str, str]:
+    """``post_id`` of a video's comment request (``type=1``): its ``oid`` is the aid."""
+    query = parse_qs(urlsplit(url).query)
+    oid = (query.get("oid") or [""])[0]
+    kind = (query.get("type") or ["1"])[0]
+    if kind != "1" or not oid.isdigit() or int(oid) <= 0:
+        return {}
+    try:
+        return {"post_id": aid_to_bvid(int(oid))}
+    except ValueError:
+        return {}
+
+
 def _endpoint(name: str, pattern: str, fn: Callable[..., ParsedPage]) -> Endpoint:
     return Endpoint(platform=PLATFORM, name=name, url_pattern=re.compile(pattern), parse=fn)
 
@@ -472,5 +500,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _endpoint("search_type", r"/x/web-interface/(?:wbi/)?search/type(?:\?|$)", parse_search_type),
     _endpoint("view_detail", r"/x/web-interface/(?:wbi/)?view/detail(?:\?|$)", parse_view),
     _endpoint("view", r"/x/web-interface/(?:wbi/)?view(?:\?|$)", parse_view),
+    _endpoint("comments", r"/x/v2/reply(?:/wbi)?(?:/main)?/?(?:\?|$)", parse_comments),
+    _endpoint("comment_replies", r"/x/v2/reply/reply/?(?:\?|$)", parse_comments),
 )
 """URL routes for captured responses (``api.bilibili.com`` and the simulator's ``/bilibili``)."""

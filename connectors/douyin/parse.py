@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from connectors._common import claimed_total, items_have_keys, opt_id, reject
 from connectors.base import Endpoint
@@ -57,6 +58,7 @@ __all__ = [
     "parse_aweme_list",
     "parse_aweme_list_item",
     "parse_challenge_search",
+    "parse_comments",
     "parse_embedded_aweme",
     "parse_general_search",
     "parse_user_profile",
@@ -616,6 +618,7 @@ def looks_like(body: Mapping[str, Any]) -> bool:
         return True
     return "status_code" in body and (
         items_have_keys(body.get("data"), "aweme_info", "aweme_mix_info", "card_unique_name")
+        or items_have_keys(body.get("comments"), "cid")
         or "search_nil_info" in body
     )
 
@@ -636,7 +639,8 @@ def parse_zeeschuimer_item(
 
 
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
-    """Parse a saved Douyin body of any known shape (list, search, detail, profile, one aweme)."""
+    """Parse a saved Douyin body of any known shape (list, search, detail, profile, comments,
+    one aweme)."""
     inner = unwrap(body)
     if isinstance(inner, Mapping):
         if "aweme_list" in inner:
@@ -647,12 +651,51 @@ def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> Pa
             return parse_user_profile(inner, captured_at=captured_at, source=source)
         if isinstance(inner.get("data"), list) or "search_nil_info" in inner:
             return parse_general_search(inner, captured_at=captured_at, source=source)
+        if "comments" in inner and "status_code" in inner:
+            return parse_comments(inner, captured_at=captured_at, source=source)
         if "aweme_id" in inner:
             return parse_aweme_list_item(inner, captured_at=captured_at, source=source)
         if "awemeId" in inner:
             return parse_embedded_aweme(inner, captured_at=captured_at, source=source)
         _body(inner, "response")  # an error answer says so, with Douyin's message
     raise ParseError("douyin: not a known response shape", platform=PLATFORM)
+
+
+def parse_comments(
+    body: Any,
+    *,
+    captured_at: datetime,
+    source: str = "live",
+    post_id: str | None = None,
+    root_comment_id: str | None = None,
+) -> ParsedPage:
+    """A comment or reply page (:mod:`connectors.douyin.comments`, imported when used: it
+    builds on this module)."""
+    from connectors.douyin.comments import parse_comments as parse
+
+    return parse(
+        body,
+        captured_at=captured_at,
+        source=source,
+        post_id=post_id,
+        root_comment_id=root_comment_id,
+    )
+
+
+def hints_from_url(url: str) -> dict[str, str]:
+    """The work (``aweme_id``, or ``item_id`` on reply pages) and the replied comment
+    (``comment_id``) of a comment request: an empty page names neither."""
+    query = parse_qs(urlsplit(url).query)
+    hints: dict[str, str] = {}
+    for key, hint in (
+        ("aweme_id", "post_id"),
+        ("item_id", "post_id"),
+        ("comment_id", "root_comment_id"),
+    ):
+        value = (query.get(key) or [""])[0].strip()
+        if value.isdigit() and hint not in hints:
+            hints[hint] = value
+    return hints
 
 
 def _endpoint(name: str, pattern: str, fn: Callable[..., ParsedPage]) -> Endpoint:
@@ -669,5 +712,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         r"/aweme/v\d+/(?:web/)?(?:general/search/(?:single|stream)|search/item)/?(?:\?|$)",
         parse_general_search,
     ),
+    _endpoint("comments", r"/aweme/v1/web/comment/list/?(?:\?|$)", parse_comments),
+    _endpoint("comment_replies", r"/aweme/v1/web/comment/list/reply/?(?:\?|$)", parse_comments),
 )
 """URL routes for captured responses (``www.douyin.com`` and the simulator's ``/douyin``)."""

@@ -51,6 +51,7 @@ __all__ = [
     "PLATFORM",
     "RESULT_MEANINGS",
     "parse_any",
+    "parse_comments",
     "parse_graphql",
     "parse_h5_photo_info",
     "parse_search_feed",
@@ -368,19 +369,55 @@ def parse_vision_video_detail(
     return page
 
 
+def parse_comments(
+    body: Any,
+    *,
+    captured_at: datetime,
+    source: str = "live",
+    post_id: str | None = None,
+    root_comment_id: str | None = None,
+) -> ParsedPage:
+    """A ``visionCommentList``/``visionSubCommentList`` body (:mod:`connectors.kuaishou.comments`,
+    imported when used: it builds on this module)."""
+    from connectors.kuaishou.comments import parse_comments as parse
+
+    return parse(
+        body,
+        captured_at=captured_at,
+        source=source,
+        post_id=post_id,
+        root_comment_id=root_comment_id,
+    )
+
+
+def hints_from_request_body(text: str) -> dict[str, str]:
+    """The comment operations' ``photoId``/``rootCommentId`` from a GraphQL request body."""
+    from connectors.kuaishou.comments import hints_from_request_body as read
+
+    return read(text)
+
+
 _GRAPHQL_OPERATIONS = {
     "visionSearchPhoto": parse_vision_search_photo,
     "visionProfile": parse_vision_profile,
     "visionVideoDetail": parse_vision_video_detail,
 }
+_COMMENT_OPERATIONS = ("visionCommentList", "visionSubCommentList")
 
 
 def parse_graphql(
-    body: dict[str, Any], *, captured_at: datetime, source: str = "live"
+    body: dict[str, Any],
+    *,
+    captured_at: datetime,
+    source: str = "live",
+    post_id: str | None = None,
+    root_comment_id: str | None = None,
 ) -> ParsedPage:
     """Any ``/graphql`` body: dispatch on the operation name under ``data``.
 
     Every operation shares one URL, so a captured response can only be routed by its content.
+    ``post_id``/``root_comment_id`` (the request's ``photoId``/``rootCommentId``) reach the
+    comment operations, whose bodies name neither.
     """
     inner = unwrap(body)
     data = inner.get("data")
@@ -388,6 +425,14 @@ def parse_graphql(
         for name, parse in _GRAPHQL_OPERATIONS.items():
             if name in data:
                 return parse(inner, captured_at=captured_at, source=source)
+        if any(name in data for name in _COMMENT_OPERATIONS):
+            return parse_comments(
+                inner,
+                captured_at=captured_at,
+                source=source,
+                post_id=post_id,
+                root_comment_id=root_comment_id,
+            )
         raise ParseError(
             f"kuaishou graphql: unknown operation (data keys: {sorted(data)[:8]})",
             platform=PLATFORM,

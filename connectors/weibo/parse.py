@@ -66,6 +66,7 @@ __all__ = [
     "long_text_content",
     "long_text_requests",
     "mid_time",
+    "parse_comments",
     "parse_get_index",
     "parse_longtext",
     "parse_profile_info",
@@ -856,17 +857,45 @@ def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> Pa
 
 
 def hints_from_url(url: str) -> dict[str, str]:
-    """``post_id`` from the request's ``id`` (a ``longtext``/``statuses/show`` body lacks it).
+    """``post_id`` from the request's ``id`` (a ``longtext``/``statuses/show`` body lacks it,
+    and comments never name their post), and ``root_comment_id`` from a reply request's ``cid``.
 
     The ``id`` is often the base62 ``mblogid``; it is converted to the ``mid`` posts are keyed by.
     """
-    raw = (parse_qs(urlsplit(url).query).get("id") or [""])[0]
+    query = parse_qs(urlsplit(url).query)
+    hints: dict[str, str] = {}
+    cid = (query.get("cid") or [""])[0]
+    if cid.isdigit():
+        hints["root_comment_id"] = cid
+    raw = (query.get("id") or [""])[0]
     if not raw:
-        return {}
+        return hints
     try:
-        return {"post_id": raw if raw.isdigit() else mblogid_to_mid(raw)}
+        hints["post_id"] = raw if raw.isdigit() else mblogid_to_mid(raw)
     except WorkUrlError:
-        return {}
+        pass
+    return hints
+
+
+def parse_comments(
+    body: Any,
+    *,
+    captured_at: datetime,
+    source: str = "live",
+    post_id: str | None = None,
+    root_comment_id: str | None = None,
+) -> ParsedPage:
+    """A comment or reply page (:mod:`connectors.weibo.comments`, imported when used: it builds
+    on this module)."""
+    from connectors.weibo.comments import parse_comments as parse
+
+    return parse(
+        body,
+        captured_at=captured_at,
+        source=source,
+        post_id=post_id,
+        root_comment_id=root_comment_id,
+    )
 
 
 def _url(hosts: str, path: str) -> re.Pattern[str]:
@@ -895,5 +924,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "profile/info",
         _url(r"(?:www\.)?weibo\.com", "/ajax/profile/info"),
         parse_profile_info,
+    ),
+    Endpoint(
+        PLATFORM, "comments/hotflow", _url(r"m\.weibo\.cn", "/comments/hotflow"), parse_comments
+    ),
+    Endpoint(
+        PLATFORM,
+        "comments/hotFlowChild",
+        _url(r"m\.weibo\.cn", "/comments/hotFlowChild"),
+        parse_comments,
     ),
 )

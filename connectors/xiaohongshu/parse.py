@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from connectors._common import add_item, items_have_keys, merge_tags, opt_id, unique_accounts
 from connectors.base import Endpoint
@@ -618,6 +618,8 @@ def parse_zeeschuimer_item(
 
 def looks_like(body: Mapping[str, Any]) -> bool:
     """Whether a saved body (proxy envelopes removed) has the shape of a Xiaohongshu response."""
+    if _is_comment_list(body):
+        return True
     data = body.get("data")
     if isinstance(data, Mapping) and items_have_keys(
         data.get("items"), "model_type", "note_card", "note"
@@ -629,9 +631,49 @@ def looks_like(body: Mapping[str, Any]) -> bool:
     return "data" not in body and items_have_keys(body.get("items"), "note_card")
 
 
+def parse_comments(
+    body: Any,
+    *,
+    captured_at: datetime,
+    source: str = "live",
+    post_id: str | None = None,
+    root_comment_id: str | None = None,
+) -> ParsedPage:
+    """A comment or reply page (:mod:`connectors.xiaohongshu.comments`, imported when used: it
+    builds on this module)."""
+    from connectors.xiaohongshu.comments import parse_comments as parse
+
+    return parse(
+        body,
+        captured_at=captured_at,
+        source=source,
+        post_id=post_id,
+        root_comment_id=root_comment_id,
+    )
+
+
+def _is_comment_list(body: Mapping[str, Any]) -> bool:
+    data = body.get("data")
+    return isinstance(data, Mapping) and items_have_keys(data.get("comments"), "note_id")
+
+
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
-    """Parse a saved Xiaohongshu body: every saved shape is a list of note cards."""
+    """Parse a saved Xiaohongshu body: a comment page, else a list of note cards."""
+    if _is_comment_list(unwrap(body)):
+        return parse_comments(body, captured_at=captured_at, source=source)
     return parse_search_notes(body, captured_at=captured_at, source=source)
+
+
+def hints_from_url(url: str) -> dict[str, str]:
+    """The note (``note_id``) and thread (``root_comment_id``) of a comment request: an empty
+    page names neither, and a reply page never names its thread."""
+    query = parse_qs(urlsplit(url).query)
+    hints: dict[str, str] = {}
+    for key, hint in (("note_id", "post_id"), ("root_comment_id", "root_comment_id")):
+        value = (query.get(key) or [""])[0].strip()
+        if value:
+            hints[hint] = value
+    return hints
 
 
 _HOST = r"(?:xiaohongshu\.com|rednote\.com|/xiaohongshu)"
@@ -653,6 +695,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "tikhub_search_notes",
         re.compile(r"/api/v1/xiaohongshu/(?:web|app)(?:_v\d+)?/search_notes(?:_v\d+)?/?(?:[?#]|$)"),
         parse_search_notes,
+    ),
+    Endpoint(
+        PLATFORM,
+        "comments",
+        re.compile(_HOST + r"/api/sns/web/v2/comment/page/?(?:[?#]|$)"),
+        parse_comments,
+    ),
+    Endpoint(
+        PLATFORM,
+        "comment_replies",
+        re.compile(_HOST + r"/api/sns/web/v2/comment/sub/page/?(?:[?#]|$)"),
+        parse_comments,
     ),
 )
 """Captured responses routed by URL: the real hosts (incl. ``webapi.rednote.com``), the

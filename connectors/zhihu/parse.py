@@ -62,6 +62,7 @@ __all__ = [
     "body_error",
     "hot_questions",
     "next_offset",
+    "parse_comments",
     "parse_detail",
     "parse_feed",
     "parse_question_answers",
@@ -581,9 +582,15 @@ def looks_like(body: Mapping[str, Any]) -> bool:
 
 
 def parse_any(body: Any, *, captured_at: datetime, source: str = "import") -> ParsedPage:
-    """Parse a saved Zhihu body: a paged list as a feed, anything else as one work's detail."""
+    """Parse a saved Zhihu body: a paged list of comments as comments, another paged list as a
+    feed, anything else as one work's detail."""
     inner = unwrap(body)
-    if isinstance(inner.get("data"), list):
+    data = inner.get("data")
+    if isinstance(data, list) and any(
+        isinstance(i, dict) and i.get("type") == "comment" for i in data[:20]
+    ):
+        return parse_comments(inner, captured_at=captured_at, source=source)
+    if isinstance(data, list):
         return parse_feed(inner, captured_at=captured_at, source=source)
     return parse_detail(inner, captured_at=captured_at, source=source)
 
@@ -592,16 +599,45 @@ _DETAIL_PATH = re.compile(r"/api/v4/(?:answers|articles|zvideos)/(\d+)")
 _QUESTION_PATH = re.compile(r"/api/v4/questions/(\d+)/")
 
 
+_COMMENT_WORK_PATH = re.compile(r"/comment_v5/(?:answers|articles|zvideos|questions|pins)/(\d+)/")
+_COMMENT_THREAD_PATH = re.compile(r"/comment_v5/comment/(\d+)/child_comment")
+
+
 def hints_from_url(url: str) -> dict[str, str]:
-    """``post_id`` / ``question_id`` from the request path: detail and question bodies lack them."""
+    """``post_id`` / ``question_id`` from the request path: detail and question bodies lack them;
+    a comment request names its work (``post_id``) or its thread (``root_comment_id``)."""
     hints: dict[str, str] = {}
-    m = _DETAIL_PATH.search(url)
+    m = _DETAIL_PATH.search(url) or _COMMENT_WORK_PATH.search(url)
     if m:
         hints["post_id"] = m.group(1)
     m = _QUESTION_PATH.search(url)
     if m:
         hints["question_id"] = m.group(1)
+    m = _COMMENT_THREAD_PATH.search(url)
+    if m:
+        hints["root_comment_id"] = m.group(1)
     return hints
+
+
+def parse_comments(
+    body: Any,
+    *,
+    captured_at: datetime,
+    source: str = "live",
+    post_id: str | None = None,
+    root_comment_id: str | None = None,
+) -> ParsedPage:
+    """A comment or reply page (:mod:`connectors.zhihu.comments`, imported when used: it builds
+    on this module)."""
+    from connectors.zhihu.comments import parse_comments as parse
+
+    return parse(
+        body,
+        captured_at=captured_at,
+        source=source,
+        post_id=post_id,
+        root_comment_id=root_comment_id,
+    )
 
 
 def _url(path_re: str) -> re.Pattern[str]:
@@ -628,4 +664,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         parse_roundtable_hot_questions,
     ),
     Endpoint(PLATFORM, "detail", _url(r"/api/v4/(?:answers|articles|zvideos)/\d+"), parse_detail),
+    Endpoint(
+        PLATFORM,
+        "comments",
+        _url(r"/api/v4/comment_v5/(?:answers|articles|zvideos|questions|pins)/\d+/root_comment"),
+        parse_comments,
+    ),
+    Endpoint(
+        PLATFORM,
+        "comment replies",
+        _url(r"/api/v4/comment_v5/comment/\d+/child_comment"),
+        parse_comments,
+    ),
 )

@@ -1,4 +1,6 @@
-"""MediaCrawler output: all six content tables (JSONL, CSV, JSON array, xlsx), comments, creators."""
+"""MediaCrawler output: all six content tables (JSONL, CSV, JSON array, xlsx), comments, creators.
+
+Comment tables in detail: ``test_mediacrawler_comments.py``."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ def test_folder_of_all_tables(imported, engine: Engine) -> None:
     assert {f.format for f in imported.files} == {"mediacrawler"}
     # 3 weibo + 2 douyin + 2 comments + 1 kuaishou + 2 bilibili + 1 creator + 3 zhihu + 2 xhs
     assert c.items_read == 16
-    assert c.new == 11 and c.skipped == 2 and c.rejected == 2
+    assert c.new == 11 and c.skipped == 0 and c.rejected == 2
+    assert imported.comments == 2 and count(engine, "comment") == 2  # the Douyin comment table
     assert imported.platforms == {
         "weibo": 2,
         "douyin": 2,
@@ -77,6 +80,9 @@ def test_douyin_aweme_csv(imported, engine: Engine) -> None:
     assert note["content_type"] == "image"  # aweme_type 68
     assert note["hashtags"] == ["#千万IP创科普#", "#科普"]
     assert count(engine, "post", "platform_post_id LIKE '74141%'") == 0  # comment ids
+    masked = one(engine, "SELECT * FROM comment WHERE platform_comment_id = '7414100000000000001'")
+    assert masked["platform_post_id"] == "7414000000000000001" and masked["likes"] == 15
+    assert masked["commenter_uid"] is None and masked["commenter_name"] == "网友**"  # no real id
 
 
 def test_kuaishou_video_json_array(imported, engine: Engine) -> None:
@@ -207,5 +213,5 @@ def test_excel_export_with_contents_and_comments(
     wb.save(path)
     report = import_paths(engine, [path], config=config)
     assert report.files[0].format == "mediacrawler"
-    assert report.counts.new == 1 and report.counts.skipped == 1
+    assert report.counts.new == 1 and report.counts.skipped == 0 and report.comments == 1
     assert post(engine, "xiaohongshu", "66e5a1b2000000001e02c3e0")["likes"] == 10

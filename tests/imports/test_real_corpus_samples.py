@@ -14,10 +14,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tests.helpers.cli import cli_json
-from tests.helpers.database import count, one, post, snapshots
+from tests.helpers.database import count, one, post, rows, snapshots
 from tests.helpers.real import REAL
 
 XHS_FEED_CUT = REAL / "xhs" / "web_v1_feed_data_note_64db49dc.json"
+KS_ATLAS = REAL / "kuaishou" / "rest_ugh5app_photo_info_atlas.json"
+KS_COMMENTS = REAL / "kuaishou" / "graphql_vision_comment_list_v2.json"
 XHS_NOTE = "64db49dc000000000302290d"
 XHS_TAGS = [
     "搞钱",
@@ -105,3 +107,101 @@ def test_a_bare_items_list_is_xiaohongshu_only_with_note_cards() -> None:
     # "items" with only generic keys (model_type, note) says nothing about the platform
     assert detect_body_platform({"items": [{"model_type": "note", "note": {"id": "1"}}]}) is None
     assert detect_body_platform({"items": [{"id": "1"}], "data": {}}) is None
+
+
+# --- Kuaishou -------------------------------------------------------------------------------
+
+
+def test_kuaishou_h5_atlas_photo_info(db_url: str, engine: Engine) -> None:
+    """A real h5 share-page save of an image set (``photoType`` VERTICAL_ATLAS, 14 pictures):
+    no duration, and ``forwardCount`` 0 with no ``shareCount`` (the video body in real2 has
+    forwardCount 0 beside shareCount 2404, so forwards are not shares: the share count is
+    unknown, not 0)."""
+    report = cli_json(db_url, str(KS_ATLAS))
+    assert report["status"] == "ok" and report["platforms"] == {"kuaishou": 1}, report
+    assert report["counts"]["new"] == 1 and report["counts"]["rejected"] == 0
+    work = post(engine, "kuaishou", "3xe2yqfiubwxnm6")  # share_info photoId = clientCacheKey
+    assert work["context"]["photo_id"] == "5227834897096874258"
+    assert work["url"] == "https://www.kuaishou.com/short-video/3xe2yqfiubwxnm6"
+    assert work["content_type"] == "image"
+    assert work["duration_s"] is None
+    counts = tuple(work[m] for m in ("views", "likes", "comments", "shares", "favorites"))
+    assert counts == (235_188, 2_383, 59, None, None)
+    assert work["published_at"].startswith("2025-01-29 13:24:08.793")  # 21:24:08+08
+    assert work["text"] == "@我要上热门 @快手热点 #颜值气质美女完美身材 #御姐风 #气质御姐范"
+    assert work["hashtags"] == ["#颜值气质美女完美身材", "#御姐风", "#气质御姐范"]
+    assert work["account_uid"] == "3xzkjuq32yk7gv9"  # userEid, not the numeric userId
+    author = one(
+        engine,
+        "SELECT * FROM account WHERE platform='kuaishou' AND platform_uid='3xzkjuq32yk7gv9'",
+    )
+    assert author["name"] == "东方一代天骄" and author["followers"] == 160_572
+    (snap,) = snapshots(engine, "kuaishou", "3xe2yqfiubwxnm6")
+    assert (snap["views"], snap["likes"], snap["comments"]) == (235_188, 2_383, 59)
+    assert snap["shares"] is None and snap["followers_at_capture"] == 160_572  # counts.fanCount
+
+
+KS_FIRST_COMMENTS = [
+    ("1130296123522", "3xekbxzff38b4ge", "刚睡醒又困", "体考已过", 0),
+    ("1079045428035", "3xfffsdmxwvctw9", "Recycle.", "？ber第一个是飘过去的吗", 0),
+    ("1076347311401", "3xwdidyj8n3jypi", "钧轻松行", "@知与行(O3224616162)", 1),
+]
+
+
+def test_kuaishou_comment_page_saved_alone_is_one_reject_naming_the_missing_work(
+    db_url: str, engine: Engine
+) -> None:
+    """The real page does not name its video (only the request's ``photoId`` does), so saved on
+    its own it cannot be stored: one reject that says why, and no comment without a work."""
+    report = cli_json(db_url, "--platform", "kuaishou", str(KS_COMMENTS))
+    assert report["counts"]["rejected"] == 1 and report["comments"] == 0, report
+    (reject,) = rows(engine, "SELECT reason FROM reject")
+    assert "photoId" in reject["reason"] or "作品" in reject["reason"], reject
+    assert count(engine, "comment") == 0
+
+
+def _har_of(body_path: Path, tmp_path: Path) -> Path:
+    """The real page as a browser's HAR holds it: the POST that asked for it names the work."""
+    request = {
+        "operationName": "commentListQuery",
+        "variables": {"photoId": "3xfg9g3udsuzi7e", "pcursor": ""},
+        "query": "query commentListQuery($photoId: String, $pcursor: String) {...}",
+    }
+    entry = {
+        "startedDateTime": "2026-05-10T08:00:00.000Z",
+        "request": {
+            "method": "POST",
+            "url": "https://www.kuaishou.com/graphql",
+            "postData": {"mimeType": "application/json", "text": json.dumps(request)},
+        },
+        "response": {
+            "status": 200,
+            "content": {"mimeType": "application/json", "text": body_path.read_text("utf-8")},
+        },
+    }
+    har = tmp_path / "kuaishou-comments.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": [entry]}}), "utf-8")
+    return har
+
+
+def test_kuaishou_graphql_comment_page(db_url: str, engine: Engine, tmp_path: Path) -> None:
+    """A real ``visionCommentList`` page (V2 fields) captured in a HAR: 13 top-level comments,
+    newest first, on the video the request named."""
+    report = cli_json(db_url, str(_har_of(KS_COMMENTS, tmp_path)))
+    assert report["counts"]["rejected"] == 0 and report["comments"] == 13, report
+    found = rows(
+        engine,
+        "SELECT * FROM comment WHERE platform = 'kuaishou' ORDER BY published_at DESC",
+    )
+    assert len(found) == 13
+    got = [
+        (c["platform_comment_id"], c["commenter_uid"], c["commenter_name"], c["text"], c["likes"])
+        for c in found[:3]
+    ]
+    assert got == KS_FIRST_COMMENTS  # likedCount is a string: "0", "0", "1"
+    assert str(found[0]["published_at"]).startswith("2026-05-09 15:17:05.133")  # 1778339825133
+    assert all(c["parent_comment_id"] is None for c in found)  # rootCommentsV2: top level
+    assert {c["platform_post_id"] for c in found} == {"3xfg9g3udsuzi7e"}  # from the request
+    last = found[-1]
+    assert (last["platform_comment_id"], last["commenter_name"]) == ("1018773733257", "嘱氟🌽")
+    assert str(last["published_at"]).startswith("2025-07-12 06:52:24.333")  # 1752303144333

@@ -30,24 +30,28 @@ def _file(report: dict, name: str) -> dict:
 
 def test_whole_folder_is_one_run_with_exact_counts(imported: dict, engine: Engine) -> None:
     counts = imported["counts"]
-    # 96 TikTok lines + 12 saved bodies (the bare XHS feed `data` cut among them: recognised
-    # by its note_card items); PROVENANCE.md files are skipped with a note.
-    assert counts["items_read"] == 108
-    # 1 + 20 + 42 + 1 (bilibili) + 16 (douyin) + 20 + 1 (xhs: search, feed cut) + 96 + 5 (zhihu);
-    # the Weibo long text completes a post that is not there, so it waits instead of becoming one
-    assert counts["new"] == 202 and counts["updated"] == 0
-    assert counts["rejected"] == 2  # the two Bilibili error bodies
+    # 96 TikTok lines + 14 saved bodies (the bare XHS feed `data` cut among them: recognised
+    # by its note_card items; the Bilibili reply page holds comments, no work); the Kuaishou
+    # comment page is refused before it is read; PROVENANCE.md files are skipped with a note.
+    assert counts["items_read"] == 110
+    # 1 + 20 + 42 + 1 (bilibili) + 16 (douyin) + 20 + 1 (xhs: search, feed cut) + 96 + 5 (zhihu)
+    # + 1 (kuaishou atlas); the Weibo long text completes a post that is not there, so it waits
+    # instead of becoming one
+    assert counts["new"] == 203 and counts["updated"] == 0
+    # the two Bilibili error bodies, and the Kuaishou comment page (no comment reader yet)
+    assert counts["rejected"] == 3
     assert imported["platforms"] == {
         "bilibili": 64,
         "douyin": 16,
+        "kuaishou": 1,
         "xiaohongshu": 21,
         "tiktok": 96,
         "zhihu": 5,
     }
     run = one(engine, "SELECT * FROM run WHERE kind = 'import'")
-    assert run["status"] == "partial" and run["items_read"] == 108 and run["new"] == 202
-    assert run["rejected"] == 2 and run["finished_at"] is not None
-    assert count(engine, "post") == 202
+    assert run["status"] == "partial" and run["items_read"] == 110 and run["new"] == 203
+    assert run["rejected"] == 3 and run["finished_at"] is not None
+    assert count(engine, "post") == 203
     assert any("PROVENANCE.md" in n for n in imported["notes"])
 
 
@@ -192,7 +196,7 @@ def test_zeeschuimer_tiktok_export(imported: dict, engine: Engine) -> None:
 def test_reimport_is_idempotent(db_url: str, engine: Engine, imported: dict) -> None:
     again = cli_json(db_url, str(REAL))
     assert again["counts"]["new"] == 0 and again["counts"]["updated"] == 0
-    assert count(engine, "post") == 202
+    assert count(engine, "post") == 203
     n_snapshots = count(engine, "metric_snapshot")
     assert cli_json(db_url, str(REAL / "zeeschuimer"))["counts"]["new"] == 0
     assert count(engine, "metric_snapshot") == n_snapshots

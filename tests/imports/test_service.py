@@ -57,11 +57,12 @@ def test_dry_run_writes_nothing(tmp_path: Path, engine: Engine, config: TrackerC
     paths = [REAL, FIXTURES / "mediacrawler", csv_path]
     report = import_paths(engine, paths, config=config, dry_run=True)
     assert report.dry_run and report.run_id is None
-    # MediaCrawler's two Bilibili videos and the listed zhihu answer are among the real 202
+    # MediaCrawler's two Bilibili videos and the listed zhihu answer are among the real 203
     # (the Weibo long text in tests/fixtures/real completes a post, it is not one)
-    assert report.counts.new == 202 + 11 - 2
-    # 2 Bilibili error bodies (tests/fixtures/real) + 2 MediaCrawler rows
-    assert report.counts.rejected == 4
+    assert report.counts.new == 203 + 11 - 2
+    # 2 Bilibili error bodies and the Kuaishou comment page (tests/fixtures/real) + 2
+    # MediaCrawler rows
+    assert report.counts.rejected == 5
     assert _tables(engine) == before
     # the same import for real gives the same counts
     real = import_paths(engine, paths, config=config)
@@ -201,10 +202,11 @@ def test_runs_record_counts_and_files(engine: Engine, config: TrackerConfig) -> 
         11,
         0,
         2,
-        2,
+        0,  # the two Douyin comment rows are comments now, not skipped
     )
     detail = json.loads(run["detail"])
     assert len(detail["files"]) == 8 and detail["campaign_posts"] == 9
+    assert (detail["comments"], detail["comments_new"]) == (2, 2)
     rejects = rows(engine, "SELECT run_id, source FROM reject")
     assert {(r["run_id"], r["source"]) for r in rejects} == {(report.run_id, "import:mediacrawler")}
 

@@ -186,12 +186,13 @@ def _print(report: ImportReport) -> None:
 
     c = report.counts
     head = "预演（未写入数据库）" if report.dry_run else f"导入完成（运行 #{report.run_id}）"
+    comments = f"，评论 {report.comments} 条" if report.comments else ""
     console.print(
-        f"{head}：读取 {c.items_read} 条，新作品 {c.new}，更新 {c.updated}，"
+        f"{head}：读取 {c.items_read} 条，新作品 {c.new}，更新 {c.updated}{comments}，"
         f"拒绝 {c.rejected}，跳过 {c.skipped}；活动作品 {report.campaign_posts}"
     )
     table = Table()
-    for col in ("文件", "格式", "读取", "作品", "账号", "拒绝", "跳过", "重复"):
+    for col in ("文件", "格式", "读取", "作品", "账号", "评论", "拒绝", "跳过", "重复"):
         table.add_column(col)
     for f in report.files:
         table.add_row(
@@ -200,6 +201,7 @@ def _print(report: ImportReport) -> None:
             str(f.items_read),
             str(f.posts),
             str(f.accounts),
+            str(f.comments),
             str(f.rejected),
             str(f.skipped),
             str(f.duplicates),

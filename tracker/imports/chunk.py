@@ -20,7 +20,7 @@ class Chunk:
     read: int = 0
     """Items read (HAR entries, lines, rows, files)."""
     skipped: int = 0
-    """Items that are not for this tool (unrelated traffic, comment rows, other platforms)."""
+    """Items that are not for this tool (unrelated traffic, other platforms)."""
     skip_reason: str | None = None
     """Why the items were skipped, e.g. the host of unrelated HAR traffic (for the summary)."""
     parsed: int = 0

@@ -92,6 +92,13 @@ def _where(url: str) -> tuple[str, str]:
     return host, f"{host}{parts.path}"
 
 
+def _request_body(request: Mapping[str, Any]) -> str | None:
+    """The request's posted text (GraphQL variables name the work some bodies do not)."""
+    post = request.get("postData")
+    text = post.get("text") if isinstance(post, Mapping) else None
+    return text if isinstance(text, str) and text else None
+
+
 def _entry_time(entry: Mapping[str, Any], fallback: datetime) -> tuple[datetime, bool]:
     raw = entry.get("startedDateTime")
     if isinstance(raw, str) and raw.strip():
@@ -198,7 +205,14 @@ def _entry_chunk(
         chunk.notes.append(f"{location}: 没有 startedDateTime，快照时间用文件修改时间")
     chunk.parsed = 1
     try:
-        page = parse_captured(endpoint, body, url=url, captured_at=captured_at, source=SOURCE)
+        page = parse_captured(
+            endpoint,
+            body,
+            url=url,
+            captured_at=captured_at,
+            source=SOURCE,
+            request_body=_request_body(request),
+        )
     except (ParseError, ValueError, TypeError, KeyError) as exc:
         reason = f"{endpoint.platform} {endpoint.name}: {exc}"
         if isinstance(status, int) and not 200 <= status < 300:

@@ -20,7 +20,14 @@ What the rows do and do not say, and how that is kept honest:
 - Bilibili rows store the numeric ``aid``: converted to the ``BV`` id every other door uses;
 - a Xiaohongshu or Douyin row without its time column is dated from the id (an ObjectId's
   first 8 hex digits, ``aweme_id >> 32``), marked ``published_at_source="id"``;
-- comment tables are not works: their rows are counted as skipped.
+- comment tables (one layout per platform, all with ``comment_id``) are not works: each row
+  becomes a ``CommentRecord`` on the work its id column names, and its commenter an account
+  when the row carries a real user id (a masked row keeps only the nickname). The platform is
+  told by the work id column (``aweme_id`` Douyin, ``content_id`` Zhihu), else by the folder or
+  ``--platform``, else by the columns and the id's form (Weibo's ``comment_like_count``, a
+  16-digit mid; Xiaohongshu's 24-hex note id; Bilibili's numeric aid). A reply's parent is
+  ``parent_comment_id``; MediaCrawler writes ``0``, ``""`` or (Weibo's ``rootid``) the comment's
+  own id for a top-level comment, all read as none.
 """
 
 from __future__ import annotations
@@ -43,9 +50,10 @@ from tracker.normalize.counts import lower_bounded, parse_count
 from tracker.normalize.tags import extract_hashtags, tag_key
 from tracker.normalize.text import strip_html
 from tracker.normalize.times import parse_time
-from tracker.records import AccountRecord, Metrics, PostRecord
+from tracker.records import AccountRecord, CommentRecord, Metrics, PostRecord
 
 __all__ = [
+    "COMMENT_TABLE",
     "CONTENT_TABLES",
     "MediaCrawlerRow",
     "detect_table",
@@ -222,10 +230,12 @@ def _context(row: Mapping[str, Any], **extra: str | None) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class MediaCrawlerRow:
-    """One mapped row: the work (if it is one) and its author (if the row names a real id)."""
+    """One mapped row: the work or comment it is and its author or commenter (if the row names
+    a real id)."""
 
     post: PostRecord | None
     account: AccountRecord | None
+    comment: CommentRecord | None = None
 
 
 def _account(
@@ -519,6 +529,137 @@ def _creator(row: Mapping[str, Any], at: datetime, platform: str | None) -> Medi
     return MediaCrawlerRow(None, account)
 
 
+# --- comment tables -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CommentLayout:
+    """Where one platform's MediaCrawler comment row keeps each field."""
+
+    work: str
+    time: tuple[str, ...]
+    likes: str | None
+    commenter: tuple[str, ...] = ("user_id",)
+    name: tuple[str, ...] = ("nickname",)
+    parent_is_root: bool = False
+    """The platform's parent id is the thread's top-level comment (Weibo ``rootid``, Douyin
+    ``reply_id``), so it is also the reply's root; elsewhere the root is not in the row."""
+
+
+_COMMENT_LAYOUTS: dict[str, _CommentLayout] = {
+    "weibo": _CommentLayout(
+        "note_id", ("create_time", "create_date_time"), "comment_like_count", parent_is_root=True
+    ),
+    "douyin": _CommentLayout("aweme_id", ("create_time",), "like_count", parent_is_root=True),
+    "xiaohongshu": _CommentLayout("note_id", ("create_time",), "like_count"),
+    "kuaishou": _CommentLayout("video_id", ("create_time",), None),
+    "bilibili": _CommentLayout("video_id", ("create_time",), "like_count"),
+    "zhihu": _CommentLayout(
+        "content_id", ("publish_time",), "like_count", name=("user_nickname", "nickname")
+    ),
+}
+"""Per platform, from MediaCrawler's ``store/<platform>/__init__.py`` (``update_*_comment``)
+and ``model/m_zhihu.py`` (``ZhihuComment``)."""
+
+_NO_PARENT = frozenset({"", "0", "None", "null"})
+
+
+def _comment_platform(row: Mapping[str, Any], hint: str | None) -> str:
+    """Which platform a comment row is from (see the module doc); ``ValueError`` when unsure."""
+    keys = set(row)
+    layout = _COMMENT_LAYOUTS.get(hint) if hint is not None else None
+    if hint is not None and layout is not None and layout.work in keys:
+        return hint
+    if "aweme_id" in keys:
+        return "douyin"
+    if "content_id" in keys:
+        return "zhihu"
+    if "note_id" in keys:
+        note = _id(row, "note_id") or ""
+        if {"comment_like_count", "create_date_time"} & keys or note.isdigit():
+            return "weibo"
+        if len(note) == 24 and all(c in "0123456789abcdef" for c in note.lower()):
+            return "xiaohongshu"
+    if "video_id" in keys:
+        video = _id(row, "video_id") or ""
+        if {"like_count", "parent_comment_id", "sex", "sign"} & keys or video.isdigit():
+            return "bilibili"
+        if video:
+            return "kuaishou"
+    if hint is not None and layout is not None:
+        return hint  # the row lacks its work id: rejected with that reason
+    raise ValueError("评论表无法判断平台（请用 --platform 指定）")
+
+
+def _parent(row: Mapping[str, Any], own_id: str) -> str | None:
+    parent = _id(row, "parent_comment_id")
+    if parent is None or parent in _NO_PARENT or parent == own_id:
+        return None
+    return parent
+
+
+_ZHIHU_PEOPLE = "/people/"
+
+
+def _commenter(platform: str, row: Mapping[str, Any], layout: _CommentLayout) -> str | None:
+    """The commenter's account id as every other door stores it (a Zhihu url_token, the id the
+    registry lists, is read from the profile link; its hex id only when there is none)."""
+    if platform == "zhihu":
+        link = _text(row, "user_link") or ""
+        token = link.rsplit(_ZHIHU_PEOPLE, 1)[-1].strip("/") if _ZHIHU_PEOPLE in link else ""
+        if token and token not in ("None", "null"):
+            return token
+    return _id(row, *layout.commenter)
+
+
+_ACCOUNT_URLS = {
+    "weibo": "https://weibo.com/u/{uid}",
+    "xiaohongshu": "https://www.xiaohongshu.com/user/profile/{uid}",
+    "kuaishou": "https://www.kuaishou.com/profile/{uid}",
+    "bilibili": "https://space.bilibili.com/{uid}",
+    "zhihu": "https://www.zhihu.com/people/{uid}",
+}
+
+
+def _comment(row: Mapping[str, Any], at: datetime, hint: str | None) -> MediaCrawlerRow:
+    platform = _comment_platform(row, hint)
+    layout = _COMMENT_LAYOUTS[platform]
+    cid = _id(row, "comment_id")
+    if cid is None:
+        raise ValueError("comment_id: 缺失")
+    work = _id(row, layout.work)
+    if work is None:
+        raise ValueError(f"{layout.work}: 缺失")
+    if platform == "bilibili":
+        work = _bvid(work, None)
+    text = strip_html(_text(row, "content"))
+    parent = _parent(row, cid)
+    uid = _commenter(platform, row, layout)
+    name = _text(row, *layout.name)
+    comment = CommentRecord(
+        platform=platform,
+        platform_comment_id=cid,
+        platform_post_id=work,
+        captured_at=at,
+        commenter_uid=uid,
+        commenter_name=name,
+        text=text,
+        published_at=_time(row, *layout.time),
+        parent_comment_id=parent,
+        root_comment_id=parent if layout.parent_is_root else None,
+        likes=_count(row, layout.likes) if layout.likes else None,
+        reply_count=_count(row, "sub_comment_count"),
+        hashtags=_tags(text),
+        source=SOURCE,
+    )
+    if platform == "douyin":
+        sec_uid = _text(row, "sec_uid")
+        url = f"https://www.douyin.com/user/{sec_uid}" if sec_uid else None
+    else:
+        url = _ACCOUNT_URLS[platform].format(uid=uid) if uid else None
+    return MediaCrawlerRow(None, _account(platform, uid, name, at, url=url), comment)
+
+
 _MAPPERS: dict[str, Callable[[Mapping[str, Any], datetime], MediaCrawlerRow]] = {
     "weibo_note": _weibo_note,
     "douyin_aweme": _douyin_aweme,
@@ -541,9 +682,11 @@ def map_row(
     at = row_time(row, fallback_time)
     if table == CREATOR_TABLE:
         return _creator(row, at, platform)
+    if table == COMMENT_TABLE:
+        return _comment(row, at, platform)
     mapper = _MAPPERS.get(table)
     if mapper is None:
-        raise ValueError(f"不是作品表: {table}")
+        raise ValueError(f"不是作品表或评论表: {table}")
     return mapper(row, at)
 
 
@@ -715,10 +858,6 @@ def read_mediacrawler(
             yield chunk
             continue
         table = detect_table(event.row)
-        if table == COMMENT_TABLE:
-            chunk.skipped, chunk.skip_reason = 1, "评论数据（不是作品）"
-            yield chunk
-            continue
         payload = json.dumps(event.row, ensure_ascii=False, default=str)
         if table is None:
             chunk.reject(
@@ -733,7 +872,7 @@ def read_mediacrawler(
                 f"{table}: {exc}",
                 location=event.location,
                 payload=payload,
-                platform=CONTENT_TABLES.get(table),
+                platform=CONTENT_TABLES.get(table, platform),
             )
             yield chunk
             continue
@@ -741,4 +880,6 @@ def read_mediacrawler(
             chunk.page.posts.append(mapped.post)
         if mapped.account is not None:
             chunk.page.accounts.append(mapped.account)
+        if mapped.comment is not None:
+            chunk.page.comments.append(mapped.comment)
         yield chunk

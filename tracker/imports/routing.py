@@ -3,10 +3,11 @@
 The parsers live beside the live connectors (the module a platform's spec names as ``parser``,
 :mod:`connectors.catalogue`) and each exports ``ENDPOINTS``: URL pattern -> parse function, and
 optionally ``looks_like`` (saved-body detection), ``parse_any`` (a saved body whose endpoint is
-unknown), ``parse_zeeschuimer_item`` and ``hints_from_url``. The importer only ever goes through
-this module to reach them and never names a platform, so a platform whose parser is missing (or
-fails to import) costs that platform alone: it is listed in :attr:`Parsers.missing` with the
-reason and its traffic is counted as skipped, while every other platform imports normally.
+unknown), ``parse_zeeschuimer_item``, ``hints_from_url`` and ``hints_from_request_body``. The
+importer only ever goes through this module to reach them and never names a platform, so a
+platform whose parser is missing (or fails to import) costs that platform alone: it is listed in
+:attr:`Parsers.missing` with the reason and its traffic is counted as skipped, while every other
+platform imports normally.
 """
 
 from __future__ import annotations
@@ -91,25 +92,42 @@ def _accepts(fn: ParseFn) -> frozenset[str]:
         return frozenset()
 
 
-def url_hints(endpoint: Endpoint, url: str) -> dict[str, str]:
-    """Keyword arguments a parser takes that only the request URL knows.
+def url_hints(endpoint: Endpoint, url: str, request_body: str | None = None) -> dict[str, str]:
+    """Keyword arguments a parser takes that only the request knows.
 
     Some bodies do not name their own post (the request does): the platform module's
-    ``hints_from_url`` reads them from the URL, and only those the parser accepts are passed.
+    ``hints_from_url`` reads them from the URL, and ``hints_from_request_body`` from a POST's
+    body (GraphQL variables); only those the parser accepts are passed.
     """
     module = load_parsers().modules.get(endpoint.platform)
+    hints: dict[str, str] = {}
     read: Callable[[str], dict[str, str]] | None = getattr(module, "hints_from_url", None)
-    if read is None:
+    if read is not None:
+        hints.update(read(url))
+    read_body: Callable[[str], dict[str, str]] | None = getattr(
+        module, "hints_from_request_body", None
+    )
+    if read_body is not None and request_body:
+        for key, value in read_body(request_body).items():
+            hints.setdefault(key, value)
+    if not hints:
         return {}
     accepted = _accepts(endpoint.parse)
-    return {k: v for k, v in read(url).items() if k in accepted}
+    return {k: v for k, v in hints.items() if k in accepted}
 
 
 def parse_captured(
-    endpoint: Endpoint, body: Any, *, url: str, captured_at: datetime, source: str
+    endpoint: Endpoint,
+    body: Any,
+    *,
+    url: str,
+    captured_at: datetime,
+    source: str,
+    request_body: str | None = None,
 ) -> ParsedPage:
-    """Run ``endpoint``'s parser on a captured body, passing what the URL tells."""
-    return endpoint.parse(body, captured_at=captured_at, source=source, **url_hints(endpoint, url))
+    """Run ``endpoint``'s parser on a captured body, passing what the request tells."""
+    hints = url_hints(endpoint, url, request_body)
+    return endpoint.parse(body, captured_at=captured_at, source=source, **hints)
 
 
 # --- saved bodies without a URL ------------------------------------------------------------------------

@@ -5,7 +5,10 @@ reader (which uses the live connectors' parsers) and stores the records through
 ``PageStore.store`` in batches, so an imported work is tag-matched, linked and upserted exactly
 like a collected one. The run row counts items read, works new and updated, rejects (each in
 the reject table with its ``file:line`` and reason) and skipped items (unrelated HAR traffic,
-other platforms' Zeeschuimer items, duplicate submission rows).
+other platforms' Zeeschuimer items, duplicate submission rows). Comments (MediaCrawler's
+comment tables, captured comment responses) are stored beside the works and counted on their
+own (``评论 N 条`` in the summary, ``comments`` in the run's detail): a file of comments imported
+something, even though it holds no work.
 
 A file that cannot be read at all (empty, unknown format, no link column, JSON that does not
 parse) is skipped: the other files import, and the report lists it with its reason and stores
@@ -96,6 +99,7 @@ class FileReport:
     items_read: int = 0
     posts: int = 0
     accounts: int = 0
+    comments: int = 0
     rejected: int = 0
     skipped: int = 0
     duplicates: int = 0
@@ -110,6 +114,7 @@ class FileReport:
             "items_read": self.items_read,
             "posts": self.posts,
             "accounts": self.accounts,
+            "comments": self.comments,
             "rejected": self.rejected,
             "skipped": self.skipped,
             "duplicates": self.duplicates,
@@ -133,6 +138,10 @@ class ImportReport:
     missing_parsers: dict[str, str] = field(default_factory=dict)
     campaign_posts: int = 0
     platforms: Counter[str] = field(default_factory=Counter)
+    comments: int = 0
+    """Comments read (and, unless a dry run, stored)."""
+    comments_new: int = 0
+    """Comments new to the database (0 in a dry run)."""
 
     @property
     def failed_files(self) -> list[FileReport]:
@@ -159,6 +168,8 @@ class ImportReport:
             "status": self.status,
             "counts": self.counts.as_values(),
             "campaign_posts": self.campaign_posts,
+            "comments": self.comments,
+            "comments_new": self.comments_new,
             "platforms": dict(self.platforms),
             "files": [f.as_json() for f in self.files],
             "rejects": [
@@ -231,20 +242,25 @@ class _Batch:
         self.chunks = 0
         self._posts: set[tuple[str, str]] = set()
         self._accounts: set[tuple[str, str]] = set()
+        self._comments: set[tuple[str, str]] = set()
 
     def overlaps(self, chunk: Chunk) -> bool:
-        return any(p.key in self._posts for p in chunk.page.posts) or any(
-            a.key in self._accounts for a in chunk.page.accounts
+        return (
+            any(p.key in self._posts for p in chunk.page.posts)
+            or any(a.key in self._accounts for a in chunk.page.accounts)
+            or any(c.key in self._comments for c in chunk.page.comments)
         )
 
     @property
     def size(self) -> int:
-        return len(self.page.posts) + len(self.page.accounts) + len(self.page.rejects)
+        page = self.page
+        return len(page.posts) + len(page.accounts) + len(page.rejects) + len(page.comments)
 
     def add(self, chunk: Chunk) -> None:
         self.page.extend(chunk.page)
         self._posts.update(p.key for p in chunk.page.posts)
         self._accounts.update(a.key for a in chunk.page.accounts)
+        self._comments.update(c.key for c in chunk.page.comments)
         self.links.extend(chunk.links)
         self.unit_accounts.extend(chunk.unit_accounts)
         self.chunks += 1
@@ -284,6 +300,8 @@ class _Importer:
         self.work_units: list[tuple[str, str, str]] = []
         self.details_applied = 0
         self.details_pending = 0
+        self.comments_read = 0
+        self.comments_new = 0
         self.store: PageStore | None = None
         if engine is not None and not dry_run:
             with engine.connect() as conn:
@@ -327,6 +345,8 @@ class _Importer:
         report.items_read += chunk.read
         report.posts += len(chunk.page.posts)
         report.accounts += len(chunk.page.accounts)
+        report.comments += len(chunk.page.comments)
+        self.comments_read += len(chunk.page.comments)
         report.rejected += len(chunk.page.rejects)
         report.skipped += chunk.skipped
         report.duplicates += len(chunk.duplicates)
@@ -407,6 +427,12 @@ class _Importer:
                 "已保存等待：作品导入后自动补全"
             )
 
+    def comment_detail(self) -> dict[str, int]:
+        """The run detail's comment figures (absent when the run read no comment)."""
+        if not self.comments_read:
+            return {}
+        return {"comments": self.comments_read, "comments_new": self.comments_new}
+
     def attribute_works(self) -> int:
         """Units of submitted works whose account only another door named (see Chunk)."""
         if self.dry_run or self.engine is None or not self.work_units:
@@ -449,6 +475,8 @@ class _Importer:
                 self.campaign_posts += result.campaign_posts
                 self.details_applied += result.details_applied
                 self.details_pending += result.details_pending
+                self.comments_new += result.comments.new
+                self.counts.detail.update(self.comment_detail())
                 update_run(conn, self.run_id, self.counts, None)
         if self.progress is not None:
             self.progress(label, self.counts)
@@ -662,6 +690,8 @@ def import_paths(
         missing_parsers=dict(parsers.missing),
         campaign_posts=importer.campaign_posts,
         platforms=importer.platforms,
+        comments=importer.comments_read,
+        comments_new=importer.comments_new,
     )
 
 
@@ -673,5 +703,6 @@ def _final_counts(importer: _Importer, files: list[FileReport]) -> RunCounts:
         "notes": importer.notes[:MAX_SHOWN],
         "platforms": dict(importer.platforms),
         "campaign_posts": importer.campaign_posts,
+        **importer.comment_detail(),
     }
     return counts

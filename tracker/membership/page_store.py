@@ -7,12 +7,16 @@ Post details (``records.PostDetail``, e.g. a Weibo long text) are applied here t
 once it is stored (in this page, an earlier run or a later one), then matched again, since the
 campaign tag is often in exactly the part the post's own response cut off. A detail whose post
 is not stored yet waits in the store; it never creates a post.
+
+Comments (``ParsedPage.comments``) are stored beside the posts, their commenters through the
+same account upsert as authors. A comment is never a work and never linked to a campaign; it is
+stored even when its work is not (yet): participation decides later whether it counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +25,7 @@ from sqlalchemy import Connection, select
 from tracker.config import CampaignConfig
 from tracker.membership.rules import CampaignLinker, RuleLinker
 from tracker.records import CampaignLink, ParsedPage, PostDetail, PostRecord, complete_post
+from tracker.store.comments import CommentCounts, store_comments
 from tracker.store.models import PostCampaign
 from tracker.store.pending import (
     latest_details,
@@ -46,6 +51,8 @@ class PageResult:
     """Details written onto stored posts (this page's or earlier ones)."""
     details_pending: int = 0
     """Details whose post is not stored yet, kept until it is."""
+    comments: CommentCounts = field(default_factory=CommentCounts)
+    """Comments of the page: new, rewritten by newer data, or stored already as they were."""
 
 
 class PageStore:
@@ -104,13 +111,14 @@ class PageStore:
             run_id=self.run_id,
             seen_at=seen_at,
         )
+        comments = store_comments(conn, page.comments, run_id=self.run_id)
         rejected = write_rejects(
             conn, page.rejects, run_id=self.run_id, source=self.source, now=seen_at
         )
         details = [*page.details, *self._waiting_for(conn, page.posts)]
         applied, pending, linked = self._apply_details(conn, details, seen_at)
         campaign_posts |= linked
-        return PageResult(counts, rejected, len(campaign_posts), applied, pending)
+        return PageResult(counts, rejected, len(campaign_posts), applied, pending, comments)
 
     def _waiting_for(self, conn: Connection, posts: list[PostRecord]) -> list[PostDetail]:
         """Details parked for ``posts`` (now stored), taken out of the store to be applied."""

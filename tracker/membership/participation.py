@@ -10,12 +10,17 @@ works took part as much as one whose staff published videos, so mobilisation is 
   ``content_type`` is ``question`` / ``answer`` (Zhihu; answers in the roundtable included);
 - ``reposts``: stored posts whose original (``post.repost_of``, same platform) is a campaign
   work, and tagged reposts that are campaign works themselves (the notice admits "转发…时添加话题"),
-  each repost once; ``comments``: comments on campaign works where captured data names the
-  commenter (an optional frame; nothing in the store exposes commenters today);
+  each repost once; ``comments``: stored comments (the ``comment`` table: live comment pages,
+  captures, MediaCrawler comment tables) on campaign works whose commenter is known by id, each
+  comment once, replies included, and on Weibo also comments that carry the campaign tag on any
+  work (the notice admits "评论时带话题"; :data:`TAGGED_COMMENT_PLATFORMS`);
   ``interactions`` = reposts + comments. Likes name no liker on any platform, so they cannot be
   attributed and are not counted.
 
-Excluded and deleted works count for nothing, and a repost of an excluded work is no interaction.
+Excluded and deleted works count for nothing, and a repost of or a comment on an excluded or
+deleted work is no interaction, tagged or not. A comment on a work that is not stored counts only
+when it is a tagged Weibo comment. With ``as_of``, comments published or first seen after the cut
+are left out (as posts are); with ``window``, comments published outside it.
 An account registered under several units counts for each (as in the unit ranking); a city
 counts an account once even when two of its units list it. Every registry unit and city is
 listed, with zeros where nobody took part.
@@ -32,7 +37,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tracker.normalize.tags import CampaignMatcher
 from tracker.store.queries import Connection
+from tracker.store.queries.comments import participation_comments
 from tracker.store.queries.participation import participation_rows
 
 __all__ = [
@@ -41,7 +48,9 @@ __all__ = [
     "PARTICIPATION_COLUMNS_ZH",
     "ParticipationFrames",
     "ParticipationInputs",
+    "TAGGED_COMMENT_PLATFORMS",
     "account_participation",
+    "tagged_comments",
     "city_participation",
     "load_inputs",
     "participation_frames",
@@ -72,6 +81,9 @@ PARTICIPATION_COLUMNS_ZH = {
     "units": "单位数",
 }
 NO_CITY = "（未填写城市）"
+TAGGED_COMMENT_PLATFORMS = ("weibo",)
+"""Platforms where a comment carrying the campaign tag takes part wherever it was written
+(the notice: 评论时带话题, a Weibo practice); elsewhere only comments on campaign works count."""
 _QA_TYPES = ("question", "answer")
 _KEY = ["platform", "platform_post_id"]
 _ACCOUNT = ["platform", "account_uid"]
@@ -106,7 +118,10 @@ def account_participation(
     platform_post_id, account_uid, content_type, repost_of). ``reposts``: stored posts with a
     ``repost_of`` (platform, platform_post_id, account_uid, repost_of), deleted ones left out.
     ``comments``: platform, platform_post_id (the work commented on), commenter_uid and
-    optionally comment_id. ``excluded``: platform, platform_post_id of works excluded from the
+    optionally comment_id (a comment given twice counts once), ``tagged`` (the comment carries
+    the campaign tag on a :data:`TAGGED_COMMENT_PLATFORMS` platform: it counts even on a work
+    that is not a campaign work) and ``work_deleted`` (the work is stored as deleted: the comment
+    counts for nothing). ``excluded``: platform, platform_post_id of works excluded from the
     campaign (their reposts and comments are not counted; neither are they as reposts).
     """
     if works is None or not len(works):
@@ -150,8 +165,13 @@ def account_participation(
         )
     if comments is not None and len(comments):
         on = _keys(comments)
-        hit = on.isin(campaign) & ~on.isin(banned)
-        com = comments.loc[np.asarray(hit)]
+        hit = np.asarray(on.isin(campaign))
+        if "tagged" in comments.columns:
+            hit = hit | _flag(comments["tagged"])
+        hit = hit & ~np.asarray(on.isin(banned))
+        if "work_deleted" in comments.columns:
+            hit = hit & ~_flag(comments["work_deleted"])
+        com = comments.loc[hit]
         if "comment_id" in com.columns:
             com = com.drop_duplicates(["platform", "comment_id"])
         parts.append(
@@ -178,6 +198,31 @@ def account_participation(
     out["interactions"] = out["reposts"] + out["comments"]
     out = out[[*_ACCOUNT, *COUNT_COLUMNS]]
     return out[out[list(COUNT_COLUMNS)].sum(axis=1) > 0].reset_index(drop=True)
+
+
+def _flag(values: pd.Series) -> np.ndarray:
+    """A boolean column as a numpy mask, a missing value read as False."""
+    return np.asarray(values.astype("object").where(values.notna(), False).astype(bool))
+
+
+def tagged_comments(comments: pd.DataFrame, spellings: list[str]) -> pd.Series:
+    """Which comments carry one of the campaign's tag ``spellings`` (in their stored tags or as
+    a ``#tag#`` in their text), on a :data:`TAGGED_COMMENT_PLATFORMS` platform only.
+
+    The same matcher as works (``tracker.normalize.tags.CampaignMatcher``), so a comment's tag
+    is recognised in every spelling a work's would be.
+    """
+    flags = pd.Series(False, index=comments.index, dtype="bool")
+    keys = [s for s in spellings if s and s.strip("#＃ ")]
+    if not keys or not len(comments):
+        return flags
+    matcher = CampaignMatcher({"campaign": keys})
+    eligible = comments["platform"].isin(TAGGED_COMMENT_PLATFORMS)
+    for index, tags, text in comments.loc[eligible, ["hashtags", "text"]].itertuples():
+        tag_list = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+        body = text if isinstance(text, str) else None
+        flags.at[index] = bool(matcher.match(tag_list, body))
+    return flags
 
 
 def _with_units(accounts: pd.DataFrame, account_units: pd.DataFrame | None) -> pd.DataFrame:
@@ -306,13 +351,30 @@ def load_inputs(
 ) -> ParticipationInputs:
     """The store's rows behind :func:`participation_frames` for one campaign (name or id).
 
-    ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works and reposts
-    published inside it; by default every linked work counts, as in the ranking. ``as_of``: the
-    deadline cut (posts published or first seen after it are left out).
+    ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works, reposts
+    and comments published inside it; by default every linked work counts, as in the ranking.
+    ``as_of``: the deadline cut (posts and comments published or first seen after it are left
+    out). The comments come with their ``tagged`` and ``work_deleted`` flags.
     """
     rows = participation_rows(conn, campaign, window=window, as_of=as_of)
+    found = participation_comments(
+        conn,
+        campaign,
+        tagged_platforms=TAGGED_COMMENT_PLATFORMS,
+        window=window,
+        as_of=as_of,
+    )
+    comments = found.comments
+    comments["tagged"] = tagged_comments(comments, found.tags)
     return ParticipationInputs(
-        rows.works, rows.reposts, rows.excluded, rows.account_units, rows.units
+        rows.works,
+        rows.reposts,
+        rows.excluded,
+        rows.account_units,
+        rows.units,
+        comments[["platform", "platform_post_id", "commenter_uid", "comment_id"]].assign(
+            tagged=comments["tagged"], work_deleted=comments["work_deleted"]
+        ),
     )
 
 

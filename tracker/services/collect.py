@@ -317,6 +317,10 @@ def _run_pages(
             gaps = counts.detail.setdefault("incomplete", {})
             for kind, n in page.parsed.incomplete.items():
                 gaps[kind] = gaps.get(kind, 0) + n
+            if page.parsed.comments:  # comments are no works: counted on their own
+                detail = counts.detail
+                detail["comments"] = detail.get("comments", 0) + len(page.parsed.comments)
+                detail["comments_new"] = detail.get("comments_new", 0) + result.comments.new
             campaign_posts += result.campaign_posts
             if _plausible_total(page.parsed.claimed_total) and page.task not in claimed:
                 claimed[page.task] = page.parsed.claimed_total

@@ -154,6 +154,18 @@ def counts_at(curve: Curve, t: float) -> tuple[int, int, int, int, int]:
     return tuple(min(MAX_COUNT, int(v)) for v in values)  # type: ignore[return-value]
 
 
+def comments_at(curve: Curve, t: float) -> int:
+    """``counts_at(curve, t)[2]`` with the same arithmetic, for the comment generator's searches
+    (bought likes never touch comments)."""
+    age = t - curve.t0
+    if age <= 0:
+        return 0
+    value = curve.finals[2] * (1.0 - math.exp(-age / curve.tau_s))
+    if curve.burst_t is not None and t > curve.burst_t:
+        value = value + curve.burst[2] * min(1.0, (t - curve.burst_t) / BURST_WINDOW_S)
+    return min(MAX_COUNT, int(value))
+
+
 def metrics_at(curve: Curve, t: float) -> SimMetrics:
     """The counts the platform shows at ``t``: ``None`` for what it does not expose."""
     counts = counts_at(curve, t)

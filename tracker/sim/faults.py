@@ -36,7 +36,7 @@ from datetime import datetime
 
 from tracker.normalize.tags import tag_key
 from tracker.sim.ids import stable_hash, unit_float
-from tracker.sim.model import SimAccount, SimContext, SimPost
+from tracker.sim.model import SimAccount, SimComment, SimComments, SimContext, SimPost
 
 PROFILES = ("none", "flaky", "hostile", "login-wall")
 FAULT_KINDS = ("429", "throttle", "5xx", "slow", "truncated", "html", "block")
@@ -185,6 +185,14 @@ class ShufflingContext:
 
     def account(self, platform: str, uid: str) -> SimAccount | None:
         return self._inner.account(platform, uid)
+
+    def comments(self, platform: str, post_id: str) -> SimComments | None:
+        return self._inner.comments(platform, post_id)
+
+    def comment_thread(
+        self, platform: str, comment_id: str
+    ) -> tuple[SimComments, SimComment] | None:
+        return self._inner.comment_thread(platform, comment_id)
 
     def rng(self, *key: object) -> random.Random:
         return self._inner.rng(*key)

@@ -1,6 +1,7 @@
 """The simulator's contracts: the world's posts and accounts, and how a platform is served.
 
-The world (``tracker.sim.world``) generates ``SimAccount``/``SimPost`` lazily from a seed; each
+The world (``tracker.sim.world``) generates ``SimAccount``/``SimPost`` (and, through
+``tracker.sim.comments``, ``SimComment``) lazily from a seed; each
 platform module in ``tracker.sim.platforms`` turns them into that platform's real response shape
 (``PlatformSim``); the server (``tracker.sim.server``) routes HTTP requests to platform modules
 and applies the fault profile. Platform modules never generate data and the world never knows a
@@ -78,6 +79,65 @@ class SimPost:
 
 
 @dataclass(frozen=True, slots=True)
+class SimComment:
+    """A readable comment or reply on a work, as it stands at the request's virtual time.
+
+    ``root_id``/``parent_id`` are ``None`` on a top-level comment; a reply names its thread's
+    top-level comment as ``root_id`` and the comment it answers as ``parent_id`` (the root for a
+    direct reply), with that comment's author in ``reply_to``. ``text`` is the plain text as the
+    platform shows it (Weibo and Bilibili prefix a reply to a reply with ``回复@name:``);
+    ``tags`` are the hashtag spellings in it. ``likes`` and ``reply_count`` (readable replies in
+    the thread) are at the instant asked for.
+    """
+
+    platform: str
+    comment_id: str
+    post_id: str
+    root_id: str | None
+    parent_id: str | None
+    author: SimAccount
+    reply_to: SimAccount | None
+    text: str
+    tags: tuple[str, ...]
+    published_at: datetime
+    likes: int
+    reply_count: int
+    lockstep: bool = False
+
+
+class SimComments:
+    """The readable comments of one visible work at one instant, with the orders pages need.
+
+    ``claimed`` is the work's comment count as the platform shows it (``None`` if hidden); it
+    counts hidden, deleted and bought comments too, so ``len(comments) <= claimed``.
+    ``comments`` is chronological; ``roots`` are the top-level ones in the platform's "hot"
+    order (likes, then newest); :meth:`replies` are a thread's replies, oldest first.
+    """
+
+    __slots__ = ("_by_id", "_replies", "claimed", "comments", "post", "roots")
+
+    def __init__(self, post: SimPost, claimed: int | None, comments: tuple[SimComment, ...]):
+        self.post = post
+        self.claimed = claimed
+        self.comments = comments
+        self._by_id = {c.comment_id: c for c in comments}
+        replies: dict[str, list[SimComment]] = {}
+        for c in comments:
+            if c.root_id is not None:
+                replies.setdefault(c.root_id, []).append(c)
+        self._replies = {k: tuple(v) for k, v in replies.items()}
+        top = [c for c in comments if c.root_id is None]
+        top.sort(key=lambda c: (-c.likes, -c.published_at.timestamp(), c.comment_id))
+        self.roots: tuple[SimComment, ...] = tuple(top)
+
+    def get(self, comment_id: str) -> SimComment | None:
+        return self._by_id.get(str(comment_id))
+
+    def replies(self, root_id: str) -> tuple[SimComment, ...]:
+        return self._replies.get(str(root_id), ())
+
+
+@dataclass(frozen=True, slots=True)
 class SimRequest:
     """An HTTP request as a platform module sees it (mount prefix already removed)."""
 
@@ -128,6 +188,16 @@ class SimContext(Protocol):
     def post(self, platform: str, post_id: str) -> SimPost | None: ...
 
     def account(self, platform: str, uid: str) -> SimAccount | None: ...
+
+    def comments(self, platform: str, post_id: str) -> SimComments | None:
+        """The readable comments of a visible work (``None`` if unknown, unpublished or gone)."""
+        ...
+
+    def comment_thread(
+        self, platform: str, comment_id: str
+    ) -> tuple[SimComments, SimComment] | None:
+        """A readable comment by id alone, with its work's comments (``None`` if not readable)."""
+        ...
 
     def rng(self, *key: object) -> random.Random:
         """A deterministic random generator for ``key`` under the world's seed."""

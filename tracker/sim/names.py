@@ -72,6 +72,49 @@ SENTENCES = (
 )
 REPOST_COMMENTS = ("转发微博", "学到了！", "涨知识了", "推荐大家看看", "太有用了，转！", "支持科普")
 
+COMMENT_TEMPLATES = (
+    "学到了！",
+    "讲得太清楚了，原来{t}是这样",
+    "收藏了，慢慢看",
+    "求出下一期，想多了解{t}",
+    "转给孩子看看",
+    "{t}真的太神奇了",
+    "第一次知道{t}还有这么多门道",
+    "支持科普！",
+    "涨知识了",
+    "请问{t}和我们日常生活有什么关系？",
+    "说得好，{t}要多普及",
+    "评论区有懂{t}的吗？",
+    "已三连，期待更多{t}的内容",
+    "我们学校上周刚讲过{t}",
+)
+REPLY_TEMPLATES = (
+    "同问",
+    "谢谢解答！",
+    "确实",
+    "我也是这么想的",
+    "哈哈哈哈",
+    "补充一点：查资料要看权威来源",
+    "赞同楼上",
+    "说得对",
+    "这个问题好",
+    "谢谢关注，下期安排！",
+)
+LOCKSTEP_TEMPLATES = (
+    "支持{t}科普！大家快来看，太棒了！",
+    "强烈推荐这个{t}作品，必须点赞！",
+    "{t}讲得最好的一期，顶上去！",
+)
+EMOTICONS: dict[str, tuple[str, ...]] = {
+    "weibo": ("[笑cry]", "[赞]", "[doge]", "[心]"),
+    "douyin": ("[赞]", "[比心]", "[呲牙]"),
+    "kuaishou": ("[赞]", "[玫瑰]"),
+    "zhihu": ("[赞同]", "[惊喜]"),
+    "bilibili": ("[doge]", "[妙啊]", "[笑哭]"),
+    "xiaohongshu": ("[赞R]", "[哇R]", "[派对R]"),
+}
+"""Emoticon codes as each platform writes them in comment text (Weibo renders them as images)."""
+
 XSS_PAYLOAD = "<img src=x onerror=alert(1)>"
 """Planted in a few titles so dashboard tests can prove titles are escaped."""
 
@@ -166,3 +209,18 @@ def tags_in_text(platform: str, hashtags: tuple[str, ...]) -> str:
     if platform == "bilibili":
         return " ".join(f"#{t}#" for t in hashtags)
     return " ".join(hashtags)
+
+
+def comment_text(rng: Rand, platform: str, topic: str, *, reply: bool) -> str:
+    """A comment (or reply) as a viewer would type it, sometimes with the platform's emoticon."""
+    templates = REPLY_TEMPLATES if reply else COMMENT_TEMPLATES
+    text = rng.choice(templates).format(t=topic)
+    codes = EMOTICONS.get(platform, ())
+    if codes and rng.random() < 0.3:
+        text += rng.choice(codes)
+    return text
+
+
+def lockstep_text(rng: Rand, topic: str) -> str:
+    """The one text every account of a coordinated push posts under a work."""
+    return rng.choice(LOCKSTEP_TEMPLATES).format(t=topic)

@@ -15,6 +15,10 @@ campaign work on Zhihu even without the tag); ``question_id`` is set on Zhihu an
 (near-miss tags such as ``#千万IP创科普大赛#`` do not match). ``metrics`` hold ``None`` where the
 platform does not expose a metric; a deleted post keeps the counts it had when deleted.
 ``quality`` is the hidden quality in [0, 1] that drove its engagement.
+
+Comments: :func:`comment_truth` gives one visible work's readable comments and replies at an
+instant with its claimed comment count; :func:`iter_comment_truth` every visible work's
+(see :mod:`tracker.sim.comments` for why readable is below claimed).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from typing import Any
 
 from tracker.safe_files import atomic_text_output
 from tracker.sim.clock import parse_instant
+from tracker.sim.comments import COMMENT_PLATFORMS
 from tracker.sim.engagement import metrics_at
+from tracker.sim.model import SimComment, SimComments
 from tracker.sim.platform_list import sim_platforms
 from tracker.sim.world import DEFAULT_NOW, PlatformWorld, PostSeed, World
 
@@ -112,3 +118,65 @@ def write_truth_jsonl(
             fh.write("\n")
             count += 1
     return count
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+
+def comment_record(comment: SimComment) -> dict[str, Any]:
+    """One readable comment or reply as the truth states it (ids are strings, times ISO).
+
+    ``root_id``/``parent_id`` are ``None`` on a top-level comment; ``reply_to_uid`` is the
+    answered comment's author. ``commenter_uid`` is the platform's account id (Zhihu url_token,
+    Douyin uid); ``commenter_sec_uid`` the second id (Douyin ``sec_uid``, Zhihu member hash).
+    ``commenter_unit`` names the unit of a registry-linked commenter.
+    """
+    return {
+        "platform": comment.platform,
+        "comment_id": comment.comment_id,
+        "post_id": comment.post_id,
+        "root_id": comment.root_id,
+        "parent_id": comment.parent_id,
+        "commenter_uid": comment.author.uid,
+        "commenter_sec_uid": comment.author.sec_uid,
+        "commenter_name": comment.author.name,
+        "commenter_unit": comment.author.unit,
+        "reply_to_uid": comment.reply_to.uid if comment.reply_to is not None else None,
+        "text": comment.text,
+        "tags": list(comment.tags),
+        "published_at": comment.published_at.isoformat(),
+        "likes": comment.likes,
+        "reply_count": comment.reply_count,
+        "lockstep": comment.lockstep,
+    }
+
+
+def _work_record(view: SimComments) -> dict[str, Any]:
+    return {
+        "platform": view.post.platform,
+        "post_id": view.post.post_id,
+        "claimed": view.claimed,
+        "readable": len(view.comments),
+        "anomaly": view.post.anomaly,
+        "comments": [comment_record(c) for c in view.comments],
+    }
+
+
+def comment_truth(
+    world: World, platform: str, post_id: str, at: datetime | str | None = None
+) -> dict[str, Any] | None:
+    """A work's comments at ``at``: ``{platform, post_id, claimed, readable, anomaly,
+    comments}`` with ``comments`` chronological; ``None`` if the work is not visible then."""
+    instant = parse_instant(at if at is not None else DEFAULT_NOW)
+    view = world.comments.for_post(platform, post_id, instant)
+    return None if view is None else _work_record(view)
+
+
+def iter_comment_truth(
+    world: World, at: datetime | str | None = None, *, platforms: Iterable[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """:func:`comment_truth` of every visible work (generates every work: small worlds only)."""
+    instant = parse_instant(at if at is not None else DEFAULT_NOW)
+    for platform in platforms or COMMENT_PLATFORMS:
+        for view in world.comments.iter_works(platform, instant):
+            yield _work_record(view)

@@ -15,7 +15,9 @@ What the world contains (all labelled in the ground truth, ``tracker.sim.truth``
   campaign tag in every real spelling, the near-miss ``#千万IP创科普大赛#``, other tags, or none;
 - Weibo reposts of campaign works, long Weibo texts, works deleted three days after publication,
   planted ``bought_likes`` / ``lockstep`` anomalies and, with ``hostile_titles=True``, a
-  few titles with an XSS payload.
+  few titles with an XSS payload;
+- comments and replies under every work, generated per work when asked
+  (:mod:`tracker.sim.comments`, ``World.comments``).
 
 ``SimAccount.verify_type`` is Weibo's numeric ``verified_type`` as a string on Weibo ("0"
 individual, "1" government, "2" enterprise, "3" media, "4" campus, "7" organisation) and
@@ -34,6 +36,7 @@ from functools import lru_cache
 from connectors import catalogue
 from tracker.normalize.tags import tag_key
 from tracker.sim import names
+from tracker.sim.comments import CommentConfig, WorldComments
 from tracker.sim.engagement import Curve, draw_curve, metrics_at
 from tracker.sim.ids import (
     BASE36,
@@ -66,7 +69,7 @@ from tracker.sim.layout import (
     Layout,
     families_for_query,
 )
-from tracker.sim.model import SimAccount, SimPost
+from tracker.sim.model import SimAccount, SimComment, SimComments, SimPost
 from tracker.sim.platform_list import article_platforms, sim_platforms, social_platforms
 from tracker.sim.prng import SplitRandom
 from tracker.sim.units import UNITS, Unit
@@ -675,10 +678,12 @@ class World:
         profile: str = "full",
         *,
         hostile_titles: bool = False,
+        comments: CommentConfig | None = None,
     ) -> None:
         """``hostile_titles`` plants :data:`~tracker.sim.names.XSS_PAYLOAD` in a few titles
         (escaping tests turn it on; so does the ``hostile`` fault profile of :class:`SimServer`).
-        The default world, the one ``tracker demo`` shows, has none."""
+        The default world, the one ``tracker demo`` shows, has none. ``comments`` tunes the
+        works' comments (:mod:`tracker.sim.comments`: hidden share, cap per work...)."""
         if scale < 1:
             raise ValueError("scale must be positive")
         if profile not in PROFILES:
@@ -699,6 +704,7 @@ class World:
             for p in sim_platforms()
         }
         self.cross_work = lru_cache(maxsize=4096)(self._cross_work)
+        self.comments = WorldComments(self, comments)
         rng = self._rng("zhihu-roundtable")
         self.roundtable_questions: tuple[tuple[str, str], ...] = tuple(
             (str(600_000_000 + k * 10_000_000 + rng.randrange(10_000_000)), title)
@@ -895,6 +901,14 @@ class WorldContext:
 
     def account(self, platform: str, uid: str) -> SimAccount | None:
         return self.world.account(platform, uid)
+
+    def comments(self, platform: str, post_id: str) -> SimComments | None:
+        return self.world.comments.for_post(platform, post_id, self.now)
+
+    def comment_thread(
+        self, platform: str, comment_id: str
+    ) -> tuple[SimComments, SimComment] | None:
+        return self.world.comments.thread(platform, comment_id, self.now)
 
     def rng(self, *key: object) -> random.Random:
         return self.world.rng(*key)

@@ -165,6 +165,42 @@ class PendingDetail(_Table, table=True):
     run_id: int | None = None
 
 
+class Comment(_Table, table=True):
+    """A comment or reply on a work (``records.CommentRecord``), with its latest counts.
+
+    Comments are the notice's third form of participation (作品互动): a registry account's
+    comment on a campaign work counts for its units. Keyed by the platform's own comment id, so
+    every door's capture of a comment is one row; ``platform_post_id`` is the work commented on,
+    which need not be stored (yet): a comment read before its work is kept, not dropped.
+    """
+
+    __table_args__ = (
+        Index("ix_comment_post", "platform", "platform_post_id"),
+        Index("ix_comment_commenter", "platform", "commenter_uid"),
+    )
+
+    platform: str = Field(primary_key=True, max_length=20)
+    platform_comment_id: str = Field(primary_key=True, max_length=100)
+    platform_post_id: str = Field(max_length=100)
+    parent_comment_id: str | None = Field(default=None, max_length=100)
+    root_comment_id: str | None = Field(default=None, max_length=100)
+    commenter_uid: str | None = Field(default=None, max_length=100)
+    commenter_name: str | None = None
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    hashtags: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    published_at: datetime | None = None
+    likes: int | None = Field(default=None, sa_column=Column(BigInteger))
+    reply_count: int | None = Field(default=None, sa_column=Column(BigInteger))
+    source: str = Field(default="live", max_length=20)
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    """The capture time of the data the row holds; only a later capture rewrites the row."""
+    run_id: int | None = None
+    """The run that wrote the row's current data."""
+
+
 class Unit(_Table, table=True):
     """An organisation (city association, society, university, ...) from the registry."""
 
@@ -270,6 +306,7 @@ ALL_TABLES = [
     PostCampaign,
     MetricSnapshot,
     PendingDetail,
+    Comment,
     Unit,
     AccountUnit,
     Run,

@@ -8,6 +8,16 @@ and the virtual day (they rotate daily, as the real ones do; the previous day's 
 accepted), and a request whose ``w_rid`` does not match answers the real disguised block,
 ``code 0`` with ``data.v_voucher``. Search results stop at 1,000 (50 pages of 20), and honour
 ``pubtime_begin_s``/``pubtime_end_s``, which is how a connector gets past that cap.
+
+Comments (no signature, as the unsigned ``main`` endpoint needs none):
+``x/v2/reply/main?type=1&oid=<aid>&mode=3&next=<n>`` pages a video's top-level comments, hot
+first, 20 a page: ``next`` 0 (or absent) is the first page, ``data.cursor.next`` the next one,
+``data.cursor.is_end`` the last, ``data.cursor.all_count`` the video's comment count; each comment
+carries up to three replies in ``replies`` (``null`` when none). ``x/v2/reply/reply?type=1&
+oid=<aid>&root=<rpid>&pn=<page>&ps=<size ≤ 20>`` pages a thread's replies, oldest first, with
+``data.page{num, size, count}``; ``replies`` is ``null`` past the end. A reply names its thread
+in ``root`` and the comment it answers in ``parent``; a reply to a reply starts
+``回复 @name :``.
 """
 
 from __future__ import annotations
@@ -21,7 +31,16 @@ from typing import Any
 
 from tracker.sim import bilibili_wbi as wbi
 from tracker.sim.ids import aid_to_bvid, bvid_to_aid, is_bvid
-from tracker.sim.model import Route, SimAccount, SimContext, SimPost, SimRequest, SimResponse
+from tracker.sim.model import (
+    Route,
+    SimAccount,
+    SimComment,
+    SimComments,
+    SimContext,
+    SimPost,
+    SimRequest,
+    SimResponse,
+)
 
 __all__ = ["SIM", "BilibiliSim", "render_search_item", "render_view", "wbi_keys"]
 
@@ -241,6 +260,79 @@ def render_view(post: SimPost) -> dict[str, Any]:
     }
 
 
+COMMENT_PAGE = 20
+REPLY_PAGE = 20
+INLINE_REPLIES = 3
+_EMOTES = {"[doge]": 26, "[妙啊]": 3243, "[笑哭]": 8}
+
+
+def _emote(message: str) -> dict[str, Any]:
+    return {
+        code: {
+            "id": eid,
+            "text": code,
+            "url": f"https://i0.hdslb.com/bfs/emote/{eid}.png",
+            "meta": {"size": 1},
+        }
+        for code, eid in _EMOTES.items()
+        if code in message
+    }
+
+
+def render_reply(comment: SimComment, view: SimComments, *, inline: bool = False) -> dict[str, Any]:
+    """One ``data.replies[i]``: a top-level comment (``inline``: with its first replies) or a
+    reply."""
+    rpid = int(comment.comment_id)
+    _, aid = _ids(view.post)
+    root = int(comment.root_id) if comment.root_id else 0
+    parent = int(comment.parent_id) if comment.parent_id else 0
+    member = comment.author
+    body: dict[str, Any] = {
+        "rpid": rpid,
+        "oid": aid,
+        "type": 1,
+        "mid": int(member.uid),
+        "root": root,
+        "parent": parent,
+        "dialog": parent if parent != root else rpid if not root else root,
+        "count": comment.reply_count,
+        "rcount": comment.reply_count,
+        "state": 0,
+        "fansgrade": 0,
+        "attr": 0,
+        "ctime": _epoch(comment.published_at),
+        "rpid_str": comment.comment_id,
+        "root_str": str(root),
+        "parent_str": str(parent),
+        "like": comment.likes,
+        "action": 0,
+        "member": {
+            "mid": member.uid,
+            "uname": member.name,
+            "sex": "保密",
+            "sign": "",
+            "avatar": _face(member),
+            "level_info": {"current_level": 1 + int(member.uid) % 6},
+        },
+        "content": {
+            "message": comment.text,
+            "members": [],
+            "emote": _emote(comment.text),
+            "jump_url": {},
+            "max_line": 6,
+        },
+        "replies": None,
+        "up_action": {"like": False, "reply": False},
+        "reply_control": {"location": "IP属地：广东"},
+    }
+    if inline and not root:
+        shown = view.replies(comment.comment_id)[:INLINE_REPLIES]
+        body["replies"] = [render_reply(r, view) for r in shown] or None
+        if comment.reply_count:
+            body["reply_control"]["sub_reply_entry_text"] = f"共{comment.reply_count}条回复"
+    return body
+
+
 def _cookie_names(request: SimRequest) -> set[str]:
     raw = next((v for k, v in request.headers.items() if k.lower() == "cookie"), "")
     return {part.split("=", 1)[0].strip() for part in raw.split(";") if "=" in part}
@@ -266,6 +358,8 @@ class BilibiliSim:
                 "GET", re.compile(r"^/x/web-interface/(?:wbi/)?view/detail/?$"), self.view_detail
             ),
             Route("GET", re.compile(r"^/x/web-interface/(?:wbi/)?view/?$"), self.view),
+            Route("GET", re.compile(r"^/x/v2/reply/main/?$"), self.reply_main),
+            Route("GET", re.compile(r"^/x/v2/reply/reply/?$"), self.reply_reply),
         ]
 
     # --- failure signals ------------------------------------------------------------------
@@ -395,6 +489,61 @@ class BilibiliSim:
             "Tags": tags,
             "Reply": {"page": None, "replies": []},
             "Related": [],
+        }
+        return _json({"code": 0, "message": "0", "ttl": 1, "data": data})
+
+    def _comments(self, request: SimRequest, ctx: SimContext) -> SimComments | None:
+        oid = request.query.get("oid", "")
+        if request.query.get("type", "1") != "1" or not oid.isdigit():
+            return None
+        return ctx.comments(PLATFORM, oid)
+
+    def reply_main(self, request: SimRequest, ctx: SimContext) -> SimResponse:
+        if not request.query.get("oid", "").isdigit():
+            return _error(-400, "请求错误")
+        view = self._comments(request, ctx)
+        if view is None:
+            return _error(12002, "评论区已关闭")
+        page = max(1, _int(request.query, "next", 0))
+        offset = (page - 1) * COMMENT_PAGE
+        items = view.roots[offset : offset + COMMENT_PAGE]
+        is_end = offset + COMMENT_PAGE >= len(view.roots)
+        cursor = {
+            "is_begin": page == 1,
+            "prev": max(1, page - 1),
+            "next": page + 1,
+            "is_end": is_end,
+            "all_count": view.claimed or 0,
+            "mode": 3,
+            "name": "热门评论",
+        }
+        data = {
+            "cursor": cursor,
+            "replies": [render_reply(c, view, inline=True) for c in items] or None,
+            "top_replies": None,
+            "upper": {"mid": int(view.post.account.uid)},
+        }
+        return _json({"code": 0, "message": "0", "ttl": 1, "data": data})
+
+    def reply_reply(self, request: SimRequest, ctx: SimContext) -> SimResponse:
+        q = request.query
+        root_id = q.get("root", "")
+        if not q.get("oid", "").isdigit() or not root_id.isdigit():
+            return _error(-400, "请求错误")
+        view = self._comments(request, ctx)
+        root = view.get(root_id) if view is not None else None
+        if view is None or root is None or root.root_id is not None:
+            return _error(12022, "已经被删除了")
+        pn = max(1, _int(q, "pn", 1))
+        ps = min(REPLY_PAGE, max(1, _int(q, "ps", 10)))
+        replies = view.replies(root_id)
+        items = replies[(pn - 1) * ps : pn * ps]
+        data = {
+            "config": {"showtopic": 1, "show_up_flag": True, "read_only": False},
+            "page": {"num": pn, "size": ps, "count": len(replies)},
+            "replies": [render_reply(r, view) for r in items] or None,
+            "root": render_reply(root, view),
+            "upper": {"mid": int(view.post.account.uid)},
         }
         return _json({"code": 0, "message": "0", "ttl": 1, "data": data})
 

@@ -13,6 +13,12 @@ returns near misses, which belong to their own challenge). Challenge ids are the
 ids (by tag key) and are remembered, so ``challenge/aweme?ch_id=`` can find the tag again. The
 profile call looks the account up by ``sec_uid``; ``sec_uid``s seen in served awemes are also
 remembered, for a context that only knows accounts by ``uid``.
+
+Comments (signed like every endpoint): ``comment/list/?aweme_id=&cursor=&count=`` pages a work's
+top-level comments (hot first) and ``comment/list/reply/?item_id=&comment_id=&cursor=&count=`` a
+thread's replies (oldest first), both ``{status_code, comments (null when empty), cursor,
+has_more, total}`` with ``cursor`` the next offset. A reply's ``reply_id`` is its thread's root
+``cid`` and ``reply_to_reply_id`` the reply it answers (``"0"`` when it answers the root).
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from typing import Any
 
 from tracker.normalize.tags import tag_key
 from tracker.signing.dev import verify
-from tracker.sim.model import Route, SimAccount, SimContext, SimPost, SimRequest, SimResponse
+from tracker.sim.model import (
+    Route,
+    SimAccount,
+    SimComment,
+    SimContext,
+    SimPost,
+    SimRequest,
+    SimResponse,
+)
 from tracker.sim.world import hashtag_id
 
 __all__ = ["SIM", "DouyinSim", "challenge_id", "render_aweme", "render_user"]
@@ -227,6 +241,40 @@ def render_aweme(post: SimPost) -> dict[str, Any]:
     return aweme
 
 
+def render_comment(comment: SimComment, post: SimPost) -> dict[str, Any]:
+    """One ``comments[i]`` of ``comment/list`` (a reply on ``comment/list/reply``)."""
+    user = comment.author
+    is_reply = comment.root_id is not None
+    to_reply = is_reply and comment.parent_id != comment.root_id
+    body: dict[str, Any] = {
+        "cid": comment.comment_id,
+        "text": comment.text,
+        "aweme_id": post.post_id,
+        "create_time": int(comment.published_at.timestamp()),
+        "digg_count": comment.likes,
+        "status": 1,
+        "user": {
+            "uid": user.uid,
+            "sec_uid": user.sec_uid,
+            "nickname": user.name,
+            "avatar_thumb": _avatar(user),
+        },
+        "reply_id": comment.root_id if is_reply else "0",
+        "reply_to_reply_id": comment.parent_id if to_reply else "0",
+        "reply_comment": None,
+        "reply_comment_total": comment.reply_count,
+        "user_digged": 0,
+        "is_author_digged": False,
+        "text_extra": [],
+        "label_text": "作者" if user.uid == post.account.uid else "",
+        "ip_label": "广东",
+    }
+    if to_reply and comment.reply_to is not None:
+        body["reply_to_username"] = comment.reply_to.name
+        body["reply_to_userid"] = comment.reply_to.uid
+    return body
+
+
 def _int(query: Any, name: str, default: int) -> int:
     try:
         return int(query.get(name, default))
@@ -250,6 +298,8 @@ class DouyinSim:
             Route("GET", re.compile(r"^/aweme/v1/web/challenge/aweme/?$"), self.challenge_aweme),
             Route("GET", re.compile(r"^/aweme/v1/web/aweme/detail/?$"), self.aweme_detail),
             Route("GET", re.compile(r"^/aweme/v1/web/user/profile/other/?$"), self.user_profile),
+            Route("GET", re.compile(r"^/aweme/v1/web/comment/list/?$"), self.comment_list),
+            Route("GET", re.compile(r"^/aweme/v1/web/comment/list/reply/?$"), self.comment_replies),
         ]
 
     # --- failure signals ------------------------------------------------------------------
@@ -398,6 +448,47 @@ class DouyinSim:
                 {"status_code": 5, "status_msg": "用户不存在", **_extra(ctx, "u", sec_uid)}
             )
         return _json({"status_code": 0, "user": render_user(account), **_extra(ctx, "u", sec_uid)})
+
+    def _comment_page(
+        self, ctx: SimContext, items: tuple[SimComment, ...], post: SimPost | None,
+        request: SimRequest, total: int, *key: object,
+    ) -> SimResponse:  # fmt: skip
+        cursor = max(0, _int(request.query, "cursor", 0))
+        count = min(MAX_COUNT, max(1, _int(request.query, "count", MAX_COUNT)))
+        page = items[cursor : cursor + count] if post is not None else ()
+        nxt = cursor + len(page)
+        body = {
+            "status_code": 0,
+            "comments": [render_comment(c, post) for c in page] if page and post else None,
+            "cursor": nxt,
+            "has_more": 1 if nxt < len(items) else 0,
+            "total": total,
+            **_extra(ctx, *key, cursor),
+        }
+        return _json(body)
+
+    def comment_list(self, request: SimRequest, ctx: SimContext) -> SimResponse:
+        if not self._signed(request):
+            return self.block_response()
+        aweme_id = request.query.get("aweme_id", "")
+        view = ctx.comments(PLATFORM, aweme_id) if aweme_id.isdigit() else None
+        if view is None:
+            return self._comment_page(ctx, (), None, request, 0, "cl", aweme_id)
+        return self._comment_page(
+            ctx, view.roots, view.post, request, view.claimed or 0, "cl", aweme_id
+        )
+
+    def comment_replies(self, request: SimRequest, ctx: SimContext) -> SimResponse:
+        if not self._signed(request):
+            return self.block_response()
+        cid = request.query.get("comment_id", "")
+        found = ctx.comment_thread(PLATFORM, cid)
+        item_id = request.query.get("item_id", "")
+        if found is None or found[0].post.post_id != item_id or found[1].root_id is not None:
+            return self._comment_page(ctx, (), None, request, 0, "cr", cid)
+        view, root = found
+        replies = view.replies(root.comment_id)
+        return self._comment_page(ctx, replies, view.post, request, len(replies), "cr", cid)
 
 
 SIM = DouyinSim()

@@ -12,6 +12,17 @@ display string (``"1.2w"``), ``viewCount`` a digit string, follower counts abbre
 Signals: ``result 2`` throttles, ``result 50`` rejects an unsigned (or wrongly signed) REST
 request, ``result 109`` asks for a login, ``result 2001`` is the captcha block (all HTTP 200).
 The GraphQL path carries no signature, as on the real site before the REST move.
+
+Comments are GraphQL operations: ``commentListQuery`` (variables ``photoId``, ``pcursor``) pages
+a work's top-level comments, hot first, 20 a page, in ``visionCommentList{commentCount, pcursor,
+rootComments[]}``; each carries its first two replies in ``subComments`` and
+``subCommentsPcursor`` (``"no_more"`` when those are all). ``visionSubCommentList`` (variables
+``photoId``, ``rootCommentId``, ``pcursor``) pages a thread's replies, oldest first, 10 a page.
+``pcursor`` is ``""`` for the first page and ``"no_more"`` after the last. A reply names the
+user it answers (``replyTo``, ``replyToUserName``), never the comment; the reply list names
+neither the thread nor the work (they are request variables). A query that asks for
+``rootCommentsV2`` (the site's own does) also gets ``commentCountV2``, ``pcursorV2`` and
+``rootCommentsV2`` (no reply count, ``hasSubComments`` instead) for the same page.
 """
 
 from __future__ import annotations
@@ -23,7 +34,16 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from tracker.signing.dev import verify
-from tracker.sim.model import Route, SimAccount, SimContext, SimPost, SimRequest, SimResponse
+from tracker.sim.model import (
+    Route,
+    SimAccount,
+    SimComment,
+    SimComments,
+    SimContext,
+    SimPost,
+    SimRequest,
+    SimResponse,
+)
 
 __all__ = ["SIM", "KuaishouSim", "display_count"]
 
@@ -32,6 +52,9 @@ PAGE_SIZE = 20
 NO_MORE = "no_more"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CAPTION_LIMIT = 60
+COMMENT_PAGE = 20
+REPLY_PAGE = 10
+INLINE_REPLIES = 2
 
 
 def _ms(dt: datetime) -> int:
@@ -75,6 +98,14 @@ def _page_number(pcursor: Any) -> int | None:
     if text == NO_MORE:
         return None
     return max(1, int(text)) if text.isdigit() else 1
+
+
+def _comment_offset(pcursor: Any) -> int | None:
+    """``pcursor`` of the comment lists: ``""`` first, an offset, ``"no_more"`` past the end."""
+    text = "" if pcursor is None else str(pcursor)
+    if text == NO_MORE:
+        return None
+    return int(text) if text.isdigit() else 0
 
 
 class KuaishouSim:
@@ -219,6 +250,85 @@ class KuaishouSim:
             "__typename": "UserProfile",
         }
 
+    def comment(self, comment: SimComment, view: SimComments | None = None) -> dict[str, Any]:
+        """A root comment (with ``view``: its first replies) or a reply, as GraphQL returns it."""
+        author = comment.author
+        body: dict[str, Any] = {
+            "commentId": comment.comment_id,
+            "authorId": author.uid,
+            "authorName": author.name,
+            "content": comment.text,
+            "headurl": self.author(author)["headerUrl"],
+            "timestamp": _ms(comment.published_at),
+            "likedCount": display_count(comment.likes),
+            "realLikedCount": comment.likes,
+            "liked": False,
+            "status": 0,
+            "authorLiked": False,
+        }
+        if comment.root_id is not None and comment.reply_to is not None:
+            body["replyToUserName"] = comment.reply_to.name
+            body["replyTo"] = comment.reply_to.uid
+        if view is not None:
+            replies = view.replies(comment.comment_id)
+            shown = replies[:INLINE_REPLIES]
+            body["subCommentCount"] = comment.reply_count
+            body["subCommentsPcursor"] = str(len(shown)) if len(replies) > len(shown) else NO_MORE
+            body["subComments"] = [self.comment(r) for r in shown]
+        body["__typename"] = "CommentEntity" if view is not None else "SubComment"
+        return body
+
+    def comment_v2(self, comment: SimComment) -> dict[str, Any]:
+        """A ``rootCommentsV2`` item: no reply count or replies, only ``hasSubComments``."""
+        body = self.comment(comment)
+        return {
+            **{k: body[k] for k in ("commentId", "authorId", "authorName", "content", "headurl")},
+            "timestamp": body["timestamp"],
+            "hasSubComments": comment.reply_count > 0,
+            "likedCount": body["likedCount"],
+            "liked": False,
+            "status": 0,
+            "__typename": "CommentV2",
+        }
+
+    def comment_list(
+        self, ctx: SimContext, photo_id: str, pcursor: Any, *, v2: bool = False
+    ) -> dict[str, Any]:
+        """``visionCommentList``; with ``v2`` (a query asking for the V2 fields, as the site's
+        own does) also ``commentCountV2``, ``pcursorV2`` and ``rootCommentsV2`` for the same page."""
+        view = ctx.comments(PLATFORM, photo_id) if photo_id else None
+        offset = _comment_offset(pcursor)
+        roots = view.roots if view is not None else ()
+        page = roots[offset : offset + COMMENT_PAGE] if offset is not None else ()
+        more = offset is not None and offset + COMMENT_PAGE < len(roots)
+        listing: dict[str, Any] = {
+            "commentCount": (view.claimed or 0) if view is not None else 0,
+            "pcursor": str(offset + COMMENT_PAGE) if more and offset is not None else NO_MORE,
+            "rootComments": [self.comment(c, view) for c in page],
+            "__typename": "CommentListResult",
+        }
+        if v2:
+            listing["commentCountV2"] = listing["commentCount"]
+            listing["pcursorV2"] = listing["pcursor"]
+            listing["rootCommentsV2"] = [self.comment_v2(c) for c in page]
+        return listing
+
+    def sub_comment_list(
+        self, ctx: SimContext, photo_id: str, root_id: str, pcursor: Any
+    ) -> dict[str, Any]:
+        found = ctx.comment_thread(PLATFORM, root_id) if root_id else None
+        replies: tuple[SimComment, ...] = ()
+        if found is not None and found[0].post.post_id == photo_id and found[1].root_id is None:
+            replies = found[0].replies(root_id)
+        offset = _comment_offset(pcursor)
+        page = replies[offset : offset + REPLY_PAGE] if offset is not None else ()
+        more = offset is not None and offset + REPLY_PAGE < len(replies)
+        return {  # the thread and the work are request variables only, as on the real site
+            "pcursor": str(offset + REPLY_PAGE) if more and offset is not None else NO_MORE,
+            "subComments": [self.comment(r) for r in page],
+            "__typename": "SubCommentListResult",
+        }
+
     # --- handlers -------------------------------------------------------------------------
 
     def search_feed(self, req: SimRequest, ctx: SimContext) -> SimResponse:
@@ -284,6 +394,22 @@ class KuaishouSim:
                     "__typename": "VisionVideoDetail",
                 }
             return SimResponse(200, {"data": {"visionVideoDetail": detail}})
+        if operation == "commentListQuery":
+            listing = self.comment_list(
+                ctx,
+                str(variables.get("photoId") or ""),
+                variables.get("pcursor"),
+                v2="rootCommentsV2" in str(body.get("query") or ""),
+            )
+            return SimResponse(200, {"data": {"visionCommentList": listing}})
+        if operation == "visionSubCommentList":
+            sub = self.sub_comment_list(
+                ctx,
+                str(variables.get("photoId") or ""),
+                str(variables.get("rootCommentId") or ""),
+                variables.get("pcursor"),
+            )
+            return SimResponse(200, {"data": {"visionSubCommentList": sub}})
         return SimResponse(
             200,
             {"data": None, "errors": [{"message": f'Unknown operation named "{operation}".'}]},

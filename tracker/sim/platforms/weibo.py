@@ -11,6 +11,17 @@ mount so one base URL serves both hosts):
 - ``ajax/statuses/longtext?id=<mblogid>``: ``data.longTextContent`` of a cut post.
 - ``ajax/statuses/show?id=<mid|mblogid>``: one status (``ok:0`` "该微博不存在" when gone).
 - ``ajax/profile/info?uid=``: ``data.user`` as in the real capture.
+- ``comments/hotflow?id=<mid>&mid=<mid>&max_id_type=0[&max_id=N]``: a work's top-level comments,
+  hot first, 20 a page, in ``data.data[]`` with ``data.total_number`` (the work's comment count)
+  and ``data.max_id`` (the next page's ``max_id``; 0 on the last page). ``{"ok":0}`` without
+  ``data`` when there is nothing (more) to read. A comment carries its first two replies in
+  ``comments`` (``false`` when none) and its reply count in ``total_number``.
+- ``comments/hotFlowChild?cid=<root id>&max_id=0&max_id_type=0``: a thread's replies, oldest
+  first, 10 a page, in ``data[]`` with ``total_number`` and ``max_id`` at the top level; a reply
+  to a reply names it in ``reply_comment`` and its text starts ``回复@name:``.
+
+Comment text is HTML like post text: ``#话题#`` as links, emoticons (``[笑cry]``) as
+``<span class="url-icon"><img alt=[笑cry] ...></span>``.
 
 ``mblog`` follows the real field paths: ``created_at`` in the full ``Sat Sep 14 10:00:00 +0800
 2024`` form (the realtime channel writes ``刚刚``/``N分钟前`` for posts under an hour old, relative
@@ -33,7 +44,16 @@ from urllib.parse import quote
 
 from tracker.normalize.tags import extract_hashtags
 from tracker.sim.ids import mblogid_to_mid, mid_to_mblogid, stable_hash
-from tracker.sim.model import Route, SimAccount, SimContext, SimPost, SimRequest, SimResponse
+from tracker.sim.model import (
+    Route,
+    SimAccount,
+    SimComment,
+    SimComments,
+    SimContext,
+    SimPost,
+    SimRequest,
+    SimResponse,
+)
 
 __all__ = ["SIM", "WeiboSim", "created_at_text", "html_text", "render_mblog"]
 
@@ -308,6 +328,103 @@ def _find(ctx: SimContext, ident: str) -> SimPost | None:
     return post
 
 
+COMMENT_PAGE = 20
+REPLY_PAGE = 10
+INLINE_REPLIES = 2
+_NO_COMMENTS = {"ok": 0, "msg": "快来发表你的评论吧"}
+_EMOTICON_FILES = {
+    "[笑cry]": "d_xiaoku-f2bd11b506.png",
+    "[赞]": "d_zan-44ddc70637.png",
+    "[doge]": "d_doge-be7f768d78.png",
+    "[心]": "l_xin-43af9086c0.png",
+}
+
+
+def _comment_html(comment: SimComment) -> str:
+    """Comment text as m.weibo.cn sends it: topic links, emoticon images, the reply link."""
+    text = comment.text
+    prefix = ""
+    if comment.reply_to is not None and text.startswith("回复@"):
+        name, sep, rest = text[3:].partition(":")
+        if sep:
+            prefix = f"回复<a href='https://m.weibo.cn/n/{quote(name)}'>@{html.escape(name)}</a>:"
+            text = rest
+    out = html_text(text)
+    for code, file in _EMOTICON_FILES.items():
+        out = out.replace(
+            code,
+            f'<span class="url-icon"><img alt={code} src="https://h5.sinaimg.cn/m/emoticon/icon/'
+            f'default/{file}" style="width:1em; height:1em;" /></span>',
+        )
+    return prefix + out
+
+
+def _comment_user(account: SimAccount) -> dict[str, Any]:
+    """The commenter: counts from 10 000 are display strings (``"1.2万"``) in comment lists."""
+    user = _user(account)
+    if account.followers >= 10_000:
+        user["followers_count"] = _display(account.followers)
+    return user
+
+
+def _max_id(post_id: str, offset: int) -> int:
+    """An opaque next-page token (the offset, salted): clients pass back what they got."""
+    return (offset << 16) | (stable_hash(PLATFORM, "max_id", post_id, offset) & 0xFFFF) or 1
+
+
+def _offset(raw: str | None) -> int:
+    return int(raw) >> 16 if raw and raw.isdigit() else 0
+
+
+def render_comment(
+    comment: SimComment, view: SimComments, now: datetime, *, inline: bool
+) -> dict[str, Any]:
+    """One comment (``data.data[i]`` of hotflow) or reply (``data[i]`` of hotFlowChild)."""
+    cid = comment.comment_id
+    body: dict[str, Any] = {
+        "created_at": created_at_text(comment.published_at, now, relative=False),
+        "id": int(cid),
+        "rootid": comment.root_id or cid,
+        "rootidstr": comment.root_id or cid,
+        "floor_number": 0,
+        "text": _comment_html(comment),
+        "disable_reply": 0,
+        "user": _comment_user(comment.author),
+        "mid": cid,
+        "readtimetype": "comment",
+        "source": "来自广东",
+        "bid": _mblogid(view.post),
+        "like_count": comment.likes,
+        "liked": False,
+        "isLikedByMblogAuthor": False,
+        "max_id": 0,
+        "total_number": comment.reply_count,
+    }
+    if comment.root_id is None and inline:
+        replies = view.replies(cid)
+        shown = replies[:INLINE_REPLIES]
+        body["comments"] = (
+            [render_comment(r, view, now, inline=False) for r in shown] if shown else False
+        )
+        if len(replies) > len(shown):
+            body["more_info"] = {
+                "scheme": f"sinaweibo://detail?id={cid}",
+                "text": f"共{len(replies)}条回复",
+            }
+    if comment.parent_id is not None and comment.parent_id != comment.root_id:
+        parent = view.get(comment.parent_id)
+        body["reply_id"] = comment.parent_id
+        if parent is not None:
+            body["reply_original_text"] = parent.text
+            body["reply_comment"] = {
+                "id": int(parent.comment_id),
+                "mid": parent.comment_id,
+                "text": _comment_html(parent),
+                "user": _comment_user(parent.author),
+            }
+    return body
+
+
 class WeiboSim:
     """``PlatformSim`` for Weibo."""
 
@@ -319,6 +436,8 @@ class WeiboSim:
             Route("GET", re.compile(r"^/?ajax/statuses/longtext/?$"), self.longtext),
             Route("GET", re.compile(r"^/?ajax/statuses/show/?$"), self.status_show),
             Route("GET", re.compile(r"^/?ajax/profile/info/?$"), self.profile_info),
+            Route("GET", re.compile(r"^/?comments/hotflow/?$"), self.hotflow),
+            Route("GET", re.compile(r"^/?comments/hotFlowChild/?$"), self.hot_flow_child),
         ]
 
     # --- failure signals ------------------------------------------------------------------
@@ -430,6 +549,47 @@ class WeiboSim:
         user["idstr"] = account.uid
         user["profile_url"] = f"/u/{account.uid}"
         return SimResponse(200, {"ok": 1, "data": {"user": user, "tabList": [], "blockText": ""}})
+
+    def hotflow(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        post = _find(ctx, req.query.get("id") or req.query.get("mid") or "")
+        view = ctx.comments(PLATFORM, post.post_id) if post is not None else None
+        if view is None:
+            return SimResponse(200, dict(_NO_COMMENTS))
+        offset = _offset(req.query.get("max_id"))
+        page = view.roots[offset : offset + COMMENT_PAGE]
+        if not page:
+            return SimResponse(200, dict(_NO_COMMENTS))
+        more = offset + COMMENT_PAGE < len(view.roots)
+        data = {
+            "data": [render_comment(c, view, ctx.now, inline=True) for c in page],
+            "total_number": view.claimed or 0,
+            "max_id": _max_id(view.post.post_id, offset + COMMENT_PAGE) if more else 0,
+            "max_id_type": 0,
+        }
+        return SimResponse(200, {"ok": 1, "data": data})
+
+    def hot_flow_child(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        found = ctx.comment_thread(PLATFORM, req.query.get("cid", ""))
+        if found is None or found[1].root_id is not None:
+            return SimResponse(200, dict(_NO_COMMENTS))
+        view, root = found
+        replies = view.replies(root.comment_id)
+        offset = _offset(req.query.get("max_id"))
+        page = replies[offset : offset + REPLY_PAGE]
+        more = offset + REPLY_PAGE < len(replies)
+        if not page and offset:
+            return SimResponse(200, dict(_NO_COMMENTS))
+        return SimResponse(
+            200,
+            {
+                "ok": 1,
+                "data": [render_comment(r, view, ctx.now, inline=False) for r in page],
+                "rootComment": [render_comment(root, view, ctx.now, inline=False)],
+                "total_number": root.reply_count,
+                "max_id": _max_id(root.comment_id, offset + REPLY_PAGE) if more else 0,
+                "max_id_type": 0,
+            },
+        )
 
 
 SIM = WeiboSim()

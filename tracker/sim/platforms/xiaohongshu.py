@@ -14,6 +14,16 @@ Counts are rendered as exact digit strings by default (what a verified real capt
 runs too. Every request must carry the development ``X-S`` signature (the real one is made by
 browser code); a missing or wrong one gets the real "outdated signature" answer, HTTP 406 with
 ``code -1``.
+
+Comments (signed; the top-level page needs the note's ``xsec_token`` as ``feed`` does, replies
+check it when sent): ``GET
+api/sns/web/v2/comment/page?note_id=&cursor=&top_comment_id=&image_formats=&xsec_token=`` pages
+a note's top-level comments, hot first, 10 a page, in ``data{comments[], cursor, has_more}``;
+``cursor`` is the last comment's id (``""`` asks for the first page). Each comment carries its
+first reply in ``sub_comments`` with ``sub_comment_cursor``/``sub_comment_has_more``; counts are
+strings. ``GET api/sns/web/v2/comment/sub/page?note_id=&root_comment_id=&num=&cursor=`` pages a
+thread's replies after ``cursor`` (a reply id; ``""`` from the first), oldest first, ``num`` at
+most 10; each reply names the comment it answers in ``target_comment``.
 """
 
 from __future__ import annotations
@@ -26,7 +36,16 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from tracker.signing.dev import verify
-from tracker.sim.model import Route, SimAccount, SimContext, SimPost, SimRequest, SimResponse
+from tracker.sim.model import (
+    Route,
+    SimAccount,
+    SimComment,
+    SimComments,
+    SimContext,
+    SimPost,
+    SimRequest,
+    SimResponse,
+)
 
 __all__ = ["SIM", "XiaohongshuSim", "display_count", "xsec_token"]
 
@@ -34,6 +53,9 @@ PLATFORM = "xiaohongshu"
 MAX_PAGE_SIZE = 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _REC_QUERY_AT = 5
+COMMENT_PAGE = 10
+REPLY_PAGE = 10
+INLINE_REPLIES = 1
 """Page 1 carries a "related searches" item at this position, as the real listing does."""
 
 
@@ -76,6 +98,15 @@ def _ok(data: dict[str, Any]) -> SimResponse:
     return SimResponse(200, {"code": 0, "success": True, "msg": "成功", "data": data})
 
 
+def _after(items: tuple[SimComment, ...], cursor: str) -> int:
+    """The position after the comment ``cursor`` names (0 for ``""`` or an unknown id)."""
+    if cursor:
+        for n, c in enumerate(items):
+            if c.comment_id == cursor:
+                return n + 1
+    return 0
+
+
 def _int(value: Any, default: int) -> int:
     try:
         return int(value)
@@ -96,6 +127,10 @@ class XiaohongshuSim:
             Route("POST", re.compile(r"^/?api/sns/web/v1/search/notes/?$"), self.search_notes),
             Route("POST", re.compile(r"^/?api/sns/web/v1/feed/?$"), self.feed),
             Route("GET", re.compile(r"^/?api/sns/web/v1/user/otherinfo/?$"), self.user_info),
+            Route("GET", re.compile(r"^/?api/sns/web/v2/comment/page/?$"), self.comment_page),
+            Route(
+                "GET", re.compile(r"^/?api/sns/web/v2/comment/sub/page/?$"), self.sub_comment_page
+            ),
         ]
 
     # --- failure signals ------------------------------------------------------------------
@@ -213,6 +248,103 @@ class XiaohongshuSim:
         if post.content_type == "video" and post.duration_s is not None:
             card["video"] = {"capa": {"duration": post.duration_s}}
         return card
+
+    def comment(
+        self, comment: SimComment, view: SimComments, *, inline: bool = False
+    ) -> dict[str, Any]:
+        """One ``data.comments[i]``: a top-level comment (``inline``: with its first reply) or a
+        reply with the comment it answers in ``target_comment``."""
+        author = comment.author
+        body: dict[str, Any] = {
+            "id": comment.comment_id,
+            "note_id": view.post.post_id,
+            "content": comment.text,
+            "create_time": _ms(comment.published_at),
+            "like_count": self.count(comment.likes),
+            "liked": False,
+            "ip_location": "广东",
+            "status": 0,
+            "user_info": {**self.user(author), "image": self.user(author)["avatar"]},
+            "at_users": [],
+            "pictures": [],
+            "show_tags": ["is_author"] if author.uid == view.post.account.uid else [],
+        }
+        if comment.root_id is None:
+            replies = view.replies(comment.comment_id)
+            shown = replies[:INLINE_REPLIES] if inline else ()
+            body["sub_comment_count"] = self.count(comment.reply_count)
+            body["sub_comments"] = [self.comment(r, view) for r in shown]
+            body["sub_comment_cursor"] = shown[-1].comment_id if shown else ""
+            body["sub_comment_has_more"] = len(replies) > len(shown)
+        else:
+            parent = view.get(comment.parent_id or "")
+            if parent is not None:
+                body["target_comment"] = {
+                    "id": parent.comment_id,
+                    "user_info": self.user(parent.author),
+                }
+        return body
+
+    def _comment_view(
+        self, req: SimRequest, ctx: SimContext, *, token_required: bool
+    ) -> SimComments | SimResponse:
+        """The note's comments, or the answer for a missing note or a wrong ``xsec_token``
+        (the top-level page needs the token, as ``feed`` does; replies check it when sent)."""
+        note_id = str(req.query.get("note_id") or "")
+        view = ctx.comments(PLATFORM, note_id) if note_id else None
+        if view is None:
+            return SimResponse(
+                200, {"code": -510000, "success": False, "msg": "笔记不存在", "data": {}}
+            )
+        token = req.query.get("xsec_token")
+        if (token is not None or token_required) and token != xsec_token(view.post):
+            return SimResponse(
+                200,
+                {"code": -510001, "success": False, "msg": "笔记状态异常，请稍后查看", "data": {}},
+            )
+        return view
+
+    def comment_page(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        if not verify(PLATFORM, req.query, req.headers, req.body):
+            return self.signature_rejected_response()
+        view = self._comment_view(req, ctx, token_required=True)
+        if isinstance(view, SimResponse):
+            return view
+        start = _after(view.roots, str(req.query.get("cursor") or ""))
+        page = view.roots[start : start + COMMENT_PAGE]
+        return _ok(
+            {
+                "comments": [self.comment(c, view, inline=True) for c in page],
+                "cursor": page[-1].comment_id if page else "",
+                "has_more": start + len(page) < len(view.roots),
+                "time": _ms(ctx.now),
+                "user_id": "",
+                "xsec_token": xsec_token(view.post),
+            }
+        )
+
+    def sub_comment_page(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        if not verify(PLATFORM, req.query, req.headers, req.body):
+            return self.signature_rejected_response()
+        view = self._comment_view(req, ctx, token_required=False)
+        if isinstance(view, SimResponse):
+            return view
+        root = view.get(str(req.query.get("root_comment_id") or ""))
+        if root is None or root.root_id is not None:
+            return SimResponse(
+                200, {"code": -510002, "success": False, "msg": "评论不存在", "data": {}}
+            )
+        replies = view.replies(root.comment_id)
+        num = min(REPLY_PAGE, max(1, _int(req.query.get("num"), REPLY_PAGE)))
+        start = _after(replies, str(req.query.get("cursor") or ""))
+        page = replies[start : start + num]
+        return _ok(
+            {
+                "comments": [self.comment(r, view) for r in page],
+                "cursor": page[-1].comment_id if page else "",
+                "has_more": start + len(page) < len(replies),
+            }
+        )
 
     # --- handlers -------------------------------------------------------------------------
 

@@ -16,6 +16,16 @@ which is what the real site answers to a bad signature):
 - ``api/v4/answers/{id}``, ``articles/{id}``, ``zvideos/{id}``: the object itself; a deleted
   work is a 404 ``NotFoundError``.
 
+- ``api/v4/comment_v5/{answers|articles|zvideos|questions}/{id}/root_comment?order_by=score&
+  limit=&offset=``: a work's top-level comments, hot first (``limit`` at most 20), each with its
+  first two replies in ``child_comments``; ``counts.total_counts`` is the work's comment count,
+  ``paging.totals`` the readable top-level ones. ``api/v4/comment_v5/comment/{root id}/
+  child_comment?order_by=ts&limit=&offset=`` (also under ``.../{kind}s/{id}/root_comment/{root
+  id}/child_comment``): a thread's replies, oldest first, each naming its
+  thread (``reply_root_comment_id``) and the comment it answers (``reply_comment_id``). The
+  ``offset`` is opaque (``<n>_<last comment id>_0``, as real next links carry): clients take it
+  from ``paging.next``; empty is the first page, ``paging.is_end`` marks the last.
+
 Times are epoch seconds; counts are exact ints (Zhihu's JSON never abbreviates them).
 
 Signals: throttling is HTTP 429 with ``Retry-After``; the login wall is 401
@@ -37,6 +47,8 @@ from tracker.sim.model import (
     Handler,
     Route,
     SimAccount,
+    SimComment,
+    SimComments,
     SimContext,
     SimPost,
     SimRequest,
@@ -221,6 +233,88 @@ def _paging(path: str, params: dict[str, Any], offset: int, limit: int, total: i
     }
 
 
+INLINE_REPLIES = 2
+
+
+def _comment_offset(raw: str) -> int:
+    """The position an opaque ``offset`` (``<n>_<id>_0``) or a plain number names."""
+    head = raw.split("_", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def render_comment(
+    comment: SimComment, view: SimComments, *, inline: bool = False
+) -> dict[str, Any]:
+    """One comment_v5 comment (a root with ``inline``: its first replies too)."""
+    is_reply = comment.root_id is not None
+    kind = _kind(view.post)
+    body: dict[str, Any] = {
+        "id": comment.comment_id,
+        "type": "comment",
+        "resource_type": kind,
+        "url": (
+            f"https://www.zhihu.com/api/v4/comment_v5/{kind}s/{view.post.post_id}/root_comment/"
+            f"{comment.comment_id}"
+        ),
+        "content": html.escape(comment.text, quote=False),
+        "created_time": _epoch(comment.published_at),
+        "is_delete": False,
+        "collapsed": False,
+        "reviewing": False,
+        "reply_comment_id": comment.parent_id if is_reply else "0",
+        "reply_root_comment_id": comment.root_id if is_reply else "0",
+        "liked": False,
+        "like_count": comment.likes,
+        "disliked": False,
+        "dislike_count": 0,
+        "is_author": comment.author.uid == view.post.account.uid,
+        "can_reply": True,
+        "author": _author(comment.author),
+        "author_tag": [],
+        "reply_author_tag": [],
+        "comment_tag": [{"type": "ip_info", "text": "IP 属地广东", "color": "#8590A6"}],
+        "child_comment_count": comment.reply_count,
+        "child_comment_next_offset": None,
+        "child_comments": [],
+    }
+    if is_reply and comment.reply_to is not None:
+        body["reply_to_author"] = _author(comment.reply_to)
+    if inline and not is_reply:
+        body["child_comments"] = [
+            render_comment(r, view) for r in view.replies(comment.comment_id)[:INLINE_REPLIES]
+        ]
+    return body
+
+
+def _comment_page(
+    path: str, params: dict[str, Any], items: tuple[SimComment, ...], view: SimComments | None,
+    req: SimRequest, *, inline: bool,
+) -> dict[str, Any]:  # fmt: skip
+    offset = _comment_offset(req.query.get("offset", ""))
+    limit = min(MAX_LIMIT, max(1, _int_param(req, "limit", DEFAULT_LIMIT)))
+    page = items[offset : offset + limit]
+    end = offset + len(page)
+    is_end = end >= len(items)
+    token = f"{end}_{page[-1].comment_id}_0" if page else f"{end}_0_0"
+    following = urlencode(dict(params, limit=limit, offset=token))
+    return {
+        "data": [render_comment(c, view, inline=inline) for c in page] if view else [],
+        "paging": {
+            "is_end": is_end,
+            "is_start": offset == 0,
+            "next": "" if is_end else f"{API}/{path}?{following}",
+            "previous": "",
+            "totals": len(items),
+        },
+        "counts": {
+            "total_counts": 0,  # the handler fills in what its list counts
+            "collapsed_counts": 0,
+            "reviewing_counts": 0,
+            "segment_count": 0,
+        },
+    }
+
+
 def _live(posts: list[SimPost]) -> list[SimPost]:
     return [p for p in posts if not p.deleted]
 
@@ -248,6 +342,22 @@ class ZhihuSim:
                 "GET",
                 re.compile(r"^/?api/v4/(?P<kind>answers|articles|zvideos)/(?P<id>\d+)/?$"),
                 signed(self.detail),
+            ),
+            Route(
+                "GET",
+                re.compile(
+                    r"^/?api/v4/comment_v5/(?P<kind>answers|articles|zvideos|questions)/"
+                    r"(?P<id>\d+)/root_comment/?$"
+                ),
+                signed(self.root_comments),
+            ),
+            Route(
+                "GET",
+                re.compile(
+                    r"^/?api/v4/comment_v5/(?:comment|(?:answers|articles|zvideos)/\d+/"
+                    r"root_comment)/(?P<id>\d+)/child_comment/?$"
+                ),
+                signed(self.child_comments),
             ),
         ]
 
@@ -398,6 +508,33 @@ class ZhihuSim:
         if post is None or post.deleted or _kind(post) + "s" != kind:
             return SimResponse(404, _NOT_FOUND)
         return SimResponse(200, render_object(post))
+
+    def root_comments(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        parts = req.path.rstrip("/").split("/")
+        kind, post_id = parts[-3], parts[-2]
+        path = f"comment_v5/{kind}/{post_id}/root_comment"
+        params = {"order_by": req.query.get("order_by") or req.query.get("order") or "score"}
+        if kind == "questions":  # the world's questions carry no comments of their own
+            return SimResponse(200, _comment_page(path, params, (), None, req, inline=True))
+        view = ctx.comments(PLATFORM, post_id)
+        if view is None or _kind(view.post) + "s" != kind:
+            return SimResponse(404, _NOT_FOUND)
+        body = _comment_page(path, params, view.roots, view, req, inline=True)
+        body["counts"]["total_counts"] = view.claimed or 0
+        return SimResponse(200, body)
+
+    def child_comments(self, req: SimRequest, ctx: SimContext) -> SimResponse:
+        root_id = req.path.rstrip("/").split("/")[-2]
+        found = ctx.comment_thread(PLATFORM, root_id)
+        if found is None or found[1].root_id is not None:
+            return SimResponse(404, _NOT_FOUND)
+        view, root = found
+        path = f"comment_v5/comment/{root_id}/child_comment"
+        params = {"order_by": req.query.get("order_by") or req.query.get("order") or "ts"}
+        replies = view.replies(root.comment_id)
+        body = _comment_page(path, params, replies, view, req, inline=False)
+        body["counts"]["total_counts"] = len(replies)
+        return SimResponse(200, body)
 
 
 SIM = ZhihuSim()
