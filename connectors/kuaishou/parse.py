@@ -1,7 +1,9 @@
 """Kuaishou (快手) response bodies -> records. Pure functions: no I/O, no clock.
 
-Shapes read here (field paths from public crawler code; no attributable real Kuaishou body is
-public, so every optional field is read defensively and a missing one becomes ``None``):
+Shapes read here (field paths from public crawler code, checked on the real bodies in the tests:
+``visionVideoDetail``, two h5 share pages and a ``visionCommentList`` page; no real search or
+profile body is public, so every optional field is read defensively and a missing one becomes
+``None``):
 
 - signed REST search ``/rest/v/search/feed``: ``{result, pcursor, feeds[], searchSessionId}``;
 - GraphQL ``/graphql``, one URL for every operation, told apart by the key under ``data``:

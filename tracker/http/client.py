@@ -88,11 +88,11 @@ _MIN_OWN_SECRET_CHARS = 4
 registry, which scrubs every error, starts at ``tracker.redaction.MIN_SECRET_CHARS``)."""
 
 
-Purpose = Literal["listing", "detail", "profile", "page"]
+Purpose = Literal["listing", "detail", "profile", "page", "comments"]
 """Why a request was sent: a tag/topic listing page, a work's detail, an account's profile, an
-article page. Live collection is bounded by the platforms' rate limits, so requests are the
-cost that matters, and a plan or a run report must say what they were spent on."""
-PURPOSES: tuple[Purpose, ...] = ("listing", "detail", "profile", "page")
+article page, a work's comments. Live collection is bounded by the platforms' rate limits, so
+requests are the cost that matters, and a plan or a run report must say what they were spent on."""
+PURPOSES: tuple[Purpose, ...] = ("listing", "detail", "profile", "page", "comments")
 
 
 @dataclass(slots=True)
