@@ -8,11 +8,13 @@ test process bind port 0 and subprocess servers take :func:`helpers.ports.free_p
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from .helpers.config import REPO_ROOT, config
 from .helpers.database import any_engine, db, db_url, pg_engine, pg_schema, sqlite_engine
+from .helpers.schedule_order import listed_files, slowest_first
 
 __all__ = ["any_engine", "config", "db", "db_url", "pg_engine", "pg_schema", "sqlite_engine"]
 
@@ -23,3 +25,8 @@ settings.register_profile(
     "suite", database=DirectoryBasedExampleDatabase(REPO_ROOT / ".hypothesis" / "examples")
 )
 settings.load_profile("suite")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slowest files first, so the parallel workers finish together (see schedule_order)."""
+    items[:] = slowest_first(items, listed_files())
