@@ -68,12 +68,23 @@ class CollectRequest:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class CommentWork:
+    """A work whose comments are read: its stored id and URL (the URL carries what some
+    platforms need besides the id: Xiaohongshu's ``xsec_token``, Zhihu's kind of work)."""
+
+    post_id: str
+    url: str | None = None
+
+
 class Connector(ABC):
     """A live connector for one platform. Subclasses set ``platform``."""
 
     platform: ClassVar[str]
     needs_signer: ClassVar[bool] = False
     needs_cookie: ClassVar[bool] = False
+    reads_comments: ClassVar[bool] = False
+    """Whether :meth:`comments` reads the platform's comment endpoints."""
 
     @abstractmethod
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:
@@ -91,3 +102,8 @@ class Connector(ABC):
         never has to know which.
         """
         return [post_id for post_id, _ in works]
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """One work's comments and replies with their commenters, at most ``max_pages``
+        requests (see ``connectors._comment_reader``); only where ``reads_comments``."""
+        raise NotImplementedError(f"{self.platform}: comments are not read live")

@@ -205,6 +205,8 @@ UNIT_COLUMNS = [
     Column("works_published", "发布内容", "int", True),
     Column("qa_posts", "互动问答", "int", True),
     Column("interactions", "作品互动", "int", True),
+    Column("reposts", "转发活动作品", "int", True),
+    Column("comments", "评论活动作品", "int", True),
     Column("works", "计入排名的作品", "int", True),
 ]
 WORK_COLUMNS = [

@@ -51,7 +51,7 @@ def compute_ranking(
     Titles and texts are not loaded (at a million works they cost more than the ranking
     itself); ``labelled`` fetches them for the few rows a page or report shows.
     """
-    frames = load_frames(conn, campaign_id, details=False, as_of=as_of)
+    frames = load_frames(conn, campaign_id, details=False, as_of=as_of, settings=settings)
     if until is not None and len(frames.works):
         published = frames.works["published_at"]
         keep = published.isna() | (published <= pd.Timestamp(until))

@@ -582,6 +582,8 @@ def city_view(data: DashboardData, f: Selection, city: str) -> html.Div:
         ("works_published", "发布内容", "int"),
         ("qa_posts", "互动问答", "int"),
         ("interactions", "作品互动", "int"),
+        ("reposts", "转发活动作品", "int"),
+        ("comments", "评论活动作品", "int"),
         ("works", "计入排名的作品", "int"),
         ("reach", "传播力", "float1"),
     ]

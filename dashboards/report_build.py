@@ -70,11 +70,13 @@ from tracker.ranking import RankingSettings
 from tracker.ranking.settings import describe_lines
 from tracker.ranking.window import WINDOW_ZH, window_label
 from tracker.readmodel import facts as aggregate
+from tracker.readmodel.comments import PARTICIPATION_ABOUT_ZH, comments_read_zh
 from tracker.readmodel.summary import figures_json
 from tracker.records import RUN_KIND_ZH, RUN_STATUS_ZH
 from tracker.safe_files import atomic_text_output, check_output
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries import dashboard as reads
+from tracker.store.queries.comments import comments_read
 from tracker.store.queries.units import registry_size
 from tracker.store.queries.works import data_sources
 
@@ -197,6 +199,7 @@ def gather(
     kinds = aggregate.by_unit_kind(facts, f)
     platforms = aggregate.collection_summary(facts, f)
     sources = data_sources(conn, as_of=as_of)
+    read = comments_read(conn, as_of=as_of)
     rejects = reads.reject_count(conn)
     runs = reads.run_log(conn, limit=500, as_of=as_of)
     works = result.works  # in the ranking's order; only the rows shown are put in rank order
@@ -233,18 +236,20 @@ def gather(
             _risk_section(sample, flagged, n_flagged),
             unreported_section(unreported, n_units, city=city),
             _method_section(settings, result.approved_only),
-            _sources_section(platforms, sources, runs, head, rejects),
+            _sources_section(platforms, sources, runs, head, rejects, read),
         ]
     else:
+        by_city = participation_frames(conn, cid, as_of=as_of).cities
         sections = [
             _trends_section(daily, types, kinds),
             weekly_section(weekly),
             _leaderboard_section(top, by_rank(result.creators), by_rank(result.units)),
             _map_section(cities),
+            _participation_section(by_city),
             unreported_section(unreported, n_units),
             _risk_section(sample, flagged, n_flagged),
             _method_section(settings, result.approved_only),
-            _sources_section(platforms, sources, runs, head, rejects),
+            _sources_section(platforms, sources, runs, head, rejects, read),
         ]
     generated = now or datetime.now(UTC)
     period = f"{camp.window_start:%Y-%m-%d} 至 {camp.window_end:%Y-%m-%d}"
@@ -481,6 +486,8 @@ CITY_UNIT_TABLE = [
     Column("works_published", "发布内容", "int", True),
     Column("qa_posts", "互动问答", "int", True),
     Column("interactions", "作品互动", "int", True),
+    Column("reposts", "转发活动作品", "int", True),
+    Column("comments", "评论活动作品", "int", True),
     Column("works", "计入排名的作品", "int", True),
     Column("reach", "传播力（质量分合计）", "float1", True),
 ]
@@ -500,7 +507,36 @@ def _city_units_section(city: str, units: pd.DataFrame, part: pd.DataFrame) -> S
         "city-units",
         f"{city}各单位参与情况",
         f'<div id="city-participation">{body}</div>',
-        "参与形式按活动通知的三类统计：发布内容、互动问答、作品互动（转发、评论活动作品）。",
+        "参与形式按活动通知的三类统计：发布内容、互动问答、作品互动。"
+        "作品互动 = 转发活动作品 + 评论活动作品：名册账号对活动作品的每条评论（含回复）计一次，"
+        "微博上带活动话题的评论也计入。",
+    )
+
+
+PARTICIPATION_CITY_TABLE = [
+    Column("city", "城市"),
+    Column("units", "名册单位", "int", True),
+    Column("participating_units", "参与单位", "int", True),
+    Column("participating_accounts", "参与账号", "int", True),
+    Column("works_published", "发布内容", "int", True),
+    Column("qa_posts", "互动问答", "int", True),
+    Column("interactions", "作品互动", "int", True),
+    Column("reposts", "转发活动作品", "int", True),
+    Column("comments", "评论活动作品", "int", True),
+]
+
+
+def _participation_section(cities: pd.DataFrame) -> Section:
+    """The notice's three forms of participation per city, comments inside 作品互动."""
+    order = cities.sort_values(
+        ["participating_accounts", "units", "city"], ascending=[False, False, True], kind="stable"
+    )
+    body = table_html(order, PARTICIPATION_CITY_TABLE, empty="名册中没有单位。")
+    return Section(
+        "participation",
+        "各城市参与情况（三类参与形式）",
+        f'<div id="participation-cities">{body}</div>',
+        PARTICIPATION_ABOUT_ZH + "一个账号被同一城市的两个单位登记时，该城市只计一次。",
     )
 
 
@@ -632,6 +668,7 @@ def _sources_section(
     runs: pd.DataFrame,
     head: dict[str, Any],
     rejects: int,
+    comments: tuple[int, int] = (0, 0),
 ) -> Section:
     works_table = table_html(
         platforms,
@@ -681,6 +718,7 @@ def _sources_section(
         "单位报送（各单位提交的作品链接清单，无法自动核实的数值标注为“报送”）。",
         f"最近一次采集时间：{beijing_time(head.get('last_collected_at'))}（北京时间）。",
         f"无法解析的原始条目 {rejects:,} 条已原样保存，可在仪表盘“运行日志”中查看。",
+        comments_read_zh(*comments),
     ]
     body = paragraphs(lines) + "<h3>各平台作品与最近采集时间</h3>" + works_table
     body += "<h3>采集与导入记录</h3>" + source_table

@@ -198,6 +198,34 @@ class ScheduleConfig(_Strict):
     reports_dir: str = "reports"
 
 
+class CommentsConfig(_Strict):
+    """The daily comment reading (作品互动): which works, and how many requests each may take.
+
+    ``hub_works`` are ``"<platform>:<id or url>"`` entries read first every day; the form is
+    checked here, the link itself by ``tracker config check`` (``tracker.services.comment_choice``).
+    """
+
+    enabled: bool = True
+    hub_works: list[str] = Field(default_factory=list)
+    daily_works_per_platform: int = Field(default=50, ge=0)
+    max_pages_per_work: int = Field(default=5, gt=0, le=100)
+    reread_after_hours: int = Field(default=72, gt=0)
+    """A work read within this many hours is left out unless its comment count grew."""
+
+    @field_validator("hub_works")
+    @classmethod
+    def _hub_form(cls, value: list[str]) -> list[str]:
+        live = catalogue.live_platforms()
+        for entry in value:
+            platform, sep, rest = entry.partition(":")
+            if not sep or not rest.strip() or platform.strip() not in live:
+                raise ValueError(
+                    f"应写作 平台:作品ID或链接，平台为 {', '.join(live)} 之一 "
+                    f"(expected '<platform>:<id or url>'), got {entry!r}"
+                )
+        return [entry.strip() for entry in value]
+
+
 def _with_spec_defaults(platform: str, entry: Any) -> Any:
     """A ``[platforms.<id>]`` table completed from the platform's spec.
 
@@ -222,6 +250,7 @@ class TrackerConfig(_Strict):
     campaigns: list[CampaignConfig] = Field(min_length=1)
     platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    comments: CommentsConfig = Field(default_factory=CommentsConfig)
     ranking: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("platforms", mode="before")

@@ -29,6 +29,7 @@ RUN_KIND_ZH: dict[str, str] = {
     "refresh": "数据刷新",
     "import": "导入",
     "job": "定时任务",
+    "comments": "评论读取",
 }
 RUN_STATUS_ZH: dict[str, str] = {
     "ok": "成功",
@@ -538,6 +539,7 @@ INCOMPLETE_ZH: dict[str, str] = {
     "followers": "粉丝数未读取：{n} 个账号",
     "long_text": "全文未读取：{n} 条（保留截断文本）",
     "detail": "详情未读取：{n} 个作品（保留列表中的数据）",
+    "comments": "评论未读全：{n} 次读取失败（保留已读到的评论）",
 }
 """Staff wording of each kind of gap a page may carry in ``ParsedPage.incomplete``."""
 

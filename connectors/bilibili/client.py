@@ -30,14 +30,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from connectors import _client_common as shared
+from connectors._comment_reader import read_work_comments
 from connectors._common import unique_accounts
-from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors.base import CollectRequest, CommentWork, Connector, FetchedPage
 from connectors.bilibili import wbi
-from connectors.bilibili.ids import aid_to_bvid, is_bvid
+from connectors.bilibili.comments import VIDEO_TYPE, parse_comments
+from connectors.bilibili.ids import aid_to_bvid, bvid_to_aid, is_bvid
 from connectors.bilibili.parse import NOT_FOUND_CODES, PLATFORM, parse_search_type, parse_view
 from connectors.bilibili.signals import VoucherBlocked, check_body
 from tracker.errors import LoginRequired, ParseError
-from tracker.records import ParsedPage, PostRecord
+from tracker.records import ParsedPage, PostRecord, RejectRecord
 
 if TYPE_CHECKING:
     from tracker.http.client import HttpClient, Purpose
@@ -47,6 +49,9 @@ __all__ = ["BilibiliConnector"]
 NAV_PATH = "/x/web-interface/nav"
 SEARCH_PATH = "/x/web-interface/wbi/search/type"
 DETAIL_PATH = "/x/web-interface/view/detail"
+COMMENT_PATH = "/x/v2/reply/main"
+REPLY_PATH = "/x/v2/reply/reply"
+REPLY_PAGE = 20
 RESULT_CAP = 1000
 SHANGHAI = timezone(timedelta(hours=8))
 _HEADERS = {"Referer": "https://www.bilibili.com/", "Origin": "https://www.bilibili.com"}
@@ -83,6 +88,7 @@ class BilibiliConnector(Connector):
     platform = PLATFORM
     needs_signer = False
     needs_cookie = False
+    reads_comments = True
 
     def __init__(
         self,
@@ -319,6 +325,52 @@ class BilibiliConnector(Connector):
                 task="refresh",
                 raw_bytes=self.http.stats.bytes - before,
             )
+
+    # --- comments ----------------------------------------------------------------------------
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """``x/v2/reply/main`` pages by ``next``, then ``x/v2/reply/reply`` (page numbers) for
+        each thread cut short. The work is stored by ``bvid``; the comment area is addressed by
+        its ``aid`` (``oid``), one the reversible encoding of the other."""
+        key = work.post_id
+        try:
+            bvid = key if is_bvid(key) else aid_to_bvid(int(key.removeprefix("av")))
+            aid = bvid_to_aid(bvid)
+        except ValueError:
+            reason = f"bilibili comments: {key!r} is neither a BV id nor an aid"
+            page = ParsedPage(rejects=[RejectRecord(reason, key, PLATFORM, "comments")])
+            yield FetchedPage(parsed=page, cursor={}, url="", task=f"comments:{key}")
+            return
+        headers = {**_HEADERS, "Referer": f"https://www.bilibili.com/video/{bvid}"}
+
+        def top(cursor: str | None) -> ParsedPage:
+            self._ensure_buvid3()
+            params = {"type": VIDEO_TYPE, "oid": aid, "mode": 3, "next": cursor or 0}
+            with self.http.purpose("comments"):
+                body = self.http.get_json(COMMENT_PATH, params, headers, check=self._check)
+            return parse_comments(body, captured_at=self._now(), post_id=bvid)
+
+        def replies(root: str, cursor: str | None) -> ParsedPage:
+            self._ensure_buvid3()
+            params = {
+                "type": VIDEO_TYPE,
+                "oid": aid,
+                "root": root,
+                "pn": cursor or 1,
+                "ps": REPLY_PAGE,
+            }
+            with self.http.purpose("comments"):
+                body = self.http.get_json(REPLY_PATH, params, headers, check=self._check)
+            return parse_comments(body, captured_at=self._now(), post_id=bvid)
+
+        yield from read_work_comments(
+            PLATFORM,
+            bvid,
+            top=top,
+            replies=replies,
+            max_pages=max_pages,
+            url=f"{self.http.base_url}{COMMENT_PATH}?type={VIDEO_TYPE}&oid={aid}",
+        )
 
 
 def _dedupe_accounts(parsed: ParsedPage) -> None:

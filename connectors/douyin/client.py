@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from connectors import _client_common as shared
-from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors._comment_reader import read_work_comments
+from connectors.base import CollectRequest, CommentWork, Connector, FetchedPage
+from connectors.douyin.comments import parse_comments
 from connectors.douyin.parse import (
     PLATFORM,
     parse_aweme_detail,
@@ -51,6 +53,9 @@ CHALLENGE_SEARCH_PATH = "/aweme/v1/web/challenge/search/"
 CHALLENGE_AWEME_PATH = "/aweme/v1/web/challenge/aweme/"
 DETAIL_PATH = "/aweme/v1/web/aweme/detail/"
 PROFILE_PATH = "/aweme/v1/web/user/profile/other/"
+COMMENT_PATH = "/aweme/v1/web/comment/list/"
+REPLY_PATH = "/aweme/v1/web/comment/list/reply/"
+COMMENT_PAGE = 20
 USER_MISSING = 5
 
 COMMON_PARAMS: dict[str, str] = {
@@ -86,6 +91,7 @@ class DouyinConnector(Connector):
     platform = PLATFORM
     needs_signer = True
     needs_cookie = True
+    reads_comments = True
 
     def __init__(
         self,
@@ -293,3 +299,47 @@ class DouyinConnector(Connector):
                 raw_bytes=self.http.stats.bytes - before,
             )
             enrichment.raise_held()
+
+    # --- comments ----------------------------------------------------------------------------
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """``comment/list`` pages by ``cursor``, then ``comment/list/reply`` for each thread cut
+        short; signed like every call (an empty 200 is the silent block, as elsewhere)."""
+        aweme_id = work.post_id
+        referer = f"https://www.douyin.com/video/{aweme_id}"
+
+        def top(cursor: str | None) -> ParsedPage:
+            with self.http.purpose("comments"):
+                body = self._get(
+                    COMMENT_PATH,
+                    referer,
+                    aweme_id=aweme_id,
+                    cursor=cursor or 0,
+                    count=COMMENT_PAGE,
+                    item_type=0,
+                )
+            return parse_comments(body, captured_at=self._now(), post_id=aweme_id)
+
+        def replies(root: str, cursor: str | None) -> ParsedPage:
+            with self.http.purpose("comments"):
+                body = self._get(
+                    REPLY_PATH,
+                    referer,
+                    item_id=aweme_id,
+                    comment_id=root,
+                    cursor=cursor or 0,
+                    count=COMMENT_PAGE,
+                    item_type=0,
+                )
+            return parse_comments(
+                body, captured_at=self._now(), post_id=aweme_id, root_comment_id=root
+            )
+
+        yield from read_work_comments(
+            PLATFORM,
+            aweme_id,
+            top=top,
+            replies=replies,
+            max_pages=max_pages,
+            url=f"{self.http.base_url}{COMMENT_PATH}?aweme_id={aweme_id}",
+        )

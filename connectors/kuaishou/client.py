@@ -30,9 +30,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from connectors import _client_common as shared
+from connectors._comment_reader import read_work_comments
 from connectors._common import unique_accounts
-from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors.base import CollectRequest, CommentWork, Connector, FetchedPage
 from connectors.kuaishou import parse
+from connectors.kuaishou.comments import parse_comments
 from connectors.kuaishou.signals import check_body
 from tracker.errors import ConnectorError, ParseError
 from tracker.records import ParsedPage, PostRecord
@@ -80,6 +82,26 @@ DETAIL_QUERY = (
     "photo { id duration caption originCaption likeCount realLikeCount viewCount commentCount "
     "coverUrl photoUrl timestamp expTag } tags { type name } llsid } }"
 )
+_COMMENT_FIELDS = (
+    "commentId authorId authorName content headurl timestamp likedCount realLikedCount liked "
+    "status authorLiked"
+)
+COMMENT_QUERY = (
+    "query commentListQuery($photoId: String, $pcursor: String) { "
+    "visionCommentList(photoId: $photoId, pcursor: $pcursor) { commentCount pcursor "
+    "rootComments { " + _COMMENT_FIELDS + " subCommentCount subCommentsPcursor "
+    "subComments { " + _COMMENT_FIELDS + " replyToUserName replyTo } } } }"
+)
+SUB_COMMENT_QUERY = (
+    "mutation visionSubCommentList($photoId: String, $rootCommentId: String, "
+    "$pcursor: String) { visionSubCommentList(photoId: $photoId, rootCommentId: "
+    "$rootCommentId, pcursor: $pcursor) { pcursor subComments { "
+    + _COMMENT_FIELDS
+    + " replyToUserName replyTo } } }"
+)
+"""The V1 comment documents (public clients' ``comment_list.graphql``): they carry each
+thread's reply count (``subCommentCount``), which tells the threads cut short; the site's V2
+fields say only whether a thread has replies."""
 
 
 search_keywords = shared.search_keywords
@@ -99,6 +121,7 @@ class KuaishouConnector(Connector):
     platform = "kuaishou"
     needs_signer = True
     needs_cookie = True
+    reads_comments = True
 
     def __init__(
         self,
@@ -306,3 +329,32 @@ class KuaishouConnector(Connector):
                 task="refresh",
             )
             enrichment.raise_held()
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """``commentListQuery`` pages by ``pcursor``, then ``visionSubCommentList`` for each
+        thread cut short; the work and the thread are request variables the bodies omit."""
+        photo_id = work.post_id
+
+        def top(cursor: str | None) -> ParsedPage:
+            variables = {"photoId": photo_id, "pcursor": cursor or ""}
+            with self.http.purpose("comments"):
+                body = self._graphql("commentListQuery", variables, COMMENT_QUERY)
+            return parse_comments(body, captured_at=self._now(), post_id=photo_id)
+
+        def replies(root: str, cursor: str | None) -> ParsedPage:
+            variables = {"photoId": photo_id, "rootCommentId": root, "pcursor": cursor or ""}
+            with self.http.purpose("comments"):
+                body = self._graphql("visionSubCommentList", variables, SUB_COMMENT_QUERY)
+            return parse_comments(
+                body, captured_at=self._now(), post_id=photo_id, root_comment_id=root
+            )
+
+        yield from read_work_comments(
+            self.platform,
+            photo_id,
+            top=top,
+            replies=replies,
+            max_pages=max_pages,
+            url=self._url(GRAPHQL_PATH),
+            session_error=_stops_the_session,
+        )

@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from connectors import _client_common as shared
-from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors._comment_reader import read_work_comments
+from connectors.base import CollectRequest, CommentWork, Connector, FetchedPage
+from connectors.weibo.comments import parse_comments
 from connectors.weibo.parse import (
     PLATFORM,
     long_text_content,
@@ -108,6 +110,7 @@ class WeiboConnector(Connector):
     platform = PLATFORM
     needs_cookie = True
     needs_signer = False
+    reads_comments = True
 
     def __init__(
         self,
@@ -274,3 +277,36 @@ class WeiboConnector(Connector):
             cursor = {"refresh_index": end} if end < len(post_ids) else {"done": True}
             yield FetchedPage(parsed=page, cursor=cursor, url=url, task="refresh")
             enrichment.raise_held()
+
+    # ------------------------------------------------------------------ comments
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """``comments/hotflow`` pages (``max_id`` cursor), then ``comments/hotFlowChild`` for
+        each thread cut short; a post's comments do not name it, so its mid is passed in."""
+        mid = work.post_id
+        headers = {**_M_HEADERS, "Referer": f"https://m.weibo.cn/detail/{mid}"}
+
+        def top(cursor: str | None) -> ParsedPage:
+            params: dict[str, Any] = {"id": mid, "mid": mid, "max_id_type": 0}
+            if cursor:
+                params["max_id"] = cursor
+            with self.http.purpose("comments"):
+                body = self.http.get_json("comments/hotflow", params, headers, check=self._check)
+            return parse_comments(body, captured_at=self._now(), post_id=mid)
+
+        def replies(root: str, cursor: str | None) -> ParsedPage:
+            params = {"cid": root, "max_id": cursor or 0, "max_id_type": 0}
+            with self.http.purpose("comments"):
+                body = self.http.get_json(
+                    "comments/hotFlowChild", params, headers, check=self._check
+                )
+            return parse_comments(body, captured_at=self._now(), post_id=mid, root_comment_id=root)
+
+        yield from read_work_comments(
+            PLATFORM,
+            mid,
+            top=top,
+            replies=replies,
+            max_pages=max_pages,
+            url=f"{self.http.base_url}/comments/hotflow?id={mid}",
+        )

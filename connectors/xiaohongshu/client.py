@@ -37,9 +37,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from connectors import _client_common as shared
+from connectors._comment_reader import read_work_comments
 from connectors._common import unique_accounts
-from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors.base import CollectRequest, CommentWork, Connector, FetchedPage
 from connectors.xiaohongshu import parse
+from connectors.xiaohongshu.comments import parse_comments
 from connectors.xiaohongshu.signals import check_body
 from tracker.errors import ConnectorError, ParseError
 from tracker.records import ParsedPage, PostRecord, RejectRecord
@@ -54,6 +56,9 @@ log = logging.getLogger(__name__)
 SEARCH_PATH = "api/sns/web/v1/search/notes"
 FEED_PATH = "api/sns/web/v1/feed"
 PROFILE_PATH = "api/sns/web/v1/user/otherinfo"
+COMMENT_PATH = "api/sns/web/v2/comment/page"
+REPLY_PATH = "api/sns/web/v2/comment/sub/page"
+REPLY_PAGE = 10
 PLATFORM_PAGE_SIZE = 20
 REFRESH_BATCH = 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -95,6 +100,7 @@ class XiaohongshuConnector(Connector):
     platform = "xiaohongshu"
     needs_signer = True
     needs_cookie = True
+    reads_comments = True
 
     def __init__(
         self,
@@ -368,3 +374,63 @@ class XiaohongshuConnector(Connector):
                 url=self._url(FEED_PATH),
                 task="refresh",
             )
+
+    # ------------------------------------------------------------------ comments
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """``comment/page`` pages (the last comment's id as ``cursor``), then
+        ``comment/sub/page`` for each thread cut short. Both carry the note's ``xsec_token``:
+        from the stored URL, else the one this connector's listing gave."""
+        note_id, token = _id_and_token(work.url) if work.url else (work.post_id, None)
+        if note_id != work.post_id:
+            note_id, token = work.post_id, None
+        token = token or self._tokens.get(note_id) or ""
+        headers = {**_HEADERS, "Referer": parse.note_url(note_id, token or None)}
+
+        def top(cursor: str | None) -> ParsedPage:
+            params = {
+                "note_id": note_id,
+                "cursor": cursor or "",
+                "top_comment_id": "",
+                "image_formats": "jpg,webp,avif",
+                "xsec_token": token,
+            }
+            with self.http.purpose("comments"):
+                body = self.http.get_json(
+                    COMMENT_PATH, params, headers=headers, sign=True, check=self._check
+                )
+            return parse_comments(body, captured_at=self._now(), post_id=note_id)
+
+        def replies(root: str, cursor: str | None) -> ParsedPage:
+            params = {
+                "note_id": note_id,
+                "root_comment_id": root,
+                "num": REPLY_PAGE,
+                "cursor": cursor or "",
+                "image_formats": "jpg,webp,avif",
+                "top_comment_id": "",
+                "xsec_token": token,
+            }
+            with self.http.purpose("comments"):
+                body = self.http.get_json(
+                    REPLY_PATH, params, headers=headers, sign=True, check=self._check
+                )
+            return parse_comments(
+                body, captured_at=self._now(), post_id=note_id, root_comment_id=root
+            )
+
+        yield from read_work_comments(
+            self.platform,
+            note_id,
+            top=top,
+            replies=replies,
+            max_pages=max_pages,
+            url=self._url(COMMENT_PATH),
+            session_error=_stops_the_session,
+        )
+
+
+def _stops_the_session(exc: ConnectorError) -> bool:
+    """Xiaohongshu's line: every kind of ``ConnectorError`` (captcha, block, login, throttle,
+    signer) is about the session; a bare one or an unreadable body is about the one read."""
+    return type(exc) is not ConnectorError and not isinstance(exc, ParseError)

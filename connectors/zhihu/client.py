@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from connectors import _client_common as shared
-from connectors.base import CollectRequest, Connector, FetchedPage
+from connectors._comment_reader import read_work_comments
+from connectors.base import CollectRequest, CommentWork, Connector, FetchedPage
+from connectors.zhihu.comments import parse_comments
 from connectors.zhihu.parse import (
     PLATFORM,
     HotQuestion,
@@ -64,6 +66,12 @@ _ANSWER_INCLUDE = (
     "updated_time,question,author.follower_count,badge[*].topics"
 )
 _DETAIL_KINDS = ("answers", "articles", "zvideos")
+_KIND_IN_URL = (
+    ("zhuanlan.zhihu.com/p/", "articles"),
+    ("/zvideo/", "zvideos"),
+    ("/answer/", "answers"),
+)
+"""Where a stored work URL says which kind of work it is (the comment path needs the kind)."""
 _MAX_EMPTY_PAGES = 3
 
 
@@ -122,6 +130,7 @@ class ZhihuConnector(Connector):
     platform = PLATFORM
     needs_cookie = True
     needs_signer = True
+    reads_comments = True
 
     def __init__(
         self,
@@ -357,3 +366,49 @@ class ZhihuConnector(Connector):
             yield FetchedPage(
                 parsed=page, cursor=cursor, url=self._url("api/v4/answers", {}), task="refresh"
             )
+
+    # ------------------------------------------------------------------ comments
+
+    def comments(self, work: CommentWork, *, max_pages: int) -> Iterator[FetchedPage]:
+        """``comment_v5/{kind}s/{id}/root_comment`` pages (the opaque ``offset`` of
+        ``paging.next``), then ``comment_v5/comment/{root}/child_comment`` for each thread cut
+        short. The kind comes from the stored URL; without one the first page tries answers,
+        articles and zvideos in turn, as the detail read does."""
+        post_id = work.post_id
+        known = next((k for mark, k in _KIND_IN_URL if work.url and mark in work.url), None)
+        kinds = [known] if known else list(_DETAIL_KINDS)
+        referer = work.url or f"https://www.zhihu.com/answer/{post_id}"
+
+        def top(cursor: str | None) -> ParsedPage:
+            params = {"order_by": "score", "limit": MAX_LIMIT, "offset": cursor or ""}
+            for kind in list(kinds):
+                path = f"api/v4/comment_v5/{kind}/{post_id}/root_comment"
+                try:
+                    with self.http.purpose("comments"):
+                        body = self._get(path, params, referer)
+                except ZhihuNotFound:
+                    if len(kinds) == 1:
+                        raise
+                    kinds.remove(kind)
+                    continue
+                kinds[:] = [kind]  # found: the next pages ask this kind only
+                return parse_comments(body, captured_at=self._now(), post_id=post_id)
+            raise ZhihuNotFound(f"zhihu: no comments found for {post_id}", platform=PLATFORM)
+
+        def replies(root: str, cursor: str | None) -> ParsedPage:
+            params = {"order_by": "ts", "limit": MAX_LIMIT, "offset": cursor or ""}
+            path = f"api/v4/comment_v5/comment/{root}/child_comment"
+            with self.http.purpose("comments"):
+                body = self._get(path, params, referer)
+            return parse_comments(
+                body, captured_at=self._now(), post_id=post_id, root_comment_id=root
+            )
+
+        yield from read_work_comments(
+            PLATFORM,
+            post_id,
+            top=top,
+            replies=replies,
+            max_pages=max_pages,
+            url=self._url(f"api/v4/comment_v5/{kinds[0]}/{post_id}/root_comment", {}),
+        )

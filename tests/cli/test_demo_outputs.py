@@ -24,7 +24,10 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.config import TrackerConfig, load_config
+from tracker.membership.participation import participation_frames
 from tracker.services.demo import DEMO_COLLECTIONS, DEMO_START
+from tracker.store.engine import make_engine
+from tracker.store.registry import campaign_id
 
 from ..helpers.demo import demo_copy
 
@@ -341,3 +344,34 @@ def test_the_dashboard_shows_the_virtual_clock_only(demo: Demo) -> None:
     shown = _shown_times(texts)
     assert any(isinstance(t, datetime) for t, _ in shown)  # the run log's times at least
     assert [(t, s) for t, s in shown if _after(t, demo.clock)] == []
+
+
+# --- comments (作品互动) ------------------------------------------------------------------------
+
+
+def test_the_demo_reads_comments_and_its_outputs_count_them(demo: Demo) -> None:
+    """The demo's comment stage reads six platforms' comments; the report's data sources give
+    what the database holds, and the registry's commenters count for their units."""
+    with sqlite3.connect(demo.out / "tracker.db") as db:
+        comments, works = db.execute(
+            "SELECT count(*), count(DISTINCT platform || ':' || platform_post_id) FROM comment"
+        ).fetchone()
+        platforms = {p for (p,) in db.execute("SELECT DISTINCT platform FROM comment")}
+        runs = db.execute("SELECT count(*) FROM run WHERE kind = 'comments'").fetchone()[0]
+    assert runs == 6 and len(platforms) == 6, platforms
+    assert comments > works > 0
+    text = " ".join(" ".join(_report_texts(demo.html)).split())
+    assert f"已读取评论 {comments:,} 条，来自 {works:,} 个作品" in text
+    # the report's participation section gives each city's forms as the participation table does
+    engine = make_engine(f"sqlite:///{demo.out / 'tracker.db'}")
+    try:
+        with engine.connect() as conn:
+            cid = campaign_id(conn, demo.config.campaigns[0].name)
+            cities = participation_frames(conn, cid).cities
+    finally:
+        engine.dispose()
+    top = cities.sort_values("participating_accounts", ascending=False).iloc[0]
+    assert top["comments"] > 0
+    forms = ("works_published", "qa_posts", "interactions", "reposts", "comments")
+    row = " ".join(f"{int(top[c]):,}" for c in forms)
+    assert f"{top['city']} " in text and row in text, (top.to_dict(), row)

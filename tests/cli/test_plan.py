@@ -154,7 +154,7 @@ def test_weibo_figures_equal_the_hand_computation_from_the_seeded_rows(
     seeded: tuple[Path, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     weibo = _platform(_plan(*seeded, capsys), "weibo")
-    collect, refresh = weibo["jobs"]
+    collect, refresh, comments = weibo["jobs"]
     retry_rate = 22 / (122 - 22)  # the old run (10 days ago) is left out
     # collection: 2 new works a day, m.weibo.cn pages of 10, one search word read in two
     # containers (realtime, topic): ceil(2/10)+1 = 2 pages each.
@@ -173,8 +173,18 @@ def test_weibo_figures_equal_the_hand_computation_from_the_seeded_rows(
     expected_refresh = {"listing": math.ceil(14 / 10) + 1, "detail": 3, "profile": 0}
     expected_refresh["retry"] = math.ceil(sum(expected_refresh.values()) * retry_rate)
     assert {k: refresh[k] for k in expected_refresh} == expected_refresh
-    total = sum(expected_collect.values()) + sum(expected_refresh.values())
-    assert weibo["total"] == total == 38
+    # comments: the campaign works not excluded (14 tag works, 2 by hand, the undated one and
+    # the old one: 18) are the day's top works (50 a day at most); no comment count is stored,
+    # so each is planned at one request.
+    expected_comments = {"comments": 18, "retry": math.ceil(18 * retry_rate)}
+    assert {k: comments[k] for k in expected_comments} == expected_comments
+    assert weibo["inputs"]["comment_works"] == 18
+    total = (
+        sum(expected_collect.values())
+        + sum(expected_refresh.values())
+        + sum(expected_comments.values())
+    )
+    assert weibo["total"] == total == 38 + 22
     assert weibo["hours"] == pytest.approx(total / 0.5 / 3600, abs=1e-4)
     assert weibo["fits"] is True
     assert weibo["inputs"]["from_defaults"] is False
@@ -208,9 +218,10 @@ def test_an_empty_database_gives_a_plan_from_the_defaults(
     assert weibo["inputs"]["from_defaults"] is True
     # 50 works a day by default: ceil(50/10)+1 = 6 pages in each of the two containers;
     # a quarter of the 120 cards read as long texts; 10 % retries.
-    collect, refresh = weibo["jobs"]
+    collect, refresh, comments = weibo["jobs"]
     assert (collect["listing"], collect["detail"], collect["retry"]) == (12, 30, 5)
     assert (refresh["listing"], refresh["detail"]) == (1, 0)
+    assert comments["total"] == 0  # no work stored, no hub work named: nothing to read
 
 
 def test_advice_for_a_refresh_heavy_platform_names_daily_requests() -> None:

@@ -291,7 +291,13 @@ def test_units_and_creators_xlsx(cli, tmp_path) -> None:
     header, rows = _sheet_rows(units["单位"])
     assert header[:5] == ["排名", "全活动排名", "单位", "单位类型", "城市"]
     # Mobilisation counts each of the notice's participation forms separately.
-    assert header[-3:] == ["参与形式：发布内容", "参与形式：互动问答", "参与形式：作品互动"]
+    assert header[-5:] == [
+        "参与形式：发布内容",
+        "参与形式：互动问答",
+        "参与形式：作品互动",
+        "转发活动作品",
+        "评论活动作品",
+    ]
     assert sum(r[header.index("参与形式：发布内容")].value for r in rows) > 0
     share = header.index("声量占比")
     assert rows[0][share].number_format == "0.0%"

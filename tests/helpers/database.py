@@ -20,7 +20,8 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -309,3 +310,18 @@ def snapshot_counts(db: Engine) -> tuple[int, int]:
             )
         ).scalar_one()
     return int(total), int(works)
+
+
+def record_complete_comment_reads(
+    engine: Engine, platform: str, post_ids: Iterable[str], *, at: datetime
+) -> None:
+    """A finished comment run that read these works' comments to the end (``detail.read`` and
+    ``detail.complete``), as the comment stage records one: the ranking judges hidden comments
+    only on such works."""
+    from tracker.store.queries.comment_candidates import COMMENT_RUN_KIND
+    from tracker.store.runs import RunCounts, finish_run, start_run
+
+    run = start_run(engine, kind=COMMENT_RUN_KIND, platform=platform, now=at)
+    ids = [str(p) for p in post_ids]
+    detail = {"read": dict.fromkeys(ids), "complete": ids}
+    finish_run(engine, run, status="ok", counts=RunCounts(detail=detail), now=at)

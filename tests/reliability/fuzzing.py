@@ -36,7 +36,7 @@ from tracker.signing.dev import DevSigner
 from tracker.sim.api import SimServer
 
 from ..helpers.config import CONFIG
-from ..helpers.real import REAL2
+from ..helpers.real import REAL, REAL2
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PARSER_PLATFORMS = catalogue.parser_platforms()
@@ -209,6 +209,26 @@ def _kuaishou_h5_bodies() -> list[Any]:
     return [{"/rest/zt/share/w/web": {"result": 1}, "/rest/wd/ugH5App/photo/simple/info": info}]
 
 
+def _comment_bodies(platform: str) -> list[Any]:
+    """The hand-built top-level and reply pages of a platform's comment endpoints, then the
+    real comment pages where there are some."""
+    built = json.loads((FIXTURES / "comments" / f"{platform}.json").read_text("utf-8"))
+    real = {
+        "bilibili": ["reply_reply_av201022189_root3030790837.json"],
+        "kuaishou": ["graphql_vision_comment_list_v2.json"],
+    }
+    return [built["top"], built["replies"]] + [
+        trim(json.loads((REAL / platform / name).read_text("utf-8")), MAX_LIST)
+        for name in real.get(platform, ())
+    ]
+
+
+COMMENT_POST_IDS = {"bilibili": "BV1xx411c7mD"}
+"""The work a fuzzed comment page belongs to (most comment bodies do not name it; the client
+passes it). Other platforms take :data:`COMMENT_POST_ID`."""
+COMMENT_POST_ID = "4975001234567890"
+
+
 def _seeds() -> dict[str, list[Any]]:
     """Qualified function name -> seed bodies (see module doc)."""
     douyin_lists = _by_endpoint("douyin", "challenge_aweme")
@@ -306,6 +326,8 @@ def _seeds() -> dict[str, list[Any]]:
         + [{"data": [{"type": 1, "item": t} for t in tiktok]}],
         "tiktok.parse_any": tiktok[:2] + [{"itemList": tiktok, "hasMore": True, "cursor": "20"}],
     }
+    for platform in ("weibo", "douyin", "kuaishou", "zhihu", "bilibili", "xiaohongshu"):
+        seeds[f"{platform}.parse_comments"] = _comment_bodies(platform)
     return seeds
 
 
@@ -339,6 +361,8 @@ class Target:
             kwargs["captured_at"] = CAPTURED_AT
         if "user_id" in inspect.signature(self.fn).parameters:
             kwargs["user_id"] = PROFILE_USER_ID  # the profile body does not echo it
+        if "post_id" in inspect.signature(self.fn).parameters:
+            kwargs["post_id"] = COMMENT_POST_IDS.get(self.platform, COMMENT_POST_ID)
         return self.fn(body, **kwargs)
 
     def __str__(self) -> str:

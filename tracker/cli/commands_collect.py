@@ -238,9 +238,15 @@ def collect_command(
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="同时采集的平台数（默认全部平台同时进行；1 = 逐个平台）"
     ),
+    comments: bool = typer.Option(
+        True,
+        "--comments/--no-comments",
+        help="采集作品列表后读取当天选定作品的评论（[comments]；配置 enabled = false 时不读）",
+    ),
 ) -> None:
-    """采集各平台带活动标签的作品（每页提交并保存断点，可随时中断后续采）。"""
+    """采集各平台带活动标签的作品（每页提交并保存断点，可随时中断后续采），再读取选定作品的评论。"""
     from tracker.services.collect import collect
+    from tracker.services.comments import collect_comments
     from tracker.services.database import open_database
 
     st = state(ctx)
@@ -276,10 +282,39 @@ def collect_command(
                 platform, since, until, max_pages, restart, base_url, signer, now, stop, workers
             )
             results = collect(engine, config, options, on_page)
+            comment_results: list[PlatformResult] = []
+            if comments and not stop.stop:
+                stopped = {r.platform: r.status for r in results if r.status in _SESSION_STOPS}
+                comment_results = collect_comments(engine, config, options, skip=stopped)
     finally:
         engine.dispose()
     Console().print(_summary(results, "采集结果"))
-    _finish(results)
+    if comment_results:
+        Console().print(_comment_summary(comment_results))
+    _finish([*results, *comment_results])
+
+
+_SESSION_STOPS = ("login_required", "signer_missing", "blocked")
+"""A listing stopped by these needs a person first: its comments are not read in the same run."""
+
+
+def _comment_summary(results: list[PlatformResult]) -> Table:
+    table = Table(title="评论采集结果")
+    for col in ("平台", "状态", "作品", "请求", "评论", "新增评论", "说明"):
+        table.add_column(col)
+    for r in results:
+        detail = r.counts.detail
+        requests = detail.get("requests") or {}
+        table.add_row(
+            PLATFORM_NAMES_ZH.get(r.platform, r.platform),
+            STATUS_ZH.get(r.status, r.status),
+            str(detail.get("works", 0)),
+            str(requests.get("comments", 0)),
+            str(detail.get("comments", 0)),
+            str(detail.get("comments_new", 0)),
+            r.message or "",
+        )
+    return table
 
 
 def _parse_age(value: str) -> timedelta:

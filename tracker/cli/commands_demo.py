@@ -35,7 +35,7 @@ def demo_command(
     faults: str = typer.Option("none", "--faults", help="模拟器故障配置：none、flaky、hostile"),
     seed: int = typer.Option(2024, "--seed", help="模拟世界的随机种子"),
 ) -> None:
-    """演示完整流程：启动本地模拟器 → 采集六个平台（9月27日、9月30日两次）→ 导入单位报送表 → 刷新指标 → 排名 → 报告与 Excel。"""
+    """演示完整流程：启动本地模拟器 → 采集六个平台（9月27日、9月30日两次）→ 导入单位报送表 → 刷新指标 → 读取评论 → 排名 → 报告与 Excel。"""
     from dashboards.report_build import build_report
     from tracker.services.demo import next_commands, run_demo
 

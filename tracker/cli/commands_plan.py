@@ -24,13 +24,14 @@ from tracker.errors import TrackerError
 if TYPE_CHECKING:
     from tracker.services.plan import PlatformPlan
 
-JOB_ZH = {"collect": "每日采集", "refresh": "指标刷新"}
+JOB_ZH = {"collect": "每日采集", "refresh": "指标刷新", "comments": "评论读取"}
 COLUMNS = (
     Col("平台"),
     Col("任务"),
     Col("列表页"),
     Col("详情"),
     Col("主页"),
+    Col("评论"),
     Col("重试"),
     Col("合计请求"),
     Col("用时（小时）"),
@@ -56,6 +57,7 @@ def plan_rows(plans: list[PlatformPlan]) -> list[tuple[str, ...]]:
                     str(r.listing),
                     str(r.detail),
                     str(r.profile),
+                    str(r.comments),
                     str(r.retry),
                     str(r.total),
                     _hours(job.hours),
@@ -64,7 +66,7 @@ def plan_rows(plans: list[PlatformPlan]) -> list[tuple[str, ...]]:
             )
         verdict = "是" if plan.fits else f"否（预算 {plan.budget_hours:g} 小时）"
         rows.append(
-            (name, "全天合计", "", "", "", "", str(plan.total), _hours(plan.hours), verdict)
+            (name, "全天合计", "", "", "", "", "", str(plan.total), _hours(plan.hours), verdict)
         )
     return rows
 
@@ -96,7 +98,7 @@ def plan_command(
     format: str = typer.Option("table", "--format", help="table 或 json"),
     now: str | None = NOW_OPT,
 ) -> None:
-    """估计每个平台每天的请求数（列表页、详情、主页、重试）和按限速所需小时数，检查是否在预算内。"""
+    """估计每个平台每天的请求数（列表页、详情、主页、评论、重试）和按限速所需小时数，检查是否在预算内。"""
     from tracker.services.database import open_database
     from tracker.services.plan import build_request_plan, plan_json
 

@@ -3,7 +3,7 @@
 ``config check`` used to load the two files and stop there, so it passed what ``rank`` (an
 unknown ``[ranking]`` key), ``schedule`` (``0 25 * * *``) or ``collect`` (a bad
 ``TRACKER_ZHIHU_SIGNER``) refused later. It now calls those commands' own validators
-(``ranking_problems``, ``plan_problems``, the signer spec parser) rather than copies of them,
+(``ranking_problems``, ``plan_problems``, ``hub_work_problems``, the signer spec parser) rather than copies of them,
 so the two cannot drift apart, and it reports every problem instead of the first: staff fix
 the file once, not once per run. It sits with the command line because it gathers the checks
 of the faces (the scheduler's plan among them), which no use case below them may import.
@@ -19,6 +19,7 @@ from tracker.config import TrackerConfig, UnitRow, read_config_text, where_in_fi
 from tracker.errors import ConfigError
 from tracker.ranking.settings import ranking_problems
 from tracker.schedule.plan import plan_problems
+from tracker.services.comment_choice import hub_work_problems
 from tracker.signing.spec import check_signer_spec
 
 T = TypeVar("T")
@@ -58,6 +59,9 @@ def config_problems(
         for key, message in ranking_problems(config.ranking)
     ]
     problems += [located(key, message) for key, message in plan_problems(config)]
+    problems += [
+        located(key, message) for key, message in hub_work_problems(config.comments.hub_works)
+    ]
     problems += signer_problems(config, env)
     return problems
 

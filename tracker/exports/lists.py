@@ -31,6 +31,7 @@ from tracker.ranking.selection import UNREGISTERED, Selection
 from tracker.ranking.slices import RankedCampaign, scope_mask, unit_basis
 from tracker.ranking.units import unit_scores
 from tracker.ranking.window import WINDOW_ZH, commendable, window_labels
+from tracker.readmodel.comments import PARTICIPATION_ABOUT_ZH, comments_read_zh
 from tracker.readmodel.facts import by_city as by_city_figures
 from tracker.readmodel.facts import by_platform, headline, ranked_facts, review_scope
 from tracker.readmodel.facts import by_unit as by_unit_figures
@@ -363,15 +364,18 @@ def _with_best(counts: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
     return counts.join(best, how="left")
 
 
-PARTICIPATION_FORMS = ("works_published", "qa_posts", "interactions")
+PARTICIPATION_FORMS = ("works_published", "qa_posts", "interactions", "reposts", "comments")
 PARTICIPATION_COLUMNS = (
     Column("form_works_published", "参与形式：发布内容", "int"),
     Column("form_qa_posts", "参与形式：互动问答", "int"),
     Column("form_interactions", "参与形式：作品互动", "int"),
+    Column("form_reposts", "转发活动作品", "int"),
+    Column("form_comments", "评论活动作品", "int"),
 )
-"""The notice's three forms of participation (发布内容, 互动问答, 作品互动), counted per unit and
-per city by ``tracker.membership.participation`` (prefixed: units already have an
-``interactions`` column, the weighted engagement of their works)."""
+"""The notice's three forms of participation (发布内容, 互动问答, 作品互动), and 作品互动's two
+parts (转发活动作品 + 评论活动作品), counted per unit and per city by
+``tracker.membership.participation`` (prefixed: units already have an ``interactions`` column,
+the weighted engagement of their works)."""
 
 
 def _with_participation(frame: pd.DataFrame, ranked: RankedCampaign, key: str) -> pd.DataFrame:
@@ -674,6 +678,7 @@ def about_rows(
             f"「{RAW_INTERACTIONS_ZH}」为平台公开的点赞、评论、转发、收藏之和（最近一次采集，未加权）；"
             f"「{WEIGHTED_INTERACTIONS_ZH}」为排名使用的固定时点加权互动量。",
         ),
+        ("参与形式", PARTICIPATION_ABOUT_ZH),
         (
             "编号说明",
             "作品编号为「平台:作品ID」，可直接用于 tracker review approve/reject；"
@@ -710,6 +715,9 @@ def about_rows(
             )
     else:
         rows.append(("数据来源", "数据库中没有采集或导入记录"))
+    read = getattr(ranked, "comments_read", None)
+    if read is not None:
+        rows.append(("评论数据", comments_read_zh(*read)))
     works = ranked.result.works
     if "source" in works.columns and len(works):
         by_source = works["source"].astype("object").value_counts()

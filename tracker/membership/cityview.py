@@ -15,7 +15,15 @@ from tracker.membership.unreported import PROVINCIAL_KINDS
 
 __all__ = ["CityUnits", "city_units", "city_works"]
 
-FORMS = ("participating_accounts", "works_published", "qa_posts", "interactions")
+FORMS = (
+    "participating_accounts",
+    "works_published",
+    "qa_posts",
+    "interactions",
+    "reposts",
+    "comments",
+)
+"""The participation columns merged in: the three forms, and 作品互动's two parts."""
 
 
 @dataclass(slots=True)
@@ -37,6 +45,9 @@ def city_units(units: pd.DataFrame, participation: pd.DataFrame | None, city: st
         (units["city"].astype("object") == city).to_numpy()
         & (~units["unit_kind"].isin(PROVINCIAL_KINDS)).to_numpy()
     ].copy()
+    # The ranking's unit frame has its own ``interactions`` (the weighted engagement of the
+    # units' works); here the name means 作品互动, so the participation figure replaces it.
+    mine = mine.drop(columns=[c for c in FORMS if c in mine.columns])
     if participation is not None and len(participation) and len(mine):
         cols = ["unit_id", *[c for c in FORMS if c in participation.columns]]
         mine = mine.merge(participation[cols], on="unit_id", how="left")

@@ -9,6 +9,7 @@ imports the ranking, and these need no database to test.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,12 @@ from tracker.ranking.risk import fingerprint_key, text_fingerprint
 from tracker.ranking.settings import RankingSettings
 from tracker.ranking.units import attach_primary_unit
 
-__all__ = ["attach_work_context", "chunk_fingerprint_key", "ranking_frames"]
+__all__ = [
+    "attach_work_context",
+    "chunk_fingerprint_key",
+    "comment_fingerprint_key",
+    "ranking_frames",
+]
 
 TEXT_MIN_CHARS = RankingSettings().risk.min_fingerprint_chars
 
@@ -43,6 +49,16 @@ def chunk_fingerprint_key(fingerprints: np.ndarray, texts: np.ndarray) -> Any:
     return key
 
 
+def comment_fingerprint_key(min_chars: int) -> Callable[[np.ndarray], Any]:
+    """The rule the read home applies, chunk by chunk, to stored comment texts: the post
+    fingerprint's normalisation, NA under ``min_chars`` (so "好", "赞" and emoji never match)."""
+
+    def key(texts: np.ndarray) -> Any:
+        return text_fingerprint(pd.Series(texts, dtype=object), min_chars).array
+
+    return key
+
+
 def ranking_frames(
     *,
     works: pd.DataFrame,
@@ -54,6 +70,7 @@ def ranking_frames(
     reviews: pd.DataFrame,
     campaign: dict[str, Any] | None,
     links: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> RankingFrames:
     """The frames ``rank_campaign`` takes, from the tables as read (changed in place: a copy
     of a million-row frame would double the peak)."""
@@ -74,6 +91,7 @@ def ranking_frames(
         reviews=reviews,
         links=links,
         campaign=campaign,
+        comments=comments,
     )
 
 

@@ -274,12 +274,28 @@ def _risk_line(r: pd.Series, s: Any) -> str:
         else "无异常迹象"
     )
     flag = "，已标记待核查" if bool(r["risk_flag"]) else ""
+    comments = _comment_evidence(r)
     if _na(r["quality_before_risk"]):
-        return f"风险分 = {risk:.2f}（{reasons}）{flag}"
+        return f"风险分 = {risk:.2f}（{reasons}）{flag}{comments}"
     return (
         f"风险分 = {risk:.2f}（{reasons}）{flag}；质量分 = {_f(r['quality_before_risk'])} × "
-        f"(1 − {_w(s.risk.discount)}×{risk:.2f}) = {_f(r['quality_score'])}"
+        f"(1 − {_w(s.risk.discount)}×{risk:.2f}) = {_f(r['quality_score'])}{comments}"
     )
+
+
+def _comment_evidence(r: pd.Series) -> str:
+    """What the stored comments said, even when no signal fired (the reviewer sees they were
+    read, and against which count)."""
+    readable = r.get("comments_readable")
+    if _na(readable):
+        return "；评论未读取，不计评论证据"
+    text = f"；评论证据：可读评论 {_int(readable)} 条"
+    claimed = r.get("comments_claimed")
+    text += "（未与评论数比较）" if _na(claimed) else f"，对照评论数 {_int(claimed)}"
+    copies = r.get("comment_copies")
+    if copies is not None and not _na(copies) and float(copies) >= 2:
+        text += f"，相同评论最多来自 {_int(copies)} 个账号"
+    return text
 
 
 def explain_creator(result: RankingResult, key: str, uid: str | None = None) -> list[str]:

@@ -19,6 +19,9 @@ Inputs (``RankingFrames``), ids always strings, times UTC-aware, metrics nullabl
   unit_kind, city, person, source). ``units``: every registry unit.
 - ``reviews``: platform, platform_post_id, status, reviewer, note, decided_at.
 - ``links``: optional manual creator links (platform, platform_uid, creator).
+- ``comments``: optional per-work comment evidence (platform, platform_post_id,
+  readable_comments, comments_read_at, comment_copies; ``tracker.ranking.comment_risk``): only
+  works whose comments were read have a row; None or empty gives no comment evidence.
 - ``campaign``: the stored campaign row as a dict; ``window_start``/``window_end`` (UTC
   instants, start of the first and end of the last local day) and ``timezone`` give the
   campaign window (``window``). None: no window, every work counts as inside.
@@ -61,6 +64,7 @@ class RankingFrames:
     reviews: pd.DataFrame | None = None
     links: pd.DataFrame | None = None
     campaign: dict | None = None
+    comments: pd.DataFrame | None = None
 
 
 @dataclass

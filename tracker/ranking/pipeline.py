@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.ranking import keys
+from tracker.ranking.comment_risk import comment_signals
 from tracker.ranking.creators import creator_keys, creator_scores
 from tracker.ranking.explain import explain_creator, explain_work
 from tracker.ranking.fixed_age import READ_METRICS, fixed_age_reading
@@ -208,6 +209,23 @@ def rank_campaign(
     signals = pd.concat([ratios, jumps], axis=1)
     signals["follower_jump"] = jump_of[acc]
     signals["duplicate_others"] = duplicate_accounts(w, fingerprint)
+    latest_comments = pd.DataFrame(
+        {
+            "platform": w["platform"],
+            "platform_post_id": w["platform_post_id"],
+            "comments": w["latest_comments"],
+            "last_collected_at": w["latest_collected_at"],
+        }
+    )
+    evidence = comment_signals(
+        latest_comments,
+        frames.comments,
+        s.risk,
+        snapshots=frames.snapshots,
+        snapshot_pos=work_snap_pos,
+    )
+    for col in evidence.columns:
+        signals[col] = evidence[col].to_numpy()
     for col in signals.columns:
         w[col] = _f32(signals[col]) if signals[col].dtype == "float64" else signals[col].array
     risk = risk_score(signals, s.risk)

@@ -18,7 +18,11 @@ signal's own threshold means 0.5, then combined as ``1 − Π(1 − s)``:
 - **follower jumps**: relative follower gain of the account between two snapshots less than
   ``follower_jump_window_hours`` apart (account-level, weighted by ``follower_jump_weight``);
 - **near-duplicate text**: the number of *other* creators on the same platform that posted the
-  same normalised text.
+  same normalised text;
+- **hidden or bought comments** and **copied comments** (``comment_risk``): the claimed comment
+  count over the comments that can be read, threshold ``1/comment_readable_share``, and the
+  most accounts writing one comment at about the same time, threshold ``comment_copy_accounts``;
+  only for works whose comments were read.
 
 A count shown only as a floor ("100万+", see ``floors``) never makes evidence: a ratio whose
 denominator is a floor, and an interval that starts at a floor (its growth is at most what it
@@ -420,12 +424,15 @@ def risk_score(signals: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
     """Strength of each signal, ``risk_score``, ``risk_flag`` and Chinese ``risk_reasons``.
 
     ``signals`` holds ratio_z, z_likes_*, likes_per_view, jump_ratio, jump_added,
-    lockstep_others, follower_jump, duplicate_others (NaN = no evidence).
+    lockstep_others, follower_jump, duplicate_others and optionally the comment signals
+    (``comment_risk.COMMENT_SIGNALS``; absent or NaN = no evidence).
     """
     k = settings.steepness
     idx = signals.index
 
     def col(name: str) -> np.ndarray:
+        if name not in signals.columns:
+            return np.full(len(signals), np.nan)
         return signals[name].to_numpy(dtype="float64", na_value=np.nan)
 
     s_ratio = hill(np.nan_to_num(col("ratio_z"), nan=0.0), settings.ratio_z, k)
@@ -437,7 +444,13 @@ def risk_score(signals: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
     s_dup = hill(np.nan_to_num(col("duplicate_others"), nan=0.0), settings.duplicate_others, k)
     lock_n = np.nan_to_num(col("lockstep_others"), nan=0.0)
     s_lock = np.where(lock_n > 0, hill(lock_n + 1, settings.lockstep_min_works, k), 0.0)
-    risk = noisy_or([s_ratio, s_views, s_jump, s_lock, s_follow, s_dup])
+    s_hidden = hill(
+        np.nan_to_num(col("comment_hidden"), nan=0.0), 1.0 / settings.comment_readable_share, k
+    )
+    s_copies = hill(
+        np.nan_to_num(col("comment_copies"), nan=0.0), settings.comment_copy_accounts, k
+    )
+    risk = noisy_or([s_ratio, s_views, s_jump, s_lock, s_follow, s_dup, s_hidden, s_copies])
     out = pd.DataFrame(
         {
             "risk_ratio": s_ratio,
@@ -446,6 +459,8 @@ def risk_score(signals: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
             "risk_lockstep": s_lock,
             "risk_followers": s_follow,
             "risk_duplicate": s_dup,
+            "risk_comment_hidden": s_hidden,
+            "risk_comment_copies": s_copies,
             "risk_score": risk,
             "risk_flag": risk >= settings.flag_threshold,
         },
@@ -465,12 +480,30 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
         "risk_lockstep",
         "risk_followers",
         "risk_duplicate",
+        "risk_comment_hidden",
+        "risk_comment_copies",
     ]
     active = (s[strengths].to_numpy() >= floor).any(axis=1)
     out = np.full(len(signals), "", dtype=object)
     if not active.any():
         return pd.Series(out, index=signals.index, dtype=object)
     sig = signals[active]
+    needed = [
+        *(f"z_likes_{o}" for o in _RATIOS),
+        "ratio_z",
+        "likes_per_view",
+        "jump_ratio",
+        "jump_added",
+        "lockstep_others",
+        "follower_jump",
+        "duplicate_others",
+        "comments_claimed",
+        "comments_readable",
+        "comment_copies",
+    ]
+    missing = [c for c in needed if c not in sig.columns]
+    if missing:  # a signal not computed is no evidence: NaN, never an error
+        sig = sig.assign(**dict.fromkeys(missing, np.nan))
     st = s[active]
 
     def fmt(values: pd.Series, decimals: int) -> pd.Series:
@@ -480,6 +513,10 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
 
     def count(values: pd.Series) -> pd.Series:
         return values.fillna(0).astype("int64").astype(object).astype(str)
+
+    def thousands(name: str) -> pd.Series:
+        v = sig[name].astype("float64")
+        return v.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}").astype(object)
 
     zcols = [f"z_likes_{o}" for o in _RATIOS]
     worst = sig[zcols].astype("float64").fillna(-np.inf).idxmax(axis=1)
@@ -507,6 +544,15 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
             "risk_duplicate",
             "与另外" + count(sig["duplicate_others"]) + "个创作者在同一平台发布的文本几乎相同",
         ),
+        (
+            "risk_comment_hidden",
+            "评论数 "
+            + thousands("comments_claimed")
+            + "，可读评论仅 "
+            + thousands("comments_readable")
+            + " 条",
+        ),
+        ("risk_comment_copies", thousands("comment_copies") + " 个账号发布了相同评论"),
     ]
     joined = pd.Series("", index=sig.index, dtype=object)
     for strength, phrase in phrases:

@@ -213,6 +213,30 @@ class RiskSettings(_Strict):
     """Other creators on the same platform with the same normalised text at which the signal
     reaches 0.5."""
     min_fingerprint_chars: int = Field(12, ge=1)
+    comment_readable_share: float = Field(0.4, gt=0, lt=1)
+    """Readable comments (stored, top-level and replies) over the comment count the platform
+    claims at which the hidden-comments signal reaches 0.5. Platforms hide or delete some
+    comments, so a share somewhat below 1 is normal; bought comments nobody can read push it
+    far down. Judged only for works whose comments were read."""
+    comment_min_claimed: int = Field(20, ge=1)
+    """Fewer claimed comments than this are never judged (a few hidden comments mean nothing)."""
+    comment_read_gap_hours: float = Field(24.0, gt=0)
+    """The claimed count is the reading nearest to the time the comments were read; further
+    apart than this, the two are not compared."""
+    comment_read_limit: int = Field(0, ge=0)
+    """The most comments a collection reads per work, when known (0: not known); works with at
+    least this many readable comments are not judged (the read may have stopped at the limit)."""
+    comment_ceiling_works: int = Field(3, ge=2)
+    """A readable count shared exactly by this many works of one platform that all look hidden
+    is a reading limit (a collector that reads only so many comments per work), not evidence:
+    works at it are not judged."""
+    comment_copy_accounts: float = Field(10.0, gt=1)
+    """Distinct accounts posting one comment text (normalised as the post fingerprint) within
+    ``comment_copy_window_hours`` of each other, on a work or across works of the platform, at
+    which the comment-copies signal reaches 0.5."""
+    comment_copy_window_hours: float = Field(1.0, gt=0)
+    comment_min_chars: int = Field(10, ge=1)
+    """Comments shorter than this once normalised ("好", "赞", emoji) never count as copies."""
     steepness: float = Field(4.0, gt=0)
     flag_threshold: float = Field(0.5, gt=0, lt=1)
     reason_min_strength: float = Field(0.2, ge=0, lt=1)
@@ -380,7 +404,16 @@ def describe_lines(s: RankingSettings) -> list[str]:
         f"（转发、播放）量作品中的稳健 z 值（中位数/MAD，不低于计数本身的随机误差），各比值合并为"
         f" Σz/√k，阈值 {_n(r.ratio_z)}；点赞超过播放；快照间无法由此前增长解释的激增（增速达前一区间的"
         f" {_n(r.jump_ratio)} 倍），及 {r.lockstep_min_works} 个以上账号同一小时同步激增；账号粉丝短时激增"
-        f"（{_n(100 * r.follower_jump_ratio)}%）；同一平台多个创作者发布近乎相同的文本。"
+        f"（{_n(100 * r.follower_jump_ratio)}%）；同一平台多个创作者发布近乎相同的文本；"
+        "评论（只看已读取评论的作品，未读取的不计分）："
+        "平台显示的评论数远多于实际能读到的评论（评论、回复各按编号计一次），"
+        f"即可读评论 ÷ 评论数 低于 {_n(r.comment_readable_share)} 时该项强度为 0.5"
+        f"（按 评论数 ÷ 可读评论 与 {_n(1 / r.comment_readable_share)} 比较；"
+        f"评论数取与读取评论时间最接近的一次采集，相隔超过 {_n(r.comment_read_gap_hours)} 小时、"
+        f"评论数少于 {r.comment_min_claimed} 条，或可读条数恰为多件作品共同的读取上限时不判断）；"
+        f"多个账号在 {_n(r.comment_copy_window_hours)} 小时内发布相同评论（同一作品或同平台其他活动作品，"
+        f"去掉话题、链接、@、标点和表情后比较，不足 {r.comment_min_chars} 个字的短评如「好」「赞」不计），"
+        f"{_n(r.comment_copy_accounts)} 个账号时该项强度为 0.5。"
         f"各项强度按 1−∏(1−强度) 合并，≥ {_n(r.flag_threshold)} 标记为待核查。",
     ]
 

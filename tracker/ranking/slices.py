@@ -52,6 +52,9 @@ class RankedCampaign:
     unreported: Any = None
     """``tracker.membership.unreported.unreported_units``: registered units with no work and no
     submission, for the summary export's 未报送单位 sheet."""
+    comments_read: tuple[int, int] | None = None
+    """(comments, works): the stored comments (replies included) and the works they are on,
+    for the 说明 sheet's data sources; None when not read."""
 
 
 def _short_city(values: pd.Series) -> pd.Series:

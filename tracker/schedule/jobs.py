@@ -131,7 +131,9 @@ def collect(ctx: JobContext, platform: str) -> JobOutcome:
 
 
 def refresh(ctx: JobContext) -> JobOutcome:
-    """Re-read the metrics of works younger than ``refresh_younger_than_days``, every platform."""
+    """Re-read the metrics of works younger than ``refresh_younger_than_days``, every platform,
+    then read the comments of the day's chosen works (``[comments]``, unless disabled): after
+    the morning's collections and this refresh, the choice sees today's figures."""
     age = timedelta(days=ctx.config.schedule.refresh_younger_than_days)
     counts = RunCounts(detail={"platforms": {}})
     errors: list[str] = []
@@ -149,11 +151,39 @@ def refresh(ctx: JobContext) -> JobOutcome:
             break
         if not result.ok:
             errors.append(f"{PLATFORM_NAMES_ZH.get(platform, platform)}: {result.message}")
+    if not stopped:
+        stopped = _comments(ctx, counts, errors)
     if stopped:
         return JobOutcome("interrupted", counts, "stopped")
     if errors:
         return JobOutcome("failed", counts, "；".join(errors))
     return JobOutcome("ok", counts)
+
+
+def _comments(ctx: JobContext, counts: RunCounts, errors: list[str]) -> bool:
+    """The comment stage, platform by platform, into the job's counts (``detail.comments``);
+    True when it was stopped."""
+    from tracker.services.comments import comment_platforms, comments_platform
+
+    if not ctx.config.comments.enabled:
+        return False
+    counts.detail["comments"] = {}
+    for platform in comment_platforms(ctx.config):
+        if ctx.should_stop():
+            return True
+        result = comments_platform(ctx.engine, ctx.config, platform, ctx.options_for(platform))
+        counts.detail["comments"][platform] = {
+            **_platform_detail(result),
+            "comments": result.counts.detail.get("comments", 0),
+            "comments_new": result.counts.detail.get("comments_new", 0),
+        }
+        _alert_if_stopped(ctx, result)
+        if result.status == "interrupted":
+            return True
+        if not result.ok:
+            name = PLATFORM_NAMES_ZH.get(platform, platform)
+            errors.append(f"{name}评论: {result.message}")
+    return False
 
 
 def daily_report(ctx: JobContext) -> JobOutcome:

@@ -52,6 +52,7 @@ from tracker.services.collect import (
     collect,
     refresh_platform,
 )
+from tracker.services.comments import collect_comments
 from tracker.services.database import init_database
 from tracker.sim.api import SimServer
 from tracker.sim.truth import iter_world_truth
@@ -397,6 +398,14 @@ def run_demo(
                 return f"一天后重新读取 {snaps} 条作品的指标（追加快照）"
 
             step("指标刷新（虚拟时间 +1 天）", do_refresh)
+
+            def do_comments() -> str:
+                read = collect_comments(engine, config, _sim_options(sim))
+                comments = sum(int(r.counts.detail.get("comments", 0)) for r in read)
+                works = sum(len(r.counts.detail.get("read", {})) for r in read)
+                return f"读取 {works} 个作品的评论 {comments} 条（作品互动）"
+
+            step("评论读取", do_comments)
 
             ranked_holder: dict[str, Any] = {}
 

@@ -33,8 +33,15 @@ Rules (also in docs/scheduling.md, "请求预算与 tracker plan"):
   ``[platforms.<id>] daily_requests``). Candidates are the campaign works of the refresh window
   (``[schedule] refresh_younger_than_days``) plus undated ones; a work is "not listed" when it
   has no publish time or joined the campaign only by submission or by hand.
-- **Retry allowance**: requests × the retry rate of the platform's collect and refresh runs of
-  the last 7 days (retries ÷ first attempts, from the run's ``requests`` by purpose or its
+- **Comments**: the comment stage's choice of the day (``tracker.services.comment_choice``:
+  hub works, top works, registry works, less those read within ``reread_after_hours`` whose
+  count did not grow, at most ``daily_works_per_platform``), each work at
+  :func:`~tracker.services.comment_choice.expected_pages` requests from its stored comment
+  count (one per ``COMMENTS_PER_REQUEST`` comments, at least 1, at most
+  ``max_pages_per_work``; 1 when the count is unknown). Nothing when ``[comments] enabled`` is
+  false; without a database, the hub works at 1 request each.
+- **Retry allowance**: requests × the retry rate of the platform's collect, refresh and comment
+  runs of the last 7 days (retries ÷ first attempts, from the run's ``requests`` by purpose or its
   ``http`` figures); :data:`DEFAULT_RETRY_RATE` without such runs. Rounded up.
 - **Hours** = requests ÷ ``rate_per_s`` ÷ 3600; a platform without a rate limit is 不限速 and
   always fits. A platform fits when its jobs' hours together are at most
@@ -52,6 +59,7 @@ from typing import Any, Literal
 from connectors import catalogue
 from connectors._client_common import search_keywords
 from tracker.config import PlatformConfig, TrackerConfig
+from tracker.services.comment_choice import expected_pages, hub_works
 from tracker.services.refresh_plan import (
     listing_covers_metrics,
     listing_page_size,
@@ -140,10 +148,11 @@ class RequestPlan:
     detail: int = 0
     profile: int = 0
     retry: int = 0
+    comments: int = 0
 
     @property
     def total(self) -> int:
-        return self.listing + self.detail + self.profile + self.retry
+        return self.listing + self.detail + self.profile + self.comments + self.retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,9 @@ class PlatformFacts:
     attempts_recent: int = 0
     """Requests sent by the last week's collect and refresh runs (retries included)."""
     retries_recent: int = 0
+    comment_requests: int = 0
+    """The comment stage's expected requests today (before retries)."""
+    comment_works: int = 0
 
 
 def per_day(recent: int, stored: int) -> float:
@@ -202,8 +214,9 @@ def retry_rate(attempts: int, retries: int) -> float:
 
 
 def with_retries(plan: RequestPlan, rate: float) -> RequestPlan:
-    base = plan.listing + plan.detail + plan.profile
-    return RequestPlan(plan.listing, plan.detail, plan.profile, math.ceil(base * rate - 1e-9))
+    base = plan.listing + plan.detail + plan.profile + plan.comments
+    retry = math.ceil(base * rate - 1e-9)
+    return RequestPlan(plan.listing, plan.detail, plan.profile, retry, plan.comments)
 
 
 def hours_for(requests: int, rate_per_s: float | None) -> float | None:
@@ -215,7 +228,7 @@ def hours_for(requests: int, rate_per_s: float | None) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class JobPlan:
-    job: Literal["collect", "refresh"]
+    job: Literal["collect", "refresh", "comments"]
     requests: RequestPlan
     hours: float | None
     over_budget: int = 0
@@ -281,11 +294,25 @@ def advice_for(
     budget_hours: float,
     retry: float,
     window_days: int,
+    comments: JobPlan | None = None,
+    comment_works: int = 0,
 ) -> str:
-    """Which job to thin so the platform fits: the refresh first, where it can be bounded."""
+    """Which job to thin so the platform fits: the comment stage first when the day fits
+    without it (fewer works a day), then the refresh, where it can be bounded."""
     name = catalogue.PLATFORM_NAMES_ZH.get(platform, platform)
     room = math.floor(budget_hours * 3600 * rate_per_s / (1 + retry))
     room -= collect.requests.total - collect.requests.retry + refresh.requests.listing
+    comment_requests = comments.requests.comments if comments is not None else 0
+    others = refresh.requests.total - refresh.requests.retry - refresh.requests.listing
+    if comment_requests and comment_works and room - others > 0:
+        per_work = comment_requests / comment_works
+        works = max(0, math.floor((room - others) / per_work))
+        if works < comment_works:
+            return (
+                f"{name}超出每日 {budget_hours:g} 小时预算：设置 [comments] "
+                f"daily_works_per_platform = {works}（每天读取评论的作品数）"
+            )
+    room -= comment_requests
     if refresh.requests.total > 0 and room > 0:
         shorter = "；或把刷新窗口缩短到 7 天（[schedule] refresh_younger_than_days = 7）"
         return (
@@ -337,6 +364,7 @@ def plan_platform(
         facts.refresh_listed, page_size, covers, facts.refresh_not_listed, budget
     )
     refresh = with_retries(RequestPlan(refreshed["listing"], refreshed["detail"]), rate)
+    comments = with_retries(RequestPlan(comments=facts.comment_requests), rate)
     jobs = (
         JobPlan("collect", collect, hours_for(collect.total, pcfg.rate_per_s)),
         JobPlan(
@@ -345,6 +373,7 @@ def plan_platform(
             hours_for(refresh.total, pcfg.rate_per_s),
             refreshed.get("over_budget", 0),
         ),
+        JobPlan("comments", comments, hours_for(comments.total, pcfg.rate_per_s)),
     )
     inputs = {
         "page_size": page_size,
@@ -361,6 +390,7 @@ def plan_platform(
         "listing_covers_metrics": covers,
         "daily_requests": budget,
         "retry_rate": round(rate, 4),
+        "comment_works": facts.comment_works,
     }
     budget_hours = config.schedule.max_hours_per_platform
     plan = PlatformPlan(platform, pcfg.rate_per_s, jobs, budget_hours, inputs)
@@ -374,6 +404,8 @@ def plan_platform(
         budget_hours=budget_hours,
         retry=rate,
         window_days=config.schedule.refresh_younger_than_days,
+        comments=jobs[2],
+        comment_works=facts.comment_works,
     )
     return PlatformPlan(platform, pcfg.rate_per_s, jobs, budget_hours, inputs, advice)
 
@@ -441,11 +473,38 @@ def _refresh_candidates(engine: Engine, now: datetime, window: timedelta) -> dic
     return out
 
 
+def _comment_facts(
+    engine: Engine | None, config: TrackerConfig, now: datetime
+) -> dict[str, tuple[int, int]]:
+    """Per platform (works, expected requests) of the comment stage's day (module doc)."""
+    from tracker.services.comments import choose_platform_works, comment_platforms
+
+    cc = config.comments
+    if not cc.enabled:
+        return {}
+    out: dict[str, tuple[int, int]] = {}
+    if engine is None:
+        hubs = hub_works(cc.hub_works)[0]
+        for platform in comment_platforms(config):
+            works = min(len(hubs.get(platform, [])), cc.daily_works_per_platform)
+            out[platform] = (works, works)
+        return out
+    with engine.connect() as conn:
+        for platform in comment_platforms(config):
+            choice = choose_platform_works(conn, config, platform, now)
+            pages = sum(
+                expected_pages(platform, w.comments, cc.max_pages_per_work) for w in choice.works
+            )
+            out[platform] = (len(choice.works), pages)
+    return out
+
+
 def read_facts(engine: Engine, config: TrackerConfig, now: datetime) -> dict[str, PlatformFacts]:
     """What the plan needs from the database, per platform."""
     since = now - timedelta(days=LOOKBACK_DAYS)
     with engine.connect() as conn:
         counts = plan_counts(conn, since, now, LONG_TEXT_CHARS)
+    comments = _comment_facts(engine, config, now)
     window = timedelta(days=config.schedule.refresh_younger_than_days)
     candidates = _refresh_candidates(engine, now, window)
     runs = _run_figures(engine, since, now)
@@ -459,6 +518,8 @@ def read_facts(engine: Engine, config: TrackerConfig, now: datetime) -> dict[str
             refresh_not_listed=candidates.get(p, [0, 0])[1],
             attempts_recent=runs.get(p, (0, 0))[0],
             retries_recent=runs.get(p, (0, 0))[1],
+            comment_works=comments.get(p, (0, 0))[0],
+            comment_requests=comments.get(p, (0, 0))[1],
         )
         for p in config.enabled_platforms()
     }
@@ -468,5 +529,11 @@ def build_request_plan(
     engine: Engine | None, config: TrackerConfig, now: datetime
 ) -> list[PlatformPlan]:
     """The plan from the database (None: no database yet, every platform from defaults)."""
-    facts = read_facts(engine, config, now) if engine is not None else {}
+    if engine is not None:
+        return plan_requests(config, read_facts(engine, config, now))
+    comments = _comment_facts(None, config, now)
+    facts = {
+        p: PlatformFacts(comment_works=works, comment_requests=requests)
+        for p, (works, requests) in comments.items()
+    }
     return plan_requests(config, facts)

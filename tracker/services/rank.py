@@ -22,11 +22,16 @@ from tracker.config import UNIT_KIND_NAMES_ZH, UNIT_KINDS, CampaignConfig, Track
 from tracker.errors import TrackerError
 from tracker.ranking import RankingFrames, RankingSettings, rank_campaign
 from tracker.ranking.as_of import cut_tables
-from tracker.ranking.assemble import chunk_fingerprint_key, ranking_frames
+from tracker.ranking.assemble import (
+    chunk_fingerprint_key,
+    comment_fingerprint_key,
+    ranking_frames,
+)
 from tracker.ranking.keys import positions
 from tracker.ranking.memory import release_memory
 from tracker.ranking.slices import RankedCampaign
 from tracker.store.queries import Connection, Engine
+from tracker.store.queries.comments import comment_evidence, comments_read
 from tracker.store.queries.ranking_inputs import load_work_details, read_ranking_tables
 from tracker.store.queries.works import campaign_excerpts, data_sources, work_excerpts
 from tracker.store.registry import campaign_ids
@@ -77,6 +82,7 @@ def load_frames(
     details: bool = False,
     links: pd.DataFrame | None = None,
     as_of: datetime | None = None,
+    settings: RankingSettings | None = None,
 ) -> RankingFrames:
     """Everything ``rank_campaign`` needs for one campaign: the read home reads the stored
     tables (with the ranking's fingerprint rule, applied chunk by chunk), the ranking assembles
@@ -85,10 +91,19 @@ def load_frames(
     ``details=True`` adds title, url, source and matched_by to the works (for exporting every
     work; for a top-N table use ``load_work_details`` on the rows shown). ``links`` is an
     optional manual creator link table (platform, platform_uid, creator). ``as_of`` (aware)
-    cuts the tables at that instant (``tracker.ranking.as_of``).
+    cuts the tables at that instant (``tracker.ranking.as_of``). ``settings`` give the rule
+    for comparing comment texts (``[ranking.risk]``; the defaults when None).
     """
     tables = read_ranking_tables(
         conn, campaign_id, details=details, fingerprint_key=chunk_fingerprint_key
+    )
+    risk = (settings or RankingSettings()).risk
+    comments = comment_evidence(
+        conn,
+        campaign_id,
+        fingerprint=comment_fingerprint_key(risk.comment_min_chars),
+        window_s=risk.comment_copy_window_hours * 3600,
+        as_of=as_of,
     )
     if as_of is not None:
         tables.works, tables.history, tables.snapshots = cut_tables(
@@ -105,6 +120,7 @@ def load_frames(
         reviews=tables.reviews,
         campaign=tables.campaign,
         links=links,
+        comments=comments,
     )
 
 
@@ -174,8 +190,9 @@ def rank_service(
     settings = ranking_settings(config)
     with engine.connect() as conn:
         cid = _campaign_id(conn, cfg)
-        frames = load_frames(conn, cid, details=details, as_of=as_of)
+        frames = load_frames(conn, cid, details=details, as_of=as_of, settings=settings)
         sources = data_sources(conn, as_of=as_of)
+        read = comments_read(conn, as_of=as_of)
         excerpts = campaign_excerpts(conn, cid) if details else None
         participation = None
         unreported = None
@@ -199,4 +216,5 @@ def rank_service(
         include_unreviewed=include_unreviewed,
         participation=participation,
         unreported=unreported,
+        comments_read=read,
     )

@@ -57,9 +57,9 @@ def plan_counts(
 
 
 def run_details(conn: Connection, since: datetime, now: datetime) -> Iterator[tuple[str, Any]]:
-    """(platform, detail JSON) of the collect and refresh runs started in [since, now]."""
+    """(platform, detail JSON) of the collect, refresh and comment runs started in [since, now]."""
     query = select(RUN.c.platform, RUN.c.detail).where(
-        RUN.c.kind.in_(("collect", "refresh")),
+        RUN.c.kind.in_(("collect", "refresh", "comments")),
         RUN.c.platform.is_not(None),
         RUN.c.started_at >= since,
         RUN.c.started_at <= now,
