@@ -6,6 +6,7 @@ import threading
 
 from sqlalchemy import select
 
+import tracker.services.collect as service
 from tracker.services.collect import collect
 from tracker.sim.api import SimServer
 from tracker.sim.faults import FaultConfig
@@ -21,6 +22,15 @@ SLOW_ANSWERS = FaultConfig(
 """Every answer 50 ms late and nothing else: a platform's page then takes as long as a network
 round trip, so platforms fetched at once interleave whatever the scheduler does. Without it, on
 a busy machine one thread could finish its few pages before the next thread's first answer."""
+
+
+def _collect_platforms(engine, config, platforms, options):  # noqa: ANN001, ANN202
+    """The listing stage side by side, calling whatever ``collect_platform`` is patched in."""
+
+    def run(platform, opts, on_page):  # noqa: ANN001, ANN202
+        return service.collect_platform(engine, config, platform, opts, on_page)
+
+    return service.side_by_side(engine, platforms, options, None, run, name="collect")
 
 
 def test_platforms_run_side_by_side_and_equal_truth(db, config) -> None:
@@ -86,7 +96,6 @@ def test_an_in_memory_database_collects_one_platform_at_a_time(
     config, monkeypatch, tmp_path
 ) -> None:
     """Threads cannot share the single connection of an in-memory database: sequential."""
-    import tracker.services.collect as service
 
     seen: list[str] = []
 
@@ -98,10 +107,10 @@ def test_an_in_memory_database_collects_one_platform_at_a_time(
     memory, on_disk = make_engine("sqlite://"), make_engine(f"sqlite:///{tmp_path / 't.db'}")
     try:
         options = service.CollectOptions(platforms=["weibo", "zhihu", "douyin"])
-        service._collect_platforms(memory, config, ["weibo", "zhihu", "douyin"], options, None)
+        _collect_platforms(memory, config, ["weibo", "zhihu", "douyin"], options)
         assert set(seen) == {threading.current_thread().name}
         seen.clear()
-        service._collect_platforms(on_disk, config, ["weibo", "zhihu", "douyin"], options, None)
+        _collect_platforms(on_disk, config, ["weibo", "zhihu", "douyin"], options)
         assert threading.current_thread().name not in seen and len(seen) == 3
     finally:
         memory.dispose()
@@ -141,7 +150,6 @@ def test_platforms_waiting_for_a_worker_do_not_start_after_a_stop(
 ) -> None:
     """With fewer workers than platforms, a stop leaves the queued ones unstarted (no run row,
     no result), exactly as one-by-one collection does."""
-    import tracker.services.collect as service
 
     stop = threading.Event()
     started: list[str] = []
@@ -159,7 +167,7 @@ def test_platforms_waiting_for_a_worker_do_not_start_after_a_stop(
             started.clear()
             stop.clear()
             options = service.CollectOptions(should_stop=stop.is_set, workers=workers)
-            results = service._collect_platforms(engine, config, platforms, options, None)
+            results = _collect_platforms(engine, config, platforms, options)
             assert [r.platform for r in results] == started
             assert 1 <= len(started) <= workers < len(platforms)
     finally:

@@ -488,21 +488,38 @@ def collect(
         raise TrackerError(
             f"未配置的平台: {', '.join(unknown)}；已配置: {', '.join(config.platforms)}"
         )
-    results = _collect_platforms(engine, config, platforms, options, on_page)
+    results = side_by_side(
+        engine,
+        platforms,
+        options,
+        on_page,
+        functools.partial(collect_platform, engine, config),
+        name="collect",
+    )
     if wants_topics and not options.should_stop():
         # 腾讯新闻 takes part through its topic pages (专题), not a searchable tag.
         results.append(collect_topics(engine, config, options))
     return results
 
 
-def _collect_platforms(
+PlatformRun = Callable[[str, CollectOptions, PageCallback | None], PlatformResult]
+"""One platform's run of a stage (its listing, its comments) under the given options."""
+
+
+def side_by_side(
     engine: Engine,
-    config: TrackerConfig,
     platforms: list[str],
     options: CollectOptions,
     on_page: PageCallback | None,
+    run: PlatformRun,
+    *,
+    name: str,
 ) -> list[PlatformResult]:
-    """Each platform's result, in the order asked; side by side when allowed."""
+    """Each platform's result of ``run``, in the order asked; side by side when allowed.
+
+    Every stage that reads several platforms (the listings, the comments) stops the same way:
+    a platform not started before a stop is not started at all, and a failure in one thread
+    lets the others store the page in hand and save their cursor before it is raised."""
     workers = min(len(platforms), options.workers or len(platforms))
     if workers <= 1 or shares_one_connection(engine):
         workers = 1
@@ -511,14 +528,13 @@ def _collect_platforms(
     callback = _serialised(on_page) if on_page and workers > 1 else on_page
 
     def one(platform: str) -> PlatformResult | None:
-        """A platform not started before a stop is not started at all (as one by one)."""
         if guarded.should_stop():
             return None
-        return collect_platform(engine, config, platform, guarded, callback)
+        return run(platform, guarded, callback)
 
     if workers == 1:
         return [r for r in map(one, platforms) if r is not None]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
         futures = [pool.submit(one, p) for p in platforms]
         try:
             return [r for f in futures if (r := f.result()) is not None]

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -43,10 +41,10 @@ from tracker.services.collect import (
     _clear_store_errors,
     _mark_failed_quietly,
     _run_pages,
-    _serialised,
     _stop_message,
     build_connector,
     build_http,
+    side_by_side,
 )
 from tracker.services.comment_choice import (
     Candidate,
@@ -55,7 +53,6 @@ from tracker.services.comment_choice import (
     expected_pages,
     hub_works,
 )
-from tracker.store.engine import shares_one_connection
 from tracker.store.queries import comment_candidates as queries
 from tracker.store.runs import RunCounts, finish_run, start_run
 
@@ -239,25 +236,5 @@ def collect_comments(
     if not config.comments.enabled:
         return []
     platforms = [p for p in comment_platforms(config, options.platforms) if p not in (skip or {})]
-    workers = min(len(platforms), options.workers or len(platforms))
-    if workers <= 1 or shares_one_connection(engine):
-        workers = 1
-    stop_now = threading.Event()
-    guarded = replace(options, should_stop=lambda: stop_now.is_set() or options.should_stop())
-    callback = _serialised(on_page) if on_page and workers > 1 else on_page
-
-    def one(platform: str) -> PlatformResult | None:
-        if guarded.should_stop():
-            return None
-        return comments_platform(engine, config, platform, guarded, callback)
-
-    if workers == 1:
-        return [r for r in map(one, platforms) if r is not None]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="comments") as pool:
-        futures = [pool.submit(one, p) for p in platforms]
-        try:
-            return [r for f in futures if (r := f.result()) is not None]
-        except BaseException:
-            stop_now.set()  # the others store the page in hand and stop
-            wait(futures)
-            raise
+    run = partial(comments_platform, engine, config)
+    return side_by_side(engine, platforms, options, on_page, run, name="comments")
