@@ -405,7 +405,7 @@ def describe_lines(s: RankingSettings) -> list[str]:
         f" Σz/√k，阈值 {_n(r.ratio_z)}；点赞超过播放；快照间无法由此前增长解释的激增（增速达前一区间的"
         f" {_n(r.jump_ratio)} 倍），及 {r.lockstep_min_works} 个以上账号同一小时同步激增；账号粉丝短时激增"
         f"（{_n(100 * r.follower_jump_ratio)}%）；同一平台多个创作者发布近乎相同的文本；"
-        "评论（只看已读取评论的作品，未读取的不计分）："
+        "评论（只看本系统读完全部评论的作品；未读取、只读了前几页或从文件导入的评论不判断）："
         "平台显示的评论数远多于实际能读到的评论（评论、回复各按编号计一次），"
         f"即可读评论 ÷ 评论数 低于 {_n(r.comment_readable_share)} 时该项强度为 0.5"
         f"（按 评论数 ÷ 可读评论 与 {_n(1 / r.comment_readable_share)} 比较；"
