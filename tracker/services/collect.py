@@ -212,7 +212,7 @@ def build_connector(
     return cls(http, **kwargs)  # type: ignore[call-arg]
 
 
-def _stop_message(
+def stop_message(
     platform: str, exc: ConnectorError, pcfg: PlatformConfig, http: HttpClient | None = None
 ) -> tuple[str, str]:
     """(run status, staff message) for a platform stopped by ``exc``.
@@ -256,7 +256,10 @@ def store_error(exc: DBAPIError) -> StoreError:
     )
 
 
-def _clear_store_errors(fn: Callable[..., PlatformResult]) -> Callable[..., PlatformResult]:
+def clear_store_errors(fn: Callable[..., PlatformResult]) -> Callable[..., PlatformResult]:
+    """A platform run whose database write fails raises one staff-readable ``StoreError``
+    (disk full, read-only file) instead of the driver's exception."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> PlatformResult:
         try:
@@ -267,7 +270,7 @@ def _clear_store_errors(fn: Callable[..., PlatformResult]) -> Callable[..., Plat
     return wrapper
 
 
-def _mark_failed_quietly(
+def mark_failed_quietly(
     engine: Engine, run_id: int, counts: RunCounts, exc: DBAPIError, now: datetime
 ) -> None:
     """Record the run as failed if the database still takes a write; it stays resumable."""
@@ -284,7 +287,7 @@ def _plausible_total(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
 
 
-def _run_pages(
+def run_pages(
     engine: Engine,
     platform: str,
     pages: Iterator[FetchedPage],
@@ -374,7 +377,7 @@ def _collect_since(
     return since, ("last_run" if since else None)
 
 
-@_clear_store_errors
+@clear_store_errors
 def collect_platform(
     engine: Engine,
     config: TrackerConfig,
@@ -413,7 +416,7 @@ def collect_platform(
         counts.http = http.stats
         counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
         connector = build_connector(platform, http, pcfg, clock)
-        campaign_posts, last_cursor, stopped = _run_pages(
+        campaign_posts, last_cursor, stopped = run_pages(
             engine,
             platform,
             connector.collect(request),
@@ -426,7 +429,7 @@ def collect_platform(
             should_stop=options.should_stop,
         )
     except ConnectorError as exc:
-        status, message = _stop_message(platform, exc, pcfg, http)
+        status, message = stop_message(platform, exc, pcfg, http)
         log.warning(message)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
@@ -436,7 +439,7 @@ def collect_platform(
         )
         raise
     except DBAPIError as exc:
-        _mark_failed_quietly(engine, run_id, counts, exc, clock())
+        mark_failed_quietly(engine, run_id, counts, exc, clock())
         raise
     except StoreError:
         raise
@@ -725,7 +728,7 @@ def _detail_pages(
         counts.detail["over_budget"] = len(keys) - done
 
 
-@_clear_store_errors
+@clear_store_errors
 def refresh_platform(
     engine: Engine,
     config: TrackerConfig,
@@ -779,7 +782,7 @@ def refresh_platform(
         counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
         connector = build_connector(platform, http, pcfg, clock, refresh=True)
         store = functools.partial(
-            _run_pages,
+            run_pages,
             engine,
             platform,
             config=config,
@@ -834,7 +837,7 @@ def refresh_platform(
                 posts, _, stopped = store(iter([page]))
                 campaign_posts += posts
     except ConnectorError as exc:
-        status, message = _stop_message(platform, exc, pcfg, http)
+        status, message = stop_message(platform, exc, pcfg, http)
         _record_requests(counts, http)
         finish_run(engine, run_id, status=status, counts=counts, error=message, now=clock())
         return PlatformResult(platform, status, run_id, counts, message)
@@ -842,7 +845,7 @@ def refresh_platform(
         finish_run(engine, run_id, status="failed", counts=counts, error=str(exc), now=clock())
         return PlatformResult(platform, "failed", run_id, counts, str(exc))
     except DBAPIError as exc:
-        _mark_failed_quietly(engine, run_id, counts, exc, clock())
+        mark_failed_quietly(engine, run_id, counts, exc, clock())
         raise
     finally:
         if http is not None:

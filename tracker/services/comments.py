@@ -38,13 +38,13 @@ from tracker.services.collect import (
     CollectOptions,
     PageCallback,
     PlatformResult,
-    _clear_store_errors,
-    _mark_failed_quietly,
-    _run_pages,
-    _stop_message,
     build_connector,
     build_http,
+    clear_store_errors,
+    mark_failed_quietly,
+    run_pages,
     side_by_side,
+    stop_message,
 )
 from tracker.services.comment_choice import (
     Candidate,
@@ -131,7 +131,7 @@ def _work_pages(
                 complete.append(work.post_id)
 
 
-@_clear_store_errors
+@clear_store_errors
 def comments_platform(
     engine: Engine,
     config: TrackerConfig,
@@ -176,7 +176,7 @@ def comments_platform(
         counts.http = http.stats
         counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
         connector = build_connector(platform, http, pcfg, clock)
-        _, _, stopped = _run_pages(
+        _, _, stopped = run_pages(
             engine,
             platform,
             _work_pages(connector, choice.works, cc.max_pages_per_work, read, complete),
@@ -189,7 +189,7 @@ def comments_platform(
             should_stop=options.should_stop,
         )
     except ConnectorError as exc:
-        status, message = _stop_message(platform, exc, pcfg, http)
+        status, message = stop_message(platform, exc, pcfg, http)
         log.warning(message)
         _finish(engine, run_id, counts, http, clock, status=status, error=message)
         return PlatformResult(platform, status, run_id, counts, message)
@@ -197,7 +197,7 @@ def comments_platform(
         _finish(engine, run_id, counts, http, clock, status="failed", error=str(exc))
         return PlatformResult(platform, "failed", run_id, counts, str(exc))
     except DBAPIError as exc:
-        _mark_failed_quietly(engine, run_id, counts, exc, clock())
+        mark_failed_quietly(engine, run_id, counts, exc, clock())
         raise
     finally:
         if http is not None:
