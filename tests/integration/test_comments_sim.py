@@ -269,3 +269,25 @@ def test_the_scheduled_refresh_job_reads_the_days_comments_after_refreshing(
         kinds = list(conn.execute(select(run.c.kind).order_by(run.c.id)).scalars())
     assert kinds[-len(LIVE) :] == ["comments"] * len(LIVE)  # after every platform's refresh
     assert kinds[-2 * len(LIVE) : -len(LIVE)] == ["refresh"] * len(LIVE)
+
+
+def test_a_killed_comment_run_is_closed_by_the_next_stage_even_with_nothing_to_read(
+    config, tmp_path
+):
+    """A process killed mid-stage leaves its comment run ``running``; the next stage on that
+    platform marks it ``interrupted`` before it chooses works, though it chooses none."""
+    from tracker.services.collect import CollectOptions
+    from tracker.store.runs import start_run
+
+    db = make_db(tmp_path, config)
+    try:
+        killed = start_run(db, kind="comments", platform="weibo")
+        other = start_run(db, kind="comments", platform="douyin")
+        results = collect_comments(db, config, CollectOptions(platforms=["weibo"]))
+        assert [r.run_id for r in results] == [None]  # nothing to read: no new run row
+        with db.connect() as conn:
+            status = dict(conn.execute(select(Run.id, Run.status)).all())
+        assert status[killed] == "interrupted"
+        assert status[other] == "running"  # another platform's stage is not this one's to close
+    finally:
+        db.dispose()

@@ -54,7 +54,7 @@ from tracker.services.comment_choice import (
     hub_works,
 )
 from tracker.store.queries import comment_candidates as queries
-from tracker.store.runs import RunCounts, finish_run, start_run
+from tracker.store.runs import RunCounts, finish_run, interrupt_stale_run, start_run
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,9 @@ def comments_platform(
     env = options.env if options.env is not None else os.environ
     clock = options.clock or (lambda: datetime.now(UTC))
     now = clock()
+    # A killed comment run left its row ``running``; close it even when today has nothing to
+    # read, so ``status`` never shows a stage as running for ever. Its stored pages stay.
+    interrupt_stale_run(engine, kind=queries.COMMENT_RUN_KIND, platform=platform)
     with engine.connect() as conn:
         choice = choose_platform_works(conn, config, platform, now)
     if not choice.works:  # nothing to read today: no request, no run row
