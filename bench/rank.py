@@ -3,15 +3,18 @@
 Usage::
 
     python bench/rank.py [--works N] [--accounts N] [--snapshots K] [--db PATH] [--no-sqlite]
+                         [--pg URL]
 
 Each measured phase runs in a fresh child process so its peak RSS is its own: ``synthetic``
 builds the input frames in pandas and ranks them; ``sqlite`` loads them from a SQLite file built
 with the store's schema (created once at ``--db``, default a temporary directory, and reused when
-it already holds the same sizes) and ranks them. Both also time a bare pandas groupby+rank over
-the same works frame, for a ratio that says what the whole method costs compared with one
-vectorised pandas step. Prints one JSON line with wall and CPU seconds (CPU time is the
-steadier figure on a shared machine; the 1-minute load average is printed beside it).
-Targets: < 30 s and < 2 GiB per phase.
+it already holds the same sizes) and ranks them; ``postgresql`` (with ``--pg URL`` or
+``TRACKER_TEST_PG_URL``) copies that file into a scratch schema with ``tracker db migrate-to``'s
+copy and does the same there. The database phases divide their load + rank by one raw scan of
+the same works on the same database in the same child (``bench/baseline.py``):
+``ratio_over_scan``, target <= 4 and < 1.5 GiB. Every phase also times a bare pandas
+groupby+rank over the works frame (``ratio``: the whole method against one vectorised step).
+Prints one JSON line with wall and CPU seconds (the 1-minute load average beside them).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.baseline import engine_scan, median_scan, sqlite_scan  # noqa: E402
+from bench.pg import schema_engine, scratch_copy  # noqa: E402
 from connectors import catalogue  # noqa: E402
 
 PLATFORMS = list(catalogue.live_platforms())
@@ -51,11 +56,6 @@ T0 = pd.Timestamp("2024-09-01", tz="UTC")
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def child_peak_rss_mib() -> float:
-    """The largest finished child's peak: the ranking's snapshot reader process."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def build(works: int, accounts: int, snapshots: int, seed: int = 1) -> dict[str, pd.DataFrame]:
@@ -217,6 +217,11 @@ def make_sqlite(path: Path, args: argparse.Namespace) -> float:
             for lo in range(0, len(df), chunk):
                 conn.execute(insert(table), records(df.iloc[lo : lo + chunk], times))
 
+    from alembic import command
+
+    from tracker.store.migrate import alembic_config
+
+    command.stamp(alembic_config(engine), "head")  # the schema is the head's: copyable as is
     with engine.begin() as conn:
         conn.execute(
             insert(Campaign.__table__), [{"id": 1, "name": "bench", "tags": [], "rules": {}}]
@@ -259,10 +264,23 @@ def make_sqlite(path: Path, args: argparse.Namespace) -> float:
 def child_sqlite(args: argparse.Namespace) -> dict:
     from sqlalchemy import create_engine
 
+    engine = create_engine(f"sqlite:///{args.db}")
+    return rank_from(engine, "sqlite", median_scan(sqlite_scan, args.db))
+
+
+PG_SCHEMA = "bench_rank"
+
+
+def child_pg(args: argparse.Namespace) -> dict:
+    engine = schema_engine(args.pg, PG_SCHEMA)
+    return rank_from(engine, "postgresql", median_scan(engine_scan, engine))
+
+
+def rank_from(engine, source: str, scan: float) -> dict:  # type: ignore[no-untyped-def]
+    """Load and rank from ``engine``, divided by one raw ``scan`` of the same works."""
     from tracker.ranking import rank_campaign
     from tracker.services.rank import load_frames
 
-    engine = create_engine(f"sqlite:///{args.db}")
     t, c = time.perf_counter(), time.process_time()
     with engine.connect() as conn:
         frames = load_frames(conn, 1)
@@ -271,8 +289,9 @@ def child_sqlite(args: argparse.Namespace) -> dict:
     result = rank_campaign(frames)
     rank_s, rank_cpu = time.perf_counter() - t, time.process_time() - c
     bare = bare_groupby_rank(frames.works)
+    engine.dispose()
     return {
-        "source": "sqlite",
+        "source": source,
         "works": len(result.works),
         "creators": len(result.creators),
         "snapshots": len(frames.snapshots),
@@ -281,7 +300,8 @@ def child_sqlite(args: argparse.Namespace) -> dict:
         "total_s": round(load_s + rank_s, 2),
         "cpu_s": round(load_cpu + rank_cpu, 2),
         "peak_rss_mib": round(peak_rss_mib()),
-        "snapshot_reader_peak_rss_mib": round(child_peak_rss_mib()),
+        "baseline_one_scan_s": round(scan, 3),
+        "ratio_over_scan": round((load_s + rank_s) / scan, 1),
         "bare_groupby_rank_s": round(bare, 4),
         "ratio": round((load_s + rank_s) / bare, 1),
     }
@@ -289,7 +309,8 @@ def child_sqlite(args: argparse.Namespace) -> dict:
 
 def run_child(kind: str, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--works", str(args.works),
-           "--accounts", str(args.accounts), "--snapshots", str(args.snapshots), "--db", str(args.db)]  # fmt: skip
+           "--accounts", str(args.accounts), "--snapshots", str(args.snapshots), "--db", str(args.db),
+           *(["--pg", args.pg] if args.pg else [])]  # fmt: skip
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=os.environ.copy())
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -301,7 +322,9 @@ def main() -> None:
     p.add_argument("--snapshots", type=int, default=2, help="snapshots per work (1-5)")
     p.add_argument("--db", type=Path, default=None)
     p.add_argument("--no-sqlite", action="store_true")
-    p.add_argument("--child", choices=["synthetic", "sqlite"], help=argparse.SUPPRESS)
+    p.add_argument("--no-synthetic", action="store_true")
+    p.add_argument("--pg", default=os.environ.get("TRACKER_TEST_PG_URL"), help="PostgreSQL URL")
+    p.add_argument("--child", choices=["synthetic", "sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child == "synthetic":
         print(json.dumps(child_synthetic(args)))
@@ -309,13 +332,17 @@ def main() -> None:
     if args.child == "sqlite":
         print(json.dumps(child_sqlite(args)))
         return
+    if args.child == "postgresql":
+        print(json.dumps(child_pg(args)))
+        return
 
     report: dict = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
-    report["synthetic"] = run_child("synthetic", args)
+    if not args.no_synthetic:
+        report["synthetic"] = run_child("synthetic", args)
     if not args.no_sqlite:
         tmp = None
         if args.db is None:
@@ -328,6 +355,10 @@ def main() -> None:
             report["sqlite_build_s"] = round(make_sqlite(args.db, args), 1)
             marker.write_text(sizes)
         report["sqlite"] = run_child("sqlite", args)
+        if args.pg:
+            with scratch_copy(args.db, args.pg, PG_SCHEMA) as copy_s:
+                report["postgresql_copy_s"] = round(copy_s, 1)
+                report["postgresql"] = run_child("postgresql", args)
         if tmp is not None:
             tmp.cleanup()
     print(json.dumps(report, ensure_ascii=False))

@@ -39,12 +39,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.baseline import engine_scan, median_scan, sqlite_scan  # noqa: E402
+from bench.pg import schema_engine, scratch_copy  # noqa: E402
 from connectors import catalogue  # noqa: E402
-from dashboards import aggregate  # noqa: E402
 from dashboards.filters import Selection  # noqa: E402
 from dashboards.report_build import build_report  # noqa: E402
 from dashboards.source import DashboardData  # noqa: E402
 from tracker.config import UnitRow, load_config  # noqa: E402
+from tracker.readmodel import facts as aggregate  # noqa: E402
 from tracker.records import AccountRecord, CampaignLink, Metrics, PostRecord  # noqa: E402
 from tracker.services.database import init_database  # noqa: E402
 from tracker.store.engine import make_engine  # noqa: E402
@@ -73,11 +75,6 @@ MARKER = "bench_report_sizes"
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def child_peak_rss_mib() -> float:
-    """The largest finished child's peak: the ranking's snapshot reader process."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def unit_rows() -> list[UnitRow]:
@@ -180,22 +177,6 @@ def has_sizes(path: Path, works: int, accounts: int) -> bool:
     return row == (works, accounts)
 
 
-def baseline_scan(path: Path) -> float:
-    """One raw sqlite3 pass over the campaign's works (join + GROUP BY platform): the yardstick
-    the figures are divided by, measured in the same run on the same machine."""
-    db = sqlite3.connect(path)
-    try:
-        t = time.perf_counter()
-        db.execute(
-            "SELECT p.platform, count(*), sum(p.likes) FROM post_campaign pc JOIN post p"
-            " ON pc.platform = p.platform AND pc.platform_post_id = p.platform_post_id"
-            " WHERE pc.campaign_id = 1 AND NOT pc.excluded GROUP BY p.platform"
-        ).fetchall()
-        return time.perf_counter() - t
-    finally:
-        db.close()
-
-
 def overview_from(facts, f) -> float:  # type: ignore[no-untyped-def]
     """The 总览 page's figures computed from the (already loaded) facts, uncached."""
     t = time.perf_counter()
@@ -206,27 +187,8 @@ def overview_from(facts, f) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - t
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--works", type=int, default=1_000_000)
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument(
-        "--db", type=Path, default=Path(tempfile.gettempdir()) / "kepu-bench-report.db"
-    )
-    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
-    args = parser.parse_args()
-
-    fill_s = None
-    if not has_sizes(args.db, args.works, args.accounts):
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(args.db) + suffix).unlink(missing_ok=True)
-        fill_s = fill(args.db, args.works, args.accounts)
-    config = load_config(ROOT / "config" / "campaign.toml")
-    engine = make_engine(f"sqlite:///{args.db}")
-    baseline_scan(args.db)  # warm the OS page cache like the runs below
-    scan = statistics.median(baseline_scan(args.db) for _ in range(3))
-
-    out = args.out / "bench-report.html"
+def measure(engine, config, scan: float, out: Path) -> dict:  # type: ignore[no-untyped-def]
+    """The report and the overview through ``engine``, with their ratios to ``scan``."""
     t = time.perf_counter()
     result = build_report(engine, config, out)
     report_s = time.perf_counter() - t
@@ -251,39 +213,74 @@ def main() -> None:
     t = time.perf_counter()
     data.overview(f)
     cached = time.perf_counter() - t
-    engine.dispose()
-    print(
-        json.dumps(
-            {
-                "bench": "report",
-                "works": args.works,
-                "accounts": args.accounts,
-                "fill_s": None if fill_s is None else round(fill_s, 1),
-                "baseline_one_scan_s": round(scan, 2),
-                "report_s": round(report_s, 2),
-                "ratio_report_over_scan": round(report_s / scan, 1),
-                "report_mb": round(result.size_bytes / 1_000_000, 2),
-                "report_works": result.works,
-                "report_phases_s": {k: round(v, 2) for k, v in result.phases.items()},
-                "facts_rows": len(facts.rows),
-                "overview_warm_up_s": round(warm_up, 2),
-                "overview_s": round(plain, 3),
-                "overview_platform_filter_s": round(weibo, 3),
-                "overview_city_filter_s": round(city, 3),
-                "overview_kind_and_date_filter_s": round(kind, 3),
-                "overview_first_request_after_warm_up_s": round(first_request, 3),
-                "overview_cached_s": round(cached, 4),
-                "ratio_overview_over_scan": round(plain / scan, 3),
-                "peak_rss_mib": round(max(rss_after_report, peak_rss_mib()), 1),
-                "snapshot_reader_peak_rss_mib": round(child_peak_rss_mib(), 1),
-                "db_mib": round(os.path.getsize(args.db) / 2**20, 1),
-                "python": sys.version.split()[0],
-                "sqlite": sqlite3.sqlite_version,
-                "machine": f"{platform.machine()} {os.cpu_count()} cores",
-            },
-            ensure_ascii=False,
-        )
+    return {
+        "baseline_one_scan_s": round(scan, 2),
+        "report_s": round(report_s, 2),
+        "ratio_report_over_scan": round(report_s / scan, 1),
+        "report_mb": round(result.size_bytes / 1_000_000, 2),
+        "report_works": result.works,
+        "report_phases_s": {k: round(v, 2) for k, v in result.phases.items()},
+        "facts_rows": len(facts.rows),
+        "overview_warm_up_s": round(warm_up, 2),
+        "ratio_warm_up_over_scan": round(warm_up / scan, 2),
+        "overview_s": round(plain, 3),
+        "overview_platform_filter_s": round(weibo, 3),
+        "overview_city_filter_s": round(city, 3),
+        "overview_kind_and_date_filter_s": round(kind, 3),
+        "overview_first_request_after_warm_up_s": round(first_request, 3),
+        "overview_cached_s": round(cached, 4),
+        "ratio_overview_over_scan": round(plain / scan, 3),
+        "peak_rss_mib": round(max(rss_after_report, peak_rss_mib()), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--works", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument(
+        "--db", type=Path, default=Path(tempfile.gettempdir()) / "kepu-bench-report.db"
     )
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--pg", default=os.environ.get("TRACKER_TEST_PG_URL"), help="PostgreSQL URL"
+    )
+    args = parser.parse_args()
+
+    fill_s = None
+    if not has_sizes(args.db, args.works, args.accounts):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(args.db) + suffix).unlink(missing_ok=True)
+        fill_s = fill(args.db, args.works, args.accounts)
+    config = load_config(ROOT / "config" / "campaign.toml")
+    engine = make_engine(f"sqlite:///{args.db}")
+    figures = {
+        "bench": "report",
+        "works": args.works,
+        "accounts": args.accounts,
+        "fill_s": None if fill_s is None else round(fill_s, 1),
+        **measure(
+            engine, config, median_scan(sqlite_scan, args.db), args.out / "bench-report.html"
+        ),
+    }
+    engine.dispose()
+    if args.pg:
+        with scratch_copy(args.db, args.pg, "bench_report") as copy_s:
+            pg = schema_engine(args.pg, "bench_report")
+            figures["postgresql_copy_s"] = round(copy_s, 1)
+            figures["postgresql"] = measure(
+                pg, config, median_scan(engine_scan, pg), args.out / "bench-report-pg.html"
+            )
+            pg.dispose()
+    figures.update(
+        {
+            "db_mib": round(os.path.getsize(args.db) / 2**20, 1),
+            "python": sys.version.split()[0],
+            "sqlite": sqlite3.sqlite_version,
+            "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        }
+    )
+    print(json.dumps(figures, ensure_ascii=False))
 
 
 if __name__ == "__main__":

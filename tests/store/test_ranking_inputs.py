@@ -64,6 +64,13 @@ def _ins(conn, table, rows: list[dict]) -> None:
 def db(tmp_path: Path):
     engine = create_engine(f"sqlite:///{tmp_path / 'rank.db'}")
     SQLModel.metadata.create_all(engine)
+    fill(engine)
+    yield engine
+    engine.dispose()
+
+
+def fill(engine) -> None:
+    """Two campaigns, three accounts, works with NULL metrics, history, snapshots, units."""
     with engine.begin() as conn:
         _ins(
             conn,
@@ -177,8 +184,6 @@ def db(tmp_path: Path):
                 }
             ],
         )
-    yield engine
-    engine.dispose()
 
 
 def test_load_frames_types_and_membership(db) -> None:
@@ -276,7 +281,12 @@ def test_empty_campaign(db) -> None:
 
 
 def test_columnar_fast_path_and_row_path_agree(db, monkeypatch) -> None:
+    """The row-wise reader's ``group_concat`` pages (for databases the Arrow reader cannot
+    open, and every read outside the ranking) against its cursor rows."""
+    from tracker.store.queries import arrow_reader
     from tracker.store.queries import frame_reader as load
+
+    monkeypatch.setattr(arrow_reader, "_runner_for", lambda conn: None)
 
     with db.connect() as conn:
         fast = load_frames(conn, 1)
@@ -325,61 +335,3 @@ def test_page_order_is_checked() -> None:
         load._check_order([np.array(["a", "b", "a"], dtype=object)])
     with pytest.raises(load._Misaligned):  # a duplicated key is not strictly increasing
         load._check_order([np.array(["a", "a"], dtype=object), np.array(["1", "1"], dtype=object)])
-
-
-def test_snapshots_read_by_a_child_process_equal_the_inline_read(db, monkeypatch) -> None:
-    from tracker.store.queries import snapshot_reader
-
-    with db.connect() as conn:
-        inline = load_frames(conn, 1)
-        for min_posts, min_snapshots in ((10**12, 0), (0, 10**12)):  # too few of either
-            with monkeypatch.context() as m:
-                m.setattr(snapshot_reader, "MIN_POSTS", min_posts)
-                m.setattr(snapshot_reader, "MIN_SNAPSHOTS", min_snapshots)
-                with snapshot_reader.snapshots_in_background(conn, 1) as pending:
-                    assert pending is None  # not worth a process: read here
-    monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
-    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
-    with db.connect() as conn:
-        with snapshot_reader.snapshots_in_background(conn, 1) as pending:
-            chunks = snapshot_reader.collect(pending)
-        assert chunks is not None and set(chunks) == {"douyin", "weibo"}
-        assert sum(len(c["platform_post_id"]) for cs in chunks.values() for c in cs) == (
-            conn.exec_driver_sql("SELECT count(*) FROM metric_snapshot").scalar()
-        )
-        background = load_frames(conn, 1)
-    pd.testing.assert_frame_equal(background.works, inline.works)
-    pd.testing.assert_frame_equal(background.snapshots, inline.snapshots)
-
-
-def test_a_failed_snapshot_reader_falls_back_to_reading_here(db, monkeypatch, caplog) -> None:
-    from tracker.store.queries import snapshot_reader
-
-    with db.connect() as conn:
-        inline = load_frames(conn, 1)
-    monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
-    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
-    monkeypatch.setattr(snapshot_reader.sys, "executable", "/bin/false")  # starts, exits 1
-    with db.connect() as conn, caplog.at_level("WARNING"):
-        fallen_back = load_frames(conn, 1)
-    assert "snapshot reader failed" in caplog.text
-    pd.testing.assert_frame_equal(fallen_back.snapshots, inline.snapshots)
-    monkeypatch.setattr(snapshot_reader.sys, "executable", "/nonexistent/python")  # cannot start
-    with db.connect() as conn:
-        with snapshot_reader.snapshots_in_background(conn, 1) as pending:
-            assert pending is None
-        pd.testing.assert_frame_equal(load_frames(conn, 1).snapshots, inline.snapshots)
-
-
-def test_no_snapshot_reader_for_an_in_memory_database(monkeypatch) -> None:
-    from sqlalchemy.pool import StaticPool
-
-    from tracker.store.queries import snapshot_reader
-
-    monkeypatch.setattr(snapshot_reader, "MIN_POSTS", 0)
-    monkeypatch.setattr(snapshot_reader, "MIN_SNAPSHOTS", 0)
-    engine = create_engine("sqlite://", poolclass=StaticPool)
-    SQLModel.metadata.create_all(engine)
-    with engine.connect() as conn:
-        with snapshot_reader.snapshots_in_background(conn, 1) as pending:
-            assert pending is None

@@ -24,6 +24,7 @@ from tracker.cli import (  # noqa: F401  - importing a command module registers 
     commands_collect,
     commands_core,
     commands_dashboard,
+    commands_db,
     commands_demo,
     commands_import,
     commands_pack,

@@ -2,7 +2,7 @@
 
 Everything that enters the database as collected data goes through ``Ingestor.ingest``:
 accounts, posts (latest metrics), campaign links and metric snapshots, in batches, with rows
-deduplicated by key before each batch (Postgres refuses a key twice in one multi-row upsert).
+deduplicated by key before each batch (Postgres refuses a key twice in one upsert).
 
 Rules the statements encode:
 - a row is only overwritten by strictly newer data (``last_collected_at`` / ``last_seen_at``), so
@@ -17,14 +17,20 @@ Rules the statements encode:
   metric: a newer figure brings its own mark (an exact figure clears it), a metric the newer
   data does not show keeps the stored figure and the stored mark.
 
-SQLite takes a fast path: the same Core statement compiled once and executed through the
-driver's ``executemany`` with prepared tuples. SQLAlchemy's per-parameter processing costs ~3x
-over raw sqlite3 at a million rows (engineering notes section 2.3); this keeps the project's
-upsert within a small factor of raw ``executemany`` while the SQL is still Core-built.
+The ingest is kept close to the driver, since a collection run stores every page it reads and
+an import stores a million works at once (``bench/ingest.py`` holds it to raw ``executemany``):
+- records become value tuples in one pass (``tracker.store.ingest_rows``), with no dict per
+  row and no SQLAlchemy processing per value;
+- SQLite runs each table's statement, compiled once from Core, as one driver ``executemany``
+  per page; new rows are told from updated ones by the table's ``rowid`` (an upsert keeps a
+  row's ``rowid``, an insert takes one above the largest), not by reading the keys first;
+- PostgreSQL COPYs each page into a temporary table and runs one ``INSERT ... SELECT ...
+  ON CONFLICT`` per table from it (``tracker.store.pg_stage``), built from the same Core rules.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,7 +56,52 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.normalize.fingerprint import content_fingerprint
 from tracker.records import AccountRecord, CampaignLink, PostRecord, format_lower_bounds
+from tracker.store.ingest_rows import (
+    ACCOUNT_COLS,
+    ACCOUNT_KEY,
+    ACCOUNT_ORDER,
+    ACCOUNT_UNIT_COLS,
+    ACCOUNT_UNIT_KEY,
+    ACCOUNT_UNIT_ORDER,
+    LINK_COLS,
+    LINK_KEY,
+    LINK_ORDER,
+    METRICS,
+    PG,
+    POST_COLS,
+    POST_KEY,
+    POST_ORDER,
+    SNAPSHOT_COLS,
+    SNAPSHOT_KEY,
+    SNAPSHOT_ORDER,
+    SQLITE,
+    Row,
+    account_tuples,
+    account_unit_tuples,
+    dedupe_tuples,
+    link_tuples,
+    post_and_snapshot_tuples,
+)
 from tracker.store.models import Account, AccountUnit, MetricSnapshot, Post, PostCampaign
+from tracker.store.pg_stage import StagedUpsert
+
+__all__ = [
+    "ACCOUNT_COLS",
+    "ACCOUNT_UNIT_COLS",
+    "BATCH_SIZE",
+    "LINK_COLS",
+    "METRICS",
+    "POST_COLS",
+    "SNAPSHOT_COLS",
+    "IngestCounts",
+    "Ingestor",
+    "account_row",
+    "batched",
+    "existing_post_keys",
+    "insert_stub_post",
+    "post_row",
+    "snapshot_row",
+]
 
 BATCH_SIZE = 5_000
 
@@ -59,62 +110,6 @@ POST_T: Table = Post.__table__
 SNAPSHOT_T: Table = MetricSnapshot.__table__
 LINK_T: Table = PostCampaign.__table__
 ACCOUNT_UNIT_T: Table = AccountUnit.__table__
-
-METRICS = ("views", "likes", "comments", "shares", "favorites")
-
-ACCOUNT_COLS = (
-    "platform",
-    "platform_uid",
-    "name",
-    "url",
-    "followers",
-    "verified",
-    "verify_type",
-    "first_seen_at",
-    "last_seen_at",
-)
-POST_COLS = (
-    "platform",
-    "platform_post_id",
-    "account_uid",
-    "url",
-    "title",
-    "text",
-    "content_type",
-    "published_at",
-    "published_at_source",
-    "hashtags",
-    "repost_of",
-    "duration_s",
-    *METRICS,
-    "lower_bounds",
-    "first_collected_at",
-    "last_collected_at",
-    "source",
-    "deleted",
-    "fingerprint",
-    "context",
-)
-SNAPSHOT_COLS = (
-    "platform",
-    "platform_post_id",
-    "captured_at",
-    *METRICS,
-    "lower_bounds",
-    "followers_at_capture",
-    "source",
-    "run_id",
-)
-LINK_COLS = (
-    "platform",
-    "platform_post_id",
-    "campaign_id",
-    "matched_by",
-    "matched_value",
-    "excluded",
-    "linked_at",
-)
-ACCOUNT_UNIT_COLS = ("platform", "platform_uid", "unit_id", "source")
 
 _DATETIME_COLS = {
     "first_seen_at",
@@ -177,6 +172,8 @@ def _newer_or_equal(a: datetime | None, b: datetime | None) -> bool:
 
 
 def account_row(rec: AccountRecord, seen_at: datetime) -> dict[str, Any]:
+    """The account's column values (the readable definition; the ingest binds the same values
+    as tuples, ``ingest_rows.account_tuples``)."""
     when = rec.seen_at or seen_at
     return {
         "platform": rec.platform,
@@ -226,6 +223,7 @@ def post_row(rec: PostRecord, fingerprint: str | None = None) -> dict[str, Any]:
 
 
 def snapshot_row(rec: PostRecord, run_id: int | None) -> dict[str, Any]:
+    """The snapshot's column values (written only for a post that carries a count)."""
     m = rec.metrics
     return {
         "platform": rec.platform,
@@ -243,14 +241,6 @@ def snapshot_row(rec: PostRecord, run_id: int | None) -> dict[str, Any]:
     }
 
 
-def _has_metrics(rec: PostRecord) -> bool:
-    m = rec.metrics
-    return (
-        any(getattr(m, name) is not None for name in METRICS)
-        or rec.followers_at_capture is not None
-    )
-
-
 def _insert_for(conn: Connection, table: Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
@@ -261,8 +251,8 @@ def _coalesce_set(stmt: Any, table: Table, cols: Iterable[str]) -> dict[str, Col
     return {c: func.coalesce(stmt.excluded[c], table.c[c]) for c in cols}
 
 
-def _account_statement(conn: Connection) -> Any:
-    stmt = _insert_for(conn, ACCOUNT_T)
+def _account_upsert(stmt: Any) -> Any:
+    """``stmt``, an ``insert(account)`` of either dialect, with the account's conflict rule."""
     t = ACCOUNT_T
     set_ = _coalesce_set(stmt, t, ("name", "url", "followers", "verified", "verify_type"))
     set_["last_seen_at"] = stmt.excluded.last_seen_at
@@ -337,8 +327,8 @@ def _lower_bounds_set(stmt: Any, t: Table) -> Any:
     return func.nullif(trimmed, literal_column("''"), type_=String)
 
 
-def _post_statement(conn: Connection) -> Any:
-    stmt = _insert_for(conn, POST_T)
+def _post_upsert(stmt: Any) -> Any:
+    """``stmt``, an ``insert(post)`` of either dialect, with the post's conflict rule."""
     t = POST_T
     set_ = _coalesce_set(
         stmt,
@@ -372,22 +362,20 @@ def _post_statement(conn: Connection) -> Any:
     )
 
 
-def _snapshot_statement(conn: Connection) -> Any:
-    return _insert_for(conn, SNAPSHOT_T).on_conflict_do_nothing(
+def _snapshot_upsert(stmt: Any) -> Any:
+    return stmt.on_conflict_do_nothing(
         index_elements=["platform", "platform_post_id", "captured_at"]
     )
 
 
-def _link_statement(conn: Connection) -> Any:
-    return _insert_for(conn, LINK_T).on_conflict_do_nothing(
+def _link_upsert(stmt: Any) -> Any:
+    return stmt.on_conflict_do_nothing(
         index_elements=["platform", "platform_post_id", "campaign_id"]
     )
 
 
-def _account_unit_statement(conn: Connection) -> Any:
-    return _insert_for(conn, ACCOUNT_UNIT_T).on_conflict_do_nothing(
-        index_elements=["platform", "platform_uid", "unit_id"]
-    )
+def _account_unit_upsert(stmt: Any) -> Any:
+    return stmt.on_conflict_do_nothing(index_elements=["platform", "platform_uid", "unit_id"])
 
 
 def _format_datetime(value: datetime) -> str:
@@ -476,50 +464,89 @@ class _CompiledSqlite:
         return max(result.rowcount, 0)
 
 
-_STATEMENT_BUILDERS = {
-    "account": (_account_statement, ACCOUNT_COLS),
-    "post": (_post_statement, POST_COLS),
-    "snapshot": (_snapshot_statement, SNAPSHOT_COLS),
-    "link": (_link_statement, LINK_COLS),
-    "account_unit": (_account_unit_statement, ACCOUNT_UNIT_COLS),
+@dataclass(frozen=True, slots=True)
+class _TableWrite:
+    """One table the ingest writes: its conflict rule, the columns it binds and its key."""
+
+    table: Table
+    upsert: Any
+    cols: tuple[str, ...]
+    key: tuple[str, ...]
+
+
+_WRITES = {
+    "account": _TableWrite(ACCOUNT_T, _account_upsert, ACCOUNT_COLS, ("platform", "platform_uid")),
+    "post": _TableWrite(POST_T, _post_upsert, POST_COLS, ("platform", "platform_post_id")),
+    "snapshot": _TableWrite(
+        SNAPSHOT_T, _snapshot_upsert, SNAPSHOT_COLS, ("platform", "platform_post_id", "captured_at")
+    ),
+    "link": _TableWrite(
+        LINK_T, _link_upsert, LINK_COLS, ("platform", "platform_post_id", "campaign_id")
+    ),
+    "account_unit": _TableWrite(
+        ACCOUNT_UNIT_T,
+        _account_unit_upsert,
+        ACCOUNT_UNIT_COLS,
+        ("platform", "platform_uid", "unit_id"),
+    ),
 }
-_CACHE: dict[str, tuple[dict[str, Any], dict[str, _CompiledSqlite]]] = {}
 
 
-def _statements_for(conn: Connection) -> tuple[dict[str, Any], dict[str, _CompiledSqlite]]:
-    """Statements per dialect, built and compiled once per process (a page is small; compiling
-    five upserts for every page cost more than storing it)."""
-    dialect = conn.dialect.name
-    cached = _CACHE.get(dialect)
-    if cached is None:
-        statements = {name: build(conn) for name, (build, _) in _STATEMENT_BUILDERS.items()}
-        compiled: dict[str, _CompiledSqlite] = {}
-        if dialect == "sqlite":
-            compiled = {
-                name: _CompiledSqlite(statements[name], cols)
-                for name, (_, cols) in _STATEMENT_BUILDERS.items()
-            }
-        cached = _CACHE[dialect] = (statements, compiled)
-    return cached
+@functools.cache
+def _sqlite_statements() -> dict[str, _CompiledSqlite]:
+    """The SQLite statements, compiled once per process (compiling five upserts for every
+    page cost more than storing it). A cached function, not a dict filled in place: platforms
+    collected side by side must never see it half built."""
+    out: dict[str, _CompiledSqlite] = {}
+    for name, w in _WRITES.items():
+        compiled = _CompiledSqlite(w.upsert(sqlite.insert(w.table)), w.cols)
+        if tuple(compiled.order) != w.cols:  # pragma: no cover - the tuples rely on it
+            raise RuntimeError(f"{name}: parameters {compiled.order} are not {w.cols}")
+        out[name] = compiled
+    return out
 
 
-_EXISTING: dict[tuple[str, str, str], Any] = {}
+@functools.cache
+def _pg_statements() -> dict[str, StagedUpsert]:
+    """The PostgreSQL staged upserts, built once per process."""
+    return {name: StagedUpsert(w.table, w.cols, w.key, w.upsert) for name, w in _WRITES.items()}
 
 
-def _existing_query(table: Table, key: tuple[str, str]) -> Any:
-    """One cached ``SELECT id WHERE platform = :platform AND id IN (:ids)`` per table.
+_MAX_ROWID = 2**63 - 1
 
-    Built with an expanding parameter, so SQLAlchemy's statement cache serves every page;
-    a fresh ``IN (...)`` of literal values per page cost more than the upsert it preceded.
+
+class _SqliteNewRows:
+    """Counts the rows an upsert inserted into a ``rowid`` table, without reading keys.
+
+    An upsert that updates keeps the row's ``rowid``; an insert takes one above the largest
+    (SQLite's rule while the largest is below the maximum). So the rows above the largest
+    ``rowid`` seen before the statement are exactly the new ones: two index look-ups per page
+    instead of a ``SELECT ... IN`` over every key. The first read and the upsert see one
+    snapshot: had another connection committed in between, SQLite would refuse the upsert
+    (as it refused the key read before it), so the count is never of someone else's rows.
     """
-    cache_key = (table.name, *key)
-    query = _EXISTING.get(cache_key)
-    if query is None:
-        query = _EXISTING[cache_key] = select(table.c[key[1]]).where(
-            table.c[key[0]] == bindparam("platform"),
-            table.c[key[1]].in_(bindparam("ids", expanding=True)),
-        )
-    return query
+
+    def __init__(self, conn: Connection, table: Table) -> None:
+        self.conn = conn
+        name = conn.dialect.identifier_preparer.format_table(table)
+        self._max_sql = f"SELECT max(rowid) FROM {name}"
+        self._above_sql = f"SELECT count(*) FROM {name} WHERE rowid > ?"
+        self._all_sql = f"SELECT count(*) FROM {name}"
+        self._before: int | None = None
+        self._count_before = 0
+
+    def before(self) -> None:
+        self._before = self.conn.exec_driver_sql(self._max_sql).scalar()
+        if self._before == _MAX_ROWID:  # pragma: no cover - SQLite then picks rowids at random
+            self._count_before = int(self.conn.exec_driver_sql(self._all_sql).scalar_one())
+
+    def after(self) -> int:
+        if self._before is None:  # the table was empty
+            return int(self.conn.exec_driver_sql(self._all_sql).scalar_one())
+        if self._before == _MAX_ROWID:  # pragma: no cover
+            return int(self.conn.exec_driver_sql(self._all_sql).scalar_one()) - self._count_before
+        found = self.conn.exec_driver_sql(self._above_sql, (self._before,)).scalar_one()
+        return int(found)
 
 
 class Ingestor:
@@ -528,35 +555,34 @@ class Ingestor:
     def __init__(self, conn: Connection, *, batch_size: int = BATCH_SIZE) -> None:
         self.conn = conn
         self.batch_size = batch_size
-        self._sqlite = conn.dialect.name == "sqlite"
-        self._statements, self._compiled = _statements_for(conn)
+        self._pg = conn.dialect.name == "postgresql"
+        self._binder = PG if self._pg else SQLITE
+        self._compiled: dict[str, _CompiledSqlite] = {}
+        self._staged: dict[str, StagedUpsert] = {}
+        if self._pg:
+            self._staged = _pg_statements()
+        else:
+            self._compiled = _sqlite_statements()
 
-    def _execute(self, name: str, rows: Sequence[dict[str, Any]]) -> int:
+    def _write(self, name: str, rows: Sequence[Row], *, count_new: bool = False) -> tuple[int, int]:
+        """Upsert ``rows`` (distinct keys, ``_WRITES[name].cols`` order) into one table.
+
+        Returns the rows the statement wrote (inserted, or updated past its WHERE) and, when
+        ``count_new``, how many of them were not stored before (else 0).
+        """
         if not rows:
-            return 0
-        if self._sqlite:
-            return self._compiled[name].run(self.conn, rows)
-        # insertmanyvalues reports no usable rowcount; RETURNING yields exactly the rows that
-        # were inserted or passed the upsert's WHERE, which is what we count.
-        stmt = self._statements[name]
-        first_pk = next(iter(stmt.table.primary_key.columns))
-        result = self.conn.execute(stmt.returning(first_pk), list(rows))
-        return len(result.all())
-
-    def _existing(
-        self, table: Table, key: tuple[str, str], rows: Sequence[dict[str, Any]]
-    ) -> set[tuple[str, str]]:
-        """Keys among ``rows`` already stored, so new and updated can be told apart."""
-        by_platform: dict[str, list[str]] = {}
-        for row in rows:
-            by_platform.setdefault(row[key[0]], []).append(row[key[1]])
-        found: set[tuple[str, str]] = set()
-        q = _existing_query(table, key)
-        for platform, ids in by_platform.items():
-            for chunk in batched(ids, 900):
-                stored = self.conn.execute(q, {"platform": platform, "ids": list(chunk)})
-                found.update((platform, v) for (v,) in stored)
-        return found
+            return 0, 0
+        conn = self.conn
+        if self._pg:
+            staged = self._staged[name]
+            staged.stage(conn, rows)
+            stored = staged.count_stored(conn) if count_new else len(rows)
+            return staged.upsert(conn), len(rows) - stored
+        new_rows = _SqliteNewRows(conn, _WRITES[name].table) if count_new else None
+        if new_rows is not None:
+            new_rows.before()
+        written = max(conn.exec_driver_sql(self._compiled[name].sql, list(rows)).rowcount, 0)
+        return written, new_rows.after() if new_rows is not None else 0
 
     def ingest(
         self,
@@ -571,76 +597,62 @@ class Ingestor:
         fingerprints: dict[tuple[str, str], str] | None = None,
         count_existing: bool = True,
     ) -> IngestCounts:
-        """Upsert everything given; returns counts. The caller owns the transaction."""
+        """Upsert everything given; returns counts. The caller owns the transaction.
+
+        ``count_existing=False`` skips telling new rows from stored ones: every post then
+        counts as new and no account does.
+        """
         counts = IngestCounts()
         now = seen_at or datetime.now(UTC)
-        fps = fingerprints or {}
+        binder = self._binder
         for chunk in batched(accounts, self.batch_size):
-            rows = _dedupe(
-                (account_row(a, now) for a in chunk), ("platform", "platform_uid"), "last_seen_at"
-            )
-            before = (
-                self._existing(ACCOUNT_T, ("platform", "platform_uid"), rows)
-                if count_existing
-                else set()
-            )
-            self._execute("account", rows)
-            counts.accounts_new += (
-                sum(1 for r in rows if (r["platform"], r["platform_uid"]) not in before)
-                if count_existing
-                else 0
-            )
+            rows = dedupe_tuples(account_tuples(chunk, now, binder), ACCOUNT_KEY, ACCOUNT_ORDER)
+            counts.accounts_new += self._write("account", rows, count_new=count_existing)[1]
         for chunk in batched(posts, self.batch_size):
-            rows = _dedupe(
-                (post_row(p, fps.get(p.key)) for p in chunk),
-                ("platform", "platform_post_id"),
-                "last_collected_at",
-            )
-            before = (
-                self._existing(POST_T, ("platform", "platform_post_id"), rows)
-                if count_existing
-                else set()
-            )
-            touched = self._execute("post", rows)
-            new = sum(1 for r in rows if (r["platform"], r["platform_post_id"]) not in before)
-            counts.posts_new += new
-            updated = max(touched - new, 0) if count_existing else 0
-            counts.posts_updated += updated
-            counts.posts_unchanged += len(rows) - new - updated if count_existing else 0
-            snaps = _dedupe(
-                (snapshot_row(p, run_id) for p in chunk if _has_metrics(p)),
-                ("platform", "platform_post_id", "captured_at"),
-                "captured_at",
-            )
-            counts.snapshots_new += self._execute("snapshot", snaps)
+            post_rows, snaps = post_and_snapshot_tuples(chunk, run_id, fingerprints, binder)
+            rows = dedupe_tuples(post_rows, POST_KEY, POST_ORDER)
+            touched, new = self._write("post", rows, count_new=count_existing)
+            if count_existing:
+                updated = max(touched - new, 0)
+                counts.posts_new += new
+                counts.posts_updated += updated
+                counts.posts_unchanged += len(rows) - new - updated
+            else:
+                counts.posts_new += len(rows)
+            if rows is not post_rows:  # distinct posts mean distinct snapshots
+                snaps = dedupe_tuples(snaps, SNAPSHOT_KEY, SNAPSHOT_ORDER)
+            counts.snapshots_new += self._write("snapshot", snaps)[0]
         if links:
-            ids = campaign_ids or {}
-            link_rows = []
-            for link in links:
-                if link.campaign not in ids:
-                    raise KeyError(f"campaign {link.campaign!r} is not in the database")
-                link_rows.append(
-                    {
-                        "platform": link.platform,
-                        "platform_post_id": link.platform_post_id,
-                        "campaign_id": ids[link.campaign],
-                        "matched_by": link.matched_by,
-                        "matched_value": link.matched_value,
-                        "excluded": False,
-                        "linked_at": now,
-                    }
-                )
-            for chunk in batched(link_rows, self.batch_size):
-                rows = _dedupe(chunk, ("platform", "platform_post_id", "campaign_id"), "linked_at")
-                counts.links_new += self._execute("link", rows)
+            link_rows = link_tuples(links, campaign_ids or {}, now, binder)
+            for part in batched(link_rows, self.batch_size):
+                rows = dedupe_tuples(list(part), LINK_KEY, LINK_ORDER)
+                counts.links_new += self._write("link", rows)[0]
         if account_units:
-            rows = [
-                {"platform": p, "platform_uid": u, "unit_id": unit, "source": "submission"}
-                for p, u, unit in account_units
-            ]
-            rows = _dedupe(rows, ("platform", "platform_uid", "unit_id"), "source")
-            self._execute("account_unit", rows)
+            rows = dedupe_tuples(
+                account_unit_tuples(account_units), ACCOUNT_UNIT_KEY, ACCOUNT_UNIT_ORDER
+            )
+            self._write("account_unit", rows)
         return counts
+
+
+_EXISTING: dict[tuple[str, str, str], Any] = {}
+
+
+def _existing_query(table: Table, key: tuple[str, str]) -> Any:
+    """One cached ``SELECT id WHERE platform = :platform AND id IN (:ids)`` per table (the
+    comment store counts new comments with it).
+
+    Built with an expanding parameter, so SQLAlchemy's statement cache serves every page;
+    a fresh ``IN (...)`` of literal values per page cost more than the upsert it preceded.
+    """
+    cache_key = (table.name, *key)
+    query = _EXISTING.get(cache_key)
+    if query is None:
+        query = _EXISTING[cache_key] = select(table.c[key[1]]).where(
+            table.c[key[0]] == bindparam("platform"),
+            table.c[key[1]].in_(bindparam("ids", expanding=True)),
+        )
+    return query
 
 
 def existing_post_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

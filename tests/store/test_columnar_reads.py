@@ -1,0 +1,206 @@
+"""The ranking's columnar reads (ADBC -> Arrow) give exactly the frames the row-wise reads give.
+
+Each test reads the same database twice: once columnar, once with the columnar reader
+switched off (``_runner_for`` returning None, the path an in-memory database takes), and
+compares every frame the ranking starts from. The demo's database is the realistic case (six
+platforms, histories, several snapshots a work, reviews); the small fixture of
+``test_ranking_inputs`` covers the odd values (NULL metrics, a 19-digit id, an excluded work)
+on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine
+from sqlmodel import SQLModel
+
+from tracker.services.rank import load_frames
+from tracker.store.queries import arrow_reader
+from tracker.store.queries.arrow_reader import ColumnarUnavailable, arrow_frame, columnar_reader
+
+from ..helpers.database import pg_engine, pg_schema  # noqa: F401 - fixtures
+from ..helpers.demo import demo_copy
+from .test_ranking_inputs import db, fill  # noqa: F401 - fixture
+
+FRAMES = ("works", "history", "snapshots", "accounts", "account_units", "units", "reviews")
+
+
+@pytest.fixture(autouse=True)
+def columnar_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These databases are small; the columnar path is what is under test."""
+    monkeypatch.setattr(arrow_reader, "MIN_SQLITE_POSTS", 0)
+
+
+def _frames(engine: Engine, campaign_id: int = 1) -> dict[str, pd.DataFrame]:
+    with engine.connect() as conn:
+        frames = load_frames(conn, campaign_id)
+    return {name: getattr(frames, name) for name in FRAMES}
+
+
+def _row_wise(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, pd.DataFrame]:
+    with monkeypatch.context() as m:
+        m.setattr(arrow_reader, "_runner_for", lambda conn: None)
+        return _frames(engine)
+
+
+def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(a[name], b[name], obj=name)
+
+
+@pytest.fixture
+def read_tables(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every columnar read (so a test knows the columnar path really ran)."""
+    seen: list[str] = []
+    original = arrow_reader.ColumnarReader.table
+
+    def spy(self, stmt):  # type: ignore[no-untyped-def]
+        seen.append(str(stmt))
+        return original(self, stmt)
+
+    monkeypatch.setattr(arrow_reader.ColumnarReader, "table", spy)
+    return seen
+
+
+def test_the_demo_reads_the_same_columnar_and_row_wise(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch, read_tables
+) -> None:
+    root = demo_copy(tmp_path_factory, "columnar")
+    engine = create_engine(f"sqlite:///{root / 'out' / 'tracker.db'}")
+    try:
+        columnar = _frames(engine)
+        assert any("metric_snapshot" in sql for sql in read_tables)
+        assert any("post_campaign" in sql for sql in read_tables)
+        calls = len(read_tables)
+        row_wise = _row_wise(engine, monkeypatch)
+        assert len(read_tables) == calls  # switched off: nothing read columnar
+    finally:
+        engine.dispose()
+    assert len(columnar["works"]) > 50 and len(columnar["snapshots"]) > len(columnar["works"])
+    assert columnar["works"]["platform"].nunique() >= 6
+    _assert_same(columnar, row_wise)
+
+
+def test_odd_values_read_the_same_on_sqlite(db, monkeypatch, read_tables) -> None:  # noqa: F811
+    columnar = _frames(db)
+    assert read_tables
+    _assert_same(columnar, _row_wise(db, monkeypatch))
+
+
+@pytest.mark.postgres
+def test_odd_values_read_the_same_on_postgresql(pg_engine, monkeypatch, read_tables) -> None:  # noqa: F811
+    SQLModel.metadata.create_all(pg_engine)
+    fill(pg_engine)
+    columnar = _frames(pg_engine)
+    assert read_tables  # the schema came from the caller's connection, not the URL
+    assert len(columnar["works"]) == 3
+    _assert_same(columnar, _row_wise(pg_engine, monkeypatch))
+
+
+def test_a_failing_columnar_read_falls_back_to_the_row_wise_read(
+    db,  # noqa: F811
+    monkeypatch,
+    caplog,
+) -> None:
+    expected = _row_wise(db, monkeypatch)
+
+    def broken(self, stmt):  # type: ignore[no-untyped-def]
+        raise ColumnarUnavailable("driver said no")
+
+    monkeypatch.setattr(arrow_reader.ColumnarReader, "table", broken)
+    with caplog.at_level("INFO"):
+        _assert_same(_frames(db), expected)
+    assert "driver said no" in caplog.text
+
+
+def test_no_columnar_reader_for_an_in_memory_database() -> None:
+    engine = create_engine("sqlite://")
+    try:
+        with engine.connect() as conn, columnar_reader(conn) as reader:
+            assert reader is None
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def late_text(tmp_path: Path) -> Iterator[Path]:
+    """A column whose first 5,000 values are NULL and whose last is text: SQLite's driver
+    infers a column's type from the rows it has seen, and would read it as integers."""
+    path = tmp_path / "late.db"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, label TEXT, at TEXT)")
+        con.executemany("INSERT INTO t (label, at) VALUES (NULL, NULL)", [()] * 5000)
+        con.execute("INSERT INTO t (label, at) VALUES ('晚到的文字', '2024-09-01 08:00:00+08:00')")
+    yield path
+
+
+def test_text_after_many_nulls_is_read_as_text(late_text: Path) -> None:
+    from sqlalchemy import column, select, table
+
+    engine = create_engine(f"sqlite:///{late_text}")
+    t = table("t", column("id"), column("label"), column("at"))
+    try:
+        with engine.connect() as conn, columnar_reader(conn) as reader:
+            assert reader is not None
+            frame = arrow_frame(reader.table(select(t).order_by(t.c.id)), times=("at",))
+    finally:
+        engine.dispose()
+    assert frame["label"].iloc[-1] == "晚到的文字" and pd.isna(frame["label"].iloc[0])
+    # Text with an offset is not Arrow's to parse: it goes through the row-wise rule (UTC).
+    assert frame["at"].iloc[-1] == pd.Timestamp("2024-09-01 00:00:00", tz="UTC")
+    assert frame["at"].isna().sum() == 5000
+
+
+def test_sqlite_is_read_in_a_child_and_the_file_stays_sound(
+    tmp_path_factory: pytest.TempPathFactory, read_tables
+) -> None:
+    """The driver's own SQLite never loads in this process: two copies of SQLite in one
+    process release each other's locks on a file. Reads interleaved with writes on the
+    process's own connection leave the database intact."""
+    import sys
+
+    from sqlalchemy import text
+
+    root = demo_copy(tmp_path_factory, "columnar-sound")
+    engine = create_engine(f"sqlite:///{root / 'out' / 'tracker.db'}")
+    try:
+        first = _frames(engine)
+        for i in range(3):
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE post SET likes = likes + 1 WHERE likes IS NOT NULL"))
+            again = _frames(engine)
+            assert int(again["works"]["likes"].sum()) > int(first["works"]["likes"].sum()) + i
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        engine.dispose()
+    assert read_tables
+    assert "adbc_driver_sqlite" not in sys.modules
+    assert "adbc_driver_sqlite.dbapi" not in sys.modules
+
+
+def test_a_folder_name_with_uri_characters_opens_that_file(tmp_path: Path, db) -> None:  # noqa: F811
+    """``#``, ``?``, ``%20`` and spaces in a folder name reach the child percent-encoded: the
+    read opens that very file, read-only, and leaves nothing else behind."""
+    import shutil
+
+    folder = tmp_path / "演示 输出%20#?&"
+    folder.mkdir()
+    source = Path(db.url.database)
+    db.dispose()
+    shutil.copy(source, folder / "rank.db")
+    from tracker.store.engine import sqlite_url
+
+    engine = create_engine(sqlite_url(folder / "rank.db"))
+    try:
+        frames = _frames(engine)
+    finally:
+        engine.dispose()
+    assert len(frames["works"]) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rank.db", "演示 输出%20#?&"]
+    assert sorted(p.name for p in folder.iterdir()) == ["rank.db"]
