@@ -14,7 +14,10 @@ Each virtual day (Beijing time, as the shipped schedule):
   published since the last successful run began, less two days; the config's ``max_pages``; an
   interrupted run's cursor is resumed by the service itself);
 - 12:00, the metric refresh: ``refresh_platform`` with ``[schedule] refresh_younger_than_days``
-  and the config's ``daily_requests`` budget, as the ``refresh`` job;
+  and the config's ``daily_requests`` budget, as the ``refresh`` job, then the comment stage
+  the same job ends with (``comments_platform`` per platform whose connector reads comments,
+  ``[comments] daily_works_per_platform`` and ``max_pages_per_work``); its requests count in
+  the platform's hours;
 - 24:00, freshness: the share of stored campaign works published in the last 14 days whose
   latest snapshot is under 24 h old, and the same for each platform's top 200 by interactions.
 
@@ -61,6 +64,7 @@ from tracker.services.collect import (  # noqa: E402
     collect_platform,
     refresh_platform,
 )
+from tracker.services.comments import comment_platforms, comments_platform  # noqa: E402
 from tracker.services.database import init_database  # noqa: E402
 from tracker.services.plan import build_request_plan  # noqa: E402
 from tracker.services.refresh_plan import NEAR_CUT_RANK, listing_covers_metrics  # noqa: E402
@@ -92,6 +96,8 @@ class DayFigures:
 
     collect: dict[str, int] = field(default_factory=dict)
     refresh: dict[str, int] = field(default_factory=dict)
+    comments: dict[str, int] = field(default_factory=dict)
+    """The comment stage's requests (part of the refresh job's day)."""
     new_works: int = 0
     refreshed: int = 0
     candidates: int = 0
@@ -132,14 +138,25 @@ def summarise(
     refresh = sum(total_requests(d.refresh) for d in days)
     new = sum(d.new_works for d in days)
     refreshed = sum(d.refreshed for d in days)
-    daily = [hours(total_requests(d.collect) + total_requests(d.refresh), rate_per_s) for d in days]
+    comments = sum(total_requests(d.comments) for d in days)
+    daily = [
+        hours(
+            total_requests(d.collect) + total_requests(d.refresh) + total_requests(d.comments),
+            rate_per_s,
+        )
+        for d in days
+    ]
     young = [s for s in (share(d.young) for d in days) if s is not None]
     top = [s for s in (share(d.top) for d in days) if s is not None]
     covers = listing_covers_metrics(platform)
     per_refreshed = ratio(refresh, refreshed)
-    by_purpose: dict[str, dict[str, int]] = {"collect": {}, "refresh": {}}
+    by_purpose: dict[str, dict[str, int]] = {"collect": {}, "refresh": {}, "comments": {}}
     for d in days:
-        for job, counts in (("collect", d.collect), ("refresh", d.refresh)):
+        for job, counts in (
+            ("collect", d.collect),
+            ("refresh", d.refresh),
+            ("comments", d.comments),
+        ):
             for k, n in counts.items():
                 by_purpose[job][k] = by_purpose[job].get(k, 0) + n
     return {
@@ -153,10 +170,14 @@ def summarise(
         "refresh_requests": refresh,
         "requests_per_refreshed_work": per_work(refresh, refreshed),
         "over_budget": sum(d.over_budget for d in days),
+        "comment_requests": comments,
         "listed_share": rounded(
             ratio(sum(d.listed for d in days), sum(d.candidates for d in days))
         ),
-        "daily_requests": [[total_requests(d.collect), total_requests(d.refresh)] for d in days],
+        "daily_requests": [
+            [total_requests(d.collect), total_requests(d.refresh), total_requests(d.comments)]
+            for d in days
+        ],
         "hours_per_day": round(sum(daily) / len(daily), 3) if daily else 0.0,
         "worst_day_hours": round(max(daily), 3) if daily else 0.0,
         "young_fresh_worst": rounded(min(young) if young else None),
@@ -198,18 +219,20 @@ def _met(value: bool | None) -> str:
 
 TABLE_HEADER = (
     "| platform | rate/s | new works | collect req | req/new work | refreshed | refresh req "
-    "| req/refreshed | h/day | worst day h | fresh <14 d (worst) | top 200 fresh (worst) |"
+    "| req/refreshed | comment req | h/day | worst day h | fresh <14 d (worst) "
+    "| top 200 fresh (worst) |"
 )
 
 
 def table(rows: Iterable[Mapping[str, Any]]) -> str:
-    lines = [TABLE_HEADER, "|" + "---|" * 12]
+    lines = [TABLE_HEADER, "|" + "---|" * 13]
     for r in rows:
         lines.append(
             f"| {r['platform']} | {r['rate_per_s'] or '不限速'} | {r['new_works']:,} "
             f"| {r['collect_requests']:,} | {_num(r['requests_per_new_work'])} "
             f"| {r['refreshed_works']:,} | {r['refresh_requests']:,} "
-            f"| {_num(r['requests_per_refreshed_work'], 3)} | {_num(r['hours_per_day'])} "
+            f"| {_num(r['requests_per_refreshed_work'], 3)} | {r['comment_requests']:,} "
+            f"| {_num(r['hours_per_day'])} "
             f"| {_num(r['worst_day_hours'])} | {_pct(r['young_fresh_worst'])} "
             f"| {_pct(r['top_fresh_worst'])} |"
         )
@@ -234,13 +257,14 @@ def targets_table(rows: Iterable[Mapping[str, Any]], budget_hours: float) -> str
 def plan_table(checks: Iterable[Mapping[str, Any]]) -> str:
     lines = [
         "| platform | plan collect | measured collect | plan refresh | measured refresh "
-        "| plan / measured (day) |",
-        "|---|---|---|---|---|---|",
+        "| plan comments | measured comments | plan / measured (day) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for c in checks:
         lines.append(
             f"| {c['platform']} | {c['plan_collect']:,} | {c['measured_collect']:,} "
-            f"| {c['plan_refresh']:,} | {c['measured_refresh']:,} | {_num(c['ratio'])} |"
+            f"| {c['plan_refresh']:,} | {c['measured_refresh']:,} "
+            f"| {c['plan_comments']:,} | {c['measured_comments']:,} | {_num(c['ratio'])} |"
         )
     return "\n".join(lines)
 
@@ -345,9 +369,11 @@ def by_purpose(result: PlatformResult) -> dict[str, int]:
 def run_day(
     engine: Engine, config: TrackerConfig, sim: SimServer, platforms: Sequence[str], day: datetime
 ) -> dict[str, DayFigures]:
-    """The day's collection (06:30) and refresh (12:00) of every platform."""
+    """The day's collection (06:30) and refresh (12:00, the comment stage after it) of every
+    platform."""
     window = timedelta(days=config.schedule.refresh_younger_than_days)
     figures = {p: DayFigures() for p in platforms}
+    readers = set(comment_platforms(config, list(platforms))) if config.comments.enabled else set()
     sim.set_clock(day + COLLECT_AT)
     collected = {p: collect_platform(engine, config, p, options(sim, p)) for p in platforms}
     sim.set_clock(day + REFRESH_AT)
@@ -361,29 +387,38 @@ def run_day(
         f.refreshed = max(0, f.candidates - f.over_budget)
         f.listed = int(refreshed.counts.detail.get("listed", 0))
         f.statuses = (c.status, refreshed.status)
+    for p in platforms:  # the refresh job ends with the comment stage (the day's figures known)
+        if p in readers:
+            figures[p].comments = by_purpose(comments_platform(engine, config, p, options(sim, p)))
     return figures
 
 
 def plan_estimate(
     engine: Engine, config: TrackerConfig, at: datetime
-) -> dict[str, tuple[int, int, bool]]:
-    """``tracker plan``'s estimate at ``at``, per platform: (collect, refresh, fits)."""
+) -> dict[str, tuple[int, int, int, bool]]:
+    """``tracker plan``'s estimate at ``at``, per platform: (collect, refresh, comments, fits)."""
     return {
-        plan.platform: (plan.jobs[0].requests.total, plan.jobs[1].requests.total, plan.fits)
+        plan.platform: (
+            plan.jobs[0].requests.total,
+            plan.jobs[1].requests.total,
+            plan.jobs[2].requests.total,
+            plan.fits,
+        )
         for plan in build_request_plan(engine, config, at)
     }
 
 
 def plan_check(
-    estimate: Mapping[str, tuple[int, int, bool]], measured: Mapping[str, DayFigures]
+    estimate: Mapping[str, tuple[int, int, int, bool]], measured: Mapping[str, DayFigures]
 ) -> list[dict[str, Any]]:
     """The plan's estimate next to the requests the day then measured."""
     out = []
     for platform, day in measured.items():
         if platform not in estimate:
             continue
-        collect, refresh, fits = estimate[platform]
+        collect, refresh, comments, fits = estimate[platform]
         got_c, got_r = total_requests(day.collect), total_requests(day.refresh)
+        got_m = total_requests(day.comments)
         out.append(
             {
                 "platform": platform,
@@ -391,7 +426,9 @@ def plan_check(
                 "measured_collect": got_c,
                 "plan_refresh": refresh,
                 "measured_refresh": got_r,
-                "ratio": rounded(ratio(collect + refresh, got_c + got_r)),
+                "plan_comments": comments,
+                "measured_comments": got_m,
+                "ratio": rounded(ratio(collect + refresh + comments, got_c + got_r + got_m)),
                 "plan_fits": fits,
             }
         )

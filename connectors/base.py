@@ -69,6 +69,28 @@ class CollectRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredFacts:
+    """What the store already holds that spares a connector a request.
+
+    Requests are what a day of collection costs (the platforms' rate limits), and some reads
+    only fetch what the store has: an author's follower count read an hour ago, the full text
+    of a post seen yesterday. Connectors never touch the database, so the service reads these
+    facts and hands them over (:meth:`Connector.use_stored`); a connector that gets none reads
+    everything, as before.
+    """
+
+    followers: Mapping[str, int | None] = field(default_factory=dict)
+    """Authors (platform uid) with a follower reading from the last 24 hours, and that reading:
+    their profile is not read again (profiles are read once per account per day at most)."""
+    text_chars: Mapping[str, int] = field(default_factory=dict)
+    """Characters of each stored post's text, by post id: a cut post whose stored text is
+    longer than the excerpt its listing shows is already held in full (Weibo)."""
+
+
+NO_STORED_FACTS = StoredFacts()
+
+
+@dataclass(frozen=True, slots=True)
 class CommentWork:
     """A work whose comments are read: its stored id and URL (the URL carries what some
     platforms need besides the id: Xiaohongshu's ``xsec_token``, Zhihu's kind of work)."""
@@ -85,6 +107,14 @@ class Connector(ABC):
     needs_cookie: ClassVar[bool] = False
     reads_comments: ClassVar[bool] = False
     """Whether :meth:`comments` reads the platform's comment endpoints."""
+    uses_stored: ClassVar[frozenset[str]] = frozenset()
+    """The :class:`StoredFacts` fields this connector spares requests with; the service reads
+    only those from the store."""
+    stored: StoredFacts = NO_STORED_FACTS
+
+    def use_stored(self, facts: StoredFacts) -> None:
+        """Take what the store holds (see :class:`StoredFacts`) before ``collect``/``refresh``."""
+        self.stored = facts
 
     @abstractmethod
     def collect(self, request: CollectRequest) -> Iterator[FetchedPage]:

@@ -12,9 +12,10 @@ Pagination: ``pcursor`` is the page number as a string (``"1"``, ``"2"``...); th
 Kuaishou search is ordered by relevance, not time, so paging never stops early by date; each
 work outside ``[since, until)`` is dropped on its own (``keep_window``), as for Bilibili and Douyin.
 Follower counts never come with search results: one ``visionProfile`` call per new author,
-cached for the connector's life. Those reads are enrichment: one that fails on its own leaves
-the followers unknown (counted in ``ParsedPage.incomplete``) and keeps the page; a session
-failure stops the platform only after the page is stored.
+cached for the connector's life, and none for an author the store read in the last 24 hours
+(``StoredFacts.followers``, handed over by the service). Those reads are enrichment: one that
+fails on its own leaves the followers unknown (counted in ``ParsedPage.incomplete``) and keeps
+the page; a session failure stops the platform only after the page is stored.
 
 ``listing_only=True`` yields the search cards as parsed, without a profile read per author:
 a metric refresh re-reads the listing for the figures it carries (views, likes), not followers.
@@ -122,6 +123,7 @@ class KuaishouConnector(Connector):
     needs_signer = True
     needs_cookie = True
     reads_comments = True
+    uses_stored = frozenset({"followers"})
 
     def __init__(
         self,
@@ -214,14 +216,18 @@ class KuaishouConnector(Connector):
     def _attach_followers(self, page: ParsedPage) -> shared.Enrichment:
         """Fill followers on accounts and posts from ``visionProfile``, one read per new author
         in the connector's life (a failed read too: it leaves the followers unknown and is
-        counted as a gap). A session failure is held until the page is stored."""
+        counted as a gap). A session failure is held until the page is stored.
+
+        An author the store read in the last 24 hours (``stored.followers``) is not read again:
+        the account keeps its stored followers and the post's ``followers_at_capture`` stays
+        unknown, since a copied figure would stand as a reading taken at this capture time."""
         enrichment = shared.Enrichment(self.platform, session_error=_stops_the_session)
         for account in page.accounts:
             uid = account.platform_uid
-            if uid not in self._followers:
+            if uid not in self._followers and uid not in self.stored.followers:
                 ok, followers = enrichment.read(partial(self._profile_followers, uid))
                 self._followers[uid] = followers if ok else None
-            followers = self._followers[uid]
+            followers = self._followers.get(uid)
             if followers is not None:
                 account.followers = followers
         for post in page.posts:

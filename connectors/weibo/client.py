@@ -5,13 +5,15 @@ post: the realtime search ``100103type=61&q=#tag#`` (newest first, so ``since`` 
 and the topic feed ``231522type=1&t=10&q=#tag#``. Both page with ``page=1,2,...`` until
 ``cardlistInfo.page`` is null or the body says ``这里还没有内容``.
 
-A cut post (``isLongText``) is completed from weibo.com ``ajax/statuses/longtext`` before the page
-is parsed, since the campaign tag is often in the cut-off part. That read is enrichment: a
-failure keeps the cut text (counted in ``ParsedPage.incomplete``) while a
-session failure (login wall, verification, throttle given up on) stops the run only after the
-page is stored. When the connector is pointed at
-another host (the simulator), long texts and refreshes go to that host too unless
-``longtext_base_url`` says otherwise.
+A cut post (``isLongText``) is completed from weibo.com ``ajax/statuses/longtext`` before the
+page is parsed, since the campaign tag is often in the cut-off part: once per post in the
+connector's life, and not at all for a post whose full text the store already holds
+(``StoredFacts.text_chars``, handed over by the service; its record then leaves the text out, so
+the stored one stays). That read is enrichment: a failure keeps the cut text (counted in
+``ParsedPage.incomplete``) while a session failure (login wall, verification, throttle given up
+on) stops the run only after the page is stored. When the connector is pointed at another host
+(the simulator), long texts and refreshes go to that host too unless ``longtext_base_url`` says
+otherwise.
 
 HTTP settings this connector expects (``tracker.http.HttpSettings``): ``throttle_statuses``
 ``{418, 432}`` (Weibo's throttle answers carry no JSON, so only the HTTP layer can retry them),
@@ -111,6 +113,7 @@ class WeiboConnector(Connector):
     needs_cookie = True
     needs_signer = False
     reads_comments = True
+    uses_stored = frozenset({"text_chars"})
 
     def __init__(
         self,
@@ -133,6 +136,7 @@ class WeiboConnector(Connector):
             longtext_base_url = "https://weibo.com" if "m.weibo.cn" in base else base
         self.longtext_base_url = longtext_base_url.rstrip("/")
         self.cookie_env = http.settings.cookie_env or DEFAULT_COOKIE_ENV
+        self._texts: dict[str, str] = {}  # long texts read in this connector's life, by mid
         if not THROTTLE_STATUSES <= http.settings.throttle_statuses:
             log.warning(
                 "weibo: HttpSettings.throttle_statuses lacks 418/432; Weibo's throttle answers "
@@ -165,15 +169,56 @@ class WeiboConnector(Connector):
     def _long_texts(
         self, wanted: list[tuple[str, str]], enrichment: shared.Enrichment
     ) -> dict[str, str]:
-        """The full texts of cut posts. A read that fails keeps the cut text; a session failure
-        is held by ``enrichment`` until the page is stored."""
+        """The full texts of cut posts, each read once in the connector's life (a post shows on
+        both channels). A read that fails keeps the cut text; a session failure is held by
+        ``enrichment`` until the page is stored."""
         texts: dict[str, str] = {}
         for mid, bid in wanted:
+            if mid in self._texts:
+                texts[mid] = self._texts[mid]
+                continue
             ok, body = enrichment.read(partial(self._read_long_text, bid))
             content = long_text_content(body) if ok else None
             if content is not None:
-                texts[mid] = content
+                texts[mid] = self._texts[mid] = content
         return texts
+
+    def _held_in_full(
+        self, wanted: list[tuple[str, str]], excerpts: Callable[[], ParsedPage]
+    ) -> set[str]:
+        """The cut posts among ``wanted`` whose full text the store already holds: its stored
+        text is longer than the excerpt the body shows (``stored.text_chars``). A post stored
+        with only its excerpt (its long text failed) is read again."""
+        known = self.stored.text_chars
+        if not any(mid in known for mid, _ in wanted):
+            return set()
+        try:
+            shown = {p.platform_post_id: len(p.text or "") for p in excerpts().posts}
+        except ParseError:
+            return set()  # the parse that follows reports the body
+        return {mid for mid, _ in wanted if mid in shown and known.get(mid, -1) > shown[mid]}
+
+    def _complete(
+        self,
+        parse: Callable[..., ParsedPage],
+        wanted: list[tuple[str, str]],
+        enrichment: shared.Enrichment,
+    ) -> ParsedPage:
+        """``parse`` (a parser with its body bound, taking ``long_texts``) with the long texts
+        of the body's cut posts: read where the store does not hold them in full; where it
+        does, the post's text, tags and topics are left out of its record, so the store keeps
+        the full ones (a field left out keeps its stored value)."""
+        held = self._held_in_full(wanted, lambda: parse(long_texts={}))
+        long_texts = self._long_texts([w for w in wanted if w[0] not in held], enrichment)
+        parsed = parse(long_texts=long_texts)
+        for post in parsed.posts:
+            if post.platform_post_id in held:
+                post.text = None
+                post.hashtags = []
+                post.context = {k: v for k, v in post.context.items() if k != "super_topics"}
+        read_or_held = set(long_texts) | held
+        parsed.note_incomplete("long_text", len({mid for mid, _ in wanted} - read_or_held))
+        return parsed
 
     # ------------------------------------------------------------------ collect
 
@@ -215,13 +260,12 @@ class WeiboConnector(Connector):
             params = {"containerid": containerid, "page_type": "searchall", "page": page}
             body = self.http.get_json("api/container/getIndex", params, headers, check=self._check)
             captured_at = self._now()
-            wanted = long_text_requests(body)
             enrichment = shared.Enrichment(PLATFORM)
-            long_texts = self._long_texts(wanted, enrichment)
-            parsed = parse_get_index(
-                body, captured_at=captured_at, source="live", long_texts=long_texts
+            parsed = self._complete(
+                partial(parse_get_index, body, captured_at=captured_at, source="live"),
+                long_text_requests(body),
+                enrichment,
             )
-            parsed.note_incomplete("long_text", len({mid for mid, _ in wanted} - set(long_texts)))
             older = False
             if channel == "realtime":
                 parsed, older = shared.window_page(parsed, request.since, request.until)
@@ -266,12 +310,11 @@ class WeiboConnector(Connector):
                     payload = f'{{"id": "{post_id}"}}'
                     page.rejects.append(shared.refresh_failed(exc, PLATFORM, payload, url))
                     continue
-                wanted = status_long_text_requests(body)
-                long_texts = self._long_texts(wanted, enrichment)
-                one = parse_status_show(
-                    body, captured_at=self._now(), post_id=post_id, long_texts=long_texts
+                one = self._complete(
+                    partial(parse_status_show, body, captured_at=self._now(), post_id=post_id),
+                    status_long_text_requests(body),
+                    enrichment,
                 )
-                one.note_incomplete("long_text", len({m for m, _ in wanted} - set(long_texts)))
                 page.extend(one)
             end = start + batch
             cursor = {"refresh_index": end} if end < len(post_ids) else {"done": True}

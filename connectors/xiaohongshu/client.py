@@ -15,11 +15,13 @@ or a bare id the connector saw during ``collect``.
 
 Neither call shows the author's follower count, so each author is read once more through
 ``/api/sns/web/v1/user/otherinfo`` (GET, signed like the rest): once per connector lifetime
-while collecting, once per ``refresh`` run while refreshing (followers change, so a refresh
-re-reads them). ``followers=False`` switches these calls off. A profile that says the user is
-missing, or that fails in a way that does not concern the session (an unknown code, a malformed
-body, a 404 or 5xx given up on), leaves the follower count ``None`` and keeps the page; captcha,
-block, login and throttle answers stop the run exactly as on the other calls.
+while collecting, once per ``refresh`` run while refreshing (followers change, so a refresh re-
+reads them), and neither for an author the store read in the last 24 hours
+(``StoredFacts.followers``, handed over by the service). ``followers=False`` switches these
+calls off. A profile that says the user is missing, or that fails in a way that does not concern
+the session (an unknown code, a malformed body, a 404 or 5xx given up on), leaves the follower
+count ``None`` and keeps the page; captcha, block, login and throttle answers stop the run
+exactly as on the other calls.
 
 ``listing_only=True`` yields the search cards as parsed (title, author, likes, the time the
 note id carries), without the ``feed`` read per card nor the profile read per author: a metric
@@ -101,6 +103,7 @@ class XiaohongshuConnector(Connector):
     needs_signer = True
     needs_cookie = True
     reads_comments = True
+    uses_stored = frozenset({"followers"})
 
     def __init__(
         self,
@@ -223,11 +226,14 @@ class XiaohongshuConnector(Connector):
 
     def _add_followers(self, parsed: ParsedPage, cache: dict[str, int | None]) -> None:
         """Follower counts onto the page's posts and accounts; one profile call per author
-        that ``cache`` does not hold yet."""
+        that ``cache`` does not hold yet and the store did not read in the last 24 hours
+        (``stored.followers``). Such an author keeps its stored followers and the post's
+        ``followers_at_capture`` stays unknown: a copied figure would stand as a reading taken
+        at this capture time."""
         if not self.fetch_followers:
             return
         for uid in dict.fromkeys(p.account_uid for p in parsed.posts if p.account_uid):
-            if uid not in cache:
+            if uid not in cache and uid not in self.stored.followers:
                 followers, settled = self._profile(uid)
                 if settled:
                     cache[uid] = followers
@@ -325,8 +331,8 @@ class XiaohongshuConnector(Connector):
         """Re-read notes through ``feed``; ids may be explore URLs carrying ``xsec_token``.
 
         Authors' follower counts are re-read too, once per author in this call (not from the
-        collect cache: a refresh exists to bring figures up to date).
-        """
+        collect cache: a refresh exists to bring figures up to date), except for the authors
+        the store read in the last 24 hours (``stored.followers``)."""
         targets = [_id_and_token(str(v)) for v in post_ids if str(v).strip()]
         followers: dict[str, int | None] = {}  # this run's reads: counts move between runs
         for start in range(0, len(targets), REFRESH_BATCH):

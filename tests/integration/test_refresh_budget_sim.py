@@ -99,9 +99,9 @@ def test_refresh_reads_the_listing_and_a_detail_only_for_unlisted_works(
     # Weibo's listing pages also re-read the long texts of cut posts (counted as detail).
     assert by_purpose["listing"] / candidates <= 0.15, by_purpose
     if platform != "weibo":  # details for the unlisted works only (Zhihu: roundtable answers;
-        # a Zhihu id may take a second try as another kind of work)
+        # a Zhihu id is tried as an answer, an article, then a video: up to three reads)
         unlisted = candidates - listed
-        assert unlisted <= by_purpose.get("detail", 0) <= 2 * unlisted, by_purpose
+        assert unlisted <= by_purpose.get("detail", 0) <= 3 * unlisted, by_purpose
     if platform == "douyin":
         assert result.counts.http.requests / candidates <= 0.15, by_purpose
     refreshed = _refreshed_by(db, result.run_id)

@@ -46,15 +46,17 @@ from tracker.normalize.tags import unique_tags
 from tracker.records import MAX_COUNT, ParsedPage, PostRecord
 from tracker.services.refresh_plan import (
     CandidateFacts,
+    is_top,
     listing_covers_metrics,
     listing_grew,
     listing_page_size,
-    near_cut_rank,
+    listing_reach,
     priority_order,
     refresh_requests,
     wants_detail,
 )
 from tracker.services.signers import choose_signer
+from tracker.services.stored_facts import hand_stored_facts
 from tracker.store.engine import begin_write, shares_one_connection
 from tracker.store.queries import refresh as refresh_queries
 from tracker.store.queries import runs as run_queries
@@ -192,6 +194,9 @@ def build_http(
 
 
 _REFRESH_KWARGS: dict[str, dict[str, Any]] = {
+    # Only the realtime search is newest first: the pass ends at its reach there, while the
+    # topic feed would be read to its end (a work it alone shows gets a detail instead).
+    "weibo": {"channels": ("realtime",)},
     "douyin": {"followers": False},
     "bilibili": {"details": "none"},
     "kuaishou": {"listing_only": True},
@@ -416,6 +421,8 @@ def collect_platform(
         counts.http = http.stats
         counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
         connector = build_connector(platform, http, pcfg, clock)
+        # every stored post: a listing out of time order (Weibo's topic feed) shows old ones
+        _hand_stored(counts, engine, connector, clock(), None)
         campaign_posts, last_cursor, stopped = run_pages(
             engine,
             platform,
@@ -568,16 +575,14 @@ def refresh_candidates(
     Works added by hand or by a submission may not know their publish time yet: a refresh is
     how they get it, so undated works are candidates too.
 
-    The works near the commendation cut (the platform's top by interactions,
-    :func:`~tracker.services.refresh_plan.near_cut_rank`) are candidates whatever their age:
-    a stale figure there could change who is commended, and no young listing page returns an
-    old work."""
+    The platform's current top works by interactions (200 and a margin,
+    :func:`~tracker.services.refresh_plan.is_top`) are candidates whatever their age: the commendation is decided among them, a stale figure
+    there could change who is commended, and no young listing page returns an old work."""
     with engine.connect() as conn:
         young = refresh_queries.refresh_candidates(conn, platform, now - younger_than)
         ranks = refresh_queries.interaction_ranks(conn, platform)
-        cut = near_cut_rank(len(ranks))
         known = {post_id for post_id, _ in young}
-        old_top = [p for p, (_, rank) in ranks.items() if rank <= cut and p not in known]
+        old_top = [p for p, (_, rank) in ranks.items() if is_top(rank) and p not in known]
         extra = refresh_queries.post_urls(conn, platform, old_top)
     return sorted([*young, *extra])
 
@@ -781,6 +786,8 @@ def refresh_platform(
         counts.http = http.stats
         counts.detail["requests"] = http.stats.by_purpose  # the live counts, saved each page
         connector = build_connector(platform, http, pcfg, clock, refresh=True)
+        oldest = min([now - younger_than, *(f.published_at for f in dated if f.published_at)])
+        _hand_stored(counts, engine, connector, now, oldest)
         store = functools.partial(
             run_pages,
             engine,
@@ -796,7 +803,7 @@ def refresh_platform(
         figures: dict[str, dict[str, int | None]] = {}
         held: dict[str, PostRecord] = {}
         if works:  # with no candidate, no request at all: new works are collect's job
-            cutoff = now - younger_than
+            cutoff = _listing_reach(engine, platform, pcfg, now - younger_than, dated, covers)
             request = _collect_request(
                 config,
                 # A sparse listing is read newest first from the top, unsliced: the pass stops
@@ -856,6 +863,29 @@ def refresh_platform(
     return PlatformResult(platform, status, run_id, counts, None, campaign_posts)
 
 
+def _listing_reach(
+    engine: Engine,
+    platform: str,
+    pcfg: PlatformConfig,
+    window_start: datetime,
+    dated: list[CandidateFacts],
+    covers: bool,
+) -> datetime:
+    """Where the listing pass ends: the window's start, or further back where the listing
+    carries every metric and its pages down to old top works are cheaper than their details
+    (:func:`~tracker.services.refresh_plan.listing_reach`)."""
+    old = [f.published_at for f in dated if f.published_at and f.published_at < window_start]
+    if not covers or not old:
+        return window_start
+    with engine.connect() as conn:
+        shown = [
+            t
+            for t in map(_utc, refresh_queries.published_times(conn, platform, min(old)))
+            if t is not None
+        ]
+    return listing_reach(window_start, old, shown, listing_page_size(platform, pcfg.page_size))
+
+
 def _stored_interactions(
     engine: Engine, platform: str, works: list[tuple[str, str | None]]
 ) -> dict[str, dict[str, int | None]]:
@@ -900,6 +930,23 @@ def _wants_detail(
 ) -> bool:
     fact = facts.get(key)
     return fact is not None and wants_detail(_judged(fact, card, stored), now)
+
+
+def _hand_stored(
+    counts: RunCounts,
+    engine: Engine,
+    connector: Connector,
+    now: datetime,
+    published_since: datetime | None,
+) -> None:
+    """Give the connector what the store holds that spares it requests (recent follower
+    readings, full texts: :mod:`tracker.services.stored_facts`), counted in the run's detail."""
+    facts = hand_stored_facts(engine, connector, now, published_since)
+    if getattr(connector, "uses_stored", None):
+        counts.detail["stored_facts"] = {
+            "followers": len(facts.followers),
+            "text_chars": len(facts.text_chars),
+        }
 
 
 def _record_requests(counts: RunCounts, http: HttpClient | None) -> None:

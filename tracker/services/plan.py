@@ -31,8 +31,10 @@ Rules (also in docs/scheduling.md, "请求预算与 tracker plan"):
 - **Refresh**: :func:`tracker.services.refresh_plan.refresh_requests`, the rule the refresh run
   follows (listing pass where the listing carries every metric, details for the rest, under
   ``[platforms.<id>] daily_requests``). Candidates are the campaign works of the refresh window
-  (``[schedule] refresh_younger_than_days``) plus undated ones; a work is "not listed" when it
-  has no publish time or joined the campaign only by submission or by hand.
+  (``[schedule] refresh_younger_than_days``) plus undated ones, plus the platform's current
+  top 200 (and a margin of 20) by interactions whatever their age; a work is "not listed" when it has no publish
+  time, joined the campaign only by submission or by hand, or is a top work older than the
+  window.
 - **Comments**: the comment stage's choice of the day (``tracker.services.comment_choice``:
   hub works, top works, registry works, less those read within ``reread_after_hours`` whose
   count did not grow, at most ``daily_works_per_platform``), each work at
@@ -61,6 +63,7 @@ from connectors._client_common import search_keywords
 from tracker.config import PlatformConfig, TrackerConfig
 from tracker.services.comment_choice import expected_pages, hub_works
 from tracker.services.refresh_plan import (
+    is_top,
     listing_covers_metrics,
     listing_page_size,
     listing_pages,
@@ -68,6 +71,7 @@ from tracker.services.refresh_plan import (
 )
 from tracker.store.queries import Engine
 from tracker.store.queries.plan import plan_counts, refresh_candidate_rows, run_details
+from tracker.store.queries.refresh import interaction_ranks
 
 __all__ = [
     "COLLECT_SHAPES",
@@ -459,14 +463,22 @@ def _run_figures(engine: Engine, since: datetime, now: datetime) -> dict[str, tu
     return totals
 
 
-def _refresh_candidates(engine: Engine, now: datetime, window: timedelta) -> dict[str, list[int]]:
-    """Per platform [listed, not listed] refresh candidates (the refresh's own selection)."""
+def _refresh_candidates(
+    engine: Engine, now: datetime, window: timedelta, platforms: Iterable[str]
+) -> dict[str, list[int]]:
+    """Per platform [listed, not listed] refresh candidates (the refresh's own selection): the
+    window's works, and the current top works older than the window, which no young listing
+    page returns (a detail each)."""
     listed: dict[tuple[str, str], bool] = {}
     with engine.connect() as conn:
         for platform, post_id, published, matched_by in refresh_candidate_rows(conn, now, window):
             key = (platform, post_id)
             on_listing = published is not None and matched_by in LISTED_BY
             listed[key] = listed.get(key, False) or on_listing
+        for platform in platforms:
+            for post_id, (_, rank) in interaction_ranks(conn, platform).items():
+                if is_top(rank):
+                    listed.setdefault((platform, post_id), False)
     out: dict[str, list[int]] = {}
     for (platform, _), on_listing in listed.items():
         out.setdefault(platform, [0, 0])[0 if on_listing else 1] += 1
@@ -506,7 +518,7 @@ def read_facts(engine: Engine, config: TrackerConfig, now: datetime) -> dict[str
         counts = plan_counts(conn, since, now, LONG_TEXT_CHARS)
     comments = _comment_facts(engine, config, now)
     window = timedelta(days=config.schedule.refresh_younger_than_days)
-    candidates = _refresh_candidates(engine, now, window)
+    candidates = _refresh_candidates(engine, now, window, config.enabled_platforms())
     runs = _run_figures(engine, since, now)
     return {
         p: PlatformFacts(

@@ -20,6 +20,12 @@ work of the refresh window) and reads details only for what the listings did not
   :func:`listing_grew`); plus, as above, every candidate no listing returned. The rest of the
   listed works get their listing metrics only.
 
+Besides the works of the refresh window, the platform's current top :data:`TOP_FRESH_RANK`
+(200, plus a margin of 20) by interactions are candidates whatever their age, so the works the commendation is
+decided among are fresh every day; an old one no young listing page returns costs a detail.
+Where the listing carries every metric, its pass reads on past the window's start as far as
+pages are cheaper than those details (:func:`listing_reach`).
+
 A daily budget (``[platforms.<id>] daily_requests``) bounds the detail pass; candidates are
 taken in :func:`priority_order` (a recent work first, the oldest last). ``tracker plan`` estimates a run with :func:`refresh_requests`,
 the very rule ``refresh_platform`` follows, so the plan and the run agree.
@@ -28,6 +34,7 @@ the very rule ``refresh_platform`` follows, so the plan and the run agree.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +45,9 @@ __all__ = [
     "DETAIL_METRICS",
     "NEAR_CUT_RANK",
     "NEAR_CUT_SHARE",
+    "TOP_FRESH_MARGIN",
+    "TOP_FRESH_RANK",
+    "is_top",
     "near_cut_rank",
     "RECENT",
     "CandidateFacts",
@@ -45,6 +55,7 @@ __all__ = [
     "listing_page_size",
     "listing_grew",
     "listing_pages",
+    "listing_reach",
     "priority_order",
     "refresh_requests",
     "wants_detail",
@@ -75,6 +86,52 @@ cut, where a stale figure could change who is commended."""
 NEAR_CUT_SHARE = 0.05
 """...but never more than this share of the platform's campaign works: in a field of 300 the
 top 200 are most of it, and a detail for each would cost the listing refresh its saving."""
+
+
+TOP_FRESH_RANK = NEAR_CUT_RANK
+"""A platform's current top this-many works by latest interactions must be fresh every day:
+the commendation is decided among them."""
+TOP_FRESH_MARGIN = 20
+"""...so the top this-many more are refresh candidates whatever their age (a detail each when
+no listing page returns them): the refresh's own figures move works across rank 200, and a
+work that moves in must be fresh too."""
+
+
+def is_top(rank: int | None) -> bool:
+    """Whether a work of this 1-based interaction rank is a refresh candidate whatever its
+    age: among the top :data:`TOP_FRESH_RANK` plus :data:`TOP_FRESH_MARGIN`."""
+    return rank is not None and rank <= TOP_FRESH_RANK + TOP_FRESH_MARGIN
+
+
+def listing_reach(
+    window_start: datetime,
+    old: Sequence[datetime],
+    on_listing: Sequence[datetime],
+    page_size: int,
+) -> datetime:
+    """How far back a newest-first listing pass reads: the window's start, or the publish time
+    of an older candidate when the listing pages down to it cost fewer requests than the
+    details they spare.
+
+    ``old``: publish times of the candidates older than the window (the top works; each costs
+    a detail unless a listing page returns it); ``on_listing``: publish times of the stored
+    works the listing shows (what fills its pages). Reading down to the ``k``-th newest old
+    candidate costs the pages of every work published between it and the window's start and
+    spares ``k`` details; the reach with the fewest requests in all wins (the window's start
+    on a tie).
+    """
+    older = sorted((t for t in old if t < window_start), reverse=True)
+    if not older:
+        return window_start
+    shown = sorted(t for t in on_listing if t < window_start)
+    size = max(1, page_size)
+    best, best_cost = window_start, len(older)
+    for k, when in enumerate(older, start=1):
+        between = len(shown) - bisect_left(shown, when)
+        cost = math.ceil(between / size) + len(older) - k
+        if cost < best_cost:
+            best, best_cost = when, cost
+    return best
 
 
 def near_cut_rank(field: int | None) -> int:

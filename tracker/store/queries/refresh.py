@@ -13,9 +13,12 @@ __all__ = [
     "interaction_ranks",
     "last_two_totals",
     "post_urls",
+    "published_times",
+    "recent_follower_readings",
     "refresh_candidates",
     "refreshable",
     "stored_interactions",
+    "stored_text_chars",
 ]
 
 POST = Post.__table__
@@ -136,3 +139,60 @@ def post_urls(conn: Connection, platform: str, post_ids: list[str]) -> list[tupl
         )
         out.extend((str(r[0]), r[1]) for r in rows)
     return out
+
+
+def recent_follower_readings(conn: Connection, platform: str, since: datetime) -> dict[str, int]:
+    """Per author (account uid) of ``platform``: the follower count of its latest snapshot taken
+    after ``since`` that carries one (what a profile read gave), for the authors with such a
+    snapshot."""
+    latest = (
+        select(
+            POST.c.account_uid,
+            SNAPSHOT.c.followers_at_capture,
+            func.row_number()
+            .over(partition_by=POST.c.account_uid, order_by=SNAPSHOT.c.captured_at.desc())
+            .label("n"),
+        )
+        .join(
+            POST,
+            and_(
+                POST.c.platform == SNAPSHOT.c.platform,
+                POST.c.platform_post_id == SNAPSHOT.c.platform_post_id,
+            ),
+        )
+        .where(
+            SNAPSHOT.c.platform == platform,
+            SNAPSHOT.c.captured_at > since,
+            SNAPSHOT.c.followers_at_capture.is_not(None),
+            POST.c.account_uid.is_not(None),
+        )
+        .subquery()
+    )
+    rows = conn.execute(
+        select(latest.c.account_uid, latest.c.followers_at_capture).where(latest.c.n == 1)
+    )
+    return {str(uid): int(followers) for uid, followers in rows}
+
+
+def stored_text_chars(
+    conn: Connection, platform: str, published_since: datetime | None
+) -> dict[str, int]:
+    """Per stored post of ``platform`` published since ``published_since`` (every one when
+    None) or of unknown time: the characters of its stored text (posts without one left out)."""
+    q = select(POST.c.platform_post_id, func.length(POST.c.text)).where(
+        POST.c.platform == platform, POST.c.text.is_not(None)
+    )
+    if published_since is not None:
+        q = q.where(or_(POST.c.published_at >= published_since, POST.c.published_at.is_(None)))
+    return {str(post_id): int(n) for post_id, n in conn.execute(q)}
+
+
+def published_times(conn: Connection, platform: str, since: datetime) -> list[datetime]:
+    """Publish times of ``platform``'s stored works, not deleted, published since ``since``
+    (what fills the pages of a newest-first listing back to ``since``)."""
+    q = select(POST.c.published_at).where(
+        POST.c.platform == platform,
+        POST.c.deleted.is_(False),
+        POST.c.published_at >= since,
+    )
+    return [row[0] for row in conn.execute(q)]

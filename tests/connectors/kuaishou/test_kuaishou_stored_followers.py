@@ -1,0 +1,102 @@
+"""An author the store read in the last 24 hours is not read again (Kuaishou): profiles are
+read once per account per day at most, and the refresh's detail pass would otherwise read the
+profile of every refreshed work's author."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import respx
+from ks_world import NOW, FakeContext, accounts, make_posts, sim_request, to_httpx
+
+from connectors.base import CollectRequest, StoredFacts
+from connectors.kuaishou.client import KuaishouConnector
+from tracker.http import HttpClient, HttpSettings
+from tracker.signing.dev import DevSigner
+from tracker.sim.platforms.kuaishou import SIM
+
+TAGS = ["#千万IP创科普#"]
+
+
+def serve() -> tuple[list[str], respx.MockRouter]:
+    """The simulator module on the real base URL; records each profile read's user id."""
+    ctx = FakeContext(make_posts())
+    profiles: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body.get("operationName") == "visionProfile":
+            profiles.append(body["variables"]["userId"])
+        sim = sim_request(request)
+        for route in SIM.routes():
+            if route.method == request.method and route.pattern.match(sim.path):
+                return to_httpx(route.handler(sim, ctx))
+        return httpx.Response(404, json={"result": 404})
+
+    mock = respx.mock(assert_all_called=False)
+    mock.post(url__regex=r"^https://www\.kuaishou\.com/.*").mock(side_effect=handle)
+    return profiles, mock
+
+
+def connector() -> KuaishouConnector:
+    http = HttpClient(
+        "kuaishou",
+        "https://www.kuaishou.com",
+        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2),
+        signer=DevSigner(),
+        sleep=lambda s: None,
+        env={"TRACKER_KUAISHOU_COOKIE": "did=web_test"},
+    )
+    return KuaishouConnector(http, now=lambda: NOW)
+
+
+def _visible_ids() -> list[str]:
+    return [p.post_id for p in make_posts() if p.matches_campaign and not p.deleted]
+
+
+def test_the_connector_declares_the_followers_it_spares_requests_with():
+    assert KuaishouConnector.uses_stored == frozenset({"followers"})
+
+
+def test_refresh_reads_only_the_profiles_of_authors_the_store_did_not_read_today():
+    known = accounts()[0]
+    profiles, mock = serve()
+    with mock:
+        conn = connector()
+        conn.use_stored(StoredFacts(followers={known.uid: 1_000}))
+        pages = list(conn.refresh(_visible_ids()))
+    posts = [p for page in pages for p in page.parsed.posts if not p.deleted]
+    authors = {p.account_uid for p in posts}
+    assert known.uid in authors and len(authors) > 1
+    assert known.uid not in profiles
+    assert sorted(profiles) == sorted(authors - {known.uid})  # the others once each
+    assert conn.http.stats.by_purpose["profile"] == len(authors) - 1
+    # The known author's figure is the store's to keep: no copy stands as a new reading.
+    assert {p.followers_at_capture for p in posts if p.account_uid == known.uid} == {None}
+    mine = [a for page in pages for a in page.parsed.accounts if a.platform_uid == known.uid]
+    assert mine and all(a.followers is None for a in mine)
+    others = [p for p in posts if p.account_uid != known.uid]
+    truth = {a.uid: a.followers for a in accounts()}
+    assert all(p.followers_at_capture == truth[p.account_uid] for p in others)
+
+
+def test_without_stored_facts_every_author_is_read_once():
+    profiles, mock = serve()
+    with mock:
+        conn = connector()
+        pages = list(conn.refresh(_visible_ids()))
+    authors = {p.account_uid for page in pages for p in page.parsed.posts if not p.deleted}
+    assert sorted(profiles) == sorted(authors)
+
+
+def test_collect_skips_the_known_authors_too():
+    known = {a.uid for a in accounts()[:2]}
+    profiles, mock = serve()
+    with mock:
+        conn = connector()
+        conn.use_stored(StoredFacts(followers=dict.fromkeys(known, 5)))
+        pages = list(conn.collect(CollectRequest(tags=TAGS)))
+    authors = {p.account_uid for page in pages for p in page.parsed.posts}
+    assert known <= authors
+    assert set(profiles) == authors - known
