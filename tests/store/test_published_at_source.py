@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select, text
 
-from tracker.records import PostRecord, RecordError
+from tracker.records import Metrics, PostRecord, RecordError
 from tracker.store import migrate
 from tracker.store.models import Post
 from tracker.store.upsert import Ingestor
@@ -89,3 +89,49 @@ def test_upgrade_from_0002_keeps_rows_with_no_source(any_engine: Engine) -> None
     with any_engine.connect() as conn:
         row = conn.execute(text("SELECT published_at_source FROM post")).one()
     assert row[0] is None  # nobody recorded how that time was read
+
+
+def test_the_stored_source_reaches_the_ranking_and_its_explanation(tmp_path) -> None:
+    """A time derived from the id, stored by an import, is what ``--explain`` names: the
+    ranking's works read carries the stored source, not only frames built by hand."""
+    from tracker.ranking import explain_work, rank_campaign
+    from tracker.records import CampaignLink
+    from tracker.services.rank import load_frames
+    from tracker.store.registry import campaign_ids
+
+    from ..helpers.config import load_test_config
+    from ..helpers.database import make_db
+
+    config = load_test_config(tmp_path)
+    engine = make_db(tmp_path, config)
+    name = config.campaigns[0].name
+    posts = [
+        PostRecord(
+            "douyin",
+            pid,
+            T0,
+            published_at=ID_TIME,
+            published_at_source=source,
+            metrics=Metrics(likes=n),
+        )
+        for pid, source, n in (("7100000000000000001", "id", 5), ("7100000000000000002", None, 7))
+    ]
+    try:
+        with engine.begin() as conn:
+            Ingestor(conn).ingest(
+                posts=posts,
+                links=[CampaignLink("douyin", p.platform_post_id, name) for p in posts],
+                campaign_ids=campaign_ids(conn),
+            )
+        with engine.connect() as conn:
+            frames = load_frames(conn, campaign_ids(conn)[name])
+    finally:
+        engine.dispose()
+    works = frames.works
+    sources = dict(zip(works["platform_post_id"], works["published_at_source"], strict=True))
+    assert sources == {"7100000000000000001": "id", "7100000000000000002": "field"}
+    ranked = rank_campaign(frames)
+    derived = "\n".join(explain_work(ranked, "douyin", "7100000000000000001"))
+    from_field = "\n".join(explain_work(ranked, "douyin", "7100000000000000002"))
+    assert "由作品编号推算" in derived
+    assert "由作品编号推算" not in from_field

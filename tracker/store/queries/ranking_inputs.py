@@ -125,6 +125,7 @@ def load_works(
         *_post_columns(),
         P.c.deleted,
         PC.c.matched_by,  # always: a small categorical the campaign-window flags need
+        P.c.published_at_source,  # the explanation says when a publish time was derived
         raw_text(P.c.first_collected_at),
         P.c.fingerprint,
         case((P.c.fingerprint.is_(None), func.substr(P.c.text, 1, TEXT_CHARS)), else_=None).label(
@@ -150,6 +151,7 @@ def load_works(
             "content_type",
             "source",
             "matched_by",
+            "published_at_source",
             "lower_bounds",
         ),
         strings=("platform_post_id",),
