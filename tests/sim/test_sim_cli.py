@@ -170,3 +170,36 @@ def test_serve_as_a_process_until_sigterm() -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_the_sparse_world_through_the_commands(tmp_path: Path) -> None:
+    """``--world sparse`` gives the sparse world's truth and serves it: most accounts with
+    one to three campaign works, where the full world has a few prolific ones."""
+    from collections import Counter
+
+    out = {w: tmp_path / f"{w}.jsonl" for w in ("full", "sparse")}
+    for world, path in out.items():
+        args = ["truth", "--seed", "7", "--scale", "80", "-o", str(path), "--world", world]
+        result = runner.invoke(sim_app, args)
+        assert result.exit_code == 0, result.output
+    records = {
+        w: [json.loads(line) for line in p.read_text("utf-8").splitlines()] for w, p in out.items()
+    }
+    assert records["sparse"] == list(iter_truth(7, 80, profile="sparse"))
+    assert records["sparse"] != records["full"]
+
+    def few_work_share(rows: list[dict]) -> float:
+        per_account = Counter((r["platform"], r["account"]) for r in rows if r["matches_campaign"])
+        return sum(n <= 3 for n in per_account.values()) / len(per_account)
+
+    assert few_work_share(records["sparse"]) > few_work_share(records["full"])
+    assert few_work_share(records["sparse"]) > 0.9
+
+    served = runner.invoke(
+        sim_app, ["serve", "--world", "sparse", "--seed", "7", "--scale", "80", "--run-for", "0"]
+    )
+    assert served.exit_code == 0, served.output
+    assert len(served.output.strip().splitlines()) == len(SIM_PLATFORMS)
+    bad = runner.invoke(sim_app, ["units", "-o", str(tmp_path / "u.csv"), "--world", "thin"])
+    assert bad.exit_code != 0 and "--world" in bad.output
+    assert not (tmp_path / "u.csv").exists()

@@ -23,6 +23,25 @@ ScaleOpt = Annotated[
 ]
 
 
+WorldOpt = Annotated[
+    str,
+    typer.Option(
+        "--world",
+        help="World profile: full (every input observable) | sparse (most accounts with 1-3 "
+        "works, the shape real campaigns have; see tracker.sim.sparse).",
+    ),
+]
+
+
+def _world(seed: int, scale: int, profile: str):  # type: ignore[no-untyped-def]
+    """The world, or a usage error naming the profiles."""
+    from tracker.sim.world import PROFILES, World
+
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"one of {', '.join(PROFILES)}", param_hint="--world")
+    return World(seed=seed, scale=scale, profile=profile)
+
+
 def _profile(value: str) -> str:
     # imported here: ``tracker sim`` is registered in every ``tracker`` process, while the
     # simulator's code is needed only by a sim command that runs
@@ -61,6 +80,7 @@ def serve(
     run_for: Annotated[
         float | None, typer.Option("--run-for", min=0, max=7 * 24 * 3600, hidden=True)
     ] = None,
+    world: WorldOpt = "full",
 ) -> None:
     """Serve every platform on loopback; prints ``<platform> <base URL>`` per platform."""
     from tracker.sim.api import SimServer
@@ -68,7 +88,9 @@ def serve(
     from tracker.sim.units import write_units_csv
 
     config = FaultConfig(profile=faults, slow_s=slow_s, login_after=login_after)
-    server = SimServer(seed=seed, scale=scale, faults=config, port=port, host=host, clock=clock)
+    server = SimServer(
+        faults=config, port=port, host=host, clock=clock, world=_world(seed, scale, world)
+    )
     if units_out is not None:
         write_units_csv(server.world, units_out)
     stop = threading.Event()
@@ -107,12 +129,14 @@ def truth(
     at: Annotated[
         str | None, typer.Option("--at", help="Virtual time of the metrics (ISO 8601).")
     ] = None,
+    world: WorldOpt = "full",
 ) -> None:
     """Write the ground truth (one JSON object per post) at a virtual time."""
     from tracker.sim.truth import write_truth_jsonl
 
+    _world(seed, scale, world)  # a usage error before any output
     try:
-        count = write_truth_jsonl(output, seed, scale, at)
+        count = write_truth_jsonl(output, seed, scale, at, profile=world)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--at") from exc
     typer.echo(f"{count} posts -> {output}")
@@ -123,12 +147,12 @@ def units(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
     seed: SeedOpt = 1,
     scale: ScaleOpt = 200,
+    world: WorldOpt = "full",
 ) -> None:
     """Write the world's units.csv (unit, kind, city, platform, account_id, url)."""
     from tracker.sim.units import write_units_csv
-    from tracker.sim.world import World
 
-    count = write_units_csv(World(seed=seed, scale=scale), output)
+    count = write_units_csv(_world(seed, scale, world), output)
     typer.echo(f"{count} rows -> {output}")
 
 

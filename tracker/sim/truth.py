@@ -97,9 +97,11 @@ def iter_truth(
     at: datetime | str | None = None,
     *,
     platforms: Iterable[str] | None = None,
+    profile: str = "full",
 ) -> Iterator[dict[str, Any]]:
-    """Truth records of the world ``(seed, scale)`` at ``at`` (see the module doc)."""
-    return iter_world_truth(World(seed=seed, scale=scale), at, platforms=platforms)
+    """Truth records of the world ``(seed, scale, profile)`` at ``at`` (see the module doc)."""
+    world = World(seed=seed, scale=scale, profile=profile)
+    return iter_world_truth(world, at, platforms=platforms)
 
 
 def write_truth_jsonl(
@@ -109,11 +111,12 @@ def write_truth_jsonl(
     at: datetime | str | None = None,
     *,
     platforms: Iterable[str] | None = None,
+    profile: str = "full",
 ) -> int:
     """Write the truth as JSON Lines (UTF-8, Chinese kept readable); returns the record count."""
     count = 0
     with atomic_text_output(path) as fh:  # checked like every output (tracker.safe_files)
-        for record in iter_truth(seed, scale, at, platforms=platforms):
+        for record in iter_truth(seed, scale, at, platforms=platforms, profile=profile):
             fh.write(json.dumps(record, ensure_ascii=False))
             fh.write("\n")
             count += 1
