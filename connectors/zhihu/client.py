@@ -301,14 +301,17 @@ class ZhihuConnector(Connector):
                 parsed = parse_question_answers(
                     body, captured_at=self._now(), roundtable_id=rid, question_id=qid
                 )
-                parsed, _ = shared.window_page(parsed, request.since, request.until)
+                parsed, older = shared.window_page(parsed, request.since, request.until)
                 fetched += 1
                 empty_run = 0 if (parsed.posts or parsed.rejects) else empty_run + 1
                 following = next_offset(body.get("paging") if isinstance(body, dict) else None)
                 if following is None or following <= offset:
                     following = offset + self.page_size
                 limit_hit = request.max_pages is not None and fetched >= request.max_pages
-                question_done = parsed.has_more is not True or empty_run >= _MAX_EMPTY_PAGES
+                # sorted by creation, newest first: past ``since`` the question is over
+                question_done = (
+                    parsed.has_more is not True or older or empty_run >= _MAX_EMPTY_PAGES
+                )
                 if limit_hit:
                     cursor = done
                 elif question_done:

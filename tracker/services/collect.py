@@ -622,17 +622,24 @@ def _utc(when: datetime | None) -> datetime | None:
 def _young_listing(
     pages: Iterator[FetchedPage], cutoff: datetime, seen: set[str]
 ) -> Iterator[FetchedPage]:
-    """Listing pages, newest first, up to and including the first that holds no work published
-    since ``cutoff`` (the listing is over for the refresh window); records the works seen.
+    """Listing pages, newest first, until a listing holds no work published since ``cutoff``
+    (it is over for the refresh window); records the works seen.
 
-    Every simulated listing is newest first; an undated work counts as young (it may be).
+    A listing is one task of the connector (a tag's search, a roundtable's questions): a
+    connector that ends a task at its first old page goes on to the next task, whose young
+    works must be read too (Zhihu's roundtable answers come after its searches). One that keeps
+    paging the old task ends the pass at its next page. Every simulated listing is newest
+    first; an undated work counts as young (it may be).
     """
+    ended: str | None = None
     for page in pages:
         posts = page.parsed.posts
         seen.update(p.platform_post_id for p in posts)
         yield page
+        if ended is not None and page.task == ended:
+            return  # the connector goes on paging a listing that is over
         if not any(p.published_at is None or p.published_at >= cutoff for p in posts):
-            return
+            ended = page.task
 
 
 def _listing_figures(

@@ -298,3 +298,29 @@ def test_check_body_and_search_word_directly():
         check_body({"error": {"code": 99999, "message": "未知"}}, R())
     assert search_word(" #千万IP创科普# ") == "千万IP创科普"
     assert search_word("＃千万IP创科普") == "千万IP创科普"
+
+
+def test_a_roundtable_question_ends_at_its_first_page_older_than_since(router, ctx):
+    """Answers come newest first (``sort_by=created``): with ``since`` a question's paging
+    stops at its first page older than it, as the tag search does (the daily collection and
+    the refresh's listing pass read only what is new)."""
+    connector, _ = make(page_size=5, roundtables=(ROUNDTABLE,))
+    since = NOW - timedelta(days=3, minutes=20)
+    pages = list(connector.collect(CollectRequest(tags=[], since=since)))
+    young = {
+        w.post_id
+        for w in world()
+        if w.extra.get("question_id") in ROUNDTABLE_QUESTIONS and w.published_at >= since
+    }
+    assert young and ids(pages) == young
+    calls = [c.request for c in router.calls if c.request.url.path.endswith("/answers")]
+    per_question = {
+        q: [c for c in calls if f"/questions/{q}/" in c.url.path] for q in ROUNDTABLE_QUESTIONS
+    }
+    everything = list(connector.collect(CollectRequest(tags=[])))
+    assert len(everything) > len(pages)
+    for question, made in per_question.items():
+        answers = [w for w in world() if w.extra.get("question_id") == question]
+        young_here = sum(1 for w in answers if w.published_at >= since)
+        # the pages holding young answers, then the one page that is all older: no more
+        assert len(made) == -(-young_here // 5) + 1, (question, len(made), young_here)
