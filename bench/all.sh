@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Re-run every benchmark; each prints one JSON line. Record the figures in docs/benchmarks.md.
+# With TRACKER_TEST_PG_URL set, ingest, rank and report measure PostgreSQL too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -9,3 +10,4 @@ $PY bench/sim_serve.py
 $PY bench/import_har.py
 $PY bench/rank.py
 $PY bench/report.py
+$PY bench/daily_cycle.py --works 50000 --days 30 --quiet
