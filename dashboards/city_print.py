@@ -28,7 +28,7 @@ import pandas as pd
 from dashboards.cells import kind_cell, platform_cell
 from dashboards.figures import FONT_FAMILY
 from dashboards.filters import Selection
-from dashboards.leaderboards import compute_ranking, labelled, top_by_rank
+from dashboards.leaderboards import labelled, rank_and_count, top_by_rank
 from dashboards.pdf import html_to_pdf
 from dashboards.report import Column, safe_link, table_html
 from dashboards.report_inputs import (
@@ -117,12 +117,12 @@ def gather_city_pages(
     until = end_of_day(day, zone) if day is not None else None
     wanted = [resolve_city(conn, city)] if city else registry_cities(conn)
     settings = RankingSettings.from_mapping(config.ranking)
-    frames, result = compute_ranking(conn, cid, settings, until=until)
+    frames, result, counted = rank_and_count(conn, cid, settings, until=until)
     everything = Selection(campaign_id=cid, timezone=camp.timezone, include_unreviewed=True)
     facts = aggregate.ranked_facts(result.works, frames.account_units, everything)
-    part = participation_frames(conn, cid).units
-    weekly = weekly_as_of(conn, cid, frames, until)
-    unreported = load_unreported(conn, cid)
+    part = participation_frames(conn, cid, counted=counted).units
+    weekly = weekly_as_of(conn, cid, frames, until, counted)
+    unreported = load_unreported(conn, cid, counted=counted)
     pages = []
     for name in wanted:
         f = everything.with_(date_to=day, cities=(name,))

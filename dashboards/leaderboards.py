@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboards.filters import UNREGISTERED, Selection, label_of
+from tracker.membership.counted import CountedWorks, counted_works, loaded_works
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.ranking.slices import scope_mask
 from tracker.services.rank import load_frames
@@ -29,6 +30,7 @@ __all__ = [
     "filter_works",
     "flagged_works",
     "labelled",
+    "rank_and_count",
     "risk_sample",
 ]
 
@@ -51,12 +53,33 @@ def compute_ranking(
     Titles and texts are not loaded (at a million works they cost more than the ranking
     itself); ``labelled`` fetches them for the few rows a page or report shows.
     """
+    frames, result, _ = rank_and_count(
+        conn, campaign_id, settings, until=until, as_of=as_of, approved_only=approved_only
+    )
+    return frames, result
+
+
+def rank_and_count(
+    conn: Connection,
+    campaign_id: int,
+    settings: RankingSettings,
+    *,
+    until: datetime | None = None,
+    as_of: datetime | None = None,
+    approved_only: bool = False,
+) -> tuple[RankingFrames, RankingResult, CountedWorks | None]:
+    """:func:`compute_ranking`, and the counted works its frames already hold (for week over
+    week, participation and the not-reported list, which would otherwise read them again):
+    taken before ``until`` drops works, and None with ``as_of`` (the cut frames no longer
+    hold what those lists count; they read the store)."""
     frames = load_frames(conn, campaign_id, details=False, as_of=as_of, settings=settings)
+    loaded = loaded_works(frames) if as_of is None else None
     if until is not None and len(frames.works):
         published = frames.works["published_at"]
         keep = published.isna() | (published <= pd.Timestamp(until))
         frames.works = frames.works[keep.to_numpy()].reset_index(drop=True)
-    return frames, rank_campaign(frames, settings, approved_only=approved_only)
+    result = rank_campaign(frames, settings, approved_only=approved_only)
+    return frames, result, counted_works(loaded, frames.snapshots)
 
 
 def filter_works(

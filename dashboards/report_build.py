@@ -37,9 +37,9 @@ from dashboards.filters import UNREGISTERED, Selection
 from dashboards.geodata import load_prefectures
 from dashboards.leaderboards import (
     by_rank,
-    compute_ranking,
     flagged_works,
     labelled,
+    rank_and_count,
     risk_sample,
     top_by_rank,
 )
@@ -186,7 +186,8 @@ def gather(
     )
     settings = RankingSettings.from_mapping(config.ranking)
     until = end_of_day(day, zone) if day is not None else None
-    frames, result = compute_ranking(conn, cid, settings, until=until, as_of=as_of)
+    # The counted works the frames hold serve the membership lists below (None with as_of).
+    frames, result, counted = rank_and_count(conn, cid, settings, until=until, as_of=as_of)
     phases["ranking_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     # The read model's facts from the works the ranking already scored: no second pass, and
@@ -212,7 +213,7 @@ def gather(
     flagged = labelled(conn, flagged_works(works, TOP_N))
     n_flagged = int(works["risk_flag"].fillna(False).astype(bool).sum()) if len(works) else 0
     sample = labelled(conn, risk_sample(works)) if len(works) else works
-    unreported = load_unreported(conn, cid, as_of=as_of)
+    unreported = load_unreported(conn, cid, as_of=as_of, counted=counted)
     registry = result.units
     if city:
         unreported = unreported[(unreported["group"] == city).to_numpy()]
@@ -221,13 +222,13 @@ def gather(
             & (~registry["unit_kind"].isin(PROVINCIAL_KINDS)).to_numpy()
         ]
     n_units = len(registry) if city else registry_size(conn)
-    weekly = weekly_as_of(conn, cid, frames, as_of or until)
+    weekly = weekly_as_of(conn, cid, frames, as_of or until, counted)
     phases["aggregates_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
 
     cards = _cards(head, daily, day, n_flagged)
     if city:
-        part = participation_frames(conn, cid, as_of=as_of).units
+        part = participation_frames(conn, cid, as_of=as_of, counted=counted).units
         cards[3] = ("参与单位", _n(head["units"]), f"{city}名册登记 {n_units:,} 个单位")
         sections = [
             _city_units_section(city, result.units, part),
@@ -239,7 +240,7 @@ def gather(
             _sources_section(platforms, sources, runs, head, rejects, read),
         ]
     else:
-        by_city = participation_frames(conn, cid, as_of=as_of).cities
+        by_city = participation_frames(conn, cid, as_of=as_of, counted=counted).cities
         sections = [
             _trends_section(daily, types, kinds),
             weekly_section(weekly),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from tracker.errors import ConfigError, TrackerError
+from tracker.membership.counted import CountedWorks
 from tracker.membership.weekly import WeekOverWeek, load_week_inputs, week_over_week
 from tracker.ranking import RankingFrames
 from tracker.store.queries import Connection
@@ -66,10 +67,15 @@ def resolve_city(conn: Connection, city: str) -> str:
 
 
 def weekly_as_of(
-    conn: Connection, cid: int, frames: RankingFrames, until: datetime | None
+    conn: Connection,
+    cid: int,
+    frames: RankingFrames,
+    until: datetime | None,
+    counted: CountedWorks | None = None,
 ) -> WeekOverWeek | None:
-    """Week over week as of ``until`` (the end of ``--date``) or the latest collection."""
-    inputs = load_week_inputs(conn, cid, until)
+    """Week over week as of ``until`` (the end of ``--date``) or the latest collection;
+    ``counted``: the works and snapshots the ranking read (``rank_and_count``)."""
+    inputs = load_week_inputs(conn, cid, until, counted)
     if inputs.as_of is None or frames.units is None:
         return None
     au = frames.account_units

@@ -37,6 +37,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from tracker.membership.counted import CountedWorks
 from tracker.normalize.tags import CampaignMatcher
 from tracker.store.queries import Connection
 from tracker.store.queries.comments import participation_comments
@@ -348,15 +349,26 @@ def load_inputs(
     *,
     window: tuple[datetime, datetime] | None = None,
     as_of: datetime | None = None,
+    counted: CountedWorks | None = None,
 ) -> ParticipationInputs:
     """The store's rows behind :func:`participation_frames` for one campaign (name or id).
 
     ``window`` (UTC instants, e.g. ``CampaignConfig.window_utc()``) keeps only works, reposts
     and comments published inside it; by default every linked work counts, as in the ranking.
     ``as_of``: the deadline cut (posts and comments published or first seen after it are left
-    out). The comments come with their ``tagged`` and ``work_deleted`` flags.
+    out). The comments come with their ``tagged`` and ``work_deleted`` flags. ``counted``:
+    the counted works taken from the ranking's frames (``tracker.membership.counted``), which
+    are uncut, so only without ``window`` and ``as_of``.
     """
-    rows = participation_rows(conn, campaign, window=window, as_of=as_of)
+    if counted is not None and (window is not None or as_of is not None):
+        raise ValueError("counted works are uncut: not with a window or an as-of cut")
+    rows = participation_rows(
+        conn,
+        campaign,
+        window=window,
+        as_of=as_of,
+        works=counted.works if counted is not None else None,
+    )
     found = participation_comments(
         conn,
         campaign,
@@ -385,10 +397,11 @@ def participation_frames(
     *,
     window: tuple[datetime, datetime] | None = None,
     as_of: datetime | None = None,
+    counted: CountedWorks | None = None,
 ) -> ParticipationFrames:
     """Per-account, per-unit and per-city participation of one campaign, from the store
-    (``as_of``: as it stood at that instant)."""
-    inputs = load_inputs(conn, campaign, window=window, as_of=as_of)
+    (``as_of``: as it stood at that instant; ``counted``: see :func:`load_inputs`)."""
+    inputs = load_inputs(conn, campaign, window=window, as_of=as_of, counted=counted)
     accounts = account_participation(
         inputs.works,
         inputs.reposts,

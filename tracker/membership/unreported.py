@@ -20,6 +20,7 @@ import pandas as pd
 
 from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import UNIT_KIND_NAMES_ZH
+from tracker.membership.counted import CountedWorks
 from tracker.store.queries import Connection
 from tracker.store.queries.participation import unreported_rows
 
@@ -143,9 +144,18 @@ def group_order(group: str) -> tuple[int, str]:
 
 
 def load_unreported(
-    conn: Connection, campaign: str | int, *, as_of: datetime | None = None
+    conn: Connection,
+    campaign: str | int,
+    *,
+    as_of: datetime | None = None,
+    counted: CountedWorks | None = None,
 ) -> pd.DataFrame:
     """:func:`unreported_units` for one campaign (name or id) from the store (``as_of``: as
-    it stood at the deadline cut)."""
-    rows = unreported_rows(conn, campaign, as_of=as_of)
+    it stood at the deadline cut). ``counted``: the counted works taken from the ranking's
+    frames (``tracker.membership.counted``), which are uncut, so only without ``as_of``."""
+    if counted is not None and as_of is not None:
+        raise ValueError("counted works are uncut: not with an as-of cut")
+    rows = unreported_rows(
+        conn, campaign, as_of=as_of, works=counted.accounts if counted is not None else None
+    )
     return unreported_units(rows.units, rows.account_units, rows.works, rows.submissions)

@@ -24,9 +24,10 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from tracker.membership.counted import CountedWorks
 from tracker.membership.unreported import group_order, unit_group
 from tracker.store.queries import Connection
-from tracker.store.queries.participation import week_rows
+from tracker.store.queries.participation import latest_capture, week_rows
 
 __all__ = [
     "WEEK",
@@ -65,12 +66,20 @@ def _utc(values: pd.Series) -> pd.Series:
 
 
 def _level(snapshots: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
-    """Each work's interactions at ``at``: its latest snapshot at or before it."""
+    """Each work's interactions at ``at``: its latest snapshot at or before it (of two taken
+    at the same instant, the later row)."""
     if not len(snapshots):
         return pd.Series(dtype="float64")
-    s = snapshots[snapshots["_t"] <= at]
+    s = snapshots[(snapshots["_t"] <= at).to_numpy(dtype=bool)]
     if not len(s):
         return pd.Series(dtype="float64")
+    key = s["_key"].to_numpy()
+    if key.dtype == np.int64:  # sorted in numpy: by work, then time, then row
+        t = s["_t"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        order = np.lexsort((np.arange(len(s)), t, key))
+        ends = np.r_[key[order][1:] != key[order][:-1], True]
+        rows = order[ends]
+        return pd.Series(s["_i"].to_numpy()[rows], index=key[rows])
     last = s.sort_values("_t", kind="stable").drop_duplicates("_key", keep="last")
     return last.set_index("_key")["_i"]
 
@@ -98,7 +107,9 @@ def week_over_week(
     """Per city and per unit: this week against the previous (see the module doc).
 
     ``works``: platform, platform_post_id, account_uid, published_at (the counted works).
-    ``snapshots``: platform, platform_post_id, captured_at and the metrics.
+    ``snapshots``: platform, platform_post_id, captured_at and the metrics; optionally
+    ``work_row``, each snapshot's row in ``works`` (-1 for none; ``works`` then lists each
+    post once), which spares matching them by key.
     ``account_units``: platform, platform_uid, unit_id. ``units``: unit_id, unit_name,
     unit_kind, city (every registry unit is listed, zeros included).
     """
@@ -106,13 +117,21 @@ def week_over_week(
     end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
     mid, start = end - WEEK, end - 2 * WEEK
     w = works.copy()
-    w["_key"] = _key(w) if len(w) else pd.Series(dtype="object")
+    s = snapshots.copy()
+    w_keys: pd.Series | None = None
+    s_keys: pd.Series | None = None
+    if "work_row" in s.columns:  # the snapshot's row in works, each work once: the key
+        w_keys = pd.Series(np.arange(len(w), dtype=np.int64), index=w.index)
+        s_keys = pd.Series(s["work_row"].to_numpy(dtype=np.int64), index=s.index)
+    if len(w):
+        w["_key"] = w_keys if w_keys is not None else _key(w)
+    else:
+        w["_key"] = pd.Series(dtype="object")
     t = _utc(w["published_at"]) if len(w) else pd.Series(dtype="datetime64[ns, UTC]")
     w["_this"] = ((t >= mid) & (t < end)).fillna(False).to_numpy(dtype=bool)
     w["_prev"] = ((t >= start) & (t < mid)).fillna(False).to_numpy(dtype=bool)
-    s = snapshots.copy()
     if len(s):
-        s["_key"] = _key(s)
+        s["_key"] = s_keys if s_keys is not None else _key(s)
         s["_t"] = _utc(s["captured_at"])
         s["_i"] = sum(
             pd.to_numeric(s[m], errors="coerce").fillna(0) if m in s.columns else 0 for m in METRICS
@@ -180,9 +199,20 @@ def change_text(change: int, pct: float | None) -> str:
 
 
 def load_week_inputs(
-    conn: Connection, campaign_id: int, until: datetime | None = None
+    conn: Connection,
+    campaign_id: int,
+    until: datetime | None = None,
+    counted: CountedWorks | None = None,
 ) -> WeekInputs:
     """The counted works of a campaign, their snapshots up to ``until`` and the as-of time
-    (``until``, else the latest snapshot), from the read home."""
-    rows = week_rows(conn, campaign_id, until)
-    return WeekInputs(rows.works, rows.snapshots, rows.as_of)
+    (``until``, else the latest snapshot), from the read home; with ``counted`` (the same works
+    and snapshots, taken from the ranking's frames: ``tracker.membership.counted``) only the
+    as-of time is read."""
+    if counted is None:
+        rows = week_rows(conn, campaign_id, until)
+        return WeekInputs(rows.works, rows.snapshots, rows.as_of)
+    works = counted.works[["platform", "platform_post_id", "account_uid", "published_at"]]
+    snaps = counted.snapshots
+    if until is not None and len(snaps):
+        snaps = snaps[(snaps["captured_at"] <= pd.Timestamp(until)).to_numpy(dtype=bool)]
+    return WeekInputs(works, snaps, until if until is not None else latest_capture(conn))

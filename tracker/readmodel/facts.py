@@ -1,8 +1,10 @@
 """The overview figures from pre-aggregated facts: one query per data version, any filter after.
 
-``dashboard.campaign_facts`` (the read home) groups the campaign by (platform, account, Beijing day, content
-type) in SQL (the dashboard), or ``facts_from_frames`` groups the ranking's already loaded
-works in pandas (the report, which ranks anyway and so needs no second pass). Every filter of
+The campaign is grouped by (platform, account, Beijing day, content type): for the dashboard,
+its works read columnar (``dashboard.campaign_fact_works``) and grouped in pandas on a big
+database, in SQL (``dashboard.campaign_facts``) on a small one; for the report,
+``facts_from_frames`` groups the ranking's already loaded works the same way (it ranks anyway
+and so needs no second pass). Every filter of
 the dashboard acts on those keys (platform, day, and the account's registry units for city and
 unit kind), so each overview, map or report figure is a few vectorised numpy steps on the
 grouped rows instead of another scan of the works table: at a million works a scan costs
@@ -79,9 +81,15 @@ def _days(values: pd.Series) -> np.ndarray:
 
 
 def load_facts(conn: Connection, campaign_id: int, timezone: str) -> Facts:
-    """Facts from the database: one grouped query (the dashboard's path)."""
-    raw = reads.campaign_facts(conn, campaign_id, timezone)
-    raw["day"] = _days(raw["day"])
+    """Facts from the database (the dashboard's path): the campaign's works read columnar
+    and grouped here as the report groups the ranking's works, where a columnar reader
+    serves (a big database); else one grouped query."""
+    works = reads.campaign_fact_works(conn, campaign_id)
+    if works is not None:
+        raw = _grouped(_fact_rows(works, timezone), ["works", "interactions"])
+    else:
+        raw = reads.campaign_facts(conn, campaign_id, timezone)
+        raw["day"] = _days(raw["day"])
     links = reads.unit_links(conn)
     reviews = reads.reviewed_works(conn, campaign_id, timezone)
     reviews["day"] = _days(reviews["day"])
@@ -113,28 +121,8 @@ def facts_from_frames(
     (then the facts also carry ``RANKED_SUMS``); ``account_units`` the registry links
     (platform, platform_uid, unit_id, city, unit_kind).
     """
-    local = pd.to_datetime(works["published_at"], utc=True).dt.tz_convert(timezone)
-    day = np.full(len(works), NO_DAY, dtype=np.int32)
-    known = local.notna().to_numpy()
-    day[known] = (
-        local[known].dt.tz_localize(None).to_numpy().astype("datetime64[D]") - EPOCH
-    ).astype(np.int32)
-    metrics = {m: _latest(works, m) for m in METRICS}
-    collected = "latest_collected_at" if "latest_collected_at" in works.columns else None
-    frame = pd.DataFrame(
-        {
-            "platform": _category(works["platform"], ""),
-            "account_uid": _category(works["account_uid"], ""),
-            "day": day,
-            "content_type": _category(works["content_type"], "unknown"),
-            "works": 1,
-            "interactions": sum(
-                metrics[m].fillna(0) for m in ("likes", "comments", "shares", "favorites")
-            ),
-            **metrics,
-            "last_collected_at": pd.to_datetime(works[collected or "last_collected_at"], utc=True),
-        }
-    )
+    frame = _fact_rows(works, timezone)
+    day = frame["day"].to_numpy()
     ranked = "quality_score" in works.columns
     if ranked:
         quality = works["quality_score"].astype("float64")
@@ -148,21 +136,7 @@ def facts_from_frames(
             else pd.Series(False, index=works.index)
         )
         frame["out_window"] = outside.to_numpy(dtype=int)
-    sums = ["works", "interactions", *(RANKED_SUMS if ranked else ())]
-    keys = ["platform", "account_uid", "day", "content_type"]
-    grouped = frame.groupby(keys, sort=False, observed=True)
-    raw = pd.concat(
-        [
-            grouped[sums].sum(),
-            grouped[list(METRICS)].sum(min_count=1),  # all unknown stays unknown, not 0
-            grouped[["last_collected_at"]].max(),
-        ],
-        axis=1,
-    )
-    raw = raw.reset_index()
-    raw["interactions"] = raw["interactions"].round().astype("int64")
-    for col in ("platform", "content_type"):
-        raw[col] = raw[col].astype("category")
+    raw = _grouped(frame, ["works", "interactions", *(RANKED_SUMS if ranked else ())])
     links = (
         account_units[["platform", "platform_uid", "unit_id", "city", "unit_kind"]]
         if account_units is not None and len(account_units)
@@ -182,6 +156,53 @@ def facts_from_frames(
     else:
         reviews = pd.DataFrame(columns=["platform", "account_uid", "day", "status"])
     return _build(raw, links, reviews)
+
+
+def _fact_rows(works: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """One row per work with the facts' keys (platform, account, local day, content type)
+    and its counts: the ranked works' latest metrics, or the metrics as read."""
+    local = pd.to_datetime(works["published_at"], utc=True).dt.tz_convert(timezone)
+    day = np.full(len(works), NO_DAY, dtype=np.int32)
+    known = local.notna().to_numpy()
+    day[known] = (
+        local[known].dt.tz_localize(None).to_numpy().astype("datetime64[D]") - EPOCH
+    ).astype(np.int32)
+    metrics = {m: _latest(works, m) for m in METRICS}
+    collected = "latest_collected_at" if "latest_collected_at" in works.columns else None
+    return pd.DataFrame(
+        {
+            "platform": _category(works["platform"], ""),
+            "account_uid": _category(works["account_uid"], ""),
+            "day": day,
+            "content_type": _category(works["content_type"], "unknown"),
+            "works": 1,
+            "interactions": sum(
+                metrics[m].fillna(0) for m in ("likes", "comments", "shares", "favorites")
+            ),
+            **metrics,
+            "last_collected_at": pd.to_datetime(works[collected or "last_collected_at"], utc=True),
+        }
+    )
+
+
+def _grouped(frame: pd.DataFrame, sums: list[str]) -> pd.DataFrame:
+    """``frame``'s rows grouped by (platform, account, day, content type): ``sums`` added,
+    each metric summed (unknown when no work of the group knows it), the latest collection."""
+    keys = ["platform", "account_uid", "day", "content_type"]
+    grouped = frame.groupby(keys, sort=False, observed=True)
+    raw = pd.concat(
+        [
+            grouped[sums].sum(),
+            grouped[list(METRICS)].sum(min_count=1),  # all unknown stays unknown, not 0
+            grouped[["last_collected_at"]].max(),
+        ],
+        axis=1,
+    )
+    raw = raw.reset_index()
+    raw["interactions"] = raw["interactions"].round().astype("int64")
+    for col in ("platform", "content_type"):
+        raw[col] = raw[col].astype("category")
+    return raw
 
 
 def ranked_facts(

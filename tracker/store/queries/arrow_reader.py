@@ -93,7 +93,10 @@ class _SqliteChildRunner:
 
     def __init__(self, path: str) -> None:
         self._child = subprocess.Popen(
-            [sys.executable, "-c", "from tracker.store.queries.arrow_child import main; main()"],
+            # The child's file run as a script (``-P``: its folder not on the path), not
+            # imported: importing the package would load pandas and SQLAlchemy first (0.5 s
+            # a reader, and a report opens several).
+            [sys.executable, "-P", str(Path(__file__).with_name("arrow_child.py"))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

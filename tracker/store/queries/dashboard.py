@@ -2,7 +2,8 @@
 
 The heavy one is :func:`campaign_facts`: the campaign's works grouped by platform, account,
 Beijing day, content type and source in one pass, from which ``tracker.readmodel.facts`` computes
-every overview figure for any filter. The rest are small: the registry links, reviewed works,
+every overview figure for any filter (on a big database the works are read columnar instead,
+:func:`campaign_fact_works`, and grouped there). The rest are small: the registry links, reviewed works,
 runs, one work's detail and snapshots, labels of the few works a page shows, the data version.
 Nothing here loads the works table row by row.
 
@@ -44,10 +45,12 @@ from tracker.store.models import (
     Run,
     Unit,
 )
-from tracker.store.queries.frame_reader import read_frame
+from tracker.store.queries.arrow_reader import ColumnarUnavailable, columnar_reader
+from tracker.store.queries.frame_reader import raw_text, read_frame
 
 __all__ = [
     "METRICS",
+    "campaign_fact_works",
     "campaign_facts",
     "campaigns",
     "data_version",
@@ -191,6 +194,41 @@ def campaign_facts(conn: Connection, campaign_id: int, timezone: str) -> pd.Data
     return df
 
 
+def campaign_fact_works(conn: Connection, campaign_id: int) -> pd.DataFrame | None:
+    """The works :func:`campaign_facts` groups, one row each (platform, account_uid,
+    published_at, content_type, the metrics, last_collected_at), read columnar; None where no
+    columnar reader serves (a small or in-memory database, where the grouped query is cheap).
+
+    At a million works SQLite's GROUP BY sorts them in one thread (6-7 s, 4.5 scans) while
+    the plain read in the reader's process takes about one scan, and grouping a million rows
+    in numpy well under one more (``tracker.readmodel.facts``).
+    """
+    stmt = (
+        select(
+            P.c.platform,
+            P.c.account_uid,
+            raw_text(P.c.published_at),
+            P.c.content_type,
+            *[P.c[m] for m in METRICS],
+            raw_text(P.c.last_collected_at),
+        )
+        .select_from(works_from())
+        .where(PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False))
+    )
+    with columnar_reader(conn) as reader:
+        if reader is None:
+            return None
+        try:
+            return reader.frame(
+                stmt,
+                ints=METRICS,
+                times=("published_at", "last_collected_at"),
+                categories=("platform", "account_uid", "content_type"),
+            )
+        except ColumnarUnavailable:
+            return None
+
+
 def unit_links(conn: Connection) -> pd.DataFrame:
     """Registry links account -> unit with the unit's city and kind (small: the registry)."""
     stmt = select(
@@ -202,9 +240,13 @@ def unit_links(conn: Connection) -> pd.DataFrame:
 def reviewed_works(conn: Connection, campaign_id: int, timezone: str) -> pd.DataFrame:
     """Campaign works with a review decision (status, platform, account, day): few rows."""
     day = local_day(P.c.published_at, timezone).label("day")
+    # The links joined to the reviews before the posts: SQLite scans the links either way,
+    # but then looks up only the reviewed posts (0.2 s at a million works, not 0.9 s).
+    on_link = (REV.c.platform == PC.c.platform) & (REV.c.platform_post_id == PC.c.platform_post_id)
+    post_of = (P.c.platform == PC.c.platform) & (P.c.platform_post_id == PC.c.platform_post_id)
     stmt = (
         select(P.c.platform, P.c.account_uid, day, REV.c.status)
-        .select_from(works_from().join(REV, _review_join()))
+        .select_from(PC.join(REV, on_link).join(P, post_of))
         .where(PC.c.campaign_id == campaign_id, PC.c.excluded.is_(False))
     )
     return _frame(conn, stmt, ["platform", "account_uid", "day", "status"])

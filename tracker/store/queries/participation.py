@@ -24,6 +24,7 @@ __all__ = [
     "ParticipationRows",
     "UnreportedRows",
     "WeekRows",
+    "latest_capture",
     "participation_rows",
     "unreported_rows",
     "week_rows",
@@ -120,17 +121,24 @@ def participation_rows(
     *,
     window: tuple[datetime, datetime] | None = None,
     as_of: datetime | None = None,
+    works: pd.DataFrame | None = None,
 ) -> ParticipationRows:
     """The campaign's counted works, every repost, its excluded works and the registry.
 
     ``window`` (UTC instants) keeps only works and reposts published inside it; by default
     every linked work counts, as in the ranking. ``as_of`` leaves out posts published or first
-    seen after that instant.
+    seen after that instant. ``works``: the counted works under the same cuts, already read
+    (platform, platform_post_id, account_uid, content_type): only their ``repost_of`` is
+    added, from the reposts (a counted work that is a repost is one of them).
     """
     cid = campaign_id(conn, campaign)
     link_join = and_(PC.c.platform == P.c.platform, PC.c.platform_post_id == P.c.platform_post_id)
-    with columnar_reader(conn) as reader:
-        works, reposts = _works_and_reposts(conn, cid, link_join, window, as_of, reader)
+    if works is not None:
+        reposts = _reposts(conn, window, as_of, None)
+        works = _with_repost_of(works, reposts)
+    else:
+        with columnar_reader(conn) as reader:
+            works, reposts = _works_and_reposts(conn, cid, link_join, window, as_of, reader)
     excluded = _rows(
         conn,
         select(PC.c.platform, PC.c.platform_post_id).where(
@@ -164,7 +172,17 @@ def _works_and_reposts(
         [*_KEY, "account_uid", "content_type", "repost_of"],
         reader,
     )
-    reposts = _rows(
+    return works, _reposts(conn, window, as_of, reader)
+
+
+def _reposts(
+    conn: Connection,
+    window: tuple[datetime, datetime] | None,
+    as_of: datetime | None,
+    reader: ColumnarReader | None,
+) -> pd.DataFrame:
+    """Every stored repost (not deleted) under the cuts; few rows, found by a scan of post."""
+    return _rows(
         conn,
         select(P.c.platform, P.c.platform_post_id, P.c.account_uid, P.c.repost_of).where(
             P.c.repost_of.is_not(None),
@@ -175,20 +193,59 @@ def _works_and_reposts(
         [*_KEY, "account_uid", "repost_of"],
         reader,
     )
-    return works, reposts
+
+
+def _with_repost_of(works: pd.DataFrame, reposts: pd.DataFrame) -> pd.DataFrame:
+    """``works`` with each one's ``repost_of``: a counted work with one is a stored repost
+    under the same cuts, so it is among ``reposts`` (ids unique per platform)."""
+    out = works[[*_KEY, "account_uid", "content_type"]].copy()
+    original = pd.Series(
+        reposts["repost_of"].to_numpy(dtype=object),
+        index=pd.MultiIndex.from_arrays([reposts["platform"], reposts["platform_post_id"]]),
+        dtype=object,
+    )
+    if len(original) and len(out):
+        at = pd.MultiIndex.from_arrays([out["platform"], out["platform_post_id"]])
+        found = original.reindex(at).to_numpy(dtype=object)
+        out["repost_of"] = pd.Series(found, dtype=object).where(pd.notna(found), None).to_numpy()
+    else:
+        out["repost_of"] = pd.Series([None] * len(out), dtype=object).to_numpy()
+    return out
 
 
 def unreported_rows(
-    conn: Connection, campaign: str | int, *, as_of: datetime | None = None
+    conn: Connection,
+    campaign: str | int,
+    *,
+    as_of: datetime | None = None,
+    works: pd.DataFrame | None = None,
 ) -> UnreportedRows:
     """The accounts with a counted campaign work, the units named by submissions, and the
     registry with its contacts (``person``); with ``as_of``, as they stood then (works
-    published and first seen by the cut, submissions linked by it)."""
+    published and first seen by the cut, submissions linked by it). ``works``: the counted
+    works under the same cut, already read (platform, account_uid)."""
     cid = campaign_id(conn, campaign)
+    if works is None:
+        works = _work_accounts(conn, cid, as_of)
+    works = works[["platform", "account_uid"]].drop_duplicates(ignore_index=True)
+    linked = [] if as_of is None else [or_(PC.c.linked_at.is_(None), PC.c.linked_at <= as_of)]
+    submissions = _rows(
+        conn,
+        select(PC.c.matched_value)
+        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission", *linked)
+        .distinct(),
+        ["matched_value"],
+    )
+    account_units, units = _registry(conn, person=True)
+    return UnreportedRows(works, submissions, account_units, units)
+
+
+def _work_accounts(conn: Connection, cid: int, as_of: datetime | None) -> pd.DataFrame:
+    """(platform, account_uid) of every counted work, repeated as often as the works."""
     # Distinct in pandas: asked for DISTINCT, SQLite walks post's account index and fetches
     # every row out of order (11 s at a million works against 2.7 s for the plain scan).
     with columnar_reader(conn) as reader:
-        works = _rows(
+        return _rows(
             conn,
             select(P.c.platform, P.c.account_uid)
             .join(
@@ -204,17 +261,6 @@ def unreported_rows(
             ["platform", "account_uid"],
             reader,
         )
-    works = works.drop_duplicates(ignore_index=True)
-    linked = [] if as_of is None else [or_(PC.c.linked_at.is_(None), PC.c.linked_at <= as_of)]
-    submissions = _rows(
-        conn,
-        select(PC.c.matched_value)
-        .where(PC.c.campaign_id == cid, PC.c.matched_by == "submission", *linked)
-        .distinct(),
-        ["matched_value"],
-    )
-    account_units, units = _registry(conn, person=True)
-    return UnreportedRows(works, submissions, account_units, units)
 
 
 def week_rows(conn: Connection, campaign_id: int, until: datetime | None = None) -> WeekRows:
@@ -251,8 +297,10 @@ def _week_rows(
     if until is not None:
         stmt = stmt.where(S.c.captured_at <= until)
     snaps = columnar_frame(conn, stmt, times=("captured_at",), ints=WEEK_METRICS, reader=reader)
-    as_of = until
-    if as_of is None:
-        latest = conn.execute(select(func.max(S.c.captured_at))).scalar()
-        as_of = pd.Timestamp(latest).to_pydatetime() if latest is not None else None
-    return WeekRows(works, snaps, as_of)
+    return WeekRows(works, snaps, until if until is not None else latest_capture(conn))
+
+
+def latest_capture(conn: Connection) -> datetime | None:
+    """The latest snapshot's time in the store (week over week's default as-of), or None."""
+    latest = conn.execute(select(func.max(S.c.captured_at))).scalar()
+    return pd.Timestamp(latest).to_pydatetime() if latest is not None else None
