@@ -8,6 +8,8 @@ test process bind port 0 and subprocess servers take :func:`helpers.ports.free_p
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
@@ -30,3 +32,12 @@ settings.load_profile("suite")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Slowest files first, so the parallel workers finish together (see schedule_order)."""
     items[:] = slowest_first(items, listed_files())
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection left on the heap (every imported module, ~300,000 objects), so a
+    full garbage collection no longer walks it. The ranking ends with one (``release_memory``),
+    and so do Python's own periodic passes: in a test process, which holds every test module's
+    imports, each took about 0.15 s and most of the suite's rankings are small."""
+    gc.collect()
+    gc.freeze()

@@ -1,4 +1,7 @@
-"""End to end through the real console script: init, status, config check, export posts."""
+"""End to end through the console script: init, status, config check, export posts.
+
+The first test starts real processes (the entry point, the default database path under the
+working folder); the others run the same command line in this process (``helpers.cli``)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from tracker.store.engine import make_engine
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
 
+from ..helpers.cli import Finished, run_here
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRACKER = [sys.executable, "-m", "tracker"]
 
@@ -27,6 +32,11 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [*TRACKER, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
     )
+
+
+def here(args: list[str], cwd: Path) -> Finished:
+    """``tracker ARGS`` in this process, without ``TRACKER_*`` variables."""
+    return run_here(args, cwd)
 
 
 @pytest.fixture
@@ -49,7 +59,7 @@ def test_init_then_status_on_default_database(workdir: Path) -> None:
 
 
 def test_status_without_database_is_one_clear_line(workdir: Path) -> None:
-    result = run(["--db", str(workdir / "missing.db"), "status"], workdir)
+    result = here(["--db", str(workdir / "missing.db"), "status"], workdir)
     assert result.returncode == 1
     assert "tracker init" in result.stderr
     assert "Traceback" not in result.stderr
@@ -62,7 +72,7 @@ def test_bad_config_is_reported_with_line(workdir: Path) -> None:
         cfg.read_text(encoding="utf-8").replace("rate_per_s = 0.5", 'rate_per_s = "x"', 1),
         encoding="utf-8",
     )
-    result = run(["config", "check"], workdir)
+    result = here(["config", "check"], workdir)
     assert result.returncode == 1
     assert "campaign.toml:" in result.stderr and "platforms.weibo.rate_per_s" in result.stderr
     assert "Traceback" not in result.stderr
@@ -70,7 +80,7 @@ def test_bad_config_is_reported_with_line(workdir: Path) -> None:
 
 def test_export_posts_jsonl(workdir: Path) -> None:
     db = workdir / "t.db"
-    assert run(["--db", str(db), "init"], workdir).returncode == 0
+    assert here(["--db", str(db), "init"], workdir).returncode == 0
     engine = make_engine(f"sqlite:///{db}")
     captured = datetime(2024, 9, 15, 4, 0, tzinfo=UTC)
     posts = [
@@ -95,7 +105,7 @@ def test_export_posts_jsonl(workdir: Path) -> None:
             campaign_ids=ids,
         )
     engine.dispose()
-    result = run(["--db", str(db), "export", "posts", "--format", "jsonl", "-o", "-"], workdir)
+    result = here(["--db", str(db), "export", "posts", "--format", "jsonl", "-o", "-"], workdir)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert [x["platform_post_id"] for x in lines] == ["BV117411r7R1", "4998877665544332211"]
@@ -113,5 +123,5 @@ def test_export_posts_jsonl(workdir: Path) -> None:
     assert weibo["hashtags"] == ["#千万IP创科普#"]
     assert lines[0]["campaigns"] == []
     out = workdir / "out" / "posts.jsonl"
-    result = run(["--db", str(db), "export", "posts", "-o", str(out)], workdir)
+    result = here(["--db", str(db), "export", "posts", "-o", str(out)], workdir)
     assert result.returncode == 0 and len(out.read_text(encoding="utf-8").splitlines()) == 2

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from html import escape as html_escape
 from pathlib import Path
 
@@ -18,6 +15,9 @@ from tracker.cli import main
 from tracker.config import checkout_config_path
 from tracker.sim.names import XSS_PAYLOAD
 
+from ..helpers.cli import Finished, run_here
+from ..helpers.demo import demo_console, demo_copy
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVE = {"weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu"}
 ARTICLE_SITES = {"kepuchina", "xuexi", "qqnews"}  # join through units' submission lists
@@ -26,33 +26,21 @@ NOT_FOUND = "找不到配置文件 (config file not found)"
 FALLBACK_LINE = "使用项目自带的配置文件："
 
 
-def _tracker(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m tracker ARGS`` in ``cwd`` with no ``TRACKER_*`` from the caller's shell."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def _tracker(args: list[str], cwd: Path, **env: str) -> Finished:
+    """``tracker ARGS`` in ``cwd`` with no ``TRACKER_*`` from the caller's shell (in this
+    process, see ``helpers.cli``)."""
+    return run_here(args, cwd, env)
 
 
-def test_demo_writes_report_workbooks_and_a_database_from_every_door(tmp_path: Path) -> None:
-    shutil.copytree(REPO_ROOT / "config", tmp_path / "config")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "tracker", "demo", "--out", "out", "--scale", "40"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = tmp_path / "out"
-    assert "演示完成" in result.stdout and "report.html" in result.stdout
+def test_demo_writes_report_workbooks_and_a_database_from_every_door(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # The README's command, ``tracker demo --out out --scale 40`` in a folder holding the
+    # repository's config/, as run once per test process for every module that reads a demo.
+    root = demo_copy(tmp_path_factory, "readme-demo")
+    stdout = demo_console(root)
+    out = root / "out"
+    assert "演示完成" in stdout and "report.html" in stdout
 
     html = (out / "report.html").read_text(encoding="utf-8")
     # Self-contained: plotly.js inlined (several MB), no script loaded from anywhere.
@@ -80,7 +68,7 @@ def test_demo_writes_report_workbooks_and_a_database_from_every_door(tmp_path: P
     assert {"live", "submission"} <= sources and "capture" not in sources
     assert texts and not [t for t in texts if any(h in t for h in HOSTILE)]
     assert "onerror=alert" not in html and html_escape(XSS_PAYLOAD) not in html
-    assert "TikTok" not in result.stdout
+    assert "TikTok" not in stdout
     assert refreshed > 0  # the refresh a virtual day later appended snapshots
     assert {"collect", "import", "refresh"} <= runs
 

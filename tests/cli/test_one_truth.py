@@ -99,11 +99,22 @@ CASES: dict[str, tuple[list[str], dict[str, Any]]] = {
 
 
 def _export(db: Db, name: str, args: list[str], as_of: str | None, reviewed: bool) -> Path:
+    """The summary workbook of one selection, written once per module: the database does not
+    change after the fixture, so every test comparing with the same selection reads one file."""
     out = db.root / f"{name}-{as_of or 'now'}-{reviewed}.xlsx"
-    extra = ["--as-of", as_of] if as_of else []
-    extra += [] if reviewed else ["--include-unreviewed"]
-    db.run("export", "summary", "-o", str(out), *args, *extra)
+    if not out.exists():
+        extra = ["--as-of", as_of] if as_of else []
+        extra += [] if reviewed else ["--include-unreviewed"]
+        db.run("export", "summary", "-o", str(out), *args, *extra)
     return out
+
+
+def _report(db: Db, case: str, args: list[str], as_of: str | None) -> dict[str, Any]:
+    """The report's embedded figures for one selection, written once per module (as above)."""
+    out = db.root / f"report-{case}-{as_of or 'now'}.html"
+    if not out.exists():
+        db.run("report", "-o", str(out), *args, *(["--as-of", as_of] if as_of else []))
+    return _report_figures(out.read_text(encoding="utf-8"))
 
 
 def _ranked_works(db: Db, args: list[str], as_of: str | None, reviewed: bool) -> list[dict]:
@@ -164,9 +175,7 @@ def test_workbook_and_ranked_list_agree(
 @pytest.mark.parametrize("case", ["all", "city"])
 def test_report_and_workbook_agree(demo: Db, case: str, as_of: str | None) -> None:
     args, _ = CASES[case]
-    out = demo.root / f"report-{case}-{as_of or 'now'}.html"
-    demo.run("report", "-o", str(out), *args, *(["--as-of", as_of] if as_of else []))
-    report = _report_figures(out.read_text(encoding="utf-8"))
+    report = _report(demo, case, args, as_of)
     xlsx = _xlsx_figures(_export(demo, case, args, as_of, reviewed=False))
     head, about = report["headline"], xlsx["about"]
     assert head["works"] == about["作品数"]
@@ -212,9 +221,7 @@ def test_units_agree_in_report_workbook_and_ranked_list(
     listed = {u["unit_name"]: (u["works"], u["active_accounts"]) for u in ranked if u["works"]}
     assert listed == xlsx
     if case != "platform":  # the report has no platform filter
-        out = demo.root / f"report-units-{case}-{as_of or 'now'}.html"
-        demo.run("report", "-o", str(out), *args, *cut)
-        report = _report_figures(out.read_text(encoding="utf-8"))
+        report = _report(demo, case, args, as_of)
         shown = {
             u["unit_name"]: (u["works"], u["active_accounts"])
             for u in report["by_unit"]
@@ -234,21 +241,18 @@ def test_the_cut_changes_the_numbers(demo: Db) -> None:
 
 @pytest.mark.parametrize("as_of", [None, CUT])
 @pytest.mark.parametrize("case", list(CASES))
-def test_dashboard_and_workbook_agree(demo: Db, case: str, as_of: str | None) -> None:
-    pytest.importorskip("dash", reason="the dashboard extra is not installed")
+def test_dashboard_and_workbook_agree(
+    demo: Db, dashboard: Any, case: str, as_of: str | None
+) -> None:
     from datetime import date
 
     args, kw = CASES[case]
     if "date_from" in kw:
         kw = {**kw, "date_from": date.fromisoformat(kw["date_from"])}
     xlsx = _xlsx_figures(_export(demo, case, args, as_of, reviewed=False))
-    data = _dashboard(demo)
-    try:
-        f = data.filters(None).with_(**kw, as_of=parse_as_of(as_of) if as_of else None)
-        head = data.overview(f)["headline"]
-        cities = data.cities(f)
-    finally:
-        data.engine.dispose()
+    f = dashboard.filters(None).with_(**kw, as_of=parse_as_of(as_of) if as_of else None)
+    head = dashboard.overview(f)["headline"]
+    cities = dashboard.cities(f)
     about = xlsx["about"]
     assert head["works"] == about["作品数"]
     assert head["accounts"] == about["账号数"]
@@ -258,10 +262,16 @@ def test_dashboard_and_workbook_agree(demo: Db, case: str, as_of: str | None) ->
     assert shown == xlsx["cities"]
 
 
-def _dashboard(db: Db) -> Any:
+@pytest.fixture(scope="module")
+def dashboard(demo: Db) -> Iterator[Any]:
+    """The dashboard's data source on the demo, one per module as a running dashboard has one
+    for every request."""
+    pytest.importorskip("dash", reason="the dashboard extra is not installed")
     from dashboards.source import DashboardData
     from tracker.config import load_config
     from tracker.store.engine import make_engine, sqlite_url
 
-    config = load_config(db.root / "config" / "campaign.toml")
-    return DashboardData(make_engine(sqlite_url(db.db)), config)
+    config = load_config(demo.root / "config" / "campaign.toml")
+    data = DashboardData(make_engine(sqlite_url(demo.db)), config)
+    yield data
+    data.engine.dispose()

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from tracker.cli import main
 from tracker.cli.argv import hoist_global_options
 
+from ..helpers.cli import Finished, run_here
 from ..helpers.config import REPO_ROOT
 from ..helpers.ports import free_port
 
@@ -30,17 +31,15 @@ STORED_LINE = "使用数据库中保存的活动配置"
 NOT_FOUND = "找不到配置文件 (config file not found)"
 
 
-def _tracker(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
-    """``python -m tracker ARGS`` in ``cwd`` with no ``TRACKER_*`` from the caller's shell."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, **kwargs,
-    )  # fmt: skip
+def _tracker(args: list[str], cwd: Path) -> Finished:
+    """``tracker ARGS`` in ``cwd`` with no ``TRACKER_*`` from the caller's shell, in this
+    process: what these tests watch (the working folder, the stored config, the messages)
+    shows the same in-process; only the dashboard below needs a real process to serve."""
+    return run_here(args, cwd)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Finished]:
     """A demo database, built once: (the folder it ran in, the demo's output)."""
     root = tmp_path_factory.mktemp("demo-run")
     done = _tracker(["demo", "--out", "demo-output", "--scale", "40"], root)
@@ -56,7 +55,7 @@ def elsewhere(tmp_path: Path) -> Path:
     return folder
 
 
-def _db(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> str:
+def _db(demo: tuple[Path, Finished]) -> str:
     return str(demo[0] / "demo-output" / "tracker.db")
 
 

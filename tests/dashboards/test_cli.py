@@ -13,15 +13,26 @@ pytest.importorskip("flask", reason="the dashboard extra is not installed")
 
 from dashboards.auth import parse_users, verify_password  # noqa: E402
 
+from ..helpers.cli import Finished, run_here  # noqa: E402
 from .handmade import REPO_ROOT, XSS, build_handmade  # noqa: E402
 
 TRACKER = [sys.executable, "-m", "tracker"]
+CONFIG_ARGS = ["--config", str(REPO_ROOT / "config" / "campaign.toml")]
 
 
-def run(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], cwd: Path) -> Finished:
+    """``tracker --config CONFIG ARGS`` in this process (see ``helpers.cli``)."""
+    return run_here([*CONFIG_ARGS, *args], cwd)
+
+
+def run_process(
+    args: list[str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The same as a real process: for a password read from a pipe, and for a server that
+    must refuse to start (had it started, a process times out where this one would hang)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     return subprocess.run(
-        [*TRACKER, "--config", str(REPO_ROOT / "config" / "campaign.toml"), *args],
+        [*TRACKER, *CONFIG_ARGS, *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=300, input=stdin,
     )  # fmt: skip
 
@@ -68,18 +79,20 @@ def test_report_command_city_report_and_unknown_city(tmp_path: Path) -> None:
 def test_dashboard_refuses_a_public_bind_without_users(tmp_path: Path) -> None:
     engine, _ = build_handmade(tmp_path / "hand.db")
     engine.dispose()
-    done = run(["--db", str(tmp_path / "hand.db"), "dashboard", "--host", "0.0.0.0"], tmp_path)
+    done = run_process(
+        ["--db", str(tmp_path / "hand.db"), "dashboard", "--host", "0.0.0.0"], tmp_path
+    )
     assert done.returncode == 1
     assert "必须配置登录用户" in done.stderr
 
 
 def test_dashboard_passwd_prints_a_verifiable_line(tmp_path: Path) -> None:
-    done = run(["dashboard-passwd", "lisi"], tmp_path, stdin="long-password\nlong-password\n")
+    done = run_process(["dashboard-passwd", "lisi"], tmp_path, "long-password\nlong-password\n")
     assert done.returncode == 0, done.stderr
     line = done.stdout.strip().splitlines()[-1]
     users = parse_users(line)
     assert list(users) == ["lisi"] and verify_password("long-password", users["lisi"])
-    short = run(["dashboard-passwd", "lisi"], tmp_path, stdin="short\nshort\n")
+    short = run_process(["dashboard-passwd", "lisi"], tmp_path, "short\nshort\n")
     assert short.returncode == 1 and "至少 8 位" in short.stderr
 
 

@@ -7,6 +7,8 @@ runs in-process.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
@@ -48,6 +50,53 @@ def run_in_process(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple
         root.setLevel(level)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished ``tracker`` run: the fields of ``subprocess.CompletedProcess`` the tests read,
+    so a test written against a real process reads this one unchanged."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _text_buffer() -> io.TextIOWrapper:
+    """A text stream with a byte ``buffer`` beneath, as a real stdout has (``-o -`` writers)."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="", write_through=True)
+
+
+def run_here(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Finished:
+    """``tracker ARGS`` in this process, as a user's shell would start it in ``cwd``: no
+    ``TRACKER_*`` variable but those of ``env``, stdout and stderr captured apart. Restores the
+    working folder, the environment and root logging (which the CLI configures for itself)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    out, err = _text_buffer(), _text_buffer()
+    code = 0
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [k for k in os.environ if k.startswith("TRACKER_")]:
+            mp.delenv(name)
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
+        mp.chdir(cwd)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            root.handlers[:] = handlers
+            root.setLevel(level)
+    return Finished(code, _read(out), _read(err))
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8", errors="replace")
 
 
 @dataclass

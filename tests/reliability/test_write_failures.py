@@ -35,7 +35,15 @@ from sqlalchemy import Engine, event
 
 from tracker.services.demo import capture_sample_path
 
-from ..helpers.cli import IS_ROOT, NO_DAC, clean_env, final_error_line, run_in_process, tracker_cmd
+from ..helpers.cli import (
+    IS_ROOT,
+    NO_DAC,
+    clean_env,
+    final_error_line,
+    run_here,
+    run_in_process,
+    tracker_cmd,
+)
 from ..helpers.config import write_test_config
 from ..helpers.database import init_db
 
@@ -44,19 +52,32 @@ NOTE = "备注Sentinel乙"
 NOISE = ("[SQL:", "[parameters:", "INSERT", "UPDATE ", "sqlalche.me", "Traceback")
 
 
-@pytest.fixture
-def world(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    """A config, and a database holding the shipped TikTok capture (96 works)."""
-    config_path = write_test_config(tmp_path)
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config, and a database holding the shipped TikTok capture (96 works), made once per
+    module: every test gets a copy of the folder."""
+    root = tmp_path_factory.mktemp("imported")
+    config_path = write_test_config(root)
+    data = root / "data"
     data.mkdir()
     db = data / "tracker.db"
     init_db(db, config_path)
-    code, _, err = run_in_process(
-        _args(db, config_path, "import", str(capture_sample_path())), capsys
-    )
-    assert code == 0, err
-    return {"root": tmp_path, "config": config_path, "db": db, "work": _first_work(db)}
+    done = run_here(_args(db, config_path, "import", str(capture_sample_path())), root)
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+@pytest.fixture
+def world(imported: Path, tmp_path: Path) -> dict[str, Any]:
+    """A private copy of ``imported``."""
+    shutil.copytree(imported, tmp_path, dirs_exist_ok=True)
+    db = tmp_path / "data" / "tracker.db"
+    return {
+        "root": tmp_path,
+        "config": tmp_path / "campaign.toml",
+        "db": db,
+        "work": _first_work(db),
+    }
 
 
 def _first_work(db: Path) -> str:

@@ -24,7 +24,7 @@ from tracker.cli import app
 from tracker.errors import OutputError
 from tracker.safe_files import protect, unprotect
 
-from ..helpers.cli import final_error_line, run_in_process
+from ..helpers.cli import final_error_line, run_here, run_in_process
 from ..helpers.config import REPO_ROOT
 
 REFUSED = "已拒绝 (refusing to overwrite it)"
@@ -43,18 +43,28 @@ class Setup:
         return ["--db", str(self.db), "--config", str(self.config), *command]
 
 
+def _setup_in(root: Path) -> Setup:
+    return Setup(
+        root, root / "config" / "campaign.toml", root / "config" / "units.csv",
+        root / "data" / "tracker.db",
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``tracker init`` once per module: every test copies the folder it left."""
+    root = tmp_path_factory.mktemp("initialised")
+    shutil.copytree(REPO_ROOT / "config", root / "config")
+    done = run_here(_setup_in(root).args("init"), root)
+    assert done.returncode == 0, done.stderr
+    return root
+
+
 @pytest.fixture
-def setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
-    shutil.copytree(REPO_ROOT / "config", tmp_path / "config")
-    s = Setup(
-        tmp_path,
-        tmp_path / "config" / "campaign.toml",
-        tmp_path / "config" / "units.csv",
-        tmp_path / "data" / "tracker.db",
-    )
-    code, _, err = run_in_process(s.args("init"), capsys)
-    assert code == 0, err
-    return s
+def setup(initialised: Path, tmp_path: Path) -> Setup:
+    """A private copy of the initialised folder (config, units registry and database)."""
+    shutil.copytree(initialised, tmp_path, dirs_exist_ok=True)
+    return _setup_in(tmp_path)
 
 
 def _digest(path: Path) -> str:
