@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import pytest
 import respx
-from weibo_fakes import NOW, TAG, FakeContext, sim_handler, world
+from weibo_fakes import TAG, FakeContext, connector, sim_handler, world
 
 from connectors.base import CollectRequest, StoredFacts
 from connectors.weibo.client import WeiboConnector
-from tracker.http import HttpClient, HttpSettings
 from tracker.sim.platforms.weibo import SIM
 
 LONG_MID = "5078100000000002"
 
 
 def make() -> WeiboConnector:
-    http = HttpClient(
-        "weibo",
-        "https://m.weibo.cn",
-        settings=HttpSettings(
-            cookie_env="TRACKER_WEIBO_COOKIE",
-            cookie_domains=("weibo.com",),
-            throttle_statuses=frozenset({418, 432}),
-            max_attempts=2,
-            backoff_initial_s=0,
-        ),
-        env={"TRACKER_WEIBO_COOKIE": "SUB=_2A25secret"},
-        sleep=lambda s: None,
-    )
-    return WeiboConnector(http, now=lambda: NOW, channels=("realtime",))
+    return connector(channels=("realtime",))
 
 
 @pytest.fixture

@@ -177,3 +177,24 @@ def sim_handler(sim, ctx, *, prefix: str = ""):
         return httpx.Response(404, text="no route")
 
     return handle
+
+
+def connector(**kwargs: Any) -> Any:
+    """A live Weibo connector for respx: a test cookie, two attempts, no waiting."""
+    from connectors.weibo.client import WeiboConnector
+    from tracker.http import HttpClient, HttpSettings
+
+    http = HttpClient(
+        "weibo",
+        "https://m.weibo.cn",
+        settings=HttpSettings(
+            cookie_env="TRACKER_WEIBO_COOKIE",
+            cookie_domains=("weibo.com",),
+            throttle_statuses=frozenset({418, 432}),
+            max_attempts=2,
+            backoff_initial_s=0,
+        ),
+        env={"TRACKER_WEIBO_COOKIE": "SUB=_2A25secret"},
+        sleep=lambda s: None,
+    )
+    return WeiboConnector(http, now=lambda: NOW, **kwargs)

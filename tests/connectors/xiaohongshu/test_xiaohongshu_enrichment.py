@@ -10,13 +10,11 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
-from xhs_world import NOW, FakeContext, make_posts, sim_request, to_httpx
+from xhs_world import FakeContext, live_connector, make_posts, sim_request, to_httpx
 
 from connectors.base import CollectRequest
 from connectors.xiaohongshu.client import XiaohongshuConnector
 from tracker.errors import ConnectorError
-from tracker.http import HttpClient, HttpSettings
-from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.xiaohongshu import SIM
 
 TAGS = ["#千万IP创科普#"]
@@ -47,15 +45,7 @@ def serve(feed, profile=lambda n: None):
 
 
 def connector() -> XiaohongshuConnector:
-    http = HttpClient(
-        "xiaohongshu",
-        "https://edith.xiaohongshu.com",
-        settings=HttpSettings(cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=2),
-        signer=DevSigner(),
-        sleep=lambda s: None,
-        env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=s"},
-    )
-    return XiaohongshuConnector(http, now=lambda: NOW)
+    return live_connector()
 
 
 def first_page_ids() -> set[str]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import httpx
 import respx
-from xhs_world import NOW, FakeContext, accounts, make_posts, sim_request, to_httpx
+from xhs_world import FakeContext, accounts, live_connector, make_posts, sim_request, to_httpx
 
 from connectors.base import CollectRequest, StoredFacts
 from connectors.xiaohongshu.client import XiaohongshuConnector
-from tracker.http import HttpClient, HttpSettings
-from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.xiaohongshu import SIM
 
 TAGS = ["#千万IP创科普#"]
@@ -37,15 +35,7 @@ def serve() -> tuple[list[str], respx.MockRouter]:
 
 
 def connector() -> XiaohongshuConnector:
-    http = HttpClient(
-        "xiaohongshu",
-        "https://edith.xiaohongshu.com",
-        settings=HttpSettings(cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=2),
-        signer=DevSigner(),
-        sleep=lambda s: None,
-        env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=s"},
-    )
-    return XiaohongshuConnector(http, now=lambda: NOW)
+    return live_connector()
 
 
 def test_the_connector_declares_the_followers_it_spares_requests_with():

@@ -114,3 +114,20 @@ def make_posts(n: int = 45) -> list[SimPost]:
         matches_campaign=False,
     )
     return [*posts, deleted, other]
+
+
+def live_connector():  # type: ignore[no-untyped-def]
+    """A live Xiaohongshu connector for respx: the dev signer, a test cookie, no waiting."""
+    from connectors.xiaohongshu.client import XiaohongshuConnector
+    from tracker.http import HttpClient, HttpSettings
+    from tracker.signing.dev import DevSigner
+
+    http = HttpClient(
+        "xiaohongshu",
+        "https://edith.xiaohongshu.com",
+        settings=HttpSettings(cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=2),
+        signer=DevSigner(),
+        sleep=lambda s: None,
+        env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=s"},
+    )
+    return XiaohongshuConnector(http, now=lambda: NOW)
