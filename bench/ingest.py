@@ -37,11 +37,15 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from connectors import catalogue
-from tracker.records import AccountRecord, Metrics, PostRecord
-from tracker.store import migrate
-from tracker.store.engine import make_engine
-from tracker.store.upsert import (
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pg import schema_engine  # noqa: E402
+from connectors import catalogue  # noqa: E402
+from tracker.records import AccountRecord, Metrics, PostRecord  # noqa: E402
+from tracker.store import migrate  # noqa: E402
+from tracker.store.engine import make_engine  # noqa: E402
+from tracker.store.upsert import (  # noqa: E402
     ACCOUNT_COLS,
     POST_COLS,
     SNAPSHOT_COLS,
@@ -91,19 +95,39 @@ def batches(n_posts: int, batch: int) -> Iterator[tuple[list[PostRecord], list[A
         yield posts, accounts
 
 
-def run_project(path: Path, n_posts: int, batch: int) -> float:
-    engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    elapsed = 0.0
-    for posts, accounts in batches(n_posts, batch):
-        t = time.perf_counter()
-        with engine.begin() as conn:
-            Ingestor(conn, batch_size=batch).ingest(
-                posts=posts, accounts=accounts, seen_at=posts[0].captured_at
-            )
-        elapsed += time.perf_counter() - t
-    engine.dispose()
+def run_project(engine: Engine, n_posts: int, batch: int) -> float:
+    """Seconds ``Ingestor.ingest`` spends on every batch, one transaction each, into a freshly
+    migrated database (SQLite file or PostgreSQL schema); disposes of the engine."""
+    try:
+        migrate.upgrade(engine)
+        elapsed = 0.0
+        for posts, accounts in batches(n_posts, batch):
+            t = time.perf_counter()
+            with engine.begin() as conn:
+                Ingestor(conn, batch_size=batch).ingest(
+                    posts=posts, accounts=accounts, seen_at=posts[0].captured_at
+                )
+            elapsed += time.perf_counter() - t
+    finally:
+        engine.dispose()
     return elapsed
+
+
+def prepared_rows(
+    posts: list[PostRecord],
+    accounts: list[AccountRecord],
+    columns: dict[str, tuple[str, ...]],
+    value: Any,
+) -> dict[str, list[tuple[Any, ...]]]:
+    """One batch as the bare driver's tuples, per table in ``columns``' order, each value
+    converted by ``value(column, value)``: built before the baseline's clock starts."""
+    seen = posts[0].captured_at
+    rows = {
+        "account": [account_row(a, seen) for a in accounts],
+        "post": [post_row(p) for p in posts],
+        "snapshot": [snapshot_row(p, None) for p in posts],
+    }
+    return {k: [tuple(value(c, r[c]) for c in columns[k]) for r in v] for k, v in rows.items()}
 
 
 def run_raw(path: Path, n_posts: int, batch: int) -> float:
@@ -119,15 +143,7 @@ def run_raw(path: Path, n_posts: int, batch: int) -> float:
     db.execute("PRAGMA synchronous=NORMAL")
     elapsed = 0.0
     for posts, accounts in batches(n_posts, batch):
-        seen = posts[0].captured_at
-        rows = {
-            "account": [account_row(a, seen) for a in accounts],
-            "post": [post_row(p) for p in posts],
-            "snapshot": [snapshot_row(p, None) for p in posts],
-        }
-        tuples = {
-            k: [tuple(_sqlite_value(c, r[c]) for c in order[k]) for r in v] for k, v in rows.items()
-        }
+        tuples = prepared_rows(posts, accounts, order, _sqlite_value)
         t = time.perf_counter()
         db.execute("BEGIN")
         for k in ("account", "post", "snapshot"):
@@ -146,10 +162,6 @@ def _pg_urls(url: str) -> tuple[str, str]:
     return sa_url, parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _pg_engine(sa_url: str, schema: str) -> Engine:
-    return create_engine(sa_url, connect_args={"options": f"-csearch_path={schema}"})
-
-
 def _pg_value(col: str, value: Any) -> Any:
     """One value as COPY takes it: JSON as text (``json.dumps``, as SQLAlchemy binds it)."""
     if value is not None and col in ("hashtags", "context"):
@@ -157,27 +169,10 @@ def _pg_value(col: str, value: Any) -> Any:
     return value
 
 
-def run_pg_project(sa_url: str, schema: str, n_posts: int, batch: int) -> float:
-    engine = _pg_engine(sa_url, schema)
-    migrate.upgrade(engine)
-    elapsed = 0.0
-    try:
-        for posts, accounts in batches(n_posts, batch):
-            t = time.perf_counter()
-            with engine.begin() as conn:
-                Ingestor(conn, batch_size=batch).ingest(
-                    posts=posts, accounts=accounts, seen_at=posts[0].captured_at
-                )
-            elapsed += time.perf_counter() - t
-    finally:
-        engine.dispose()
-    return elapsed
-
-
 def run_pg_raw(sa_url: str, pq_url: str, schema: str, n_posts: int, batch: int) -> float:
     import psycopg
 
-    engine = _pg_engine(sa_url, schema)
+    engine = schema_engine(sa_url, schema)
     migrate.upgrade(engine)
     engine.dispose()
     staged = _pg_statements()
@@ -185,15 +180,7 @@ def run_pg_raw(sa_url: str, pq_url: str, schema: str, n_posts: int, batch: int) 
     elapsed = 0.0
     with psycopg.connect(pq_url, options=f"-csearch_path={schema}") as db:
         for posts, accounts in batches(n_posts, batch):
-            seen = posts[0].captured_at
-            rows = {
-                "account": [account_row(a, seen) for a in accounts],
-                "post": [post_row(p) for p in posts],
-                "snapshot": [snapshot_row(p, None) for p in posts],
-            }
-            tuples = {
-                k: [tuple(_pg_value(c, r[c]) for c in cols[k]) for r in v] for k, v in rows.items()
-            }
+            tuples = prepared_rows(posts, accounts, cols, _pg_value)
             t = time.perf_counter()
             with db.transaction(), db.cursor() as cur:
                 for k in ("account", "post", "snapshot"):
@@ -221,7 +208,7 @@ def run_pg(url: str, n_posts: int, batch: int) -> dict[str, Any]:
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             server = conn.execute(text("SHOW server_version")).scalar_one()
         raw_s = run_pg_raw(sa_url, pq_url, schemas["raw"], n_posts, batch)
-        project_s = run_pg_project(sa_url, schemas["project"], n_posts, batch)
+        project_s = run_project(schema_engine(sa_url, schemas["project"]), n_posts, batch)
     finally:
         with admin.begin() as conn:
             for schema in schemas.values():
@@ -253,7 +240,9 @@ def main() -> None:
     load_1m = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         raw_s = run_raw(Path(tmp) / "raw.db", args.posts, args.batch)
-        project_s = run_project(Path(tmp) / "project.db", args.posts, args.batch)
+        project_s = run_project(
+            make_engine(f"sqlite:///{Path(tmp) / 'project.db'}"), args.posts, args.batch
+        )
         size_mib = os.path.getsize(Path(tmp) / "project.db") / 2**20
     pg = run_pg(args.pg, args.posts, args.batch) if args.pg else {}
     rows = args.posts * 2 + max(args.posts // 10, 1)
