@@ -13,7 +13,15 @@ from simworlds import CountingContext as FakeContext
 
 from tracker.sim.model import SimAccount, SimMetrics, SimPost
 
-__all__ = ["NOW", "FakeContext", "accounts", "make_posts", "sim_request", "to_httpx"]
+__all__ = [
+    "NOW",
+    "FakeContext",
+    "accounts",
+    "live_connector",
+    "make_posts",
+    "sim_request",
+    "to_httpx",
+]
 
 PLATFORM = "kuaishou"
 
@@ -99,3 +107,20 @@ def make_posts(n: int = 45) -> list[SimPost]:
         matches_campaign=False,
     )
     return [*posts, deleted, other]
+
+
+def live_connector():  # type: ignore[no-untyped-def]
+    """A live Kuaishou connector for respx: the dev signer, a test cookie, no waiting."""
+    from connectors.kuaishou.client import KuaishouConnector
+    from tracker.http import HttpClient, HttpSettings
+    from tracker.signing.dev import DevSigner
+
+    http = HttpClient(
+        "kuaishou",
+        "https://www.kuaishou.com",
+        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2),
+        signer=DevSigner(),
+        sleep=lambda s: None,
+        env={"TRACKER_KUAISHOU_COOKIE": "did=web_test"},
+    )
+    return KuaishouConnector(http, now=lambda: NOW)

@@ -7,13 +7,11 @@ import json
 import httpx
 import pytest
 import respx
-from ks_world import NOW, FakeContext, make_posts, sim_request, to_httpx
+from ks_world import FakeContext, live_connector, make_posts, sim_request, to_httpx
 
 from connectors.base import CollectRequest
 from connectors.kuaishou.client import KuaishouConnector
 from tracker.errors import Blocked
-from tracker.http import HttpClient, HttpSettings
-from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.kuaishou import SIM
 
 TAGS = ["#千万IP创科普#"]
@@ -50,15 +48,7 @@ def serve(profile) -> tuple[Platform, respx.MockRouter]:
 
 
 def connector() -> KuaishouConnector:
-    http = HttpClient(
-        "kuaishou",
-        "https://www.kuaishou.com",
-        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2),
-        signer=DevSigner(),
-        sleep=lambda s: None,
-        env={"TRACKER_KUAISHOU_COOKIE": "did=web_test"},
-    )
-    return KuaishouConnector(http, now=lambda: NOW)
+    return live_connector()
 
 
 def test_a_failed_profile_read_keeps_the_page_with_that_authors_followers_unknown():

@@ -8,12 +8,10 @@ import json
 
 import httpx
 import respx
-from ks_world import NOW, FakeContext, accounts, make_posts, sim_request, to_httpx
+from ks_world import FakeContext, accounts, live_connector, make_posts, sim_request, to_httpx
 
 from connectors.base import CollectRequest, StoredFacts
 from connectors.kuaishou.client import KuaishouConnector
-from tracker.http import HttpClient, HttpSettings
-from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.kuaishou import SIM
 
 TAGS = ["#千万IP创科普#"]
@@ -40,15 +38,7 @@ def serve() -> tuple[list[str], respx.MockRouter]:
 
 
 def connector() -> KuaishouConnector:
-    http = HttpClient(
-        "kuaishou",
-        "https://www.kuaishou.com",
-        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2),
-        signer=DevSigner(),
-        sleep=lambda s: None,
-        env={"TRACKER_KUAISHOU_COOKIE": "did=web_test"},
-    )
-    return KuaishouConnector(http, now=lambda: NOW)
+    return live_connector()
 
 
 def _visible_ids() -> list[str]:

@@ -13,7 +13,16 @@ from simworlds import CountingContext as FakeContext
 
 from tracker.sim.model import SimAccount, SimMetrics, SimPost
 
-__all__ = ["NOW", "FakeContext", "accounts", "make_posts", "note_id", "sim_request", "to_httpx"]
+__all__ = [
+    "NOW",
+    "FakeContext",
+    "accounts",
+    "live_connector",
+    "make_posts",
+    "note_id",
+    "sim_request",
+    "to_httpx",
+]
 
 PLATFORM = "xiaohongshu"
 
