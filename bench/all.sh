@@ -11,3 +11,4 @@ $PY bench/import_har.py
 $PY bench/rank.py
 $PY bench/report.py
 $PY bench/daily_cycle.py --works 50000 --days 30 --quiet
+$PY bench/fault_runs.py --seeds 1 2 3 4 5 --scale 100

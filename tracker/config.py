@@ -130,6 +130,10 @@ class PlatformConfig(_Strict):
     max_pages: int | None = Field(default=None, gt=0)
     page_size: int = Field(default=20, gt=0, le=100)
     timeout_s: float = Field(default=10.0, gt=0)
+    block_pause_s: float = Field(default=120.0, ge=0)
+    """Wait after a block (captcha, risk control) before the request is sent again."""
+    block_retries: int = Field(default=2, ge=0)
+    """Pauses after blocks in a row before a block stops the platform (0: stop at once)."""
     daily_requests: int | None = Field(default=None, gt=0)
     """Most detail requests one ``refresh`` of this platform may send (None: no limit): the
     works left out are the lowest in priority (``tracker.services.refresh_plan``)."""

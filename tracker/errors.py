@@ -11,7 +11,9 @@ scheduler can decide whether to retry, stop a platform, or alert::
      └── ConnectorError         a platform connector failed
           ├── RateLimited       the platform throttles us (429 or its own code); retried with backoff
           ├── LoginRequired     the cookie is missing or dead; names the variable to renew; never retried
-          ├── Blocked           captcha / signature rejected / empty-success block; never retried
+          ├── Blocked           captcha / risk control / empty-success block; sent again only
+          │    │                after a long pause, at most ``block_retries`` times in a row
+          │    └── SignatureRejected  the signer's signature was refused; never retried
           ├── SignerMissing     the platform needs a signer plug-in and none is configured
           └── ParseError        a response is not the shape the parser knows
 
@@ -79,7 +81,18 @@ class LoginRequired(ConnectorError):
 
 
 class Blocked(ConnectorError):
-    """The platform answered with a block (captcha, rejected signature, empty success)."""
+    """The platform answered with a block (captcha, risk control, an empty success)."""
+
+    pause_helps: bool = True
+    """Whether waiting may lift it: captchas and risk-control walls often clear after a pause,
+    so the HTTP layer sends the request again after ``block_pause_s``."""
+
+
+class SignatureRejected(Blocked):
+    """The request's signature or signed headers were refused: an outdated or broken signer
+    plug-in, which no pause mends, so it stops the platform at once."""
+
+    pause_helps = False
 
 
 class SignerMissing(ConnectorError):

@@ -112,6 +112,7 @@ class BilibiliConnector(Connector):
         variable = http.settings.cookie_env
         self._cookie_variable = variable or "TRACKER_BILIBILI_COOKIE"
         self._check = partial(check_body, cookie_variable=variable)
+        self._check_keys = partial(check_body, cookie_variable=variable, voucher_pause=False)
         self._check_nav = partial(check_body, allow_codes={-101}, cookie_variable=variable)
         self._check_view = partial(
             check_body, allow_codes=NOT_FOUND_CODES, cookie_variable=variable
@@ -143,13 +144,15 @@ class BilibiliConnector(Connector):
         return self._keys
 
     def _signed_get(self, path: str, params: dict[str, Any]) -> Any:
-        """GET with a WBI signature; one retry with fresh keys after a ``v_voucher`` block."""
+        """GET with a WBI signature; one retry with fresh keys after a ``v_voucher`` block.
+        Only a voucher that fresh keys did not lift is worth the HTTP layer's pause."""
         self._ensure_buvid3()
         for attempt in range(2):
             img, sub = self._wbi_keys(refresh=attempt > 0)
             signed = wbi.sign(params, img, sub, wts=int(self._now().timestamp()))
+            check = self._check if attempt else self._check_keys
             try:
-                return self.http.get_json(path, signed, headers=_HEADERS, check=self._check)
+                return self.http.get_json(path, signed, headers=_HEADERS, check=check)
             except VoucherBlocked:
                 if attempt:
                     raise

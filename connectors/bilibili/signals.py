@@ -28,7 +28,8 @@ LOGIN_CODES: frozenset[int] = frozenset({-101})
 
 
 class VoucherBlocked(Blocked):
-    """The ``v_voucher`` block: usually stale WBI keys, so worth one retry with fresh keys."""
+    """The ``v_voucher`` block: usually stale WBI keys, so worth one retry with fresh keys.
+    A signed request tries that remedy before the HTTP layer's pause (``voucher_pause``)."""
 
 
 def check_body(
@@ -37,20 +38,24 @@ def check_body(
     *,
     allow_codes: Collection[int] = (),
     cookie_variable: str | None = None,
+    voucher_pause: bool = True,
 ) -> None:
     """Raise the typed error a Bilibili body stands for; return None when it carries data.
 
-    ``allow_codes`` lets a caller handle codes itself (``nav``'s -101, ``view``'s not-found codes).
+    ``allow_codes`` lets a caller handle codes itself (``nav``'s -101, ``view``'s not-found codes);
+    ``voucher_pause=False`` raises a voucher at once, for a caller that first renews its keys.
     """
     if not isinstance(body, Mapping):
         raise Blocked("bilibili answered a body that is not a JSON object", platform=PLATFORM)
     data = body.get("data")
     if isinstance(data, Mapping) and data.get("v_voucher"):
-        raise VoucherBlocked(
+        voucher = VoucherBlocked(
             "bilibili answered a risk-control voucher (data.v_voucher): the WBI signature, "
             "cookie (buvid3) or User-Agent was rejected",
             platform=PLATFORM,
         )
+        voucher.pause_helps = voucher_pause
+        raise voucher
     code = body.get("code")
     if code == 0 or code in allow_codes:
         return

@@ -18,7 +18,7 @@ from typing import Any
 
 from connectors._client_common import retry_after
 from connectors.kuaishou.parse import RESULT_MEANINGS, result_code
-from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
+from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignatureRejected
 
 __all__ = ["BLOCK_CODES", "LOGIN_CODES", "THROTTLE_CODES", "check_body"]
 
@@ -62,7 +62,8 @@ def check_body(body: Any, response: Any = None, *, cookie_variable: str | None =
             hint = (
                 "; the signer plug-in's __NS_hxfalcon was missing or rejected" if code == 50 else ""
             )
-            raise Blocked(
+            error = SignatureRejected if code == 50 else Blocked
+            raise error(
                 f"kuaishou blocked the request ({where}result {code}, {message!r}){hint}",
                 platform=PLATFORM,
             )

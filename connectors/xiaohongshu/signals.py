@@ -20,7 +20,7 @@ from typing import Any
 
 from connectors._client_common import retry_after
 from connectors.xiaohongshu.parse import NOT_FOUND_CODES
-from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited
+from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignatureRejected
 
 __all__ = ["BLOCK_CODES", "CAPTCHA_STATUSES", "LOGIN_CODES", "THROTTLE_CODES", "check_body"]
 
@@ -74,7 +74,7 @@ def check_body(
             variable=cookie_variable,
         )
     if status in (400, 406) or code == -1:
-        raise Blocked(
+        raise SignatureRejected(
             f"xiaohongshu rejected the request signature (HTTP {status}, code {code}): the "
             "signer plug-in's X-S is missing or outdated",
             platform=PLATFORM,

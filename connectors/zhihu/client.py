@@ -39,7 +39,14 @@ from connectors.zhihu.parse import (
     parse_question_answers,
     parse_search_v3,
 )
-from tracker.errors import Blocked, ConnectorError, LoginRequired, ParseError, RateLimited
+from tracker.errors import (
+    Blocked,
+    ConnectorError,
+    LoginRequired,
+    ParseError,
+    RateLimited,
+    SignatureRejected,
+)
 from tracker.records import ParsedPage
 
 if TYPE_CHECKING:
@@ -92,7 +99,7 @@ def check_body(body: Any, response: Any, *, variable: str = DEFAULT_COOKIE_ENV) 
     if status == 404 or err.code == 404 or err.name == "NotFoundError":
         raise ZhihuNotFound(f"zhihu: not found ({detail})", platform=PLATFORM)
     if err.code in _SIGNATURE_CODES:
-        raise Blocked(
+        raise SignatureRejected(
             f"zhihu: 签名或请求头被拒绝 ({detail}); check the signer plug-in and the d_c0 cookie",
             platform=PLATFORM,
         )

@@ -242,11 +242,63 @@ def test_platform_throttle_status_is_retried(fake_time, router) -> None:
     assert route.call_count == 2
 
 
-def test_empty_body_block_is_not_retried(fake_time, router) -> None:
+def test_empty_body_block_is_not_retried_like_a_transient_failure(fake_time, router) -> None:
     route = router.get(f"{BASE}/x").mock(return_value=httpx.Response(200, content=b""))
-    with make_client(fake_time, empty_body_blocked=True) as http, pytest.raises(Blocked):
+    with (
+        make_client(fake_time, empty_body_blocked=True, block_retries=0) as http,
+        pytest.raises(Blocked),
+    ):
         http.get_json("/x")
     assert route.call_count == 1
+    assert fake_time.sleeps == []
+
+
+def test_a_block_that_clears_after_a_pause_gets_through(fake_time, router) -> None:
+    blocked = httpx.Response(200, content=b"")
+    route = router.get(f"{BASE}/x").mock(
+        side_effect=[blocked, blocked, httpx.Response(200, json={"ok": 1})]
+    )
+    with make_client(fake_time, empty_body_blocked=True, block_pause_s=120) as http:
+        assert http.get_json("/x") == {"ok": 1}
+        assert (http.stats.block_pauses, http.stats.retries) == (2, 2)
+        assert http.stats.by_purpose["retry"] == 2
+    assert route.call_count == 3
+    assert fake_time.sleeps == [120, 120]
+
+
+def test_a_block_that_persists_stops_after_the_pauses_and_later_blocks_fail_at_once(
+    fake_time, router
+) -> None:
+    """Blocks count in a row across requests: a block that did not clear after two pauses is
+    not paused over again on the next request, until some request gets through."""
+    blocked = httpx.Response(200, content=b"")
+    x = router.get(f"{BASE}/x").mock(return_value=blocked)
+    y = router.get(f"{BASE}/y").mock(side_effect=[blocked, httpx.Response(200, json={})])
+    z = router.get(f"{BASE}/z").mock(
+        side_effect=[blocked, blocked, httpx.Response(200, json={"z": 1})]
+    )
+    with make_client(fake_time, empty_body_blocked=True, block_pause_s=60) as http:
+        with pytest.raises(Blocked):
+            http.get_json("/x")
+        assert (x.call_count, fake_time.sleeps) == (3, [60, 60])
+        with pytest.raises(Blocked):
+            http.get_json("/y")  # still blocked: no pause, no second try
+        assert (y.call_count, fake_time.sleeps) == (1, [60, 60])
+        assert http.get_json("/y") == {}  # through: the pauses are earned again
+        assert http.get_json("/z") == {"z": 1}
+    assert z.call_count == 3
+    assert fake_time.sleeps == [60, 60, 60, 60]
+
+
+def test_a_dead_login_is_never_paused_over(fake_time, router) -> None:
+    route = router.get(f"{BASE}/x").mock(return_value=httpx.Response(401))
+    with (
+        make_client(fake_time, cookie_env="TRACKER_WEIBO_COOKIE") as http,
+        pytest.raises(LoginRequired),
+    ):
+        http.get_json("/x")
+    assert route.call_count == 1
+    assert fake_time.sleeps == []
 
 
 def test_every_retry_is_logged_without_query_values(fake_time, router, caplog) -> None:

@@ -3,8 +3,9 @@ to the ground truth, with no duplicate rows and one snapshot per work and captur
 
 ``flaky`` serves 429s, throttle codes, 5xx pages, slow answers past the client's timeout,
 truncated and HTML bodies, plus duplicated and reordered items across pages; ``hostile`` adds
-blocks disguised as success and more of everything. A run may stop a platform (a block is not
-retried); the next run resumes from its cursor, as the scheduler would do.
+blocks disguised as success and more of everything. A block is paused over a few times in a
+row at most; one that outlasts the pauses stops its platform for the run, and the next run
+resumes from its cursor, as the scheduler would do.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ PROFILES = ("flaky", "hostile")
 
 def _survive(engine: Engine, config: TrackerConfig, profile: str, seed: int, scale: int) -> dict:
     with SimServer(seed=seed, scale=scale, faults=profile, fault_options={"slow_s": 0.25}) as sim:
-        # A block stops its platform for the run (it is never retried); the scheduler's next run
-        # resumes. The bigger the world, the more blocks: allow about one rerun per work.
+        # A block that outlasts its pauses stops its platform for the run; the scheduler's next
+        # run resumes. The bigger the world, the more blocks: allow about one rerun per work.
         history = collect_until_done(
             engine, config, lambda: sim_options(sim, timeout_s=0.15), max_runs=25 + 2 * scale
         )

@@ -17,8 +17,10 @@ file, and every connector gets the same behaviour for free:
       sign=True without a signer -> SignerMissing
 
   A platform ``check(body, response)`` sees every decoded JSON body first and raises the
-  platform's own meaning (``RateLimited`` is retried like a 429; ``LoginRequired``/``Blocked``
-  are not);
+  platform's own meaning (``RateLimited`` is retried like a 429; ``LoginRequired`` is not;
+  a ``Blocked`` is sent again only after a long pause, ``block_pause_s``, and at most
+  ``block_retries`` times in a row across requests, so a block that persists still stops the
+  platform at once);
 - cookies: read from the environment variable the settings name, merged with cookies the
   platform sets on us, sent only to the platform's own hosts, and never written to logs,
   exception text, ``repr`` or ``stats``. A platform may echo them in an error body, so every
@@ -102,6 +104,7 @@ class HttpStats:
 
     requests: int = 0
     retries: int = 0
+    block_pauses: int = 0
     bytes: int = 0
     by_purpose: dict[str, int] = field(default_factory=dict)
 
@@ -240,6 +243,7 @@ class HttpClient:
         self._purpose: str = "listing"
         self._sleep = sleep
         self._clock = clock
+        self._blocks_in_a_row = 0
         environ: Mapping[str, str] = os.environ if env is None else env
 
         cookie_env = self.settings.cookie_env
@@ -462,17 +466,53 @@ class HttpClient:
         return self._retrying(method, where, attempt)
 
     def _retrying(self, method: str, where: str, attempt: Callable[[], _T]) -> _T:
-        retrying = build_retrying(
-            self.settings,
-            sleep=self._sleep,
-            clock=self._clock,
-            before_sleep=lambda state: self._log_retry(method, where, state),
+        while True:
+            retrying = build_retrying(
+                self.settings,
+                sleep=self._sleep,
+                clock=self._clock,
+                before_sleep=lambda state: self._log_retry(method, where, state),
+            )
+            try:
+                result = retrying(attempt)
+            except Transient as exc:
+                attempts = int(retrying.statistics.get("attempt_number", 1))
+                raise self._give_up(exc, where, attempts) from None
+            except Blocked as exc:
+                if not self._pause_after_block(method, where, exc):
+                    raise
+                continue
+            self._blocks_in_a_row = 0
+            return result
+
+    def _pause_after_block(self, method: str, where: str, exc: Blocked) -> bool:
+        """Wait ``block_pause_s`` and say to send the request again, or False to give up.
+
+        A block (captcha, risk control, an empty success) often clears after a pause, and a
+        collection that stops at every one needs many runs under an unfriendly platform. One
+        that persists does not clear, so blocks count in a row across requests: after
+        ``block_retries`` pauses with no request succeeding in between, every further block
+        fails at once, until a request gets through again.
+        """
+        in_a_row = self._blocks_in_a_row
+        self._blocks_in_a_row += 1
+        if not exc.pause_helps or in_a_row >= self.settings.block_retries:
+            return False
+        self.stats.retries += 1
+        self.stats.block_pauses += 1
+        self.stats.by_purpose["retry"] = self.stats.by_purpose.get("retry", 0) + 1
+        log.warning(
+            "%s: %s %s was blocked (%s); pausing %.0f s before trying again (%d/%d)",
+            self.platform,
+            method,
+            where,
+            exc,
+            self.settings.block_pause_s,
+            in_a_row + 1,
+            self.settings.block_retries,
         )
-        try:
-            return retrying(attempt)
-        except Transient as exc:
-            attempts = int(retrying.statistics.get("attempt_number", 1))
-            raise self._give_up(exc, where, attempts) from None
+        self._sleep(self.settings.block_pause_s)
+        return True
 
     def _attempt(
         self,

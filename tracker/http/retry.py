@@ -4,7 +4,8 @@ httpx retries nothing above the connection level, so the policy is built on tena
 failures that can heal by themselves are retried: throttling (429, the platform's own throttle
 codes, a ``RateLimited`` raised by a platform check), 408 and 5xx, transport errors (including
 read timeouts) and bodies that are not valid JSON (truncated or an HTML error page). Anything
-else (login walls, blocks, 404) fails at once: repeating it only digs the hole deeper.
+else (login walls, blocks, 404) fails here at once: repeating it soon only digs the hole
+deeper. (Blocks get their own, much slower second chance in the client: ``block_pause_s``.)
 
 The wait honours the server's ``Retry-After`` (delta-seconds or HTTP-date) and otherwise backs
 off exponentially with jitter. A per-request budget (``max_wait_s``, measured on the injected

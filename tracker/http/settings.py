@@ -61,6 +61,19 @@ class HttpSettings(BaseModel):
             "at once instead of being retried as a truncated body"
         ),
     )
+    block_pause_s: float = Field(
+        120.0,
+        ge=0,
+        description="wait after a block (captcha, risk control) before sending the request again",
+    )
+    block_retries: int = Field(
+        2,
+        ge=0,
+        description=(
+            "pauses after blocks in a row (across requests) before a block stops the platform; "
+            "0: every block stops it at once"
+        ),
+    )
     signer: str | None = Field(
         None, description='None, "dev", "cmd:<command line>" or "http://127.0.0.1:PORT/sign"'
     )

@@ -179,6 +179,8 @@ def build_http(
     signer = choose_signer(spec, where=where)
     values: dict[str, Any] = {
         "timeout_s": pcfg.timeout_s,
+        "block_pause_s": pcfg.block_pause_s,
+        "block_retries": pcfg.block_retries,
         "rate_per_s": pcfg.rate_per_s,
         "cookie_env": pcfg.cookie_env,
         "signer": spec,

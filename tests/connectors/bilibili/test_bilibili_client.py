@@ -52,9 +52,16 @@ def router():
         yield mock
 
 
-def make_http(clock: Clock, env: dict[str, str] | None = None) -> HttpClient:
+def make_http(
+    clock: Clock, env: dict[str, str] | None = None, *, block_retries: int = 0
+) -> HttpClient:
+    # a block stands here unless asked (no pause): the HTTP layer's pause has its own tests
     settings = HttpSettings(
-        max_attempts=3, backoff_initial_s=0.5, cookie_env="TRACKER_BILIBILI_COOKIE"
+        block_retries=block_retries,
+        block_pause_s=90,
+        max_attempts=3,
+        backoff_initial_s=0.5,
+        cookie_env="TRACKER_BILIBILI_COOKIE",
     )
     return HttpClient(
         "bilibili", BASE, settings=settings, sleep=clock.sleep, clock=clock.clock, env=env or {}
@@ -235,9 +242,11 @@ def scripted(router, *answers, nav=None):
     return nav_route, search
 
 
-def run_one(clock=None, **kw):
+def run_one(clock=None, *, block_retries: int = 0, **kw):
     connector = BilibiliConnector(
-        make_http(clock or Clock()), now=lambda: datetime(2024, 9, 20, tzinfo=UTC), **kw
+        make_http(clock or Clock(), block_retries=block_retries),
+        now=lambda: datetime(2024, 9, 20, tzinfo=UTC),
+        **kw,
     )
     return list(connector.collect(CollectRequest(tags=["千万IP创科普"], max_pages=1)))
 
@@ -272,6 +281,22 @@ def test_persistent_v_voucher_under_code_0_is_blocked(router):
     with pytest.raises(Blocked, match="v_voucher"):
         run_one(details="none")
     assert search.call_count == 2 and nav.call_count == 2
+
+
+def test_a_voucher_fresh_keys_did_not_lift_is_paused_over_and_the_first_is_not(router):
+    """Fresh keys first (no pause for a voucher that may be stale keys); a voucher that outlives
+    them is risk control, which the HTTP layer's pause may lift."""
+    nav, search = scripted(
+        router,
+        httpx.Response(200, json=DISGUISED),
+        httpx.Response(200, json=DISGUISED),
+        httpx.Response(200, json=SEARCH_PAGE),
+    )
+    clock = Clock()
+    pages = run_one(clock, block_retries=2, details="none")
+    assert len(pages[0].parsed.posts) == 20
+    assert nav.call_count == 2 and search.call_count == 3
+    assert clock.sleeps == [90]
 
 
 def test_352_risk_control_is_blocked(router):

@@ -47,7 +47,9 @@ def router():
 
 
 def make_http(clock: Clock | None = None, *, signer: str | None = "dev", env=None) -> HttpClient:
+    # a block stands here (no pause): the HTTP layer's pause has its own tests
     settings = HttpSettings(
+        block_retries=0,
         max_attempts=3,
         backoff_initial_s=0.5,
         cookie_env="TRACKER_DOUYIN_COOKIE",

@@ -44,7 +44,9 @@ def router():
 
 
 def make_connector(kit) -> DouyinConnector:
+    # a block stands here (no pause): the HTTP layer's pause has its own tests
     settings = HttpSettings(
+        block_retries=0,
         max_attempts=3,
         backoff_initial_s=0.0,
         cookie_env="TRACKER_DOUYIN_COOKIE",

@@ -118,7 +118,10 @@ def live_connector():  # type: ignore[no-untyped-def]
     http = HttpClient(
         "kuaishou",
         "https://www.kuaishou.com",
-        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2),
+        # a block stands here (no pause): the HTTP layer's pause has its own tests
+        settings=HttpSettings(
+            block_retries=0, cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2
+        ),
         signer=DevSigner(),
         sleep=lambda s: None,
         env={"TRACKER_KUAISHOU_COOKIE": "did=web_test"},

@@ -65,7 +65,10 @@ def make_http(signer=DevSigner(), **settings) -> HttpClient:
     return HttpClient(
         "kuaishou",
         BASE,
-        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=3, **settings),
+        # a block stands here (no pause): the HTTP layer's pause has its own tests
+        settings=HttpSettings(
+            block_retries=0, cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=3, **settings
+        ),
         signer=signer,
         sleep=lambda s: None,
         env={"TRACKER_KUAISHOU_COOKIE": "did=web_test; kpn=KUAISHOU_VISION"},
@@ -158,7 +161,10 @@ def test_http_429_with_retry_after_is_retried(platform):
     http = HttpClient(
         "kuaishou",
         BASE,
-        settings=HttpSettings(cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=3),
+        # a block stands here (no pause): the HTTP layer's pause has its own tests
+        settings=HttpSettings(
+            block_retries=0, cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=3
+        ),
         signer=DevSigner(),
         sleep=slept.append,
         env={},

@@ -43,7 +43,9 @@ def make(
     http = HttpClient(
         "weibo",
         base,
+        # a block stands here (no pause): the HTTP layer's pause has its own tests
         settings=HttpSettings(
+            block_retries=0,
             cookie_env="TRACKER_WEIBO_COOKIE",
             cookie_domains=("weibo.com",),
             throttle_statuses=throttle,

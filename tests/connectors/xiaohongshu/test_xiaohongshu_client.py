@@ -67,7 +67,10 @@ def make_http(signer=DevSigner()) -> HttpClient:
     return HttpClient(
         "xiaohongshu",
         BASE,
-        settings=HttpSettings(cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=3),
+        # a block stands here (no pause): the HTTP layer's pause has its own tests
+        settings=HttpSettings(
+            block_retries=0, cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=3
+        ),
         signer=signer,
         sleep=lambda s: None,
         env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=secret-session"},

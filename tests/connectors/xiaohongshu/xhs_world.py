@@ -134,7 +134,10 @@ def live_connector():  # type: ignore[no-untyped-def]
     http = HttpClient(
         "xiaohongshu",
         "https://edith.xiaohongshu.com",
-        settings=HttpSettings(cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=2),
+        # a block stands here (no pause): the HTTP layer's pause has its own tests
+        settings=HttpSettings(
+            block_retries=0, cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=2
+        ),
         signer=DevSigner(),
         sleep=lambda s: None,
         env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=s"},
