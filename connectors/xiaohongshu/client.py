@@ -35,6 +35,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -206,7 +207,8 @@ class XiaohongshuConnector(Connector):
 
     def _profile(self, user_id: str) -> tuple[int | None, bool]:
         """(follower count, settled) of one author; not settled when the call failed and may
-        succeed later, so the next page asks again instead of caching the gap."""
+        succeed later, so the next page asks again instead of caching the gap. A session
+        failure (captcha, block, login, throttle, signer) is raised for the caller to hold."""
         try:
             with self.http.purpose("profile"):
                 body = self.http.get_json(
@@ -218,25 +220,30 @@ class XiaohongshuConnector(Connector):
                 )
             page = parse.parse_user_info(body, user_id=user_id, captured_at=self._now())
         except ConnectorError as exc:
-            if type(exc) is not ConnectorError and not isinstance(exc, ParseError):
-                raise  # captcha, block, login, throttle, signer: the session itself is at stake
+            if _stops_the_session(exc):
+                raise
             log.warning("xiaohongshu: no follower count for user %s: %s", user_id, exc)
             return None, False
         return (page.accounts[0].followers if page.accounts else None), True
 
-    def _add_followers(self, parsed: ParsedPage, cache: dict[str, int | None]) -> None:
+    def _add_followers(self, parsed: ParsedPage, cache: dict[str, int | None]) -> shared.Enrichment:
         """Follower counts onto the page's posts and accounts; one profile call per author
         that ``cache`` does not hold yet and the store did not read in the last 24 hours
         (``stored.followers``). Such an author keeps its stored followers and the post's
         ``followers_at_capture`` stays unknown: a copied figure would stand as a reading taken
-        at this capture time."""
+        at this capture time. A session failure is held until the page is stored: the notes
+        are read in full already, and a later page or run asks for the missing authors."""
+        enrichment = shared.Enrichment(self.platform, session_error=_stops_the_session)
         if not self.fetch_followers:
-            return
+            return enrichment
+        unsettled = 0
         for uid in dict.fromkeys(p.account_uid for p in parsed.posts if p.account_uid):
             if uid not in cache and uid not in self.stored.followers:
-                followers, settled = self._profile(uid)
-                if settled:
-                    cache[uid] = followers
+                ok, answer = enrichment.read(partial(self._profile, uid))
+                if ok and answer is not None and answer[1]:
+                    cache[uid] = answer[0]
+                elif ok:
+                    unsettled += 1
         for post in parsed.posts:
             if post.followers_at_capture is None and post.account_uid:
                 post.followers_at_capture = cache.get(post.account_uid)
@@ -244,6 +251,8 @@ class XiaohongshuConnector(Connector):
             followers = cache.get(account.platform_uid)
             if followers is not None:
                 account.followers = followers
+        parsed.note_incomplete("followers", enrichment.failed + unsettled)
+        return enrichment
 
     # ------------------------------------------------------------------ Connector API
 
@@ -280,8 +289,11 @@ class XiaohongshuConnector(Connector):
                 if self._older_than_window(parsed, request):
                     more = False
                 parsed.posts = [p for p in parsed.posts if self._in_window(p, request)]
-                if not self.listing_only:
-                    self._add_followers(parsed, self._followers)  # kept notes' authors only
+                enrichment = (
+                    None
+                    if self.listing_only
+                    else self._add_followers(parsed, self._followers)  # kept notes' authors
+                )
                 raw_bytes = self.http.stats.bytes - before
                 if more:
                     cursor: dict[str, Any] = {
@@ -299,6 +311,8 @@ class XiaohongshuConnector(Connector):
                     task=f"search:{keyword}",
                     raw_bytes=max(0, raw_bytes),
                 )
+                if enrichment is not None:
+                    enrichment.raise_held()
                 page_no += 1
             index += 1
 
@@ -373,13 +387,14 @@ class XiaohongshuConnector(Connector):
                         )
                     )
             page.accounts = unique_accounts(page.accounts, keep="last")
-            self._add_followers(page, followers)
+            enrichment = self._add_followers(page, followers)
             yield FetchedPage(
                 parsed=page,
                 cursor={"refresh_done": start + len(batch)},
                 url=self._url(FEED_PATH),
                 task="refresh",
             )
+            enrichment.raise_held()
 
     # ------------------------------------------------------------------ comments
 

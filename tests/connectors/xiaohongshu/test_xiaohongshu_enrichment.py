@@ -1,9 +1,10 @@
 """Xiaohongshu's reads while listing, by purpose. A profile read that fails on its own leaves
-that author unknown and keeps the page (the next page asks again). A note's detail is not
-optional: without it a search card has no text, tags or time and could not be matched to the
-campaign, so its failure fails the page and the run resumes before it; a captcha or login wall
-on either stops the run before the page is stored, so the resumed run reads it whole (the
-collection under hostile faults must still reach the simulator's truth, followers included)."""
+that author unknown and keeps the page (the next page asks again); a captcha or login wall on a
+profile read keeps the page too (its notes are read in full), and stops the run once the page
+is stored. A note's detail is not optional: without it a search card has no text, tags or time
+and could not be matched to the campaign, so its failure fails the page and the run resumes
+before it (the collection under hostile faults must still reach the simulator's truth,
+followers included)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from xhs_world import FakeContext, live_connector, make_posts, sim_request, to_h
 
 from connectors.base import CollectRequest
 from connectors.xiaohongshu.client import XiaohongshuConnector
-from tracker.errors import ConnectorError
+from tracker.errors import Blocked, ConnectorError
 from tracker.sim.platforms.xiaohongshu import SIM
 
 TAGS = ["#千万IP创科普#"]
@@ -78,3 +79,25 @@ def test_a_failed_profile_read_keeps_the_page_with_that_author_unknown():
     assert {p.platform_post_id for p in page.parsed.posts} == want
     assert sum(p.followers_at_capture is None for p in page.parsed.posts) >= 1
     assert conn.http.stats.by_purpose["detail"] == len(want)
+
+
+def test_a_captcha_on_a_profile_read_keeps_the_page_and_stops_after_it():
+    """The notes are read in full when the profiles are asked for: a captcha there costs the
+    followers of the authors not yet read, never the page's works."""
+    want = first_page_ids()
+    mock, seen = serve(
+        lambda n: None, profile=lambda n: to_httpx(SIM.block_response()) if n == 2 else None
+    )
+    with mock:
+        conn = connector()
+        pages = conn.collect(CollectRequest(tags=TAGS, max_pages=2))
+        first = next(pages)  # yielded, so the service stores it, before the stop
+        with pytest.raises(Blocked, match="461"):
+            next(pages)
+    assert {p.platform_post_id for p in first.parsed.posts} == want
+    assert all(p.text for p in first.parsed.posts)  # full notes, not search cards
+    read = {p.account_uid for p in first.parsed.posts if p.followers_at_capture is not None}
+    unread = {p.account_uid for p in first.parsed.posts} - read
+    assert len(read) == 1 and unread  # the first author was read; the captcha came next
+    assert first.parsed.incomplete == {"followers": len(unread)}
+    assert seen["profile"] == 2  # no profile asked after the captcha
