@@ -26,9 +26,9 @@ from ..helpers.database import init_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 9, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-BUDGET_HOURS = 0.05
-"""Small enough that Xiaohongshu's default day (148 requests at 0.3/s, 0.14 h) is over it and
-every other platform's (at most 0.035 h) is within it."""
+BUDGET_HOURS = 0.2
+"""Small enough that Xiaohongshu's default day (433 requests at 0.3/s, 0.40 h) is over it and
+every other platform's (at most 0.13 h, Kuaishou) is within it."""
 
 
 def _config(directory: Path) -> Path:
@@ -156,22 +156,24 @@ def test_weibo_figures_equal_the_hand_computation_from_the_seeded_rows(
     weibo = _platform(_plan(*seeded, capsys), "weibo")
     collect, refresh, comments = weibo["jobs"]
     retry_rate = 22 / (122 - 22)  # the old run (10 days ago) is left out
-    # collection: 2 new works a day, m.weibo.cn pages of 10, one search word read in two
-    # containers (realtime, topic): ceil(2/10)+1 = 2 pages each.
-    pages, listings = math.ceil(2 / 10) + 1, 2
-    cards = listings * pages * 10
+    # collection: 2 new works a day; its `since` (2 days before the last run) covers 3 days,
+    # 6 works. m.weibo.cn pages of 10, one search word read in two containers: realtime,
+    # newest first, ceil(6/10)+1 = 2 pages; topic, in no order, read to its end: the 19
+    # stored works and the day's 2, ceil(21/10) = 3 pages.
+    realtime, topic = math.ceil(6 / 10) + 1, math.ceil((19 + 2) / 10)
     expected_collect = {
-        "listing": listings * pages,
-        "detail": math.ceil(cards * 7 / 14),  # long texts: 7 of the week's 14 works
+        "listing": realtime + topic,
+        "detail": math.ceil(2 * 7 / 14),  # long texts of the day's new works: 7 of 14
         "profile": 0,  # Weibo listings carry follower counts
     }
     expected_collect["retry"] = math.ceil(sum(expected_collect.values()) * retry_rate)
     assert {k: collect[k] for k in expected_collect} == expected_collect
-    assert expected_collect == {"listing": 4, "detail": 20, "profile": 0, "retry": 6}
-    # refresh: 14 dated tag works in the 14-day window (pages of 10, plus the page past the
-    # window); details for the 4 no listing returns: 2 added by hand, 1 undated, and the old
-    # one (outside the window, but among the top 200 by interactions, as every work here).
-    expected_refresh = {"listing": math.ceil(14 / 10) + 1, "detail": 4, "profile": 0}
+    assert expected_collect == {"listing": 5, "detail": 1, "profile": 0, "retry": 2}
+    # refresh (after the day's collection): 14 dated tag works in the 14-day window and the
+    # day's 2 new ones (pages of 10, plus the page past the window); details for the 4 no
+    # listing returns: 2 added by hand, 1 undated, and the old one (outside the window, but
+    # among the top 200 by interactions, as every work here).
+    expected_refresh = {"listing": math.ceil(16 / 10) + 1, "detail": 4, "profile": 0}
     expected_refresh["retry"] = math.ceil(sum(expected_refresh.values()) * retry_rate)
     assert {k: refresh[k] for k in expected_refresh} == expected_refresh
     # comments: the campaign works not excluded (14 tag works, 2 by hand, the undated one and
@@ -185,7 +187,7 @@ def test_weibo_figures_equal_the_hand_computation_from_the_seeded_rows(
         + sum(expected_refresh.values())
         + sum(expected_comments.values())
     )
-    assert weibo["total"] == total == 39 + 22
+    assert weibo["total"] == total == 31 + 8
     assert weibo["hours"] == pytest.approx(total / 0.5 / 3600, abs=1e-4)
     assert weibo["fits"] is True
     assert weibo["inputs"]["from_defaults"] is False
@@ -205,7 +207,7 @@ def test_a_platform_over_the_day_budget_is_named_with_what_to_thin(
     )
     assert code == 0, err
     assert "是否在预算内" in out and "用时（小时）" in out
-    assert "小红书超出每日 0.05 小时预算" in out
+    assert "小红书超出每日 0.2 小时预算" in out
 
 
 def test_an_empty_database_gives_a_plan_from_the_defaults(
@@ -217,11 +219,13 @@ def test_an_empty_database_gives_a_plan_from_the_defaults(
     assert [p["platform"] for p in body["platforms"]] == load_config(config).enabled_platforms()
     weibo = _platform(body, "weibo")
     assert weibo["inputs"]["from_defaults"] is True
-    # 50 works a day by default: ceil(50/10)+1 = 6 pages in each of the two containers;
-    # a quarter of the 120 cards read as long texts; 10 % retries.
+    # 50 works a day by default, 150 in the collection's 3 days: realtime ceil(150/10)+1 = 16
+    # pages, the topic read to its end (the day's 50: 5 pages); a quarter of the day's 50
+    # read as long texts; 10 % retries.
     collect, refresh, comments = weibo["jobs"]
-    assert (collect["listing"], collect["detail"], collect["retry"]) == (12, 30, 5)
-    assert (refresh["listing"], refresh["detail"]) == (1, 0)
+    assert (collect["listing"], collect["detail"], collect["retry"]) == (21, 13, 4)
+    # the refresh after it re-reads the listing for the day's 50: ceil(50/10)+1 pages.
+    assert (refresh["listing"], refresh["detail"]) == (6, 0)
     assert comments["total"] == 0  # no work stored, no hub work named: nothing to read
 
 

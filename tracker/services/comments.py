@@ -69,10 +69,15 @@ Clock = Callable[[], datetime]
 
 
 def choose_platform_works(
-    conn: Connection, config: TrackerConfig, platform: str, now: datetime
+    conn: Connection,
+    config: TrackerConfig,
+    platform: str,
+    now: datetime,
+    project: Callable[[list[Candidate]], list[Candidate]] | None = None,
 ) -> Choice:
     """The day's works of ``platform`` from the store, as the stage reads them (the plan asks
-    the same question)."""
+    the same question). ``project`` lets the plan, read hours before the stage runs, put each
+    candidate's expected comment count in place of the stored one; the stage passes none."""
     cc = config.comments
     hubs = hub_works(cc.hub_works)[0].get(platform, [])
     stored = queries.stored_works(conn, platform, [h.post_id for h in hubs])
@@ -86,6 +91,8 @@ def choose_platform_works(
     room = cc.daily_works_per_platform + len(recent) + len(hub)  # places lost to skips
     top = [Candidate(*row) for row in queries.top_campaign_works(conn, platform, room)]
     registry = [Candidate(*row) for row in queries.registry_campaign_works(conn, platform, room)]
+    if project is not None:
+        hub, top, registry = project(hub), project(top), project(registry)
     return choose_works(hub, top, registry, recent_reads=recent, daily=cc.daily_works_per_platform)
 
 
