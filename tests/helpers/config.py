@@ -64,16 +64,20 @@ has no null, so "no limit" is written as a rate no test reaches."""
 
 
 def write_test_config(directory: Path, *, page_size: int = 5, timeout_s: float = 5.0) -> Path:
-    """The shipped config with no effective rate limit and ``page_size`` on every platform.
+    """The shipped config with no effective rate limit, no pause after a block and
+    ``page_size`` on every platform.
 
-    No client-side rate limit because the simulator is local and a subprocess's waits are real
-    seconds; a small page size means more pages, so more places for a kill or a fault to land.
+    No client-side rate limit and no block pause because the simulator is local and a
+    subprocess's waits are real seconds (a block standing through its two pauses would cost
+    four minutes); a small page size means more pages, so more places for a kill or a fault to
+    land.
     """
     body = CONFIG.read_text(encoding="utf-8")
     body = re.sub(r"(?m)^rate_per_s\s*=.*\n", "", body)
     body = re.sub(
         r"(?m)^(\[platforms\.[a-z]+\]\n)",
-        rf"\1page_size = {page_size}\ntimeout_s = {timeout_s}\nrate_per_s = {UNLIMITED_RATE}\n",
+        rf"\1page_size = {page_size}\ntimeout_s = {timeout_s}\nrate_per_s = {UNLIMITED_RATE}\n"
+        "block_pause_s = 0\n",
         body,
     )
     path = directory / "campaign.toml"

@@ -165,6 +165,9 @@ def _sim_options(sim: SimServer, platforms: list[str] | None = None) -> CollectO
             "timeout_s": 5.0,
             "backoff_initial_s": 0.05,
             "max_attempts": 8,
+            # The simulator's blocks clear on the next try; a real platform's pause
+            # (block_pause_s, minutes) would keep `demo --faults hostile` from finishing.
+            "block_pause_s": 0.2,
         },
     )
 
