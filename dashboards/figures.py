@@ -410,6 +410,10 @@ def city_map(
     One trace (so the boundaries are embedded once); two buttons switch the colour between
     works and active accounts. Cities with nothing are drawn at zero, not left out, so a blank
     city is visibly a city without works. No base map and no tiles: works offline.
+
+    The figure holds ``geojson`` itself, set after the trace is built: a trace passed to
+    ``go.Figure`` is deep-copied, which for the 21 boundaries took most of a map request's
+    time. Callers hand over their own copy (``load_prefectures`` returns a new one each call).
     """
     features = geojson.get("features", [])
     names = {f["id"]: f["properties"]["name"] for f in features}
@@ -420,7 +424,6 @@ def city_map(
     labels = [names[i] for i in ids]
     fig = go.Figure(
         go.Choropleth(
-            geojson=geojson,
             featureidkey="id",
             locations=ids,
             z=works,
@@ -435,6 +438,7 @@ def city_map(
             hovertemplate="%{text}<br>作品：%{customdata[0]:,} 件<br>活跃账号：%{customdata[1]:,} 个<extra></extra>",
         )
     )  # fmt: skip
+    fig.update_traces(geojson=geojson)
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     fig.update_layout(
         updatemenus=[

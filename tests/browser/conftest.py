@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,48 @@ def watched_page(browser: Any, *, width: int = 1400, height: int = 1000) -> tupl
     return context, page, watch
 
 
+Opened = tuple[Any, Any, Watch]
+"""A loaded page: its browser context (closing it closes the page), the page and its watch."""
+
+
+class PagePool:
+    """Loaded pages a module's tests share, never one that a test has changed.
+
+    Loading a dashboard page or the report costs the browser seconds of CPU (the Dash bundles,
+    plotly.js, the first draw of every chart). A test that only looks at a page (reads text,
+    evaluates a script, takes a screenshot) ``borrow``s it and leaves it open for the next one;
+    a test that clicks, types, hovers, scrolls or navigates ``take``s it and closes it, and the
+    pool forgets it. Whatever order the tests run in, each one gets the page as it was loaded,
+    looked at by others at most.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[Hashable, Opened] = {}
+
+    def borrow(self, key: Hashable, load: Callable[[], Opened]) -> Opened:
+        """The shared page for ``key`` (loaded by ``load`` on first use); do not close it."""
+        if key not in self._pages:
+            self._pages[key] = load()
+        return self._pages[key]
+
+    def take(self, key: Hashable, load: Callable[[], Opened]) -> Opened:
+        """The unchanged page for ``key`` if one is shared, else a new one; the caller closes it."""
+        opened = self._pages.pop(key, None)
+        return opened if opened is not None else load()
+
+    def close(self) -> None:
+        for context, _, _ in self._pages.values():
+            context.close()
+        self._pages.clear()
+
+
+@pytest.fixture(scope="module")
+def page_pool() -> Iterator[PagePool]:
+    pool = PagePool()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(scope="session")
 def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDB]:
     _playwright()  # skip before spending seconds on the simulator
@@ -107,3 +149,17 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def shared_site(browser_db: SimDB) -> Iterator[tuple[LiveServer, Any]]:
+    """One loopback dashboard on the session database, for the tests that never write to it
+    (no review decisions): its caches, the ranking above all, warm once per worker rather than
+    once per module or test. Tests that record decisions run their own on a private copy."""
+    pytest.importorskip("dash", reason="the dashboard extra is not installed")
+    from dashboards.app import create_app
+
+    app = create_app(browser_db.engine, browser_db.config)
+    server = LiveServer(app)
+    yield server, app
+    server.close()

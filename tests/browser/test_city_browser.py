@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,10 +12,6 @@ pytest.importorskip("dash_ag_grid", reason="the dashboard extra is not installed
 
 from sqlalchemy import text  # noqa: E402
 
-from dashboards.app import create_app  # noqa: E402
-from tracker.store.engine import make_engine  # noqa: E402
-
-from ..helpers.database import sqlite_copy  # noqa: E402
 from ..helpers.oracle import unreported_by_sql  # noqa: E402
 from ..helpers.worlds import SimDB  # noqa: E402
 from .conftest import LiveServer, watched_page  # noqa: E402
@@ -25,15 +20,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(
-    browser_db: SimDB, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[LiveServer, Any]]:
-    url = sqlite_copy(browser_db.path, tmp_path_factory.mktemp("city") / "dash.db")
-    engine = make_engine(url)
-    server = LiveServer(create_app(engine, browser_db.config))
-    yield server, engine
-    server.close()
-    engine.dispose()
+def site(shared_site: tuple[LiveServer, Any], browser_db: SimDB) -> tuple[LiveServer, Any]:
+    """Read-only (no review decisions): the session's dashboard and its database's engine."""
+    return shared_site[0], browser_db.engine
 
 
 def _city_works(engine: Any, city: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tracker.store.models import Post, Review, ReviewEvent  # noqa: E402
 
 from ..helpers.database import sqlite_copy  # noqa: E402
 from ..helpers.worlds import SimDB  # noqa: E402
-from .conftest import LiveServer, Watch, watched_page  # noqa: E402
+from .conftest import LiveServer, Opened, PagePool, Watch, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +51,16 @@ def open_page(browser: Any, url: str) -> tuple[Any, Any, Watch]:
     return context, page, watch
 
 
+def shared_page(pool: PagePool, browser: Any, server: LiveServer, path: str) -> Opened:
+    """The module's loaded page at ``path``, for tests that only look (see ``PagePool``)."""
+    return pool.borrow(path, partial(open_page, browser, server.url + path))
+
+
+def own_page(pool: PagePool, browser: Any, server: LiveServer, path: str) -> Opened:
+    """An unchanged page at ``path`` that the test may change, then closes."""
+    return pool.take(path, partial(open_page, browser, server.url + path))
+
+
 def grid_column(page: Any, col: str) -> list[str]:
     cells = page.locator(f'.ag-center-cols-container .ag-row [col-id="{col}"]')
     return [c.strip() for c in cells.all_inner_texts()]
@@ -67,30 +78,39 @@ def _xss_work(engine: Any) -> tuple[str, str]:
     return row.platform, row.platform_post_id
 
 
-def test_every_page_loads_locally_without_errors(browser, site, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_loads_locally_without_errors(browser, site, page_pool, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     server, engine = site
     platform, post_id = _xss_work(engine)
-    paths = [href for href, _ in NAV] + [f"/work/{platform}/{post_id}"]
+    xss_path = f"/work/{platform}/{post_id}"
+    paths = [href for href, _ in NAV] + [xss_path]
+    # the pages later tests use again: loaded once, looked at here, changed only there
+    shared = {"/works", "/review", xss_path}
     for path in paths:
-        context, page, watch = open_page(browser, server.url + path)
+        if path in shared:
+            context, page, watch = shared_page(page_pool, browser, server, path)
+        else:
+            context, page, watch = open_page(browser, server.url + path)
         try:
-            page.wait_for_load_state("networkidle")
             if path in ("/works", "/creators", "/units", "/map", "/review", "/runs"):
                 page.wait_for_selector(".ag-row", timeout=30_000)
             if path not in ("/review", "/runs", "/city", "/unreported"):  # no charts there
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            # once drawn, no request may still be on its way (the idle half second mostly
+            # passed while the page drew)
+            page.wait_for_load_state("networkidle")
             outside = [u for u in watch.requests if not u.startswith(server.url)]
             assert outside == [], (path, outside)  # served assets are local only
             assert watch.console_errors == [] and watch.page_errors == [], path
             name = path.strip("/").replace("/", "_") or "overview"
             page.screenshot(path=str(artifacts / f"dashboard-{name}.png"), full_page=True)
         finally:
-            context.close()
+            if path not in shared:
+                context.close()
 
 
-def test_platform_filter_changes_the_works_leaderboard(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_platform_filter_changes_the_works_leaderboard(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
     server, _ = site
-    context, page, _ = open_page(browser, server.url + "/works")
+    context, page, _ = own_page(page_pool, browser, server, "/works")
     try:
         page.wait_for_selector(".ag-row")
         before_note = page.locator("#works-note").inner_text()
@@ -118,9 +138,9 @@ def test_platform_filter_changes_the_works_leaderboard(browser, site) -> None:  
         context.close()
 
 
-def test_approve_click_records_the_decision(browser, site, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+def test_approve_click_records_the_decision(browser, site, page_pool, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     server, engine = site
-    context, page, _ = open_page(browser, server.url + "/review")
+    context, page, _ = own_page(page_pool, browser, server, "/review")
     try:
         page.wait_for_selector(".ag-row")
         first = page.locator(".ag-center-cols-container .ag-row").first
@@ -155,18 +175,15 @@ def test_approve_click_records_the_decision(browser, site, artifacts: Path) -> N
     assert shown[:10] in " ".join((title.title or "", title.text or "")).replace("\n", " ")
 
 
-def test_planted_xss_shows_as_text_and_never_runs(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_planted_xss_shows_as_text_and_never_runs(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
     server, engine = site
     platform, post_id = _xss_work(engine)
-    context, page, watch = open_page(browser, f"{server.url}/work/{platform}/{post_id}")
-    try:
-        page.wait_for_selector("#work-title")
-        page.wait_for_selector(".js-plotly-plot .main-svg")
-        assert XSS_PAYLOAD in page.locator("#work-title").inner_text()
-        assert page.locator('img[src="x"]').count() == 0
-        assert watch.dialogs == []
-    finally:
-        context.close()
+    _, page, watch = shared_page(page_pool, browser, server, f"/work/{platform}/{post_id}")
+    page.wait_for_selector("#work-title")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert XSS_PAYLOAD in page.locator("#work-title").inner_text()
+    assert page.locator('img[src="x"]').count() == 0
+    assert watch.dialogs == []
     # and across every page opened by this module
     assert all(w.dialogs == [] for w in ALL_WATCHES)
 

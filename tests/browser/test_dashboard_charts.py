@@ -5,18 +5,16 @@ and one colour per platform and per unit kind whatever the filter."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 
 pytest.importorskip("dash", reason="the dashboard extra is not installed")
 
-from dashboards.app import create_app  # noqa: E402
 from dashboards.filters import UNREGISTERED  # noqa: E402
 
-from ..helpers.worlds import SimDB  # noqa: E402
-from .conftest import LiveServer, watched_page  # noqa: E402
+from .conftest import LiveServer, Opened, PagePool, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -62,16 +60,13 @@ COLOURS_JS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.
 
 
 @pytest.fixture(scope="module")
-def site(browser_db: SimDB) -> Iterator[tuple[LiveServer, Any]]:
-    """Read-only: these tests never write, so the shared database serves."""
-    app = create_app(browser_db.engine, browser_db.config)
-    server = LiveServer(app)
-    yield server, app
-    server.close()
+def site(shared_site: tuple[LiveServer, Any]) -> tuple[LiveServer, Any]:
+    """Read-only: these tests never write, so the session's dashboard serves."""
+    return shared_site
 
 
-def _overview(browser: Any, url: str, width: int = 1400) -> tuple[Any, Any]:
-    context, page, _ = watched_page(browser, width=width, height=1000)
+def _overview(browser: Any, url: str, width: int = 1400) -> Opened:
+    context, page, watch = watched_page(browser, width=width, height=1000)
     page.goto(url + "/")
     page.wait_for_selector("#page-overview", timeout=60_000)
     page.wait_for_function(
@@ -79,6 +74,17 @@ def _overview(browser: Any, url: str, width: int = 1400) -> tuple[Any, Any]:
         f"{2 * len(OVERVIEW_CHARTS)}"
     )
     page.wait_for_timeout(300)  # the responsive relayout after the first draw
+    return context, page, watch
+
+
+def _look_at_overview(pool: PagePool, browser: Any, url: str, width: int = 1400) -> Any:
+    """The module's loaded overview at ``width``, for a test that only reads it."""
+    return pool.borrow(("overview", width), partial(_overview, browser, url, width))[1]
+
+
+def _own_overview(pool: PagePool, browser: Any, url: str) -> tuple[Any, Any]:
+    """An unchanged overview the test may filter, then closes."""
+    context, page, _ = pool.take(("overview", 1400), partial(_overview, browser, url))
     return context, page
 
 
@@ -86,13 +92,9 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def test_toolbar_is_chinese_and_cannot_send_a_chart_away(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_toolbar_is_chinese_and_cannot_send_a_chart_away(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
     server, _ = site
-    context, page = _overview(browser, server.url)
-    try:
-        charts = page.evaluate(TOOLBAR_JS)
-    finally:
-        context.close()
+    charts = _look_at_overview(page_pool, browser, server.url).evaluate(TOOLBAR_JS)
     assert {c["id"] for c in charts} == set(OVERVIEW_CHARTS)
     for c in charts:
         assert c["titles"], c["id"]
@@ -104,13 +106,9 @@ def test_toolbar_is_chinese_and_cannot_send_a_chart_away(browser, site) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 1400, 1920])
-def test_overview_titles_and_legends_never_overlap(browser, site, width: int) -> None:  # type: ignore[no-untyped-def]
+def test_overview_titles_and_legends_never_overlap(browser, site, page_pool, width: int) -> None:  # type: ignore[no-untyped-def]
     server, _ = site
-    context, page = _overview(browser, server.url, width)
-    try:
-        charts = page.evaluate(BOXES_JS)
-    finally:
-        context.close()
+    charts = _look_at_overview(page_pool, browser, server.url, width).evaluate(BOXES_JS)
     assert set(OVERVIEW_CHARTS) <= set(charts)
     for gid in OVERVIEW_CHARTS:
         parts = charts[gid]
@@ -142,7 +140,7 @@ def _wait_for_new_cards(page: Any, change: Any) -> None:
     page.wait_for_timeout(500)
 
 
-def test_count_axes_have_whole_number_ticks(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_count_axes_have_whole_number_ticks(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
     server, app = site
     city = _smallest_city(app)  # a few works a day: where plotly would draw 0.2, 0.4, ...
 
@@ -158,7 +156,7 @@ def test_count_axes_have_whole_number_ticks(browser, site) -> None:  # type: ign
         page.keyboard.type(city)
         page.keyboard.press("Enter")
 
-    context, page = _overview(browser, server.url)
+    context, page = _own_overview(page_pool, browser, server.url)
     try:
         _wait_for_new_cards(page, pick_city)
         # the cards change before plotly has redrawn the axes on a busy machine
@@ -174,7 +172,7 @@ def test_count_axes_have_whole_number_ticks(browser, site) -> None:  # type: ign
         assert fractional == [], (city, axis, labels)
 
 
-def test_colours_stay_with_their_platform_and_unit_kind(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_colours_stay_with_their_platform_and_unit_kind(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
     server, _ = site
 
     def pick_bilibili(page: Any) -> None:
@@ -182,7 +180,7 @@ def test_colours_stay_with_their_platform_and_unit_kind(browser, site) -> None: 
         page.locator('[role=option]:has(input[value="bilibili"])').click()
         page.keyboard.press("Escape")
 
-    context, page = _overview(browser, server.url)
+    context, page = _own_overview(page_pool, browser, server.url)
     try:
         before = page.evaluate(COLOURS_JS)
         _wait_for_new_cards(page, pick_bilibili)

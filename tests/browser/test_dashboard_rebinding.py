@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest.importorskip("dash", reason="the dashboard extra is not installed")
 
-from dashboards.app import create_app  # noqa: E402
-from tracker.store.engine import make_engine  # noqa: E402
-
-from ..helpers.database import sqlite_copy  # noqa: E402
-from ..helpers.worlds import SimDB  # noqa: E402
 from .conftest import LiveServer  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -48,10 +42,9 @@ def _attacker_site() -> ThreadingHTTPServer:
 
 
 def test_a_rebinding_name_and_a_cross_site_post_are_refused(
-    browser: Any, browser_db: SimDB, tmp_path: Path
+    browser: Any, shared_site: tuple[LiveServer, Any]
 ) -> None:
-    engine = make_engine(sqlite_copy(browser_db.path, tmp_path / "rebind.db"))
-    server = LiveServer(create_app(engine, browser_db.config))
+    server, _ = shared_site  # refused requests change nothing: the session's dashboard serves
     attacker = _attacker_site()
     context = browser.new_context()
     page = context.new_page()
@@ -74,7 +67,5 @@ def test_a_rebinding_name_and_a_cross_site_post_are_refused(
         page.wait_for_selector(".page", timeout=60_000)
     finally:
         context.close()
-        server.close()
         attacker.shutdown()
         attacker.server_close()
-        engine.dispose()

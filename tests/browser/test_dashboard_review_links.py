@@ -1,4 +1,7 @@
-"""The review queue acts on the current selection only, and a work's title opens its page."""
+"""The review queue acts on the current selection only, and a work's title opens its page.
+
+The review tests record decisions, so each runs its own dashboard on a private copy of the
+database; the title tests only read, so they share the session's dashboard (and its ranking)."""
 
 from __future__ import annotations
 
@@ -110,8 +113,8 @@ def test_review_buttons_count_the_ticked_rows(browser, site) -> None:  # type: i
 
 
 @pytest.mark.parametrize("path", ["/works", "/review"])
-def test_a_work_title_opens_its_details(browser, site, path: str) -> None:  # type: ignore[no-untyped-def]
-    server, _ = site
+def test_a_work_title_opens_its_details(browser, shared_site, path: str) -> None:  # type: ignore[no-untyped-def]
+    server, _ = shared_site
     context, page = _open(browser, server.url + path)
     try:
         page.wait_for_selector(".ag-row")
@@ -130,8 +133,8 @@ def test_a_work_title_opens_its_details(browser, site, path: str) -> None:  # ty
         context.close()
 
 
-def test_a_title_link_keeps_the_filters(browser, site) -> None:  # type: ignore[no-untyped-def]
-    server, _ = site
+def test_a_title_link_keeps_the_filters(browser, shared_site) -> None:  # type: ignore[no-untyped-def]
+    server, _ = shared_site
     context, page = _open(browser, server.url + "/works")
     try:
         page.wait_for_selector(".ag-row")

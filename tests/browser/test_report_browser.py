@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +13,7 @@ from dashboards.report_build import build_report
 from tracker.sim.names import XSS_PAYLOAD
 
 from ..helpers.worlds import SimDB
-from .conftest import watched_page
+from .conftest import Opened, PagePool, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +27,53 @@ def report_file(browser_db: SimDB, tmp_path_factory: pytest.TempPathFactory) -> 
     return out
 
 
-def test_report_opens_offline_with_every_chart_and_no_errors(
-    browser, report_file: Path, artifacts: Path
-) -> None:  # type: ignore[no-untyped-def]
+def _open_report(browser: Any, report: Path) -> Opened:
+    """The report at 1280×900, every chart drawn."""
     context, page, watch = watched_page(browser, width=1280, height=900)
+    page.goto(report.as_uri(), wait_until="load")
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}"
+    )
+    return context, page, watch
+
+
+def _report_page(pool: PagePool, browser: Any, report: Path, *, change: bool) -> Opened:
+    """The module's loaded report: shared by the tests that only look at it, taken (and closed
+    by the test) by one that changes it (see ``PagePool``)."""
+    load = partial(_open_report, browser, report)
+    return pool.take(report, load) if change else pool.borrow(report, load)
+
+
+def test_report_toolbars_are_chinese_offline_and_clear_of_titles(
+    browser, report_file: Path, page_pool
+) -> None:  # type: ignore[no-untyped-def]
+    from .test_dashboard_charts import BOXES_JS, CJK, TOOLBAR_JS, _overlap
+
+    _, page, watch = _report_page(page_pool, browser, report_file, change=False)
+    charts = page.evaluate(TOOLBAR_JS)
+    boxes = page.evaluate(BOXES_JS)
+    assert watch.console_errors == [] and watch.page_errors == []
+    assert len(charts) == CHARTS
+    for c in charts:
+        english = [t for t in c["titles"] if not CJK.search(t or "")]
+        assert c["titles"] and english == [], (c["id"], english)
+        assert c["logo"] == 0 and c["cloud"] is False and not c["studio"], c
+        assert c["locale"] == "zh-CN", c
+    for gid in ("fig-daily", "fig-cumulative", "fig-types", "fig-unit-kinds"):
+        parts = boxes[gid]
+        assert parts["legend"] and parts["title"], gid
+        for legend in parts["legend"]:
+            for other in ("title", "plot", "axes"):
+                assert not any(_overlap(legend, b) for b in parts[other]), (gid, other)
+
+
+def test_report_opens_offline_with_every_chart_and_no_errors(
+    browser, report_file: Path, page_pool, artifacts: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # hovering the map changes the page: taken, not shared
+    context, page, watch = _report_page(page_pool, browser, report_file, change=True)
     try:
         url = report_file.as_uri()
-        page.goto(url, wait_until="load")
-        page.wait_for_function(
-            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}"
-        )
         page.wait_for_timeout(500)  # any late request (a map base layer) would show up now
         assert watch.requests == [url], watch.requests  # zero network requests
         assert watch.console_errors == [] and watch.page_errors == []
@@ -95,33 +134,3 @@ def test_tracker_report_pdf_through_headless_chromium(browser_db: SimDB, tmp_pat
     assert result.pdf_path == (tmp_path / "r.pdf").resolve()
     data = result.pdf_path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 100_000
-
-
-def test_report_toolbars_are_chinese_offline_and_clear_of_titles(
-    browser, report_file: Path
-) -> None:  # type: ignore[no-untyped-def]
-    from .test_dashboard_charts import BOXES_JS, CJK, TOOLBAR_JS, _overlap
-
-    context, page, watch = watched_page(browser, width=1280, height=900)
-    try:
-        page.goto(report_file.as_uri())
-        page.wait_for_function(
-            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}"
-        )
-        charts = page.evaluate(TOOLBAR_JS)
-        boxes = page.evaluate(BOXES_JS)
-        assert watch.console_errors == [] and watch.page_errors == []
-    finally:
-        context.close()
-    assert len(charts) == CHARTS
-    for c in charts:
-        english = [t for t in c["titles"] if not CJK.search(t or "")]
-        assert c["titles"] and english == [], (c["id"], english)
-        assert c["logo"] == 0 and c["cloud"] is False and not c["studio"], c
-        assert c["locale"] == "zh-CN", c
-    for gid in ("fig-daily", "fig-cumulative", "fig-types", "fig-unit-kinds"):
-        parts = boxes[gid]
-        assert parts["legend"] and parts["title"], gid
-        for legend in parts["legend"]:
-            for other in ("title", "plot", "axes"):
-                assert not any(_overlap(legend, b) for b in parts[other]), (gid, other)

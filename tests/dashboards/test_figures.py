@@ -123,6 +123,17 @@ def test_city_map_covers_all_21_prefectures_with_zero_for_missing_cities() -> No
     assert accounts["440100"] == 4
 
 
+def test_city_map_embeds_the_boundaries_it_is_given_without_copying_them() -> None:
+    # a copy of the 21 boundaries took most of a map request's time; the figure carries the
+    # caller's own object, unchanged
+    df = pd.DataFrame({"city": ["广州市"], "works": [1], "accounts": [1]})
+    geojson = load_prefectures()
+    fig = figures.city_map(df, geojson)
+    assert fig.data[0].geojson is geojson
+    assert geojson == load_prefectures()
+    assert fig.to_plotly_json()["data"][0]["geojson"] == geojson
+
+
 def test_unit_kind_share_uses_chinese_kind_names() -> None:
     df = pd.DataFrame(
         {"unit_kind": ["society", "city_association", "未登记"], "works": [3, 5, 2],
