@@ -275,7 +275,7 @@ def rank_campaign(
         basis, frames.account_units, frames.units, s.units.rank_by, account_codes=acc_b
     )
 
-    release_memory()
+    release_memory(len(posts) + len(frames.snapshots))
     return RankingResult(
         works=w,
         creators=creators,

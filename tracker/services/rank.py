@@ -109,7 +109,7 @@ def load_frames(
         tables.works, tables.history, tables.snapshots = cut_tables(
             tables.works, tables.history, tables.snapshots, as_of
         )
-    release_memory()
+    release_memory(len(tables.works) + len(tables.history) + len(tables.snapshots))
     return ranking_frames(
         works=tables.works,
         history=tables.history,
