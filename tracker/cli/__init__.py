@@ -12,12 +12,14 @@ command loads only what it runs. Many scripts and the scheduler's jobs start a f
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+import typer.main
 
 from tracker.cli import (  # noqa: F401  - importing a command module registers its commands
     commands_campaign,
@@ -40,6 +42,19 @@ from tracker.errors import TrackerError
 __all__ = ["app", "main"]
 
 
+@functools.cache
+def _root_command() -> Any:
+    """The click command tree of ``app``, built once per process.
+
+    Typer builds it from the command functions' signatures each time it is asked (some 30 ms
+    for this many commands); a run needs it twice (moving the global options, then running),
+    and the tests run hundreds of commands in one process. Every command module is imported
+    above, so the tree is complete by the time anything runs, and click keeps a run's state in
+    its context, never on the commands.
+    """
+    return typer.main.get_command(app)
+
+
 def _wants_debug(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get("TRACKER_DEBUG", "") not in ("", "0")
 
@@ -50,9 +65,10 @@ def main(argv: list[str] | None = None) -> None:
     debug = _wants_debug(args)
     try:
         # --db/--config/--units after the subcommand are moved before it (tracker.cli.argv).
-        args = hoist_global_options(args)
+        command = _root_command()
+        args = hoist_global_options(args, command)
         # With standalone_mode=False click returns a command's exit code instead of exiting.
-        code = app(args=args, prog_name="tracker", standalone_mode=False)
+        code = command.main(args=args, prog_name="tracker", standalone_mode=False)
         if isinstance(code, int) and code != 0:
             raise SystemExit(code)
     except (TrackerError, OSError) as exc:
