@@ -9,6 +9,8 @@ registries so the next such case fails here rather than in an office.
 
 from __future__ import annotations
 
+import functools
+import json
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -241,24 +243,30 @@ worlds_st = st.builds(
 )
 
 
-def _small_map() -> dict:
+@functools.cache
+def _small_map_text() -> str:
     """The prefectures with a three-point outline each: the map's data path is the same, but
-    drawing the real coastline would take most of an example's time."""
+    drawing the real coastline would take most of an example's time. Built once (reading the
+    real outlines is a large JSON parse) and handed out as text."""
     geo = load_prefectures()
     outline = {"type": "Polygon", "coordinates": [[[113, 23], [113.1, 23], [113, 23.1], [113, 23]]]}
-    return {**geo, "features": [{**f, "geometry": outline} for f in geo["features"]]}
+    return json.dumps({**geo, "features": [{**f, "geometry": outline} for f in geo["features"]]})
+
+
+def _small_map() -> dict:
+    """A fresh copy of the small map each call, as ``load_prefectures`` gives one."""
+    return json.loads(_small_map_text())
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds_st)
 def test_any_registry_ranks_reports_and_exports(world: World) -> None:
-    small = _small_map()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        # release_memory hands a million-row ranking's pages back; here it is only a gc pass.
+        # release_memory hands a million-row ranking's pages back; nothing to hand back here.
         mock.patch("tracker.ranking.pipeline.release_memory"),
         mock.patch("tracker.services.rank.release_memory"),
-        mock.patch("dashboards.report_build.load_prefectures", lambda: small),
+        mock.patch("dashboards.report_build.load_prefectures", _small_map),
     ):
         out = Path(tmp)
         _rank_report_export(build(out / "db", world), world, out)
