@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine, and_, select
 
 from tracker.config import TrackerConfig, UnitRow, load_units
@@ -27,19 +28,42 @@ LIVE = ("weibo", "bilibili", "zhihu", "douyin", "kuaishou", "xiaohongshu")
 METRICS = ("views", "likes", "comments", "shares", "favorites")
 
 
+class InProcessSim(httpx.BaseTransport):
+    """The simulator answering in this process: the same app and bytes as over its socket.
+
+    A world built for the ranking, the exports or the dashboards spends most of its time in the
+    loopback socket (writes, reads, the server's handler threads), which no such test is
+    about; collection over the real socket keeps its own tests (``tests/integration``,
+    ``tests/reliability``). Fault-free worlds only: a ``slow`` fault needs a real timeout.
+    """
+
+    def __init__(self, sim: SimServer) -> None:
+        if sim.injector.active:
+            raise ValueError("an in-process simulator serves fault-free worlds only")
+        self.app = sim.app
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        target = request.url.raw_path.decode("ascii")
+        raw = self.app.handle(request.method, target, request.headers.items(), request.read())
+        return httpx.Response(raw.status, headers=raw.headers, content=raw.body)
+
+
 def sim_options(
     sim: Any,
     *,
     timeout_s: float = 5.0,
     http: Mapping[str, Any] | None = None,
+    in_process: bool = False,
     **kw: Any,
 ) -> CollectOptions:
     """Collect options pointing every connector at the simulator, on its virtual clock.
 
     Nothing really waits (``sleep`` is a no-op on the virtual clock); ``http`` overrides more
     client settings (``{"rate_per_s": None}`` drops the configured rate limit), ``kw`` go to
-    :class:`CollectOptions`.
+    :class:`CollectOptions`. ``in_process`` skips the socket (:class:`InProcessSim`).
     """
+    if in_process:
+        kw["transport"] = InProcessSim(sim)
     return CollectOptions(
         base_urls=sim.base_urls,
         signer="dev",

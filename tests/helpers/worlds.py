@@ -2,7 +2,8 @@
 
 Collected exactly as a deployment would: ``tracker init`` with the simulator's unit registry,
 then ``collect`` on the simulator's virtual clock, so the ranking, the exports and the
-dashboards see real runs, snapshots and accounts. Building one takes seconds, so suites build
+dashboards see real runs, snapshots and accounts. The simulator answers in this process
+(``InProcessSim``): the same responses, without the loopback socket. Building one takes seconds, so suites build
 each world once per session and hand tests a private copy when they write.
 """
 
@@ -79,7 +80,8 @@ def build_world_db(
         try:
             for instant in clocks or [sim.now]:
                 sim.set_clock(instant)
-                results = collect(engine, config, sim_options(sim, http={"rate_per_s": None}))
+                options = sim_options(sim, http={"rate_per_s": None}, in_process=True)
+                results = collect(engine, config, options)
                 assert all(r.status == "ok" for r in results), results
         finally:
             engine.dispose()
@@ -134,8 +136,8 @@ def build_sim_db(directory: Path, *, seed: int = 11, scale: int = 40) -> SimDB:
         write_units_csv(sim.world, units_csv)
         init_database(url, config, load_units(units_csv))
         engine = make_engine(url)
-        first = collect(engine, config, sim_options(sim))
+        first = collect(engine, config, sim_options(sim, in_process=True))
         assert all(r.status == "ok" for r in first), first
         sim.advance(3 * 86400)
-        collect(engine, config, sim_options(sim))
+        collect(engine, config, sim_options(sim, in_process=True))
     return SimDB(url, path, config, engine)

@@ -107,6 +107,9 @@ class CollectOptions:
     should_stop: Callable[[], bool] = lambda: False
     workers: int | None = None
     """Platforms collected at once (None: all of them; 1: one after another)."""
+    transport: Any = None
+    """An ``httpx`` transport for every client instead of the network (tests: the simulator
+    answering in this process); None: real connections."""
     since_last_run: bool = False
     """Without ``since`` or ``until``, read only works published since the platform's last
     successful collection began, less :data:`COLLECT_OVERLAP` (see :func:`incremental_since`):
@@ -192,6 +195,8 @@ def build_http(
     kwargs: dict[str, Any] = {"settings": settings, "env": env, "signer": signer}
     if options.sleep is not None:
         kwargs["sleep"] = options.sleep
+    if options.transport is not None:
+        kwargs["transport"] = options.transport
     return HttpClient(platform, base_url, **kwargs)
 
 
