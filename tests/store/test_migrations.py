@@ -30,6 +30,17 @@ def test_upgrade_is_idempotent(any_engine: Engine) -> None:
     } <= set(inspect(any_engine).get_table_names())
 
 
+def test_a_current_database_is_upgraded_without_starting_alembic(
+    any_engine: Engine, monkeypatch
+) -> None:
+    def started(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("alembic started on a database already at head")
+
+    monkeypatch.setattr(migrate.command, "upgrade", started)
+    head = migrate.head_revision()
+    assert migrate.upgrade(any_engine) == (head, head)
+
+
 def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
