@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from tracker.http import HttpClient, HttpSettings
 from tracker.normalize.tags import extract_hashtags, tag_key
+from tracker.signing.dev import DevSigner
 from tracker.sim.model import SimAccount, SimPost, SimRequest, SimResponse
 
 NOW = datetime(2024, 9, 20, 12, 0, tzinfo=UTC)
@@ -137,6 +140,30 @@ def sim_request(request: httpx.Request, prefix: str = "") -> SimRequest:
         query=dict(parse_qsl(parts.query, keep_blank_values=True)),
         headers=dict(request.headers),
         body=request.content,
+    )
+
+
+def respx_http(
+    platform: str,
+    base_url: str,
+    cookie: str | None,
+    *,
+    signer: Any = DevSigner(),  # noqa: B008 - stateless; None: no signer at all
+    sleep: Callable[[float], None] = lambda _s: None,
+    **settings: Any,
+) -> HttpClient:
+    """A client for a platform that respx serves: the dev signer, ``cookie`` in
+    ``TRACKER_<P>_COOKIE`` (none: no cookie at all), no waiting, and blocks that stand
+    (``block_retries=0``): these tests are about what a connector does once a block stands, and
+    the HTTP layer's pause has its own tests in ``tests/http``."""
+    variable = f"TRACKER_{platform.upper()}_COOKIE"
+    return HttpClient(
+        platform,
+        base_url,
+        settings=HttpSettings(**{"block_retries": 0, "cookie_env": variable, **settings}),
+        signer=signer,
+        sleep=sleep,
+        env={} if cookie is None else {variable: cookie},
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simworlds import NOW, sim_request, to_httpx
+from simworlds import NOW, respx_http, sim_request, to_httpx
 from simworlds import CountingContext as FakeContext
 
 from tracker.sim.model import SimAccount, SimMetrics, SimPost
@@ -112,18 +112,6 @@ def make_posts(n: int = 45) -> list[SimPost]:
 def live_connector():  # type: ignore[no-untyped-def]
     """A live Kuaishou connector for respx: the dev signer, a test cookie, no waiting."""
     from connectors.kuaishou.client import KuaishouConnector
-    from tracker.http import HttpClient, HttpSettings
-    from tracker.signing.dev import DevSigner
 
-    http = HttpClient(
-        "kuaishou",
-        "https://www.kuaishou.com",
-        # a block stands here (no pause): the HTTP layer's pause has its own tests
-        settings=HttpSettings(
-            block_retries=0, cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=2
-        ),
-        signer=DevSigner(),
-        sleep=lambda s: None,
-        env={"TRACKER_KUAISHOU_COOKIE": "did=web_test"},
-    )
+    http = respx_http("kuaishou", "https://www.kuaishou.com", "did=web_test", max_attempts=2)
     return KuaishouConnector(http, now=lambda: NOW)

@@ -7,12 +7,12 @@ import json
 import httpx
 import pytest
 import respx
-from ks_world import NOW, FakeContext, make_posts, sim_request, to_httpx
+from ks_world import NOW, FakeContext, make_posts, respx_http, sim_request, to_httpx
 
 from connectors.base import CollectRequest
 from connectors.kuaishou.client import KuaishouConnector, search_keywords
 from tracker.errors import Blocked, ConnectorError, LoginRequired, RateLimited, SignerMissing
-from tracker.http import HttpClient, HttpSettings
+from tracker.http import HttpClient
 from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.kuaishou import SIM
 
@@ -62,17 +62,8 @@ def platform():
 
 
 def make_http(signer=DevSigner(), **settings) -> HttpClient:
-    return HttpClient(
-        "kuaishou",
-        BASE,
-        # a block stands here (no pause): the HTTP layer's pause has its own tests
-        settings=HttpSettings(
-            block_retries=0, cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=3, **settings
-        ),
-        signer=signer,
-        sleep=lambda s: None,
-        env={"TRACKER_KUAISHOU_COOKIE": "did=web_test; kpn=KUAISHOU_VISION"},
-    )
+    cookie = "did=web_test; kpn=KUAISHOU_VISION"
+    return respx_http("kuaishou", BASE, cookie, signer=signer, max_attempts=3, **settings)
 
 
 def connector(http: HttpClient | None = None, **kw) -> KuaishouConnector:
@@ -158,17 +149,7 @@ def test_persistent_throttle_raises_rate_limited(platform):
 def test_http_429_with_retry_after_is_retried(platform):
     platform.faults["rest"] = [httpx.Response(429, headers={"Retry-After": "2"}, json={})]
     slept: list[float] = []
-    http = HttpClient(
-        "kuaishou",
-        BASE,
-        # a block stands here (no pause): the HTTP layer's pause has its own tests
-        settings=HttpSettings(
-            block_retries=0, cookie_env="TRACKER_KUAISHOU_COOKIE", max_attempts=3
-        ),
-        signer=DevSigner(),
-        sleep=slept.append,
-        env={},
-    )
+    http = respx_http("kuaishou", BASE, None, sleep=slept.append, max_attempts=3)
     pages = list(connector(http).collect(CollectRequest(tags=TAGS)))
     assert len(pages) == 3 and slept[0] >= 2
 

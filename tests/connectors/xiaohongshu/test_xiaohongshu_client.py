@@ -8,12 +8,12 @@ from datetime import timedelta
 import httpx
 import pytest
 import respx
-from xhs_world import NOW, FakeContext, make_posts, sim_request, to_httpx
+from xhs_world import NOW, FakeContext, make_posts, respx_http, sim_request, to_httpx
 
 from connectors.base import CollectRequest
 from connectors.xiaohongshu.client import XiaohongshuConnector, make_search_id, search_keywords
 from tracker.errors import Blocked, LoginRequired, RateLimited, SignerMissing
-from tracker.http import HttpClient, HttpSettings
+from tracker.http import HttpClient
 from tracker.signing.dev import DevSigner
 from tracker.sim.platforms.xiaohongshu import SIM, xsec_token
 
@@ -64,17 +64,8 @@ def platform():
 
 
 def make_http(signer=DevSigner()) -> HttpClient:
-    return HttpClient(
-        "xiaohongshu",
-        BASE,
-        # a block stands here (no pause): the HTTP layer's pause has its own tests
-        settings=HttpSettings(
-            block_retries=0, cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=3
-        ),
-        signer=signer,
-        sleep=lambda s: None,
-        env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=secret-session"},
-    )
+    cookie = "a1=abc123456; web_session=secret-session"
+    return respx_http("xiaohongshu", BASE, cookie, signer=signer, max_attempts=3)
 
 
 def connector(http: HttpClient | None = None, **kw) -> XiaohongshuConnector:

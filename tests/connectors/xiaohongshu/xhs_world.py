@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from simworlds import NOW, sim_request, to_httpx
+from simworlds import NOW, respx_http, sim_request, to_httpx
 from simworlds import CountingContext as FakeContext
 
 from tracker.sim.model import SimAccount, SimMetrics, SimPost
@@ -128,18 +128,7 @@ def make_posts(n: int = 45) -> list[SimPost]:
 def live_connector():  # type: ignore[no-untyped-def]
     """A live Xiaohongshu connector for respx: the dev signer, a test cookie, no waiting."""
     from connectors.xiaohongshu.client import XiaohongshuConnector
-    from tracker.http import HttpClient, HttpSettings
-    from tracker.signing.dev import DevSigner
 
-    http = HttpClient(
-        "xiaohongshu",
-        "https://edith.xiaohongshu.com",
-        # a block stands here (no pause): the HTTP layer's pause has its own tests
-        settings=HttpSettings(
-            block_retries=0, cookie_env="TRACKER_XIAOHONGSHU_COOKIE", max_attempts=2
-        ),
-        signer=DevSigner(),
-        sleep=lambda s: None,
-        env={"TRACKER_XIAOHONGSHU_COOKIE": "a1=abc123456; web_session=s"},
-    )
+    cookie = "a1=abc123456; web_session=s"
+    http = respx_http("xiaohongshu", "https://edith.xiaohongshu.com", cookie, max_attempts=2)
     return XiaohongshuConnector(http, now=lambda: NOW)
