@@ -6,19 +6,26 @@ accounts and posts here are Kuaishou's.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import httpx
+import respx
 from simworlds import NOW, respx_http, sim_request, to_httpx
 from simworlds import CountingContext as FakeContext
 
 from tracker.sim.model import SimAccount, SimMetrics, SimPost
+from tracker.sim.platforms.kuaishou import SIM
 
 __all__ = [
     "NOW",
     "FakeContext",
+    "Platform",
     "accounts",
     "live_connector",
     "make_posts",
+    "respx_http",
+    "serve",
     "sim_request",
     "to_httpx",
 ]
@@ -115,3 +122,35 @@ def live_connector():  # type: ignore[no-untyped-def]
 
     http = respx_http("kuaishou", "https://www.kuaishou.com", "did=web_test", max_attempts=2)
     return KuaishouConnector(http, now=lambda: NOW)
+
+
+class Platform:
+    """The simulator module on the real base URL; ``profile`` may replace profile answers."""
+
+    def __init__(self, profile) -> None:  # type: ignore[no-untyped-def]
+        self.ctx = FakeContext(make_posts())
+        self.profile = profile
+        self.profiles: list[str] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body.get("operationName") == "visionProfile":
+            uid = body["variables"]["userId"]
+            self.profiles.append(uid)
+            answer = self.profile(uid, len(self.profiles))
+            if answer is not None:
+                return answer
+        sim = sim_request(request)
+        for route in SIM.routes():
+            if route.method == request.method and route.pattern.match(sim.path):
+                return to_httpx(route.handler(sim, self.ctx))
+        return httpx.Response(404, json={"result": 404})
+
+
+def serve(profile=lambda uid, n: None) -> tuple[Platform, respx.MockRouter]:  # type: ignore[no-untyped-def]
+    """The simulator module under respx; ``profile(uid, n)`` may replace the n-th profile
+    answer, and ``Platform.profiles`` records each profile read's user id."""
+    platform = Platform(profile)
+    mock = respx.mock(assert_all_called=False)
+    mock.post(url__regex=r"^https://www\.kuaishou\.com/.*").mock(side_effect=platform.handle)
+    return platform, mock

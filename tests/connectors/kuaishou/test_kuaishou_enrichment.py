@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
-import respx
-from ks_world import FakeContext, live_connector, make_posts, sim_request, to_httpx
+from ks_world import live_connector, serve, to_httpx
 
 from connectors.base import CollectRequest
 from connectors.kuaishou.client import KuaishouConnector
@@ -15,36 +12,6 @@ from tracker.errors import Blocked
 from tracker.sim.platforms.kuaishou import SIM
 
 TAGS = ["#千万IP创科普#"]
-
-
-class Platform:
-    """The simulator module on the real base URL; ``profile`` may replace profile answers."""
-
-    def __init__(self, profile) -> None:
-        self.ctx = FakeContext(make_posts())
-        self.profile = profile
-        self.profiles: list[str] = []
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        if body.get("operationName") == "visionProfile":
-            uid = body["variables"]["userId"]
-            self.profiles.append(uid)
-            answer = self.profile(uid, len(self.profiles))
-            if answer is not None:
-                return answer
-        sim = sim_request(request)
-        for route in SIM.routes():
-            if route.method == request.method and route.pattern.match(sim.path):
-                return to_httpx(route.handler(sim, self.ctx))
-        return httpx.Response(404, json={"result": 404})
-
-
-def serve(profile) -> tuple[Platform, respx.MockRouter]:
-    platform = Platform(profile)
-    mock = respx.mock(assert_all_called=False)
-    mock.post(url__regex=r"^https://www\.kuaishou\.com/.*").mock(side_effect=platform.handle)
-    return platform, mock
 
 
 def connector() -> KuaishouConnector:

@@ -4,37 +4,12 @@ profile of every refreshed work's author."""
 
 from __future__ import annotations
 
-import json
-
-import httpx
-import respx
-from ks_world import FakeContext, accounts, live_connector, make_posts, sim_request, to_httpx
+from ks_world import accounts, live_connector, make_posts, serve
 
 from connectors.base import CollectRequest, StoredFacts
 from connectors.kuaishou.client import KuaishouConnector
-from tracker.sim.platforms.kuaishou import SIM
 
 TAGS = ["#千万IP创科普#"]
-
-
-def serve() -> tuple[list[str], respx.MockRouter]:
-    """The simulator module on the real base URL; records each profile read's user id."""
-    ctx = FakeContext(make_posts())
-    profiles: list[str] = []
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        if body.get("operationName") == "visionProfile":
-            profiles.append(body["variables"]["userId"])
-        sim = sim_request(request)
-        for route in SIM.routes():
-            if route.method == request.method and route.pattern.match(sim.path):
-                return to_httpx(route.handler(sim, ctx))
-        return httpx.Response(404, json={"result": 404})
-
-    mock = respx.mock(assert_all_called=False)
-    mock.post(url__regex=r"^https://www\.kuaishou\.com/.*").mock(side_effect=handle)
-    return profiles, mock
 
 
 def connector() -> KuaishouConnector:
@@ -51,7 +26,8 @@ def test_the_connector_declares_the_followers_it_spares_requests_with():
 
 def test_refresh_reads_only_the_profiles_of_authors_the_store_did_not_read_today():
     known = accounts()[0]
-    profiles, mock = serve()
+    platform, mock = serve()
+    profiles = platform.profiles
     with mock:
         conn = connector()
         conn.use_stored(StoredFacts(followers={known.uid: 1_000}))
@@ -72,7 +48,8 @@ def test_refresh_reads_only_the_profiles_of_authors_the_store_did_not_read_today
 
 
 def test_without_stored_facts_every_author_is_read_once():
-    profiles, mock = serve()
+    platform, mock = serve()
+    profiles = platform.profiles
     with mock:
         conn = connector()
         pages = list(conn.refresh(_visible_ids()))
@@ -82,7 +59,8 @@ def test_without_stored_facts_every_author_is_read_once():
 
 def test_collect_skips_the_known_authors_too():
     known = {a.uid for a in accounts()[:2]}
-    profiles, mock = serve()
+    platform, mock = serve()
+    profiles = platform.profiles
     with mock:
         conn = connector()
         conn.use_stored(StoredFacts(followers=dict.fromkeys(known, 5)))
