@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from .helpers import bytecode  # noqa: F401  (first: caches compiled modules for this run)
 from .helpers.config import REPO_ROOT, config
 from .helpers.database import any_engine, db, db_url, pg_engine, pg_schema, sqlite_engine
 from .helpers.schedule_order import listed_files, slowest_first

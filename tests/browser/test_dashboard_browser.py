@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 pytest.importorskip("dash", reason="the dashboard extra is not installed")
@@ -78,34 +79,56 @@ def _xss_work(engine: Any) -> tuple[str, str]:
     return row.platform, row.platform_post_id
 
 
+def _page_id(path: str) -> str:
+    """The id of the element a dashboard page renders into (``pages.py``)."""
+    return "page-" + (path.strip("/").split("/")[0] or "overview")
+
+
+def _check_drawn(page: Any, path: str, server: LiveServer, watch: Watch, artifacts: Path) -> None:
+    """The page at ``path`` is drawn (its grid rows, its charts), has asked nothing of any
+    other host and logged no error; its screenshot goes to the artifacts."""
+    scope = f"#{_page_id(path)}"
+    page.wait_for_selector(scope, timeout=60_000)
+    if path in ("/works", "/creators", "/units", "/map", "/review", "/runs"):
+        page.wait_for_selector(f"{scope} .ag-row", timeout=30_000)
+    if path not in ("/review", "/runs", "/city", "/unreported"):  # no charts there
+        page.wait_for_selector(f"{scope} .js-plotly-plot .main-svg", timeout=30_000)
+    # once drawn, no callback may still be on its way
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+    outside = [u for u in watch.requests if not u.startswith(server.url)]
+    assert outside == [], (path, outside)  # served assets are local only
+    assert watch.console_errors == [] and watch.page_errors == [], path
+    name = path.strip("/").replace("/", "_") or "overview"
+    page.screenshot(path=str(artifacts / f"dashboard-{name}.png"), full_page=True)
+
+
 def test_every_page_loads_locally_without_errors(browser, site, page_pool, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every page, opened by its address and reached through the menu as a user moves.
+
+    The pages later tests use again are opened by address and kept; the rest are reached from
+    one opened page through the menu, since each fresh load costs the browser about two
+    seconds of script parsing. Every address serves the app itself (checked over HTTP).
+    """
     server, engine = site
     platform, post_id = _xss_work(engine)
     xss_path = f"/work/{platform}/{post_id}"
-    paths = [href for href, _ in NAV] + [xss_path]
-    # the pages later tests use again: loaded once, looked at here, changed only there
-    shared = {"/works", "/review", xss_path}
-    for path in paths:
-        if path in shared:
-            context, page, watch = shared_page(page_pool, browser, server, path)
-        else:
-            context, page, watch = open_page(browser, server.url + path)
-        try:
-            if path in ("/works", "/creators", "/units", "/map", "/review", "/runs"):
-                page.wait_for_selector(".ag-row", timeout=30_000)
-            if path not in ("/review", "/runs", "/city", "/unreported"):  # no charts there
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-            # once drawn, no request may still be on its way (the idle half second mostly
-            # passed while the page drew)
-            page.wait_for_load_state("networkidle")
-            outside = [u for u in watch.requests if not u.startswith(server.url)]
-            assert outside == [], (path, outside)  # served assets are local only
-            assert watch.console_errors == [] and watch.page_errors == [], path
-            name = path.strip("/").replace("/", "_") or "overview"
-            page.screenshot(path=str(artifacts / f"dashboard-{name}.png"), full_page=True)
-        finally:
-            if path not in shared:
-                context.close()
+    for path in ("/works", "/review", xss_path):  # opened by address, shared with later tests
+        _, page, watch = shared_page(page_pool, browser, server, path)
+        _check_drawn(page, path, server, watch, artifacts)
+    menu_paths = [href for href, _ in NAV if href not in ("/works", "/review")]
+    with httpx.Client(base_url=server.url) as client:
+        for path in menu_paths:
+            answer = client.get(path)
+            assert answer.status_code == 200 and "_dash-renderer" in answer.text, path
+    context, page, watch = open_page(browser, server.url + menu_paths[0])
+    try:
+        _check_drawn(page, menu_paths[0], server, watch, artifacts)
+        for path in menu_paths[1:]:
+            page.locator(f'a.nav-link[href="{path}"]').click()
+            page.wait_for_url(server.url + path)
+            _check_drawn(page, path, server, watch, artifacts)
+    finally:
+        context.close()
 
 
 def test_platform_filter_changes_the_works_leaderboard(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
