@@ -233,6 +233,20 @@ def test_retry_after_beyond_budget_gives_up_at_once(fake_time, router) -> None:
     assert "budget" in str(info.value)
 
 
+def test_a_slow_first_attempt_spends_the_retry_budget(fake_time, router) -> None:
+    """The budget starts before the first attempt is sent, not when a retry begins."""
+
+    def slow_429(request: httpx.Request) -> httpx.Response:
+        fake_time.now += 250  # the first answer took 250 s on the client's clock
+        return httpx.Response(429, headers={"Retry-After": "60"})
+
+    route = router.get(f"{BASE}/x").mock(side_effect=slow_429)
+    with make_client(fake_time, max_wait_s=300) as http, pytest.raises(RateLimited) as info:
+        http.get_json("/x")
+    assert route.call_count == 1 and fake_time.sleeps == []
+    assert "gave up after 1 attempt(s)" in str(info.value)
+
+
 def test_platform_throttle_status_is_retried(fake_time, router) -> None:
     route = router.get(f"{BASE}/x").mock(
         side_effect=[httpx.Response(432), httpx.Response(200, json={"ok": 1})]
@@ -465,6 +479,27 @@ def test_resolve_redirect_follows_short_links_without_cookie(fake_time, router) 
     assert "cookie" not in short.calls.last.request.headers
 
 
+def test_resolve_redirect_carries_a_hop_cookie_to_the_next_hop_only(fake_time, router) -> None:
+    """A cookie a hop sets goes with the redirect that follows (as a browser's would), while
+    hops that set none leave nothing behind; nothing of it outlives the call."""
+    router.get("https://v.douyin.test/s1/").mock(
+        return_value=httpx.Response(
+            302, headers={"Location": "/s2/", "Set-Cookie": "ttwid=hop1; Path=/"}
+        )
+    )
+    second = router.get("https://v.douyin.test/s2/").mock(
+        return_value=httpx.Response(302, headers={"Location": "https://www.douyin.test/video/7"})
+    )
+    final = router.get("https://www.douyin.test/video/7").mock(return_value=httpx.Response(200))
+    with make_client(fake_time) as http:
+        assert http.resolve_redirect("https://v.douyin.test/s1/") == (
+            "https://www.douyin.test/video/7"
+        )
+        assert http.get_cookie("ttwid") is None
+    assert second.calls.last.request.headers["cookie"] == "ttwid=hop1"
+    assert "cookie" not in final.calls.last.request.headers
+
+
 def test_resolve_redirect_retries_a_5xx_short_link(fake_time, router) -> None:
     router.get("https://v.douyin.test/iRNBho6u/").mock(
         side_effect=[
@@ -541,3 +576,30 @@ def test_fake_sleep_with_the_real_clock_does_not_spin(router) -> None:
         for _ in range(3):
             http.get_json("/x")
     assert len(slept) == 2 and all(0.9 <= s <= 1.0 for s in slept)
+
+
+def test_only_a_response_that_sets_a_cookie_reaches_the_cookie_jar(
+    fake_time, router, monkeypatch
+) -> None:
+    """The client skips urllib's cookie parsing for responses that set none (most of them);
+    one that sets a cookie is still read, and its cookie is kept."""
+    import http.cookiejar
+
+    read: list[str] = []
+    original = http.cookiejar.CookieJar.extract_cookies
+
+    def counting(self, response, request):  # type: ignore[no-untyped-def]
+        read.append(request.get_full_url())
+        return original(self, response, request)
+
+    monkeypatch.setattr(http.cookiejar.CookieJar, "extract_cookies", counting)
+    router.get(f"{BASE}/plain").mock(return_value=httpx.Response(200, json={"ok": 1}))
+    router.get(f"{BASE}/sets").mock(
+        return_value=httpx.Response(200, json={"ok": 1}, headers={"Set-Cookie": "sid=abc; Path=/"})
+    )
+    with make_client(fake_time) as http_client:
+        http_client.get_json("/plain")
+        http_client.get_json("/plain")
+        http_client.get_json("/sets")
+        assert http_client.get_cookie("sid") == "abc"
+    assert read == [f"{BASE}/sets"]

@@ -84,6 +84,8 @@ _MAX_HOPS = 10
 _JSON_ACCEPT = "application/json, text/plain, */*"
 _HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+_BODY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""Compact UTF-8 JSON for POST bodies, built once: ``json.dumps`` with options builds one per call."""
 _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co"}
 _MIN_OWN_SECRET_CHARS = 4
 """This client's own cookie values are blanked from 4 characters on (the process-wide
@@ -200,6 +202,20 @@ def _response_date(response: httpx.Response) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+class _SetCookieOnly(httpx.Cookies):
+    """httpx's cookie store, reading a response only when it sets a cookie.
+
+    httpx reads every response into its jar through urllib's cookie machinery (a
+    ``urllib.request.Request`` and a parsed header message per response), about a quarter of
+    what a request costs this side of the transport, while most platforms never set one. A response without
+    ``Set-Cookie`` leaves the jar as it was anyway, so skipping it changes nothing.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers or "set-cookie2" in response.headers:
+            super().extract_cookies(response)
+
+
 def shared_ssl_context(trust_env: bool) -> ssl.SSLContext:
     """The verifying TLS context every client of this process shares.
 
@@ -288,6 +304,8 @@ class HttpClient:
             # A loopback simulator or signer must never be sent through a proxy from the env.
             trust_env=trust_env,
         )
+        # httpx's ``cookies`` setter copies into a plain ``Cookies``, so the store goes in as is
+        self._client._cookies = _SetCookieOnly()
 
     # ------------------------------------------------------------------ public API
 
@@ -330,7 +348,7 @@ class HttpClient:
         if isinstance(json_body, str):
             body = json_body
         else:
-            body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":"))
+            body = _BODY_ENCODER.encode(json_body)
         return self._call("POST", path, params, headers, body, sign=sign, check=check, want="json")
 
     def get_text(
@@ -467,23 +485,40 @@ class HttpClient:
 
     def _retrying(self, method: str, where: str, attempt: Callable[[], _T]) -> _T:
         while True:
-            retrying = build_retrying(
-                self.settings,
-                sleep=self._sleep,
-                clock=self._clock,
-                before_sleep=lambda state: self._log_retry(method, where, state),
-            )
             try:
-                result = retrying(attempt)
-            except Transient as exc:
-                attempts = int(retrying.statistics.get("attempt_number", 1))
-                raise self._give_up(exc, where, attempts) from None
+                result = self._attempts(method, where, attempt)
             except Blocked as exc:
                 if not self._pause_after_block(method, where, exc):
                     raise
                 continue
             self._blocks_in_a_row = 0
             return result
+
+    def _attempts(self, method: str, where: str, attempt: Callable[[], _T]) -> _T:
+        """``attempt`` under the retry policy; a first attempt that succeeds skips tenacity.
+
+        Nearly every request succeeds at once, and a tenacity ``Retrying`` costs more to build
+        and drive than the client's own work on a request. A first attempt that fails is
+        handed to it as its own first attempt, on a budget started before it was sent, so
+        waits, the budget, the log lines and the attempt count are exactly tenacity's.
+        """
+        started = self._clock()
+        try:
+            return attempt()
+        except Transient as exc:
+            first = exc
+        retrying = build_retrying(
+            self.settings,
+            sleep=self._sleep,
+            clock=self._clock,
+            before_sleep=lambda state: self._log_retry(method, where, state),
+            started=started,
+        )
+        try:
+            return retrying(_replaying(first, attempt))
+        except Transient as exc:
+            attempts = int(retrying.statistics.get("attempt_number", 1))
+            raise self._give_up(exc, where, attempts) from None
 
     def _pause_after_block(self, method: str, where: str, exc: Blocked) -> bool:
         """Wait ``block_pause_s`` and say to send the request again, or False to give up.
@@ -820,6 +855,18 @@ class HttpClient:
             *self._session_cookies.values(),
             *self._extra_secrets,
         ]
+
+
+def _replaying(first: Transient, attempt: Callable[[], _T]) -> Callable[[], _T]:
+    """``attempt``, whose first call fails with ``first`` (an attempt already sent)."""
+    pending = [first]
+
+    def replay() -> _T:
+        if pending:
+            raise pending.pop()
+        return attempt()
+
+    return replay
 
 
 def _wire_headers(headers: Mapping[str, str]) -> dict[str, str | bytes]:

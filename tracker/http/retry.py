@@ -79,8 +79,10 @@ def build_retrying(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
     before_sleep: Callable[[RetryCallState], None],
+    started: float | None = None,
 ) -> Retrying:
-    """A tenacity ``Retrying`` for one request, started now on ``clock``."""
+    """A tenacity ``Retrying`` for one request, its budget started at ``started`` on ``clock``
+    (default: now), so a caller that sent the first attempt itself keeps its time on it."""
     # Jitter up to 1 s spreads clients apart; never more than the initial step, so a test or
     # demo profile with backoff_initial_s=0 does not wait at all.
     backoff = wait_exponential_jitter(
@@ -88,7 +90,7 @@ def build_retrying(
         max=settings.backoff_max_s,
         jitter=min(1.0, settings.backoff_initial_s),
     )
-    started = clock()
+    begun = clock() if started is None else started
     slept = [0.0]
 
     def counted_sleep(seconds: float) -> None:
@@ -106,7 +108,7 @@ def build_retrying(
             return True
         # Elapsed is the larger of the clock's view and the sleeps asked for, so a fake sleep
         # paired with a real clock still spends the budget.
-        elapsed = max(clock() - started, slept[0])
+        elapsed = max(clock() - begun, slept[0])
         return elapsed + (state.upcoming_sleep or 0.0) > settings.max_wait_s
 
     return Retrying(

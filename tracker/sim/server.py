@@ -101,6 +101,11 @@ class RawResponse:
     delay_s: float = 0.0
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What ``json.dumps`` with these options builds anew on every call (an encoder keeps no state
+between calls, so one serves every thread)."""
+
+
 def encode_body(body: Any) -> bytes:
     if body is None:
         return b""
@@ -108,7 +113,7 @@ def encode_body(body: Any) -> bytes:
         return body
     if isinstance(body, str):
         return body.encode("utf-8")
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(body).encode("utf-8")
 
 
 def to_raw(resp: SimResponse) -> RawResponse:
@@ -136,7 +141,10 @@ class SimApp:
         self.clock = clock
         self.sims = dict(sims)
         self.injector = injector
-        self._routes: dict[str, list[Route]] = {p: list(s.routes()) for p, s in self.sims.items()}
+        self._routes: dict[tuple[str, str], list[Route]] = {}
+        for platform, sim in self.sims.items():
+            for route in sim.routes():
+                self._routes.setdefault((platform, route.method.upper()), []).append(route)
 
     # --- entry point ---------------------------------------------------------------------------
 
@@ -162,7 +170,7 @@ class SimApp:
         return self._platform(mount, sim, route, request)
 
     def _route(self, platform: str, method: str, path: str) -> Route | None:
-        routes = [r for r in self._routes[platform] if r.method.upper() == method]
+        routes = self._routes.get((platform, method), [])
         for route in routes:
             if route.pattern.fullmatch(path):
                 return route
