@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Connection, Engine, and_, bindparam, select
 
 from tracker.records import RejectRecord, storable_text
 from tracker.redaction import scrub
@@ -93,13 +93,19 @@ def start_run(
         return int(key[0])
 
 
+_UPDATE_RUN = RUN.update().where(RUN.c.id == bindparam("run_id"))
+"""The per-page progress write, built once: the columns set are the parameters given. A
+statement rebuilt with ``.values()`` on every page cost some 0.1 ms of CPU to build and
+cache-key, five times the UPDATE itself."""
+
+
 def update_run(
     conn: Connection, run_id: int, counts: RunCounts, cursor: dict[str, Any] | None
 ) -> None:
     values = counts.as_values()
     if cursor is not None:
         values["cursor"] = cursor
-    conn.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
+    conn.execute(_UPDATE_RUN, {"run_id": run_id, **values})
 
 
 def finish_run(
@@ -122,18 +128,27 @@ def finish_run(
         conn.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
 
 
-def resumable_cursor(
-    engine: Engine, *, kind: str, platform: str | None
-) -> tuple[int | None, dict[str, Any]]:
-    """The cursor of the latest unfinished run of this kind/platform (killed or interrupted);
+def _latest_run(engine: Engine, *, kind: str, platform: str | None) -> Any:
+    """The latest run row (id, status, cursor) of this kind/platform, or None;
     ``platform=None`` means runs without one (SQL ``IS NULL``)."""
     with engine.connect() as conn:
-        row = conn.execute(
+        return conn.execute(
             select(RUN.c.id, RUN.c.status, RUN.c.cursor)
             .where(RUN.c.kind == kind, RUN.c.platform == platform)
             .order_by(RUN.c.id.desc())
             .limit(1)
         ).first()
+
+
+def resumable_cursor(
+    engine: Engine, *, kind: str, platform: str | None
+) -> tuple[int | None, dict[str, Any]]:
+    """The cursor of the latest unfinished run of this kind/platform (killed or interrupted);
+    ``platform=None`` means runs without one (SQL ``IS NULL``)."""
+    return _unfinished(_latest_run(engine, kind=kind, platform=platform))
+
+
+def _unfinished(row: Any) -> tuple[int | None, dict[str, Any]]:
     if row is None or row.status not in ("running", "interrupted", "failed", "blocked"):
         return None, {}
     return int(row.id), dict(row.cursor or {})
@@ -148,16 +163,18 @@ def interrupt_stale_run(
     leaves its row ``running`` for ever. A new run of the same kind and platform starting is
     how we know that process is gone: each run closes its predecessor's row before writing its
     own. Returns that run's id and cursor (see :func:`resumable_cursor`) for a run that resumes.
+    A latest run that is not ``running`` costs no write transaction (on SQLite, a commit and
+    its sync to disk; an import checks every platform).
     """
-    previous_id, cursor = resumable_cursor(engine, kind=kind, platform=platform)
-    if previous_id is not None:
+    row = _latest_run(engine, kind=kind, platform=platform)
+    if row is not None and row.status == "running":
         with begin_write(engine) as conn:
             conn.execute(
                 RUN.update()
-                .where(RUN.c.id == previous_id, RUN.c.status == "running")
+                .where(RUN.c.id == row.id, RUN.c.status == "running")
                 .values(status="interrupted")
             )
-    return previous_id, cursor
+    return _unfinished(row)
 
 
 def set_run_platform(engine: Engine, run_id: int, platform: str) -> None:
