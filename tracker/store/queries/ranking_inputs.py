@@ -8,6 +8,8 @@ Built for a million works on a laptop (the reader's side is in ``frame_reader``)
   campaign accounts let SQLite's planner pick a plan quadratic in the number of accounts) and
   matched to the campaign's posts in pandas; their ids are the posts' own string objects and
   ``post_row`` tells ``rank_campaign`` which post each belongs to, so nothing is matched twice;
+  a small store's snapshots and accounts are one query for every platform (``SMALL_TABLE``:
+  each query's fixed cost, paid per platform, was most of a small ranking's read);
 - rules that belong to the ranking (the fingerprint key) are passed in as functions, so the
   store never imports the ranking; the joins between the tables (account, unit, review status
   of each work) and the ``floor_bits`` of the stored ``lower_bounds`` are the ranking's own
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
-from sqlalchemy import Connection, and_, case, exists, func, select
+from sqlalchemy import Connection, Table, and_, case, exists, func, literal, select
 from sqlalchemy.sql import Select
 
 from tracker.store.models import (
@@ -249,15 +251,33 @@ def load_history(
 SNAPSHOT_METRICS = (*METRICS, "followers_at_capture")
 
 
+SMALL_TABLE = 20_000
+"""Up to this many rows in a table, its reads for several platforms are one query, not one a
+platform. A row-wise read costs milliseconds whatever it returns (compiling the statement,
+typing each column), which a small store (the demo, the tests) paid once per platform on
+every ranking; large tables keep their per-platform range scans (see the module docstring)."""
+
+
+def _small_table(conn: Connection, table: Table) -> bool:
+    """At most ``SMALL_TABLE`` rows in ``table``: counted no further than one row past that,
+    so asking costs microseconds on a small store and a bounded scan on a large one."""
+    head = select(literal(1)).select_from(table).limit(SMALL_TABLE + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(head)).scalar_one()) <= SMALL_TABLE
+
+
+def _snapshot_columns() -> list[Any]:
+    return [
+        S.c.platform_post_id,
+        raw_text(S.c.captured_at),
+        *[S.c[m] for m in SNAPSHOT_METRICS],
+        S.c.lower_bounds,
+    ]
+
+
 def _platform_snapshots_select(platform: str) -> Select[*tuple[Any, ...]]:
     """Every snapshot of ``platform``: one primary-key range scan, in key order."""
     return (
-        select(
-            S.c.platform_post_id,
-            raw_text(S.c.captured_at),
-            *[S.c[m] for m in SNAPSHOT_METRICS],
-            S.c.lower_bounds,
-        )
+        select(*_snapshot_columns())
         .where(S.c.platform == platform)
         .order_by(S.c.platform_post_id, S.c.captured_at)
     )
@@ -268,13 +288,59 @@ def platform_snapshots(conn: Connection, platform: str) -> Iterator[dict[str, An
     stmt = _platform_snapshots_select(platform)
     order = [(S.c.platform_post_id, "platform_post_id"), (S.c.captured_at, "captured_at")]
     for data in read_chunks(conn, stmt, ints=SNAPSHOT_METRICS, order_by=order):
-        typed = {"platform_post_id": data["platform_post_id"]}
-        typed["captured_at"] = utc_times(data["captured_at"]).array
-        for m in SNAPSHOT_METRICS:
-            typed[m] = int_array(data[m])
+        typed = _typed_snapshots(data)
         typed["lower_bounds"] = _texts(data["lower_bounds"])
         del data
         yield typed
+
+
+def _typed_snapshots(data: dict[str, Any]) -> dict[str, Any]:
+    """A chunk's ids (objects, for matching), times and metrics typed; not ``lower_bounds``,
+    whose categories depend on the chunk they are read in."""
+    typed = {"platform_post_id": data["platform_post_id"]}
+    typed["captured_at"] = utc_times(data["captured_at"]).array
+    for m in SNAPSHOT_METRICS:
+        typed[m] = int_array(data[m])
+    return typed
+
+
+SnapshotChunks = dict[str, list[dict[str, Any]]]
+"""Per platform, its snapshots in the chunks ``platform_snapshots`` would yield."""
+
+
+def snapshots_at_once(conn: Connection, platforms: list[str]) -> SnapshotChunks:
+    """Every snapshot of ``platforms`` from one query in key order, cut at each platform.
+
+    Row for row what ``platform_snapshots`` yields per platform while a platform fits one
+    chunk, which a small table guarantees (``SMALL_TABLE``); the times and metrics are typed
+    once for all platforms, ``lower_bounds`` per platform as a platform's own chunk has it.
+    """
+    stmt = (
+        select(S.c.platform, *_snapshot_columns())
+        .where(S.c.platform.in_(platforms))
+        .order_by(S.c.platform, S.c.platform_post_id, S.c.captured_at)
+    )
+    order = [
+        (S.c.platform, "platform"),
+        (S.c.platform_post_id, "platform_post_id"),
+        (S.c.captured_at, "captured_at"),
+    ]
+    out: SnapshotChunks = {}
+    for data in read_chunks(conn, stmt, ints=SNAPSHOT_METRICS, order_by=order):
+        typed = _typed_snapshots(data)
+        for platform, rows in _runs(np.asarray(data["platform"], dtype=object)):
+            piece = {k: v[rows] for k, v in typed.items()}
+            piece["lower_bounds"] = _texts(data["lower_bounds"][rows])
+            out.setdefault(platform, []).append(piece)
+    return out
+
+
+def _runs(values: np.ndarray) -> Iterator[tuple[str, slice]]:
+    """(value, rows) of each run of equal values in a sorted column."""
+    cuts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), len(values)]
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        if hi > lo:
+            yield str(values[lo]), slice(lo, hi)
 
 
 def _texts(values: Any) -> pd.Categorical:
@@ -336,16 +402,18 @@ def load_snapshots(
     """Snapshots of the given posts (works then history), with ``post_row`` into ``posts``;
     snapshots of other posts are dropped as they are matched. ``tables``: the platforms'
     snapshots already read columnar (a platform missing there is read with ``reader``);
-    without either, they are read row-wise here, platform by platform."""
+    without either, they are read row-wise here, platform by platform (a small store's in one
+    query, ``SMALL_TABLE``)."""
     plat_codes, plat_names = pd.factorize(posts["platform"])
     ids = posts["platform_post_id"].to_numpy(dtype=object)
     rows_out: list[np.ndarray] = []
     times_out: list[Any] = []
     values_out: dict[str, list[Any]] = {m: [] for m in SNAPSHOT_METRICS}
     bounds_out: list[pd.Categorical] = []
+    at_once = _snapshots_at_once(conn, [str(p) for p in plat_names], reader, tables)
     for code, platform in enumerate(plat_names):
         rows = np.flatnonzero(plat_codes == code)
-        matches = _platform_matches(conn, str(platform), ids[rows], reader, tables)
+        matches = _platform_matches(conn, str(platform), ids[rows], reader, tables, at_once)
         for hit, data in matches:
             rows_out.append(rows[hit])
             times_out.append(data["captured_at"])
@@ -380,7 +448,10 @@ def _platform_matches(
     ids: np.ndarray,
     reader: ColumnarReader | None,
     tables: SnapshotTables | None,
+    at_once: SnapshotChunks | None = None,
 ) -> Iterator[tuple[np.ndarray, dict[str, Any]]]:
+    if at_once is not None:
+        return _object_matches(iter(at_once.get(platform, [])), ids)
     if tables is not None and platform in tables:
         return iter([_columnar_matches(tables.pop(platform), ids)])
     if reader is not None:
@@ -392,6 +463,21 @@ def _platform_matches(
     return _object_matches(platform_snapshots(conn, platform), ids)
 
 
+def _snapshots_at_once(
+    conn: Connection,
+    platforms: list[str],
+    reader: ColumnarReader | None,
+    tables: SnapshotTables | None,
+) -> SnapshotChunks | None:
+    """The row-wise read of a small store's snapshots, in one query (``snapshots_at_once``);
+    ``None`` where they are read per platform (columnar, one platform, or a large table)."""
+    if reader is not None or tables is not None or len(platforms) < 2:
+        return None
+    if not _small_table(conn, S):
+        return None
+    return snapshots_at_once(conn, platforms)
+
+
 def load_accounts(
     conn: Connection, keys: pd.DataFrame, reader: ColumnarReader | None = None
 ) -> pd.DataFrame:
@@ -399,18 +485,13 @@ def load_accounts(
     platform, filtered here (cheaper than joining a million works back to their accounts)."""
     parts = []
     uids = keys.drop_duplicates()
-    for platform, group in uids.groupby(uids["platform"].astype("str"), observed=True):
-        stmt = select(A.c.platform, A.c.platform_uid, A.c.name, A.c.followers, A.c.verified).where(
-            A.c.platform == platform
-        )
-        frame = columnar_frame(
-            conn,
-            stmt,
-            reader=reader,
-            ints=("followers",),
-            strings=("platform_uid",),
-            bools=("verified",),
-        )
+    groups = list(uids.groupby(uids["platform"].astype("str"), observed=True))
+    at_once = _accounts_at_once(conn, [str(p) for p, _ in groups], reader)
+    for platform, group in groups:
+        if at_once is not None:
+            frame = at_once.get(str(platform), at_once[""])
+        else:
+            frame = _account_frame(conn, A.c.platform == platform, reader)
         wanted = pd.Index(group["account_uid"].astype("object").to_numpy())
         parts.append(frame[wanted.get_indexer(frame["platform_uid"].to_numpy(dtype=object)) >= 0])
     if not parts:
@@ -425,6 +506,38 @@ def load_accounts(
         )
     out: pd.DataFrame = pd.concat(parts, ignore_index=True)
     out["platform"] = out["platform"].astype("category")
+    return out
+
+
+def _account_frame(
+    conn: Connection, where: Any, reader: ColumnarReader | None, *order: Any
+) -> pd.DataFrame:
+    stmt = select(A.c.platform, A.c.platform_uid, A.c.name, A.c.followers, A.c.verified).where(
+        where
+    )
+    return columnar_frame(
+        conn,
+        stmt.order_by(*order),
+        reader=reader,
+        ints=("followers",),
+        strings=("platform_uid",),
+        bools=("verified",),
+    )
+
+
+def _accounts_at_once(
+    conn: Connection, platforms: list[str], reader: ColumnarReader | None
+) -> dict[str, pd.DataFrame] | None:
+    """A small store's accounts of ``platforms`` in one query, cut per platform ("" for an
+    empty frame): each platform's rows as its own query returns them, in the order of the
+    primary key that query reads. ``None`` where they are read per platform (columnar, one
+    platform, or a large table: ``SMALL_TABLE``)."""
+    if reader is not None or len(platforms) < 2 or not _small_table(conn, A):
+        return None
+    frame = _account_frame(conn, A.c.platform.in_(platforms), None, A.c.platform, A.c.platform_uid)
+    out = {"": frame.iloc[:0]}
+    for platform, rows in _runs(frame["platform"].to_numpy(dtype=object)):
+        out[platform] = frame.iloc[rows]
     return out
 
 
