@@ -30,6 +30,7 @@ names are kept in ``context["super_topics"]`` (a JSON list).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -271,7 +272,7 @@ def _video_fields(info: Mapping[str, Any]) -> tuple[int | None, int | None]:
             raise _ItemError(
                 f"page_info.media_info.duration: not a number {raw_duration!r}"
             ) from exc
-        if seconds < 0 or seconds != seconds:
+        if seconds < 0 or not math.isfinite(seconds):  # NaN and Infinity are read by json
             raise _ItemError(f"page_info.media_info.duration: invalid {raw_duration!r}")
         duration = int(round(seconds))
     return views, duration

@@ -351,19 +351,22 @@ class Target:
     def qualname(self) -> str:
         return f"{self.platform}.{self.name}"
 
-    @property
-    def takes_captured_at(self) -> bool:
-        return "captured_at" in inspect.signature(self.fn).parameters
+    @functools.cached_property
+    def kwargs(self) -> dict[str, Any]:
+        """Read once: the fuzz calls a parser tens of thousands of times, and reading the
+        signature on every call (three times) showed up in its profile."""
+        parameters = inspect.signature(self.fn).parameters
+        kwargs: dict[str, Any] = {}
+        if "captured_at" in parameters:
+            kwargs["captured_at"] = CAPTURED_AT
+        if "user_id" in parameters:
+            kwargs["user_id"] = PROFILE_USER_ID  # the profile body does not echo it
+        if "post_id" in parameters:
+            kwargs["post_id"] = COMMENT_POST_IDS.get(self.platform, COMMENT_POST_ID)
+        return kwargs
 
     def __call__(self, body: Any) -> Any:
-        kwargs: dict[str, Any] = {}
-        if self.takes_captured_at:
-            kwargs["captured_at"] = CAPTURED_AT
-        if "user_id" in inspect.signature(self.fn).parameters:
-            kwargs["user_id"] = PROFILE_USER_ID  # the profile body does not echo it
-        if "post_id" in inspect.signature(self.fn).parameters:
-            kwargs["post_id"] = COMMENT_POST_IDS.get(self.platform, COMMENT_POST_ID)
-        return self.fn(body, **kwargs)
+        return self.fn(body, **self.kwargs)
 
     def __str__(self) -> str:
         return self.qualname
@@ -580,54 +583,90 @@ def _retyped(value: Any) -> Any:
 
 OPS = ("drop", "replace", "retype", "duplicate", "wrap", "empty")
 
+_MUTATIONS = st.integers(min_value=1, max_value=4)
+_OPS = st.sampled_from(OPS)
+_REPLACEMENTS = st.sampled_from(ODD_VALUES) | json_values
+"""Built once: a strategy made inside a draw is validated and labelled again every example."""
 
-_PATHS: dict[int, tuple[Any, tuple[Path_, ...]]] = {}
+
+@dataclass(frozen=True)
+class _Plan:
+    """What ``mutated`` needs of one seed, computed once (seeds never change; copies do)."""
+
+    seed: Any
+    locations: st.SearchStrategy[Path_] | None
 
 
-def _seed_paths(seed: Any) -> tuple[Path_, ...]:
-    """The locations of a seed, computed once (seeds never change; copies are mutated)."""
-    cached = _PATHS.get(id(seed))
-    if cached is None or cached[0] is not seed:
-        cached = _PATHS[id(seed)] = (seed, tuple(paths(seed)))
-    return cached[1]
+_PLANS: dict[int, _Plan] = {}
+_MAX_PLANS = 512
+"""Callers that build a new seed per example (the import fuzz) must not grow the cache."""
+
+
+def _plan(seed: Any) -> _Plan:
+    plan = _PLANS.get(id(seed))
+    if plan is None or plan.seed is not seed:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        where = tuple(paths(seed))
+        plan = _Plan(seed, st.sampled_from(where) if where else None)
+        _PLANS[id(seed)] = plan
+    return plan
+
+
+def _mutate_at(draw: st.DrawFn, body: Any, path: Path_) -> None:
+    """One drawn mutation at ``path``; nothing when an earlier one removed or retyped it."""
+    try:
+        parent, key = _parent(body, path)
+        if not isinstance(parent, dict | list):
+            return
+        parent[key]  # noqa: B018 - still there?
+    except (KeyError, IndexError, TypeError):
+        return
+    op = draw(_OPS)
+    if op == "drop":
+        del parent[key]
+    elif op == "replace":
+        parent[key] = thaw(draw(_REPLACEMENTS))
+    elif op == "retype":
+        parent[key] = _retyped(parent[key])
+    elif op == "duplicate" and isinstance(parent, list):
+        parent.insert(key, thaw(parent[key]))
+    elif op == "wrap":
+        parent[key] = [parent[key]]
+    elif op == "empty":
+        value = parent[key]
+        parent[key] = type(value)() if isinstance(value, dict | list | str) else None
+
+
+def thaw(obj: Any) -> Any:
+    """A copy that mutations cannot leak out of: in JSON only dicts and lists are mutable, so
+    they alone are copied (``copy.deepcopy`` dispatches and memoises every node, strings too,
+    and took four times as long)."""
+    if type(obj) is dict:
+        return {k: thaw(v) for k, v in obj.items()}
+    if type(obj) is list:
+        return [thaw(v) for v in obj]
+    return obj
 
 
 @st.composite
-def mutated(draw: st.DrawFn, seeds: tuple[Any, ...]) -> Any:
+def _mutated(draw: st.DrawFn, pick: st.SearchStrategy[Any]) -> Any:
+    plan = _plan(draw(pick))
+    body = thaw(plan.seed)
+    if plan.locations is None:
+        return body
+    for _ in range(draw(_MUTATIONS)):
+        _mutate_at(draw, body, draw(plan.locations))
+    return body
+
+
+def mutated(seeds: tuple[Any, ...]) -> st.SearchStrategy[Any]:
     """A seed body with one to four mutations at drawn locations.
 
     Locations are drawn from the seed's own; one that an earlier mutation removed or retyped
     is skipped, so each example walks the seed once instead of after every mutation.
     """
-    seed = draw(st.sampled_from(seeds))
-    locations = _seed_paths(seed)
-    body = copy.deepcopy(seed)
-    if not locations:
-        return body
-    for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        path = locations[draw(st.integers(min_value=0, max_value=len(locations) - 1))]
-        try:
-            parent, key = _parent(body, path)
-            if not isinstance(parent, dict | list):
-                continue
-            parent[key]  # noqa: B018 - still there?
-        except (KeyError, IndexError, TypeError):
-            continue
-        op = draw(st.sampled_from(OPS))
-        if op == "drop":
-            del parent[key]
-        elif op == "replace":
-            parent[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES) | json_values))
-        elif op == "retype":
-            parent[key] = _retyped(parent[key])
-        elif op == "duplicate" and isinstance(parent, list):
-            parent.insert(key, copy.deepcopy(parent[key]))
-        elif op == "wrap":
-            parent[key] = [parent[key]]
-        elif op == "empty":
-            value = parent[key]
-            parent[key] = type(value)() if isinstance(value, dict | list | str) else None
-    return body
+    return _mutated(st.sampled_from(seeds))
 
 
 def post_bearing_lists(target: Target, body: Any) -> Iterator[tuple[Path_, int]]:

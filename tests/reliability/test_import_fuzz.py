@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import json
 import os
@@ -47,8 +48,12 @@ MC = FIXTURES / "imports" / "mediacrawler"
 # --------------------------------------------------------------------------- seeds per format
 
 
-def _captured() -> list[tuple[str, Any]]:
-    """(URL as a browser saw it, body) from the simulator, one per endpoint and platform."""
+@functools.cache
+def _captured() -> tuple[tuple[str, Any], ...]:
+    """(URL as a browser saw it, body) from the simulator, one per endpoint and platform.
+
+    Cached, like the other seed lists here: strategies ask for them on every example, and the
+    same objects let ``mutated`` reuse what it worked out about each seed. Never mutated."""
     seen: set[str] = set()
     out = []
     for platform, bodies in sim_bodies().items():
@@ -58,7 +63,7 @@ def _captured() -> list[tuple[str, Any]]:
             if key not in seen:
                 seen.add(key)
                 out.append((url, body))
-    return out
+    return tuple(out)
 
 
 def har_entry(url: str, body: Any) -> dict[str, Any]:
@@ -74,12 +79,14 @@ def har_entry(url: str, body: Any) -> dict[str, Any]:
     }
 
 
-def _tiktok_lines() -> list[dict[str, Any]]:
+@functools.cache
+def _tiktok_lines() -> tuple[dict[str, Any], ...]:
     lines = (FIXTURES / "tiktok" / "tiktok-test.ndjson").read_text(encoding="utf-8").splitlines()
-    return [trim(json.loads(line)) for line in lines[:3]]
+    return tuple(trim(json.loads(line)) for line in lines[:3])
 
 
-def _mc_rows() -> list[tuple[str, list[dict[str, Any]]]]:
+@functools.cache
+def _mc_rows() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
     """(file name, rows) of every MediaCrawler fixture table."""
     out = []
     for path in sorted(MC.rglob("*")):
@@ -97,7 +104,7 @@ def _mc_rows() -> list[tuple[str, list[dict[str, Any]]]]:
         else:
             continue
         out.append((f"{path.parent.parent.name}_{path.name}", rows[:3]))
-    return out
+    return tuple(out)
 
 
 SUBMISSION_HEADER = [
