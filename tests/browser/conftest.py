@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,10 +112,43 @@ class PagePool:
         opened = self._pages.pop(key, None)
         return opened if opened is not None else load()
 
+    @contextmanager
+    def visit(self, key: Hashable, load: Callable[[], Opened]) -> Iterator[Opened]:
+        """The shared page for ``key``, for a test that moves about in it but changes nothing
+        the next test could see: it follows the app's own links (each test then goes to its page
+        through the menu) or scrolls and scrolls back, never a filter, a form or a decision.
+
+        If the test fails inside, where it left the page is unknown: the page is closed and
+        forgotten, and the next test loads its own.
+        """
+        opened = self.borrow(key, load)
+        try:
+            yield opened
+        except BaseException:
+            if self._pages.get(key) is opened:
+                del self._pages[key]
+                opened[0].close()
+            raise
+
     def close(self) -> None:
         for context, _, _ in self._pages.values():
             context.close()
         self._pages.clear()
+
+
+def page_id(path: str) -> str:
+    """The id of the element a dashboard page renders into (``pages.py``)."""
+    return "page-" + (path.strip("/").split("/")[0] or "overview")
+
+
+def through_menu(page: Any, base_url: str, path: str) -> None:
+    """Go to the menu page at ``path`` as a user does, unless the page is there already, and
+    wait for its container: Dash's in-app navigation loads no script again, where opening the
+    address costs the browser seconds of parsing."""
+    if page.url != base_url + path:
+        page.locator(f'a.nav-link[href="{path}"]').click()
+        page.wait_for_url(base_url + path)
+    page.wait_for_selector(f"#{page_id(path)}", timeout=60_000)
 
 
 @pytest.fixture(scope="module")

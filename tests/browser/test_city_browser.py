@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import text  # noqa: E402
 
 from ..helpers.oracle import unreported_by_sql  # noqa: E402
 from ..helpers.worlds import SimDB  # noqa: E402
-from .conftest import LiveServer, watched_page  # noqa: E402
+from .conftest import LiveServer, Opened, PagePool, through_menu, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -43,38 +44,42 @@ def _city_works(engine: Any, city: str) -> int:
         )
 
 
-def _open(browser: Any, url: str) -> tuple[Any, Any, Any]:
+def _open(browser: Any, url: str) -> Opened:
     context, page, watch = watched_page(browser)
     page.goto(url)
     page.wait_for_selector(".page", timeout=60_000)
     return context, page, watch
 
 
-def test_unreported_list_is_visible_and_matches_the_registry(browser, site) -> None:  # type: ignore[no-untyped-def]
-    server, engine = site
-    context, page, watch = _open(browser, server.url + "/unreported")
-    try:
-        page.wait_for_selector(".unreported-row", timeout=30_000)
-        assert page.locator(".unreported-row").first.is_visible()
-        names = [
-            r.locator("td").first.inner_text().strip()
-            for r in page.locator(".unreported-row").all()
-        ]
-        want = unreported_by_sql(engine)
-        assert want and sorted(names) == sorted(want)
-        groups = [g.strip() for g in page.locator(".unreported-group").all_inner_texts()]
-        assert groups[0].startswith("省直单位")
-        body = page.locator("#page-unreported").inner_text()
-        assert "None" not in body and "nan" not in body
-        assert watch.page_errors == []
-    finally:
-        context.close()
+def _dashboard(pool: PagePool, browser: Any, server: LiveServer, *, change: bool) -> Opened:
+    """The module's one loaded dashboard (opened at the unreported list): shared by the test
+    that only reads it, taken (and closed) by the one that picks a city, which goes to its page
+    through the menu; one load of the scripts for both (see ``PagePool``)."""
+    load = partial(_open, browser, server.url + "/unreported")
+    return pool.take("dashboard", load) if change else pool.borrow("dashboard", load)
 
 
-def test_city_picker_shows_the_city_figures_and_week_over_week(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_unreported_list_is_visible_and_matches_the_registry(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
     server, engine = site
-    context, page, watch = _open(browser, server.url + "/city")
+    _, page, watch = _dashboard(page_pool, browser, server, change=False)
+    rows = page.locator("#page-unreported .unreported-row")
+    rows.first.wait_for(timeout=30_000)
+    assert rows.first.is_visible()
+    names = [r.locator("td").first.inner_text().strip() for r in rows.all()]
+    want = unreported_by_sql(engine)
+    assert want and sorted(names) == sorted(want)
+    groups = [g.strip() for g in page.locator(".unreported-group").all_inner_texts()]
+    assert groups[0].startswith("省直单位")
+    body = page.locator("#page-unreported").inner_text()
+    assert "None" not in body and "nan" not in body
+    assert watch.page_errors == []
+
+
+def test_city_picker_shows_the_city_figures_and_week_over_week(browser, site, page_pool) -> None:  # type: ignore[no-untyped-def]
+    server, engine = site
+    context, page, watch = _dashboard(page_pool, browser, server, change=True)
     try:
+        through_menu(page, server.url, "/city")
         page.wait_for_selector("#city-view", timeout=30_000)
         page.locator("#city-picker").click()
         page.locator("[role=option]", has_text="深圳市").first.click()

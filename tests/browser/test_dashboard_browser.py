@@ -24,7 +24,7 @@ from tracker.store.models import Post, Review, ReviewEvent  # noqa: E402
 
 from ..helpers.database import sqlite_copy  # noqa: E402
 from ..helpers.worlds import SimDB  # noqa: E402
-from .conftest import LiveServer, Opened, PagePool, Watch, watched_page  # noqa: E402
+from .conftest import LiveServer, Opened, PagePool, Watch, page_id, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -79,15 +79,10 @@ def _xss_work(engine: Any) -> tuple[str, str]:
     return row.platform, row.platform_post_id
 
 
-def _page_id(path: str) -> str:
-    """The id of the element a dashboard page renders into (``pages.py``)."""
-    return "page-" + (path.strip("/").split("/")[0] or "overview")
-
-
 def _check_drawn(page: Any, path: str, server: LiveServer, watch: Watch, artifacts: Path) -> None:
     """The page at ``path`` is drawn (its grid rows, its charts), has asked nothing of any
     other host and logged no error; its screenshot goes to the artifacts."""
-    scope = f"#{_page_id(path)}"
+    scope = f"#{page_id(path)}"
     page.wait_for_selector(scope, timeout=60_000)
     if path in ("/works", "/creators", "/units", "/map", "/review", "/runs"):
         page.wait_for_selector(f"{scope} .ag-row", timeout=30_000)

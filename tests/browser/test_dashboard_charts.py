@@ -82,9 +82,10 @@ def _look_at_overview(pool: PagePool, browser: Any, url: str, width: int = 1400)
     return pool.borrow(("overview", width), partial(_overview, browser, url, width))[1]
 
 
-def _own_overview(pool: PagePool, browser: Any, url: str) -> tuple[Any, Any]:
-    """An unchanged overview the test may filter, then closes."""
-    context, page, _ = pool.take(("overview", 1400), partial(_overview, browser, url))
+def _own_overview(pool: PagePool, browser: Any, url: str, width: int = 1400) -> tuple[Any, Any]:
+    """An unchanged overview at ``width`` (one a test only looked at, else a new one) that the
+    test may filter, then closes."""
+    context, page, _ = pool.take(("overview", width), partial(_overview, browser, url, width))
     return context, page
 
 
@@ -180,7 +181,9 @@ def test_colours_stay_with_their_platform_and_unit_kind(browser, site, page_pool
         page.locator('[role=option]:has(input[value="bilibili"])').click()
         page.keyboard.press("Escape")
 
-    context, page = _own_overview(page_pool, browser, server.url)
+    # the colours are the traces' own, whatever the width: the overview the 1920 check only
+    # looked at serves, rather than a new load
+    context, page = _own_overview(page_pool, browser, server.url, 1920)
     try:
         before = page.evaluate(COLOURS_JS)
         _wait_for_new_cards(page, pick_bilibili)

@@ -1,11 +1,14 @@
 """The review queue acts on the current selection only, and a work's title opens its page.
 
 The review tests record decisions, so each runs its own dashboard on a private copy of the
-database; the title tests only read, so they share the session's dashboard (and its ranking)."""
+database; the title tests only read, so they share the session's dashboard (and its ranking),
+and the two that only follow links share one loaded page, each reaching its page through the
+menu."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,7 @@ from tracker.store.models import Review, ReviewEvent  # noqa: E402
 
 from ..helpers.database import sqlite_copy  # noqa: E402
 from ..helpers.worlds import SimDB  # noqa: E402
-from .conftest import LiveServer, watched_page  # noqa: E402
+from .conftest import LiveServer, Opened, page_id, through_menu, watched_page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +40,15 @@ def site(browser_db: SimDB, tmp_path: Path) -> Iterator[tuple[LiveServer, Any]]:
     engine.dispose()
 
 
-def _open(browser: Any, url: str) -> tuple[Any, Any]:
-    context, page, _ = watched_page(browser)
+def _opened(browser: Any, url: str) -> Opened:
+    context, page, watch = watched_page(browser)
     page.goto(url)
     page.wait_for_selector(".page", timeout=60_000)
+    return context, page, watch
+
+
+def _open(browser: Any, url: str) -> tuple[Any, Any]:
+    context, page, _ = _opened(browser, url)
     return context, page
 
 
@@ -113,24 +121,28 @@ def test_review_buttons_count_the_ticked_rows(browser, site) -> None:  # type: i
 
 
 @pytest.mark.parametrize("path", ["/works", "/review"])
-def test_a_work_title_opens_its_details(browser, shared_site, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_work_title_opens_its_details(browser, shared_site, page_pool, path: str) -> None:  # type: ignore[no-untyped-def]
     server, _ = shared_site
-    context, page = _open(browser, server.url + path)
-    try:
-        page.wait_for_selector(".ag-row")
-        cell = page.locator('.ag-center-cols-container .ag-row[row-index="0"] [col-id="label"]')
+    # following a title changes no filter and records nothing: the next test in this page goes
+    # to its own through the menu (see ``PagePool.visit``)
+    with page_pool.visit("links", partial(_opened, browser, server.url + path)) as (_, page, _):
+        through_menu(page, server.url, path)
+        scope = f"#{page_id(path)}"
+        page.wait_for_selector(f"{scope} .ag-row")
+        cell = page.locator(
+            f'{scope} .ag-center-cols-container .ag-row[row-index="0"] [col-id="label"]'
+        )
         title = cell.inner_text().strip().rstrip("…")
         assert title
+        assert page.url == server.url + path  # not a work's page yet
         cell.locator("a").click()
-        page.wait_for_selector("#work-title", timeout=30_000)
+        page.wait_for_selector("#page-work #work-title", timeout=30_000)
         assert "/work/" in page.url
         assert page.locator("#work-title").inner_text().startswith(title)
         link = page.locator("#work-link")
         if link.count():  # the original post opens in a new tab, without an opener
             assert link.get_attribute("target") == "_blank"
             assert "noopener" in (link.get_attribute("rel") or "")
-    finally:
-        context.close()
 
 
 def test_a_title_link_keeps_the_filters(browser, shared_site) -> None:  # type: ignore[no-untyped-def]

@@ -27,9 +27,14 @@ def report_file(browser_db: SimDB, tmp_path_factory: pytest.TempPathFactory) -> 
     return out
 
 
-def _open_report(browser: Any, report: Path) -> Opened:
-    """The report at 1280×900, every chart drawn."""
-    context, page, watch = watched_page(browser, width=1280, height=900)
+# Every chart laid out at its container's size: after a resize, plotly has caught up.
+SETTLED_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(gd =>
+  gd._fullLayout && Math.round(gd._fullLayout.width) === gd.clientWidth)"""
+
+
+def _open_report(browser: Any, report: Path, width: int = 1280, height: int = 900) -> Opened:
+    """The report at ``width``×``height``, every chart drawn."""
+    context, page, watch = watched_page(browser, width=width, height=height)
     page.goto(report.as_uri(), wait_until="load")
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS}"
@@ -98,25 +103,30 @@ def test_report_opens_offline_with_every_chart_and_no_errors(
         context.close()
 
 
-def test_report_planted_xss_is_text_and_never_runs(browser, report_file: Path) -> None:  # type: ignore[no-untyped-def]
-    context, page, watch = watched_page(browser)
-    try:
-        page.goto(report_file.as_uri())
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 9")
+def test_report_planted_xss_is_text_and_never_runs(browser, report_file: Path, page_pool) -> None:  # type: ignore[no-untyped-def]
+    # scrolls down and back up: the shared page is left as it was found
+    with page_pool.visit(report_file, partial(_open_report, browser, report_file)) as opened:
+        _, page, watch = opened
         page.mouse.wheel(0, 4000)
         page.wait_for_timeout(300)
         assert watch.dialogs == []
         assert page.locator('img[src="x"]').count() == 0
         assert XSS_PAYLOAD in page.locator("#leaderboards").inner_text()
-    finally:
-        context.close()
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_function("window.scrollY === 0")
 
 
-def test_report_prints_without_toolbars(browser, report_file: Path, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
-    context, page, _ = watched_page(browser, width=1047, height=740)
+def test_report_prints_without_toolbars(
+    browser, report_file: Path, page_pool, artifacts: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # the shared report if one is loaded (taken: printing changes it), narrowed to the window
+    # this test prints from; the charts stay as wide as at load (the report's column is
+    # narrower than either window), so the printed page is the one a fresh load prints
+    load = partial(_open_report, browser, report_file, width=1047, height=740)
+    context, page, _ = page_pool.take(report_file, load)
     try:
-        page.goto(report_file.as_uri())
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 9")
+        page.set_viewport_size({"width": 1047, "height": 740})
+        page.wait_for_function(SETTLED_JS)
         page.emulate_media(media="print")
         assert not page.locator("nav.toc").is_visible()
         assert page.locator(".modebar-container").first.is_hidden()
