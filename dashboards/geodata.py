@@ -14,9 +14,12 @@ test checks it. Re-run the extraction with ``python -m dashboards.geodata <unpac
 from __future__ import annotations
 
 import csv
+import gc
 import json
+import marshal
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -105,13 +108,31 @@ def build_collection(
 
 
 @cache
-def _prefectures_text() -> str:
-    return PREFECTURES_FILE.read_text(encoding="utf-8")
+def _prefectures_blob() -> bytes:
+    """The file parsed once and marshalled: a fresh copy then unmarshals several times faster
+    than the JSON parses."""
+    return marshal.dumps(json.loads(PREFECTURES_FILE.read_text(encoding="utf-8")))
 
 
 def load_prefectures() -> dict[str, Any]:
-    """The vendored FeatureCollection (a fresh object each call; the file is read once)."""
-    return json.loads(_prefectures_text())
+    """The vendored FeatureCollection (a fresh object each call; the file is read once).
+
+    The copy is some 200,000 lists and floats, none of them in a reference cycle: the cyclic
+    collector, which allocations that many start several times over, is held off while it is
+    made (it cost three times the copy itself)."""
+    with _collector_paused():
+        return marshal.loads(_prefectures_blob())  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_names(path: Path | None) -> dict[str, str]:

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from _plotly_utils.utils import convert_to_base64, is_skipped_key  # type: ignore[import-untyped]
 from plotly.offline import get_plotlyjs
 
 from dashboards.figures import FONT_FAMILY, PLOTLY_CONFIG
@@ -152,7 +154,9 @@ def _cls(c: Column) -> str:
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
     """A chart without plotly.js (the page inlines it once)."""
-    body = fig.to_html(
+    body = pio.to_html(
+        _figure_dict(fig),
+        validate=False,  # the figure validated every property when it was set
         full_html=False,
         include_plotlyjs=False,
         include_mathjax=False,
@@ -161,6 +165,31 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
         default_width="100%",
     )
     return f'<figure class="chart">{body}</figure>'
+
+
+def _figure_dict(fig: go.Figure) -> dict[str, Any]:
+    """What ``fig.to_dict()`` gives, without its deep copy of every property.
+
+    The copy is there so that the typed-array conversion cannot change the figure; copying the
+    containers does that too, and the map's boundaries (under a key the conversion skips, and
+    only read from here on) are shared instead of copied: copying them cost more than the rest
+    of the report's charts together.
+    """
+    if fig.frames:  # no report chart is animated; keep plotly's own path for one that is
+        return fig.to_dict()
+    res = {"data": _containers(fig._data), "layout": _containers(fig._layout)}
+    convert_to_base64(res)
+    return res
+
+
+def _containers(value: Any) -> Any:
+    """``value`` with its dicts and lists copied; leaves, and what the typed-array conversion
+    never enters, shared."""
+    if isinstance(value, dict):
+        return {k: v if is_skipped_key(k) else _containers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_containers(v) for v in value)
+    return value
 
 
 def paragraphs(lines: Sequence[str], cls: str = "") -> str:
