@@ -151,7 +151,7 @@ def _live_connectors(
 
 def _missing_sqlite_file(url: str) -> str | None:
     """The path of a SQLite database file that does not exist yet, else None."""
-    from tracker.services.database import database_file
+    from tracker.services.database_location import database_file
 
     database = database_file(url)
     return None if database is None or Path(database).exists() else database

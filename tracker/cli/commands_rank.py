@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from tracker.exports.sheet import Sheet
     from tracker.ranking.selection import Selection
-from tracker.ranking.slices import RankedCampaign
+    from tracker.ranking.slices import RankedCampaign
 
 rank_app = typer.Typer(help="评优排名：作品、创作者、单位", no_args_is_help=True)
 review_app = typer.Typer(

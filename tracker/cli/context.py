@@ -37,10 +37,12 @@ class CliState:
     @cached_property
     def config(self) -> TrackerConfig:
         from tracker.config import load_config, parse_config_text
-        from tracker.store.stored_config import CONFIG_NAME
 
         stored = self.stored
         if stored is not None:
+            # only here: the module holds the table models, which reading a file never needs
+            from tracker.store.stored_config import CONFIG_NAME
+
             return parse_config_text(stored.config_text, self.stored_label(CONFIG_NAME))
         return load_config(self.config_path)
 
@@ -134,10 +136,11 @@ class CliState:
     @cached_property
     def units(self) -> list[UnitRow]:
         from tracker.config import default_units_path, load_units, parse_units_text
-        from tracker.store.stored_config import UNITS_NAME
 
         stored = self.stored
         if stored is not None and self.units_path is None:  # an explicit --units still wins
+            from tracker.store.stored_config import UNITS_NAME
+
             if stored.units_text is None:
                 return []
             return parse_units_text(stored.units_text, self.stored_label(UNITS_NAME))
@@ -148,13 +151,13 @@ class CliState:
 
     @property
     def database_url(self) -> str:
-        from tracker.services.database import database_url
+        from tracker.services.database_location import database_url
 
         return database_url(self.db)
 
     @property
     def database_label(self) -> str:
-        from tracker.services.database import database_label
+        from tracker.services.database_location import database_label
 
         return database_label(self.database_url)
 
@@ -162,7 +165,7 @@ class CliState:
         """The files no output of this command may replace: the database with its journals,
         the config and the units registry (``tracker.safe_files.check_output``)."""
         from tracker.config import default_units_path
-        from tracker.services.database import database_file
+        from tracker.services.database_location import database_file
 
         files = [
             (self.config_path, "活动配置文件 (the config file)"),

@@ -1,4 +1,5 @@
-"""Opening the database for a command: URL resolution, schema check, config sync."""
+"""Opening the database for a command: schema check, config sync (which database a command
+means, without this module's imports: ``tracker.services.database_location``)."""
 
 from __future__ import annotations
 
@@ -17,21 +18,6 @@ from tracker.store.engine import describe_url, make_engine, resolve_database_url
 from tracker.store.failures import database_failure
 from tracker.store.registry import CampaignRow, sync_campaigns, sync_units
 from tracker.store.stored_config import StoredTexts, read_stored, write_stored
-
-
-def database_url(url: str | None) -> str:
-    """The URL a command uses: ``--db``, else ``TRACKER_DATABASE_URL``, else the default file."""
-    return resolve_database_url(url)
-
-
-def database_label(url: str) -> str:
-    """``url`` as staff see it in messages (password hidden, a file by its own path)."""
-    return describe_url(url)
-
-
-def database_file(url: str) -> str | None:
-    """The SQLite file ``url`` names, as written; ``None`` for a server or an in-memory one."""
-    return sqlite_path(url)
 
 
 def read_stored_texts(url: str) -> StoredTexts | None:
