@@ -64,29 +64,40 @@ def _table_bytes(table: Any) -> bytes:
 
 
 def main() -> None:
-    import adbc_driver_sqlite.dbapi as adbc_sqlite
+    # The driver's own module, not its DB-API wrapper: the wrapper imports pyarrow.dataset,
+    # which imports pandas, and that doubled this process's start (0.35 s against 0.14 s) for
+    # a child that only moves Arrow batches. The steps are the wrapper's own: a connection
+    # with autocommit off (its reads share one transaction, as a DB-API cursor's do), and per
+    # query a statement with the batch size set, executed into an Arrow stream.
+    import adbc_driver_manager
+    import adbc_driver_sqlite
+    import pyarrow as pa
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     first = inp.readline()
     if not first:
         return
-    conn = adbc_sqlite.connect(sqlite_uri(json.loads(first)["path"]))
+    database = adbc_driver_sqlite.connect(sqlite_uri(json.loads(first)["path"]))
+    conn = adbc_driver_manager.AdbcConnection(database)
     try:
+        conn.set_autocommit(False)
         for line in inp:
             sql = json.loads(line)["sql"]
-            cursor = conn.cursor()
+            stmt = adbc_driver_manager.AdbcStatement(conn)
             try:
-                cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": BATCH_ROWS})
-                cursor.execute(sql)
-                payload = _table_bytes(cursor.fetch_arrow_table())
+                stmt.set_options(**{"adbc.sqlite.query.batch_rows": BATCH_ROWS})
+                stmt.set_sql_query(sql)
+                stream, _ = stmt.execute_query()
+                payload = _table_bytes(pa.RecordBatchReader.from_stream(stream).read_all())
             except Exception as exc:  # noqa: BLE001 - every failure goes back as an answer
                 write_answer(out, b"E", f"{type(exc).__name__}: {exc}".encode())
                 continue
             finally:
-                cursor.close()
+                stmt.close()
             write_answer(out, b"A", payload)
     finally:
         conn.close()
+        database.close()
 
 
 def serve() -> None:
