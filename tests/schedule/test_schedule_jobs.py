@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 import sys
 import types
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from schedule_helpers import FakeClock, RecordingAlerts, bj, job_rows, new_database, repo_config
 from sqlalchemy import Engine
 
+from tracker.ranking import RankingFrames
 from tracker.records import AccountRecord, CampaignLink, Metrics, PostRecord
 from tracker.schedule import reports
 from tracker.schedule.reports import find_function
 from tracker.schedule.runner import Runner
+from tracker.services import rank as rank_service
 from tracker.services.collect import CollectOptions
+from tracker.services.rank import load_frames, one_read_of_stored_tables
 from tracker.store.models import PostCampaign
 from tracker.store.registry import campaign_ids
 from tracker.store.upsert import Ingestor
@@ -187,6 +192,80 @@ def test_daily_report_uses_the_report_service_when_it_exists(
         "report.html",
         "summary.json",
     ]
+
+
+def _assert_same_frames(got: RankingFrames, want: RankingFrames) -> None:
+    for f in fields(RankingFrames):
+        a, b = getattr(got, f.name), getattr(want, f.name)
+        if isinstance(b, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, obj=f.name)
+        else:
+            assert a == b, f.name
+
+
+def campaign_ids_of(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return campaign_ids(conn)[CAMPAIGN]
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    reads: list[int] = []
+    real = rank_service.read_ranking_tables
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - passes everything through
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rank_service, "read_ranking_tables", counted)
+    return reads
+
+
+def test_one_read_of_stored_tables_gives_the_frames_of_separate_reads(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = campaign_ids_of(engine)
+    cut = utc(2024, 9, 9, 12, 0)
+    with engine.connect() as conn:
+        want_cut = load_frames(conn, cid, as_of=cut)
+        want_all = load_frames(conn, cid)
+    reads = _counting_reads(monkeypatch)
+    with one_read_of_stored_tables(), engine.connect() as conn:
+        got_cut = load_frames(conn, cid, as_of=cut)
+        _assert_same_frames(got_cut, want_cut)
+        # A caller changing its frames changes nobody else's (assembling the frames pops
+        # columns from the tables it is handed, too).
+        for frames in (got_cut, load_frames(conn, cid)):
+            frames.works["rank"] = -1
+            del frames.works["platform_post_id"]
+        got_all = load_frames(conn, cid)
+    assert len(reads) == 1
+    assert len(want_cut.works) < len(want_all.works)  # the cut really cuts
+    _assert_same_frames(got_all, want_all)
+    with engine.connect() as conn:
+        load_frames(conn, cid)
+    assert len(reads) == 2  # outside the block every call reads
+
+
+def test_the_report_job_reads_the_stored_tables_once(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary and the report builder (which ranks from ``load_frames``) share one read,
+    and the builder sees the frames a read of its own would give."""
+    seen: list[RankingFrames] = []
+
+    def build_daily_report(engine, config, out_dir, day):  # noqa: ANN001, ANN202 - the contract
+        with engine.connect() as conn:
+            seen.append(load_frames(conn, campaign_ids_of(engine)))
+
+    module = types.ModuleType("dashboards.report_build")
+    module.build_daily_report = build_daily_report  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "dashboards.report_build", module)
+    reads = _counting_reads(monkeypatch)
+    runner = runner_for(engine, tmp_path, FakeClock(bj("2024-09-10 08:01")), RecordingAlerts())
+    assert runner.run_job(runner.plan.job("report"), bj("2024-09-10 08:00")).status == "ok"
+    assert len(reads) == 1
+    with engine.connect() as conn:
+        _assert_same_frames(seen[0], load_frames(conn, campaign_ids_of(engine)))
 
 
 def test_the_report_references_name_the_report_builders() -> None:

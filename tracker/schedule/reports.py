@@ -6,6 +6,9 @@ picks it up as soon as it exists, without an import that would break while it do
 then — and in any case for ``summary.json`` — the folder gets a minimal, real content: the day's
 summary and every stored work as JSON Lines. Files are written to a temporary name and renamed,
 so a folder never holds half a file.
+
+The summary and the report rank the same stored works (each at its own cut); they share one
+read of the stored tables (``one_read_of_stored_tables``), the larger part of each ranking.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from tracker.config import TrackerConfig
 from tracker.safe_files import atomic_text_output
 from tracker.schedule.summary import period_summary
 from tracker.services.export_posts import write_jsonl
+from tracker.services.rank import one_read_of_stored_tables
 from tracker.store.queries import Engine
 
 DAILY_REPORT_REF = "dashboards.report_build:build_daily_report"
@@ -77,14 +81,16 @@ def write_daily(
     """Build ``reports/<day>/``; returns the folder and the day's summary."""
     out_dir = daily_dir(reports_dir, day)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = period_summary(
-        engine, config.campaign(None), day, day, now=now, platforms=config.enabled_platforms()
-    )
-    summary = {"day": day.isoformat(), **summary, "report_dir": str(out_dir)}
     builder = find_function(DAILY_REPORT_REF)
+    with one_read_of_stored_tables():
+        summary = period_summary(
+            engine, config.campaign(None), day, day, now=now, platforms=config.enabled_platforms()
+        )
+        if builder is not None:
+            builder(engine, config, out_dir, day)
+    summary = {"day": day.isoformat(), **summary, "report_dir": str(out_dir)}
     files: list[str] = []
     if builder is not None:
-        builder(engine, config, out_dir, day)
         summary["report_builder"] = DAILY_REPORT_REF
     # The day's full data always goes beside the report: it is what an audit asks for.
     summary["posts_exported"] = write_posts(engine, out_dir / POSTS_FILE)
@@ -103,20 +109,22 @@ def write_weekly(
     week_end = week_start + timedelta(days=6)
     out_dir = weekly_dir(reports_dir, week_start)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = period_summary(
-        engine,
-        config.campaign(None),
-        week_start,
-        week_end,
-        now=now,
-        platforms=config.enabled_platforms(),
-        top_n=10,
-        per_day=True,
-    )
-    summary = {**summary, "report_dir": str(out_dir)}
     builder = find_function(WEEKLY_REPORT_REF)
+    with one_read_of_stored_tables():
+        summary = period_summary(
+            engine,
+            config.campaign(None),
+            week_start,
+            week_end,
+            now=now,
+            platforms=config.enabled_platforms(),
+            top_n=10,
+            per_day=True,
+        )
+        if builder is not None:
+            builder(engine, config, out_dir, week_start)
+    summary = {**summary, "report_dir": str(out_dir)}
     if builder is not None:
-        builder(engine, config, out_dir, week_start)
         summary["report_builder"] = WEEKLY_REPORT_REF
     if builder is None or not (out_dir / SUMMARY_FILE).exists():
         write_json(out_dir / SUMMARY_FILE, summary)

@@ -12,7 +12,12 @@ where each work stands overall. The slicing itself is pure and lives with the ra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import fields, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +37,11 @@ from tracker.ranking.memory import release_memory
 from tracker.ranking.slices import RankedCampaign
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries.comments import comment_evidence, comments_read
-from tracker.store.queries.ranking_inputs import load_work_details, read_ranking_tables
+from tracker.store.queries.ranking_inputs import (
+    RankingTables,
+    load_work_details,
+    read_ranking_tables,
+)
 from tracker.store.queries.works import campaign_excerpts, data_sources, work_excerpts
 from tracker.store.registry import campaign_ids
 
@@ -40,6 +49,7 @@ __all__ = [
     "load_frames",
     "normalise_platform",
     "normalise_unit_kind",
+    "one_read_of_stored_tables",
     "rank_service",
     "ranking_settings",
     "with_details",
@@ -75,6 +85,56 @@ def normalise_unit_kind(value: str) -> str:
     raise TrackerError(f"未知单位类型 {value!r}；可选: {choices}")
 
 
+_SHARED_TABLES: ContextVar[dict[tuple[Any, ...], RankingTables] | None] = ContextVar(
+    "shared_ranking_tables", default=None
+)
+
+
+@contextmanager
+def one_read_of_stored_tables() -> Iterator[None]:
+    """Within the block, :func:`load_frames` reads each campaign's stored tables once.
+
+    A report job ranks the same stored works more than once (its summary at the writing time,
+    the report at the end of the day, each cutting its own ``as_of``), and that read is most of
+    a ranking's cost (about 10 s at a million works). Only for blocks that write nothing to the
+    store: the tables are those of the first read. The cache lives in this context (thread)
+    only, so a job running beside it in another thread reads for itself.
+    """
+    token = _SHARED_TABLES.set({})
+    try:
+        yield
+    finally:
+        _SHARED_TABLES.reset(token)
+
+
+def _own_copy(tables: RankingTables) -> RankingTables:
+    """Tables a caller may change freely: shallow copies, which copy-on-write keeps apart from
+    the shared ones (the ranking pops and adds columns on what it is given)."""
+    frames = {
+        f.name: getattr(tables, f.name).copy(deep=False)
+        for f in fields(tables)
+        if isinstance(getattr(tables, f.name), pd.DataFrame)
+    }
+    campaign = dict(tables.campaign) if tables.campaign is not None else None
+    return replace(tables, campaign=campaign, **frames)
+
+
+def _stored_tables(conn: Connection, campaign_id: int, details: bool) -> RankingTables:
+    """The campaign's stored tables: read now, or once per :func:`one_read_of_stored_tables`
+    block (keyed by engine, not URL: every in-memory database has the same URL)."""
+    shared = _SHARED_TABLES.get()
+    key = (conn.engine, campaign_id, details)
+    if shared is not None and key in shared:
+        return _own_copy(shared[key])
+    tables = read_ranking_tables(
+        conn, campaign_id, details=details, fingerprint_key=chunk_fingerprint_key
+    )
+    if shared is None:
+        return tables
+    shared[key] = tables
+    return _own_copy(tables)
+
+
 def load_frames(
     conn: Connection,
     campaign_id: int,
@@ -92,11 +152,10 @@ def load_frames(
     work; for a top-N table use ``load_work_details`` on the rows shown). ``links`` is an
     optional manual creator link table (platform, platform_uid, creator). ``as_of`` (aware)
     cuts the tables at that instant (``tracker.ranking.as_of``). ``settings`` give the rule
-    for comparing comment texts (``[ranking.risk]``; the defaults when None).
+    for comparing comment texts (``[ranking.risk]``; the defaults when None). Inside
+    :func:`one_read_of_stored_tables` the stored tables are read once per campaign.
     """
-    tables = read_ranking_tables(
-        conn, campaign_id, details=details, fingerprint_key=chunk_fingerprint_key
-    )
+    tables = _stored_tables(conn, campaign_id, details)
     risk = (settings or RankingSettings()).risk
     comments = comment_evidence(
         conn,
