@@ -91,6 +91,7 @@ WORK_COLUMNS: tuple[Column, ...] = (
     Column("reviewed_at", "审核时间（北京时间）", "time"),
     Column("url", "链接", "url"),
 )
+RANK_HEADER = WORK_COLUMNS[0].header
 REVIEW_COLUMNS: tuple[Column, ...] = (
     Column("review_result", "审核结果", "text"),
     Column("review_note", "审核意见", "text"),
@@ -324,13 +325,18 @@ def _work_cities(works: pd.DataFrame, links: pd.DataFrame | None) -> tuple[np.nd
     return joined["row"].to_numpy(), city.reset_index(drop=True)
 
 
-def _recommendable(works: pd.DataFrame, include_unreviewed: bool) -> pd.DataFrame:
-    """The works a best-work column or the 优秀作品 sheet may name: approved (unless
+def _recommendable(works: pd.DataFrame, include_unreviewed: bool) -> np.ndarray:
+    """Positions of the works a best-work column or the 优秀作品 sheet may name: approved (unless
     ``include_unreviewed``), and published in the campaign window or admitted by staff."""
     keep = commendable(works)
     if not include_unreviewed:
         keep &= (works["review_status"].astype("object") == "approved").to_numpy(dtype=bool)
-    return works if keep.all() else works[keep]
+    return np.flatnonzero(keep)
+
+
+BEST_SOURCES = ("platform", "account_uid", "platform_post_id", "title", "quality_score")
+"""The columns the best-work picks read (``_best``, ``_work_cities``, ``_unit_best``): the
+picks work on these alone, not on copies of every column of the works."""
 
 
 def _overview(head: dict[str, Any], works: pd.DataFrame, units: pd.DataFrame) -> Sheet:
@@ -429,7 +435,8 @@ def summary_sheets(
         result.settings.units.rank_by,
     )
     all_units = all_units[_unit_scope(all_units, filters)].reset_index(drop=True)
-    best_basis = _recommendable(works, filters.include_unreviewed)
+    best_rows = _recommendable(works, filters.include_unreviewed)
+    best_basis = works[[c for c in BEST_SOURCES if c in works.columns]].iloc[best_rows]
     sheets = [_overview(headline(facts, filters), works, all_units)]
 
     # per city: a work counts once in each city of its account's units
@@ -494,10 +501,8 @@ def summary_sheets(
     sheets.append(Sheet("按平台", frame, kinds))
 
     # best works overall
-    top = best_basis.sort_values(
-        "quality_score", ascending=False, na_position="last", kind="stable"
-    )
-    top = top.head(TOP_WORKS).copy()
+    top = works.iloc[best_rows[_by_quality(best_basis, np.arange(len(best_basis)))[:TOP_WORKS]]]
+    top = top.copy()
     top["rank"] = np.arange(1, len(top) + 1)
     top_sheet = works_sheet(
         top,
@@ -512,21 +517,38 @@ def summary_sheets(
         sheets.append(unreported)
 
     if by_city:
-        rows, cities_of = _work_cities(works, links)
-        for name in order:
-            mine = works.iloc[np.unique(rows[(cities_of == name).to_numpy()])]
-            mine = mine.sort_values(
-                "quality_score", ascending=False, na_position="last", kind="stable"
-            )
-            mine = mine.copy()
-            mine["rank"] = np.arange(1, len(mine) + 1)
-            sheet = works_sheet(
-                mine,
-                reviews=ranked.frames.reviews,
-                fixed_age_days=ranked.result.settings.fixed_age_days,
-                name=name,
-            )
-            sheets.append(_slim_works(sheet))
+        sheets.extend(_city_sheets(ranked, works, order))
+    return sheets
+
+
+def _by_quality(works: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """``rows`` (positions in ``works``) best quality score first, ties and unscored works in
+    their order: ``sort_values(ascending=False, na_position="last", kind="stable")`` on the one
+    column, without carrying every other column through the sort."""
+    q = works["quality_score"].iloc[rows].reset_index(drop=True)
+    order = q.sort_values(ascending=False, na_position="last", kind="stable").index
+    return rows[order.to_numpy()]
+
+
+def _city_sheets(ranked: RankedCampaign, works: pd.DataFrame, order: list[str]) -> list[Sheet]:
+    """One slim works sheet per city, ranked within the city. Every display column depends on
+    its own row only, so the works are shown once and each city takes its rows."""
+    rows, cities_of = _work_cities(works, ranked.frames.account_units)
+    shown = _slim_works(
+        works_sheet(
+            works.reset_index(drop=True),
+            reviews=ranked.frames.reviews,
+            fixed_age_days=ranked.result.settings.fixed_age_days,
+        )
+    )
+    all_floors = {h: np.asarray(m, dtype=bool) for h, m in shown.floors.items()}
+    sheets = []
+    for name in order:
+        mine = _by_quality(works, np.unique(rows[(cities_of == name).to_numpy()]))
+        frame = shown.frame.iloc[mine].reset_index(drop=True)
+        frame[RANK_HEADER] = np.arange(1, len(frame) + 1)
+        floors = {h: m[mine] for h, m in all_floors.items() if m[mine].any()}
+        sheets.append(Sheet(name, frame, dict(shown.kinds), shown.title, floors))
     return sheets
 
 
@@ -616,14 +638,18 @@ def _unit_best(works: pd.DataFrame, account_units: pd.DataFrame | None) -> pd.Da
     au = account_units[["platform", "platform_uid", "unit_id"]].copy()
     au["platform"] = au["platform"].astype("str")
     au["platform_uid"] = au["platform_uid"].astype("str")
-    w = works.copy()
-    w["platform"] = w["platform"].astype("str")
-    w["platform_uid"] = w["account_uid"].astype("str")
-    joined = w.merge(au, on=["platform", "platform_uid"], how="inner", suffixes=("", "_au"))
+    # only what ``_best`` reads: the works' other columns need not go through the join
+    w = pd.DataFrame(
+        {
+            "platform": works["platform"].astype("str"),
+            "platform_uid": works["account_uid"].astype("str"),
+            **{c: works[c] for c in BEST_SOURCES[2:] if c in works.columns},
+        }
+    )
+    joined = w.merge(au, on=["platform", "platform_uid"], how="inner")
     if not len(joined):
         return pd.DataFrame(columns=["best_title", "best_work", "best_quality"])
-    key = joined["unit_id_au"] if "unit_id_au" in joined.columns else joined["unit_id"]
-    return _best(joined, key)
+    return _best(joined, joined["unit_id"])
 
 
 # --- the 说明 sheet ------------------------------------------------------------------------------

@@ -73,13 +73,27 @@ class Sheet:
 
 def build_frame(source: pd.DataFrame, columns: Sequence[Column]) -> tuple[pd.DataFrame, dict]:
     """Select and rename ``columns`` (absent sources become empty columns) -> (frame, kinds)."""
+    kinds = {col.header: col.kind for col in columns}
+    names = list(source.columns)
+    if len(set(names)) == len(names) and len(kinds) == len(columns):
+        return _taken_frame(source, columns, {name: i for i, name in enumerate(names)}), kinds
     data = {}
-    kinds = {}
     for col in columns:
         if col.source in source.columns:
             values = source[col.source]
         else:
             values = pd.Series([None] * len(source), index=source.index, dtype="object")
         data[col.header] = values.reset_index(drop=True)
-        kinds[col.header] = col.kind
     return pd.DataFrame(data), kinds
+
+
+def _taken_frame(source: pd.DataFrame, columns: Sequence[Column], where: dict) -> pd.DataFrame:
+    """``build_frame`` with one positional take of the present columns instead of a column at a
+    time (a frame from many Series costs more than the writing of a small list)."""
+    present = [col for col in columns if col.source in where]
+    frame = source.iloc[:, [where[col.source] for col in present]]
+    frame = frame.set_axis([col.header for col in present], axis=1).reset_index(drop=True)
+    for i, col in enumerate(columns):
+        if col.source not in where:
+            frame.insert(i, col.header, pd.Series([None] * len(frame), dtype="object"))
+    return frame

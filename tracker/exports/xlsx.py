@@ -57,6 +57,7 @@ _NUMBER_FORMATS = {
     "pct": "0.0%",
 }
 _WIDTH_CAPS = {"long": 60, "url": 40, "text": 30, "id": 24}
+WIDTH_SAMPLE = 500
 
 
 def safe_sheet_name(name: str, taken: set[str]) -> str:
@@ -72,20 +73,42 @@ def safe_sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+class _Widths(dict[str, int]):
+    """Extra columns a character takes beyond one (wide CJK: one more), learnt per character:
+    a list repeats few distinct characters, and the lookup is far cheaper than the Unicode
+    table for every character of every sampled cell."""
+
+    def __missing__(self, ch: str) -> int:
+        extra = 1 if unicodedata.east_asian_width(ch) in "WF" else 0
+        self[ch] = extra
+        return extra
+
+
+_WIDE = _Widths()
+
+
 def _display_width(text: str) -> int:
     """Columns a string takes in Excel: wide (CJK) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(map(_WIDE.__getitem__, text))
 
 
-def _column_width(header: str, values: pd.Series, kind: str) -> float:
-    sample = values.head(500)
+def _column_width(
+    header: str, values: pd.Series, kind: str, texts: list[str | None] | None = None
+) -> float:
+    """``texts``: the column's cells as text (``None`` when missing), when already at hand."""
     if kind == "time":
         data_w = 16
     elif kind in _NUMBER_FORMATS:
         data_w = 12
+    elif texts is not None:
+        data_w = max(
+            (_display_width(t[:200]) for t in texts[:WIDTH_SAMPLE] if t is not None), default=0
+        )
     else:
-        texts = sample.dropna().astype("str")
-        data_w = max((_display_width(t[:200]) for t in texts), default=0)
+        sample = values.head(WIDTH_SAMPLE).dropna().astype("str")
+        data_w = max((_display_width(t[:200]) for t in sample), default=0)
     header_w = _display_width(header) + 4  # room for the autofilter button
     cap = _WIDTH_CAPS.get(kind, 30)
     return float(max(6, min(cap, max(header_w, data_w + 1))))
@@ -169,6 +192,42 @@ def _write_cell(
     ws.write_string(row, col, text, fmt.for_kind(kind))
 
 
+def _raw_texts(values: pd.Series) -> list[str | None] | None:
+    """A text column's cells as ``str`` (``None`` when missing), as ``astype("str")`` gives
+    them; ``None`` for a column that is neither object nor string typed (a datetime column's
+    text depends on the whole column, so those keep pandas' conversion)."""
+    dtype = values.dtype
+    if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+        return None
+    objs = values.astype("object").to_numpy()
+    missing = pd.isna(objs).tolist()
+    return [
+        None if miss else (v if type(v) is str else _as_str(v))
+        for v, miss in zip(objs.tolist(), missing, strict=True)
+    ]
+
+
+def _as_str(value: Any) -> str:
+    """pandas' text of one value (bytes are decoded, not shown as ``b'...'``)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _clean_raw(texts: list[str | None]) -> list[str | None]:
+    """Cell texts: control characters dropped, cut to the cell limit, empty -> ``None``.
+
+    Plain Python: a list of a few hundred cells costs less than pandas' per-call overhead of
+    the vectorised string methods."""
+    out: list[str | None] = []
+    for text in texts:
+        if text is not None:
+            if _CONTROL.search(text) is not None:
+                text = _CONTROL.sub("", text)
+            if len(text) > MAX_CELL_CHARS:
+                text = text[: MAX_CELL_CHARS - 1] + "…"
+        out.append(text or None)
+    return out
+
+
 def _clean_texts(values: pd.Series) -> list[Any]:
     """Column -> cell texts (vectorised): control characters dropped, cut to the cell limit,
     empty -> ``None``."""
@@ -185,10 +244,16 @@ def _clean_texts(values: pd.Series) -> list[Any]:
 
 
 def _column_plan(
-    ws: Any, values: pd.Series, kind: str, fmt: _Formats, urls: list[int]
+    ws: Any,
+    values: pd.Series,
+    kind: str,
+    fmt: _Formats,
+    urls: list[int],
+    raw: list[str | None] | None = None,
 ) -> tuple[Any, list[Any], Any] | None:
     """(write method, prepared values with ``None`` for empty, format) for a column whose values
-    all have the expected type; ``None`` when the column needs the careful per-cell path."""
+    all have the expected type; ``None`` when the column needs the careful per-cell path.
+    ``raw``: a text column's cells as text (``_raw_texts``), when already at hand."""
     dtype = values.dtype
     if kind in _NUMBER_FORMATS:
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
@@ -207,9 +272,9 @@ def _column_plan(
         out[ts.isna().to_numpy()] = None
         return ws.write_datetime, out.tolist(), fmt.time
     if kind in ("id", "text", "long"):
-        return ws.write_string, _clean_texts(values), fmt.for_kind(kind)
+        return ws.write_string, _cell_texts(values, raw), fmt.for_kind(kind)
     if kind == "url":
-        texts = _clean_texts(values)
+        texts = _cell_texts(values, raw)
 
         def write_url_or_text(row: int, col: int, text: str, _f: Any) -> None:
             if (
@@ -226,10 +291,20 @@ def _column_plan(
     return None
 
 
+def _cell_texts(values: pd.Series, raw: list[str | None] | None) -> list[Any]:
+    return _clean_texts(values) if raw is None else _clean_raw(raw)
+
+
 def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats, start: int = 0) -> None:
     """``frame`` (rows ``start:`` of ``sheet.frame``, a sheet's share of a long list)."""
     headers = list(frame.columns)
     kinds = [sheet.kind(h) for h in headers]
+    columns = [frame[h] for h in headers]
+    # Each text column is turned into text once, for its width and its cells.
+    raws = [
+        None if kind in _NUMBER_FORMATS or kind == "time" else _raw_texts(column)
+        for column, kind in zip(columns, kinds, strict=True)
+    ]
     top = 0
     if sheet.title:
         ws.write_string(0, 0, _text(sheet.title), fmt.title)
@@ -237,7 +312,7 @@ def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats, star
     for c, (h, kind) in enumerate(zip(headers, kinds, strict=True)):
         # The column format also covers cells typed in later (an id pasted, a 审核结果 filled).
         column_fmt = fmt.id if kind == "id" else None
-        ws.set_column(c, c, _column_width(h, frame[h], kind), column_fmt)
+        ws.set_column(c, c, _column_width(h, columns[c], kind, raws[c]), column_fmt)
     for c, h in enumerate(headers):
         ws.write_string(top, c, h, fmt.header)
     ws.freeze_panes(top + 1, 0)
@@ -245,10 +320,10 @@ def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats, star
         ws.autofilter(top, 0, top + max(len(frame), 1), len(headers) - 1)
     urls = [0]
     plans = []
-    for h, kind in zip(headers, kinds, strict=True):
-        plan = _column_plan(ws, frame[h], kind, fmt, urls)
+    for column, kind, texts in zip(columns, kinds, raws, strict=True):
+        plan = _column_plan(ws, column, kind, fmt, urls, texts)
         if plan is None:  # mixed values: decide cell by cell
-            raw = frame[h].to_numpy(dtype=object)
+            raw = column.to_numpy(dtype=object)
 
             def careful(row: int, col: int, value: Any, _f: Any, kind: str = kind) -> None:
                 _write_cell(ws, row, col, value, kind, fmt, urls)
