@@ -34,6 +34,12 @@ QUERIES = (
 )
 
 
+def ready_file(out: str | Path) -> Path:
+    """Touched after the first round: the test starts the writer only then, so the reader is
+    sure to overlap it however fast the collection has become."""
+    return Path(out).with_suffix(".ready")
+
+
 def main(url: str, stop_file: str, out: str) -> None:
     engine = make_engine(url, create_dirs=False)
     rounds = 0
@@ -54,6 +60,8 @@ def main(url: str, stop_file: str, out: str) -> None:
             errors.append(f"{type(exc).__name__}: {exc}".splitlines()[0])
         slowest = max(slowest, time.monotonic() - started)
         rounds += 1
+        if rounds == 1:
+            ready_file(out).touch()
     engine.dispose()
     Path(out).write_text(
         json.dumps(

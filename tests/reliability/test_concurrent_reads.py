@@ -25,6 +25,7 @@ from ..helpers.cli import clean_env, collect_args, run_tracker, tracker_cmd
 from ..helpers.config import write_test_config
 from ..helpers.database import init_db
 from ..helpers.simulator import assert_equal_to_truth
+from .reader import ready_file
 
 READER = Path(__file__).with_name("reader.py")
 
@@ -55,6 +56,11 @@ def read_while_collecting(tmp: Path, *, seed: int, scale: int, readers: int) -> 
                 for out in outs
             ]
             procs += reader_procs
+            deadline = time.monotonic() + 120
+            while not all(ready_file(out).exists() for out in outs):
+                assert time.monotonic() < deadline, "a reader never finished its first round"
+                assert all(p.poll() is None for p in reader_procs), "a reader exited early"
+                time.sleep(0.05)
             log = tmp / "collect.err"
             with log.open("wb") as err:  # a file, not a pipe nobody reads while we wait
                 collector = subprocess.Popen(
