@@ -8,13 +8,14 @@ process (pandas loaded long ago) cannot answer.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ..helpers.cli import clean_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,11 +31,10 @@ PYTHON_STRINGS = "python StringArray"
 
 
 def _python(code: str, cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=cwd,
-        env=env,
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=120,
