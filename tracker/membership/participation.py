@@ -254,14 +254,18 @@ def unit_participation(
     accounts: pd.DataFrame,
     account_units: pd.DataFrame | None,
     units: pd.DataFrame | None,
+    *,
+    joined: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per unit: participating accounts and each form's count (all registry units).
 
     ``accounts`` is :func:`account_participation`'s frame; ``account_units`` has platform,
     platform_uid, unit_id; ``units`` unit_id, unit_name, unit_kind, city. Sorted by the three
-    forms (descending), then unit id.
+    forms (descending), then unit id. ``joined``: the registry join when already made (the
+    city view needs the same one, and the join is most of either's cost on a small campaign).
     """
-    joined = _with_units(accounts, account_units)
+    if joined is None:
+        joined = _with_units(accounts, account_units)
     if len(joined):
         g = joined.groupby("unit_id", sort=False)
         scores = g[list(COUNT_COLUMNS)].sum()
@@ -289,13 +293,16 @@ def city_participation(
     accounts: pd.DataFrame,
     account_units: pd.DataFrame | None,
     units: pd.DataFrame | None,
+    *,
+    joined: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per city of the registry: units, participating units and accounts, each form.
 
     An account two units of one city list is counted once for that city; units without a city
-    are gathered under ``（未填写城市）``.
+    are gathered under ``（未填写城市）``. ``joined``: as for :func:`unit_participation`.
     """
-    joined = _with_units(accounts, account_units)
+    if joined is None:
+        joined = _with_units(accounts, account_units)
     unit_city = pd.DataFrame(columns=["unit_id", "city"])
     if units is not None and len(units):
         unit_city = units[["unit_id", "city"]].drop_duplicates("unit_id").copy()
@@ -415,8 +422,9 @@ def participation_frames(
         comments if comments is not None else inputs.comments,
         inputs.excluded,
     )
+    joined = _with_units(accounts, inputs.account_units)
     return ParticipationFrames(
         accounts=accounts,
-        units=unit_participation(accounts, inputs.account_units, inputs.units),
-        cities=city_participation(accounts, inputs.account_units, inputs.units),
+        units=unit_participation(accounts, inputs.account_units, inputs.units, joined=joined),
+        cities=city_participation(accounts, inputs.account_units, inputs.units, joined=joined),
     )

@@ -121,7 +121,8 @@ def platform_priors(
     g_acc = f.groupby("a", sort=False)
     f["mean"] = g_acc["q"].transform("mean")
     f["sq"] = (f["q"] - f["mean"]) ** 2
-    acc_t = g_acc.agg(p=("p", "first"), n=("q", "size"), mean=("q", "mean"))
+    # three plain reductions: a named ``agg`` costs several times their sum on few rows
+    acc_t = pd.DataFrame({"p": g_acc["p"].first(), "n": g_acc.size(), "mean": g_acc["q"].mean()})
     g_p = f.groupby("p", sort=True)
     plat = pd.DataFrame(
         {

@@ -35,6 +35,8 @@ work can trip one. Reasons are Chinese strings joined by "；".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -518,45 +520,58 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
         v = sig[name].astype("float64")
         return v.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}").astype(object)
 
-    zcols = [f"z_likes_{o}" for o in _RATIOS]
-    worst = sig[zcols].astype("float64").fillna(-np.inf).idxmax(axis=1)
-    names = worst.map({f"z_likes_{o}": zh for o, zh in _RATIOS.items()}).astype(object)
-    phrases = [
-        ("risk_ratio", "点赞/" + names + "比异常偏高（合并稳健z=" + fmt(sig["ratio_z"], 1) + "）"),
+    def ratio_phrase() -> pd.Series:
+        zcols = [f"z_likes_{o}" for o in _RATIOS]
+        worst = sig[zcols].astype("float64").fillna(-np.inf).idxmax(axis=1)
+        names = worst.map({f"z_likes_{o}": zh for o, zh in _RATIOS.items()}).astype(object)
+        return "点赞/" + names + "比异常偏高（合并稳健z=" + fmt(sig["ratio_z"], 1) + "）"
+
+    # phrases as builders: only the signals some row carries are worded (a few, mostly)
+    phrases: list[tuple[str, Callable[[], pd.Series]]] = [
+        ("risk_ratio", ratio_phrase),
         (
             "risk_views",
-            "点赞数达播放量的" + fmt(sig["likes_per_view"].clip(upper=1e6) * 100, 0) + "%",
+            lambda: "点赞数达播放量的" + fmt(sig["likes_per_view"].clip(upper=1e6) * 100, 0) + "%",
         ),
         (
             "risk_jump",
-            "快照间互动激增（增速为前一区间的"
-            + fmt(sig["jump_ratio"].clip(upper=9999), 1)
-            + "倍，新增"
-            + fmt(sig["jump_added"], 0)
-            + "）",
+            lambda: (
+                "快照间互动激增（增速为前一区间的"
+                + fmt(sig["jump_ratio"].clip(upper=9999), 1)
+                + "倍，新增"
+                + fmt(sig["jump_added"], 0)
+                + "）"
+            ),
         ),
         (
             "risk_lockstep",
-            "与另外" + count(sig["lockstep_others"]) + "个账号的作品在同一小时内同步激增",
+            lambda: "与另外" + count(sig["lockstep_others"]) + "个账号的作品在同一小时内同步激增",
         ),
-        ("risk_followers", "账号粉丝短时激增+" + fmt(sig["follower_jump"] * 100, 0) + "%"),
+        ("risk_followers", lambda: "账号粉丝短时激增+" + fmt(sig["follower_jump"] * 100, 0) + "%"),
         (
             "risk_duplicate",
-            "与另外" + count(sig["duplicate_others"]) + "个创作者在同一平台发布的文本几乎相同",
+            lambda: (
+                "与另外" + count(sig["duplicate_others"]) + "个创作者在同一平台发布的文本几乎相同"
+            ),
         ),
         (
             "risk_comment_hidden",
-            "评论数 "
-            + thousands("comments_claimed")
-            + "，可读评论仅 "
-            + thousands("comments_readable")
-            + " 条",
+            lambda: (
+                "评论数 "
+                + thousands("comments_claimed")
+                + "，可读评论仅 "
+                + thousands("comments_readable")
+                + " 条"
+            ),
         ),
-        ("risk_comment_copies", thousands("comment_copies") + " 个账号发布了相同评论"),
+        ("risk_comment_copies", lambda: thousands("comment_copies") + " 个账号发布了相同评论"),
     ]
     joined = pd.Series("", index=sig.index, dtype=object)
     for strength, phrase in phrases:
-        p = phrase.where(st[strength] >= floor, "").fillna("").astype(object)
+        on = (st[strength] >= floor).to_numpy()
+        if not on.any():  # an all-empty phrase leaves every reason as it is
+            continue
+        p = phrase().where(on, "").fillna("").astype(object)
         sep = np.where((joined != "") & (p != ""), "；", "")
         joined = joined + sep + p
     out[active] = joined.to_numpy()
