@@ -10,6 +10,7 @@ equal. A plain-SQL count of the works checks the shared answer against the datab
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -56,9 +57,22 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Db]:
     yield db
 
 
+SHEETS = ("概况", "按城市", "按平台", "按单位")
+
+
+@functools.cache
+def _sheets(path: Path) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """The rows of the compared sheets, read once per workbook: each workbook is written once
+    per module and compared by several tests, and opening it is most of the cost of a read."""
+    wb = load_workbook(path, read_only=True)
+    try:
+        return {name: tuple(wb[name].iter_rows(values_only=True)) for name in SHEETS}
+    finally:
+        wb.close()
+
+
 def _sheet(path: Path, name: str) -> list[dict[str, Any]]:
-    ws = load_workbook(path, read_only=True)[name]
-    rows = list(ws.iter_rows(values_only=True))
+    rows = _sheets(path)[name]
     return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
 
 
