@@ -195,10 +195,15 @@ def _write_cell(
 def _raw_texts(values: pd.Series) -> list[str | None] | None:
     """A text column's cells as ``str`` (``None`` when missing), as ``astype("str")`` gives
     them; ``None`` for a column that is neither object nor string typed (a datetime column's
-    text depends on the whole column, so those keep pandas' conversion)."""
+    text depends on the whole column, so its width keeps pandas' conversion)."""
     dtype = values.dtype
     if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
         return None
+    return _object_texts(values)
+
+
+def _object_texts(values: pd.Series) -> list[str | None]:
+    """Each cell's own text (``None`` when missing): the column as objects, each made ``str``."""
     objs = values.astype("object").to_numpy()
     missing = pd.isna(objs).tolist()
     return [
@@ -226,21 +231,6 @@ def _clean_raw(texts: list[str | None]) -> list[str | None]:
                 text = text[: MAX_CELL_CHARS - 1] + "…"
         out.append(text or None)
     return out
-
-
-def _clean_texts(values: pd.Series) -> list[Any]:
-    """Column -> cell texts (vectorised): control characters dropped, cut to the cell limit,
-    empty -> ``None``."""
-    s = values.astype("object")
-    missing = s.isna().to_numpy()
-    text = s.where(~missing, "").astype("str")
-    text = text.str.replace(_CONTROL.pattern, "", regex=True)
-    long = text.str.len().to_numpy() > MAX_CELL_CHARS
-    if long.any():
-        text[long] = text[long].str.slice(0, MAX_CELL_CHARS - 1) + "…"
-    out = text.to_numpy(dtype=object)
-    out[missing | (out == "")] = None
-    return out.tolist()
 
 
 def _column_plan(
@@ -292,7 +282,8 @@ def _column_plan(
 
 
 def _cell_texts(values: pd.Series, raw: list[str | None] | None) -> list[Any]:
-    return _clean_texts(values) if raw is None else _clean_raw(raw)
+    """The column's cell texts (``_clean_raw``), from ``raw`` when already at hand."""
+    return _clean_raw(_object_texts(values) if raw is None else raw)
 
 
 def _write_table(ws: Any, sheet: Sheet, frame: pd.DataFrame, fmt: _Formats, start: int = 0) -> None:
