@@ -9,6 +9,7 @@ the counts to what the batches were built to contain.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -311,3 +312,36 @@ def test_a_failed_copy_is_a_labelled_database_error(pg_schema: str, pg_engine: E
             assert conn.execute(select(Post.__table__)).all() == []
     finally:
         engine.dispose()
+
+
+def test_staged_upserts_built_on_threads_at_once_name_each_column_once() -> None:
+    """Platforms collected side by side may build PostgreSQL's staged statements at the same
+    moment (the first page of each). A staging table shared between those builds once got a
+    column twice, and the upsert failed with "INSERT has more expressions than target
+    columns"."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from tracker.store.pg_stage import StagedUpsert
+    from tracker.store.upsert import _WRITES
+
+    write = _WRITES["link"]  # post_campaign, the table the failing upsert wrote
+    threads = 8
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads interleave often, as on a loaded machine
+    try:
+        for _ in range(50):
+            barrier = Barrier(threads)
+
+            def build(_: int, barrier: Barrier = barrier) -> str:
+                barrier.wait()
+                return StagedUpsert(write.table, write.cols, write.key, write.upsert).upsert_sql
+
+            with ThreadPoolExecutor(threads) as pool:
+                statements = set(pool.map(build, range(threads)))
+            assert len(statements) == 1, statements
+            (sql,) = statements
+            selected = sql.split("SELECT", 1)[1].split("FROM", 1)[0]
+            assert selected.count(",") + 1 == len(write.cols), sql
+    finally:
+        sys.setswitchinterval(switch)

@@ -24,8 +24,6 @@ from sqlalchemy.dialects import postgresql
 
 __all__ = ["StagedUpsert"]
 
-_STAGE_META = MetaData()
-
 
 class StagedUpsert:
     """One table's staged upsert: the staging table's DDL, the COPY, the upsert from it."""
@@ -40,12 +38,10 @@ class StagedUpsert:
         """``upsert`` turns a PostgreSQL ``insert(table)`` into the table's conflict rule."""
         dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's own
         name = f"_ingest_{table.name}"
+        # Its own metadata: platforms collected side by side build these at the same moment,
+        # and a table redefined on a shared one (``extend_existing``) could get a column twice.
         stage = Table(
-            name,
-            _STAGE_META,
-            *(Column(c, table.c[c].type) for c in cols),
-            schema="pg_temp",
-            extend_existing=True,
+            name, MetaData(), *(Column(c, table.c[c].type) for c in cols), schema="pg_temp"
         )
         preparer = dialect.identifier_preparer
         col_list = ", ".join(preparer.quote(c) for c in cols)
