@@ -210,6 +210,23 @@ def test_duplicates_count_other_creators_on_the_same_platform() -> None:
     assert list(duplicate_accounts(works, fp)) == [2, 2, 2, 0, 0]
 
 
+def test_reposts_are_never_duplicates_nor_counted_as_copies() -> None:
+    """Three creators repost with the stock words "转发微博"; a fourth and fifth copy one text.
+    The reposts read alike by design; the copied originals count each other only."""
+    works = pd.DataFrame(
+        {
+            "platform": ["weibo"] * 5,
+            "account_uid": ["a", "b", "c", "d", "e"],
+            "content_type": ["repost", "repost", "repost", "text", "text"],
+        }
+    )
+    fp = pd.Series(["x", "x", "x", "y", "y"])
+    assert list(duplicate_accounts(works, fp)) == [0, 0, 0, 1, 1]
+    # a repost sharing an original's text does not add a creator to the original's count
+    fp_shared = pd.Series(["y", "y", "y", "y", "y"])
+    assert list(duplicate_accounts(works, fp_shared)) == [0, 0, 0, 1, 1]
+
+
 def test_noisy_or_and_reasons() -> None:
     signals = pd.DataFrame(
         {
@@ -238,8 +255,9 @@ def test_noisy_or_and_reasons() -> None:
     assert out["risk_score"].iloc[1] == pytest.approx(0.0, abs=1e-6)
     assert out["risk_reasons"].iloc[1] == ""
     assert not bool(out["risk_flag"].iloc[1])
-    # row 2: jump 10 (T 5), lockstep 3 works (T 3), followers +150 % (T 50 %, weight 0.6), dup 2
-    parts = [hill(10, 5), hill(3, 3), 0.6 * hill(1.5, 0.5), hill(2, 2)]
+    # row 2: jump 10 (T 5), lockstep 3 works (T 3), followers +150 % (T 50 %, weight 0.6),
+    # dup 2 (T 2, weight 0.6)
+    parts = [hill(10, 5), hill(3, 3), 0.6 * hill(1.5, 0.5), 0.6 * hill(2, 2)]
     assert out["risk_score"].iloc[2] == pytest.approx(1 - np.prod([1 - p for p in parts]))
     reasons = out["risk_reasons"].iloc[2].split("；")
     assert reasons == [
@@ -248,3 +266,13 @@ def test_noisy_or_and_reasons() -> None:
         "账号粉丝短时激增+150%",
         "与另外2个创作者在同一平台发布的文本几乎相同",
     ]
+
+
+def test_shared_text_alone_flags_only_from_four_creators() -> None:
+    """A unit's template caption on three creators' works is a reason for review, not a flag;
+    the same text from four or more creators flags on its own."""
+    signals = pd.DataFrame({"duplicate_others": [1, 2, 3, 5]})
+    out = risk_score(signals, RiskSettings())
+    assert out["risk_flag"].tolist() == [False, False, True, True]
+    assert out["risk_duplicate"].iloc[1] == pytest.approx(0.6 * 0.5)
+    assert out["risk_reasons"].iloc[1] == "与另外2个创作者在同一平台发布的文本几乎相同"

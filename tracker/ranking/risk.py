@@ -18,7 +18,8 @@ signal's own threshold means 0.5, then combined as ``1 − Π(1 − s)``:
 - **follower jumps**: relative follower gain of the account between two snapshots less than
   ``follower_jump_window_hours`` apart (account-level, weighted by ``follower_jump_weight``);
 - **near-duplicate text**: the number of *other* creators on the same platform that posted the
-  same normalised text;
+  same normalised text (reposts never count; weighted by ``duplicate_weight``, since units
+  hand out template captions);
 - **hidden or bought comments** and **copied comments** (``comment_risk``): the claimed comment
   count over the comments that can be read, threshold ``1/comment_readable_share``, and the
   most accounts writing one comment at about the same time, threshold ``comment_copy_accounts``;
@@ -399,10 +400,15 @@ def duplicate_accounts(works: pd.DataFrame, fingerprint: pd.Series) -> np.ndarra
 
     Copy-paste campaigns post one text from many accounts of one platform; a person putting
     their own work on Weibo and Douyin is normal, and one creator's accounts (``creator_key``,
-    when present) count once.
+    when present) count once. A repost (``content_type == "repost"``) is never a duplicate, nor
+    counted as one: its text is a stock comment ("转发微博", "推荐大家看看") on someone else's
+    work, often with that work's text quoted after ``//@``, so many reposts of one work read
+    alike by design.
     """
     fp = pd.Series(fingerprint, copy=False).set_axis(works.index)
     known = fp.notna().to_numpy()
+    if "content_type" in works.columns:
+        known = known & (works["content_type"].astype("object") != "repost").to_numpy(dtype=bool)
     out = np.zeros(len(works), dtype=np.int64)
     if not known.any():
         return out
@@ -443,7 +449,9 @@ def risk_score(signals: pd.DataFrame, settings: RiskSettings) -> pd.DataFrame:
     s_follow = settings.follower_jump_weight * hill(
         np.nan_to_num(col("follower_jump"), nan=0.0), settings.follower_jump_ratio, k
     )
-    s_dup = hill(np.nan_to_num(col("duplicate_others"), nan=0.0), settings.duplicate_others, k)
+    s_dup = settings.duplicate_weight * hill(
+        np.nan_to_num(col("duplicate_others"), nan=0.0), settings.duplicate_others, k
+    )
     lock_n = np.nan_to_num(col("lockstep_others"), nan=0.0)
     s_lock = np.where(lock_n > 0, hill(lock_n + 1, settings.lockstep_min_works, k), 0.0)
     s_hidden = hill(

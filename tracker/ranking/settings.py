@@ -211,7 +211,12 @@ class RiskSettings(_Strict):
     """Account-level evidence counts for less on any one work."""
     duplicate_others: float = Field(2.0, gt=0)
     """Other creators on the same platform with the same normalised text at which the signal
-    reaches 0.5."""
+    reaches 0.5 before ``duplicate_weight``. Reposts never count (see ``duplicate_accounts``)."""
+    duplicate_weight: float = Field(0.6, ge=0, le=1)
+    """Shared text is evidence about the text, not about this work's engagement, and units
+    often hand their members one template caption: three creators with one text is then
+    normal (0.3, a reason for review, no flag); four or more still flag on their own
+    (0.6 × 0.835 at three others)."""
     min_fingerprint_chars: int = Field(12, ge=1)
     comment_readable_share: float = Field(0.4, gt=0, lt=1)
     """Readable comments (stored, top-level and replies) over the comment count the platform
@@ -404,7 +409,8 @@ def describe_lines(s: RankingSettings) -> list[str]:
         f"（转发、播放）量作品中的稳健 z 值（中位数/MAD，不低于计数本身的随机误差），各比值合并为"
         f" Σz/√k，阈值 {_n(r.ratio_z)}；点赞超过播放；快照间无法由此前增长解释的激增（增速达前一区间的"
         f" {_n(r.jump_ratio)} 倍），及 {r.lockstep_min_works} 个以上账号同一小时同步激增；账号粉丝短时激增"
-        f"（{_n(100 * r.follower_jump_ratio)}%）；同一平台多个创作者发布近乎相同的文本；"
+        f"（{_n(100 * r.follower_jump_ratio)}%）；同一平台多个创作者发布近乎相同的文本"
+        f"（转发不计；单位下发统一文案很常见，该项强度乘以 {_n(r.duplicate_weight)}）；"
         "评论（只看本系统读完全部评论的作品；未读取、只读了前几页或从文件导入的评论不判断）："
         "平台显示的评论数远多于实际能读到的评论（评论、回复各按编号计一次），"
         f"即可读评论 ÷ 评论数 低于 {_n(r.comment_readable_share)} 时该项强度为 0.5"
