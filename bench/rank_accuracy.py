@@ -55,6 +55,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "before": {"estimate_reach": False, "overperformance": {"baseline": "earlier"}},
     "after": {},  # the shipped defaults: reach estimated, earlier-only baseline
     "after_others": {"overperformance": {"baseline": "others"}},
+    "no_views": {"reach_from_views": False},  # the defaults before reach from views
 }
 
 

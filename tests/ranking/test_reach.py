@@ -9,7 +9,7 @@ import pytest
 from tracker.ranking import RankingFrames, RankingSettings, rank_campaign
 from tracker.ranking.evaluate import spearman
 from tracker.ranking.explain import explain_work
-from tracker.ranking.reach import leave_one_out_level
+from tracker.ranking.reach import leave_one_out_level, predicted_residual
 
 
 def _world(rng: np.random.Generator, accounts: int = 60, per: int = 3) -> pd.DataFrame:
@@ -142,3 +142,67 @@ def test_a_work_without_followers_explains_where_its_audience_estimate_came_from
     pid = w["platform_post_id"][w["followers"].isna().to_numpy()].iloc[0]
     text = "\n".join(explain_work(ranked, "douyin", pid))
     assert "粉丝数未知" in text and "可靠度" in text
+
+
+def test_predicted_residual_is_the_regression_through_the_origin_per_platform() -> None:
+    target = np.array([2.0, -2.0, 4.0, np.nan, 1.0, -1.0, np.nan])
+    predictor = np.array([1.0, -1.0, 2.0, 3.0, 1.0, -1.0, 5.0])
+    plat = np.array([0, 0, 0, 0, 1, 1, 1])
+    out = predicted_residual(target, predictor, plat, min_pairs=3)
+    # platform 0: target = 2 × predictor exactly, so β = 2 and the unknown row gets 6
+    assert out[:4].tolist() == pytest.approx([2.0, -2.0, 4.0, 6.0])
+    # platform 1 has two pairs, fewer than min_pairs: no prediction
+    assert np.isnan(out[4:]).all()
+    assert np.isnan(predicted_residual(target, np.full(7, np.nan), plat, 3)).all()
+
+
+def _frames_with_views(rng: np.random.Generator, n: int = 900) -> tuple[RankingFrames, np.ndarray]:
+    """Bilibili-like: every work shows its views, a third of accounts show followers, each
+    account has one work (no history to learn its level from); views carry audience and
+    quality, likes per view carry quality only (as the simulator draws them)."""
+    fol = np.round(10 ** rng.uniform(1, 6, n))
+    q = rng.beta(2, 3, n)
+    views = np.round(3 * (fol + 50) ** 0.7 * np.exp(3 * (q - 0.5) + 0.5 * rng.normal(size=n)))
+    likes = np.round(views * 0.05 * np.exp(q - 0.5 + 0.3 * rng.normal(size=n)))
+    known = rng.uniform(size=n) < 1 / 3
+    works = pd.DataFrame(
+        {
+            "platform": "bilibili",
+            "platform_post_id": [f"b{i}" for i in range(n)],
+            "account_uid": [f"u{i}" for i in range(n)],
+            "content_type": "video",
+            "published_at": pd.Timestamp("2024-09-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 20 * 86400, n), unit="s"),
+            "views": pd.array(views.astype(int), dtype="Int64"),
+            "likes": pd.array(likes.astype(int), dtype="Int64"),
+            "followers": pd.array(np.where(known, fol, np.nan), dtype="float64").astype("Int64"),
+        }
+    )
+    return RankingFrames(works=works), q
+
+
+def test_works_without_followers_but_with_views_are_judged_by_their_own_views() -> None:
+    frames, q = _frames_with_views(np.random.default_rng(8))
+    on = rank_campaign(frames).works
+    off = rank_campaign(frames, RankingSettings(reach_from_views=False)).works
+    no_fol = frames.works["followers"].isna().to_numpy()
+    assert set(on["reach_source"][no_fol].astype(str)) == {"views"}
+    assert set(on["reach_source"][~no_fol].astype(str)) == {"followers"}
+    assert set(off["reach_source"][no_fol].astype(str)) == {"platform"}
+    # works with followers keep their score inputs exactly
+    assert on["reach_residual"][~no_fol].tolist() == off["reach_residual"][~no_fol].tolist()
+
+    def rho(a: pd.Series) -> float:
+        return spearman(a.to_numpy(dtype="float64")[no_fol], q[no_fol])
+
+    assert rho(on["size_score"]) > rho(off["size_score"]) + 0.1
+    assert rho(on["quality_score"]) > rho(off["quality_score"]) + 0.1
+
+
+def test_a_work_judged_by_its_views_says_so() -> None:
+    frames, _ = _frames_with_views(np.random.default_rng(9), 120)
+    ranked = rank_campaign(frames)
+    w = ranked.works
+    pid = w["platform_post_id"][w["followers"].isna().to_numpy()].iloc[0]
+    text = "\n".join(explain_work(ranked, "bilibili", pid))
+    assert "粉丝数未知，按本作品播放量" in text

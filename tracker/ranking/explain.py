@@ -178,6 +178,12 @@ def _fair_line(r: pd.Series, stats: pd.Series | None, pz: str, min_works: int) -
 
 def _size_line(r: pd.Series, stats: pd.Series | None, pseudo: float) -> str:
     source = r.get("reach_source")
+    if not _na(source) and source == "views" and not _na(r["size_score"]):
+        return (
+            f"粉丝校正分：粉丝数未知，按本作品播放量 {_int(r.get('views'))} 比较：互动量比同平台"
+            "同等播放量作品的预期高出多少，按该平台粉丝数已知作品上两种偏离的关系折算为 "
+            f"{float(r['reach_residual']):+.3f}，平台内百分位 = {_f(r['size_score'])}"
+        )
     if not _na(source) and source in ("others", "platform") and not _na(r["size_score"]):
         k = int(r.get("reach_others") or 0)
         basis = (

@@ -25,7 +25,7 @@ from tracker.ranking.memory import release_memory
 from tracker.ranking.overperformance import RULE_ZH, crowdtangle_score, expected_interactions
 from tracker.ranking.platform_score import platform_percentile
 from tracker.ranking.quality import blend_quality, size_residual
-from tracker.ranking.reach import SOURCE_ZH, leave_one_out_level
+from tracker.ranking.reach import SOURCE_ZH, leave_one_out_level, predicted_residual
 from tracker.ranking.reference_index import reference_index
 from tracker.ranking.risk import (
     duplicate_accounts,
@@ -448,6 +448,12 @@ def _reach_adjusted(
     level = np.where(fol_known, 0.0, loo["level"].to_numpy())
     reliability = np.where(fol_known, 1.0, loo["reliability"].to_numpy())
     resid = (d[:n] - level) * reliability
+    if s.reach_from_views and "views" in w.columns:
+        from_views = _views_prediction(w, y_all[:n], np.where(fol_known, d[:n], np.nan), s)
+        use = ~fol_known & ~np.isnan(from_views)
+        resid = np.where(use, from_views, resid)
+        source = np.where(use, "views", source)
+        reliability = np.where(use, 1.0, reliability)
     return pd.DataFrame(
         {
             "reach_source": pd.Categorical(source, categories=list(SOURCE_ZH)),
@@ -456,6 +462,30 @@ def _reach_adjusted(
             "reach_reliability": _f32(reliability),
             "reach_residual": resid,
         }
+    )
+
+
+def _views_prediction(
+    w: pd.DataFrame, y: np.ndarray, follower_resid: np.ndarray, s: RankingSettings
+) -> np.ndarray:
+    """A work's follower-line residual predicted from its own views (``predicted_residual``):
+    ln(c+I) less the platform's line on ln(1+views) (content-type levels out, as for
+    followers), scaled by how that residual tracks the follower residual on works with both.
+    Views are the work's own reach, so no account level is needed. Views shown only as a floor
+    are not read."""
+    views = as_float(w["views"])
+    views = np.where(any_floor(w["floor_bits"].to_numpy(dtype=np.uint8), ["views"]), np.nan, views)
+    r_views, _, _ = size_residual(
+        pd.Series(y),
+        pd.Series(np.log1p(views)),
+        w["platform"],
+        s.min_platform_works,
+        content_type=w["content_type"] if "content_type" in w.columns else None,
+        min_type_works=s.min_content_type_works,
+    )
+    plat = pd.factorize(w["platform"].astype("object"), sort=True)[0]
+    return predicted_residual(
+        follower_resid, r_views.to_numpy(dtype="float64"), plat, s.min_platform_works
     )
 
 

@@ -22,6 +22,10 @@ many there are — Normal-Normal empirical Bayes, as for small platforms and cre
   lone work without followers therefore sits near the middle of its platform instead of at the
   top or bottom its audience put it.
 
+Where the platform shows the work's own views (Bilibili and Kuaishou search results carry plays
+but no followers), those are its reach: ``predicted_residual`` turns the residual of ln(c+I) on
+ln(1+views) into a guess of the follower-line residual, and no account level is needed.
+
 Pure functions over aligned arrays; pandas only for the grouped sums.
 """
 
@@ -30,10 +34,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCE_ZH", "leave_one_out_level"]
+__all__ = ["SOURCE_ZH", "leave_one_out_level", "predicted_residual"]
 
 SOURCE_ZH = {
     "followers": "粉丝数",
+    "views": "本作品播放量",
     "others": "同账号其他作品",
     "platform": "平台平均水平",
 }
@@ -119,3 +124,38 @@ def leave_one_out_level(
             "reliability": reliability,
         }
     )
+
+
+def predicted_residual(
+    target: np.ndarray, predictor: np.ndarray, platform: np.ndarray, min_pairs: int
+) -> np.ndarray:
+    """``target`` predicted from ``predictor`` by a per-platform line through the origin
+    (``β = cov / var`` over rows with both), for every row with a predictor.
+
+    Both are residuals (mean about 0 on each platform). Used for a work whose followers are
+    unknown but whose views are: ``target`` is the follower-line residual of works with
+    followers, ``predictor`` the residual of ln(c+I) on ln(1+views). β is the regression of
+    the one on the other where both are known, so the prediction is the best linear guess of
+    the follower residual, on its scale and shrunk by their correlation. A platform with fewer
+    than ``min_pairs`` such works gets no prediction (NaN).
+    """
+    t = np.asarray(target, dtype="float64")
+    x = np.asarray(predictor, dtype="float64")
+    plat = np.asarray(platform, dtype=np.int64)
+    out = np.full(len(x), np.nan)
+    if not len(x):
+        return out
+    both = ~np.isnan(t) & ~np.isnan(x)
+    n_p = int(plat.max()) + 1
+    cnt = np.bincount(plat[both], minlength=n_p).astype("float64")
+    sx = np.bincount(plat[both], x[both], n_p)
+    st = np.bincount(plat[both], t[both], n_p)
+    sxx = np.bincount(plat[both], x[both] ** 2, n_p)
+    sxt = np.bincount(plat[both], x[both] * t[both], n_p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = sxx / cnt - (sx / cnt) ** 2
+        cov = sxt / cnt - (sx / cnt) * (st / cnt)
+        beta = np.where((cnt >= min_pairs) & (var > 0), cov / var, np.nan)
+    has = ~np.isnan(x)
+    out[has] = beta[plat[has]] * x[has]
+    return out

@@ -270,6 +270,11 @@ class RankingSettings(_Strict):
     """Size-adjusted score where followers are missing: the account's level from its other
     works (leave-one-out, empirical-Bayes shrunk; ``tracker.ranking.reach``). Off: such works
     have no size-adjusted score and the blend falls back to raw engagement."""
+    reach_from_views: bool = True
+    """Where followers are missing but the work's views are known (Bilibili and Kuaishou
+    search results carry plays, not followers), the size-adjusted residual is predicted from
+    the residual of ln(c+I) on ln(1+views) instead of the account's other works
+    (``tracker.ranking.reach.predicted_residual``). Needs ``estimate_reach``."""
     overperformance: OverperformanceSettings = Field(default_factory=OverperformanceSettings)
     quality: QualityWeights = Field(default_factory=QualityWeights)
     creators: CreatorSettings = Field(default_factory=CreatorSettings)
@@ -371,6 +376,13 @@ def describe_lines(s: RankingSettings) -> list[str]:
             "粉丝数未知时（部分平台搜索结果、截图与报送不带粉丝数），用同账号其他作品的平均水平"
             "估计账号体量，按作品件数向平台平均收缩；估计越不确定，作品自身的偏离越向中间收缩"
             "（可靠度 = σ²/(σ²+P)），没有粉丝数也没有其他作品的作品因此落在平台中段附近。"
+            + (
+                "平台公开播放量时（如 B 站、快手的搜索结果有播放、无粉丝），改用本作品播放量："
+                "ln(c+I) 减去同平台同等播放量作品的预期值，再按该平台粉丝数已知作品上两种偏离的"
+                "回归系数折算到粉丝校正的尺度。"
+                if s.reach_from_views
+                else ""
+            )
             if s.estimate_reach
             else "粉丝数未知时此项不计。"
         ),
