@@ -114,6 +114,12 @@ class FaultInjector:
         c = self.config
         return bool(c.rate) or c.profile == "login-wall" or bool(c.page_fault_rate)
 
+    @property
+    def draws_faults(self) -> bool:
+        """Whether :meth:`decide` may draw a fault (and so reads the request ``key``)."""
+        c = self.config
+        return bool(c.rate) and bool(c.kinds)
+
     def decide(self, platform: str, key: str) -> str | None:
         """The fault for this attempt of ``key`` on ``platform``, or ``None`` to answer normally."""
         c = self.config

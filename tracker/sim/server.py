@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -101,9 +102,11 @@ class RawResponse:
     delay_s: float = 0.0
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 """What ``json.dumps`` with these options builds anew on every call (an encoder keeps no state
-between calls, so one serves every thread)."""
+between calls, so one serves every thread). A body is a fresh tree of dicts and lists, never
+circular, so the encoder skips the bookkeeping that would only detect a cycle: the bytes are
+the same."""
 
 
 def encode_body(body: Any) -> bytes:
@@ -121,6 +124,22 @@ def to_raw(resp: SimResponse) -> RawResponse:
     if not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = resp.content_type
     return RawResponse(resp.status, headers, encode_body(resp.body))
+
+
+@lru_cache(maxsize=8192)
+def _split_target(target: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """``/<mount>/<path>?<query>`` -> (mount, ``/<path>``, the query's pairs, first of each name).
+
+    A collection asks for the same URLs again at every virtual instant; the parse is a pure
+    function of the target, so it is made once (callers build their own dict from the pairs).
+    """
+    url = urlsplit(target)
+    query: dict[str, str] = {}
+    for k, v in parse_qsl(url.query, keep_blank_values=True):
+        query.setdefault(k, v)
+    _, _, rest = url.path.partition("/")
+    mount, _, sub = rest.partition("/")
+    return mount, "/" + sub, tuple(query.items())
 
 
 def _json(status: int, body: Any) -> RawResponse:
@@ -145,19 +164,16 @@ class SimApp:
         for platform, sim in self.sims.items():
             for route in sim.routes():
                 self._routes.setdefault((platform, route.method.upper()), []).append(route)
+        # The routes never change after start-up, so a path's route is looked up once.
+        self._route_cached = lru_cache(maxsize=4096)(self._find_route)
 
     # --- entry point ---------------------------------------------------------------------------
 
     def handle(
         self, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes
     ) -> RawResponse:
-        url = urlsplit(target)
-        query: dict[str, str] = {}
-        for k, v in parse_qsl(url.query, keep_blank_values=True):
-            query.setdefault(k, v)
-        _, _, rest = url.path.partition("/")
-        mount, _, sub = rest.partition("/")
-        path = "/" + sub
+        mount, path, pairs = _split_target(target)
+        query = dict(pairs)
         if mount == "_sim":
             return self._control(method.upper(), path, body)
         sim = self.sims.get(mount)
@@ -170,6 +186,9 @@ class SimApp:
         return self._platform(mount, sim, route, request)
 
     def _route(self, platform: str, method: str, path: str) -> Route | None:
+        return self._route_cached(platform, method, path)
+
+    def _find_route(self, platform: str, method: str, path: str) -> Route | None:
         routes = self._routes.get((platform, method), [])
         for route in routes:
             if route.pattern.fullmatch(path):
@@ -190,7 +209,10 @@ class SimApp:
     def _platform(
         self, platform: str, sim: PlatformSim, route: Route, request: SimRequest
     ) -> RawResponse:
-        key = request_key(request.method, request.path, request.query, request.body)
+        # Only a drawn fault reads the request's identity; a world without faults skips it.
+        key = ""
+        if self.injector.draws_faults:
+            key = request_key(request.method, request.path, request.query, request.body)
         fault = self.injector.decide(platform, key)
         cfg = self.injector.config
         if fault == LOGIN_WALL:

@@ -376,6 +376,10 @@ class PlatformWorld:
         self._question_ids = Affine(stable_hash(world.seed, "zhihu-question-ids"), 10**8)
         self.account = lru_cache(maxsize=8192)(self._make_account)
         self.post_seed = lru_cache(maxsize=8192)(self._make_post)
+        # A post is a pure function of (index, instant), and a collection asks for the same
+        # post several times at one instant (its listing, its detail, a repost of it).
+        self._built = lru_cache(maxsize=4096)(self._build)
+        self._index_of = lru_cache(maxsize=8192)(self._post_index)
 
     def _rng(self, *key: object) -> SplitRandom:
         return SplitRandom(stable_hash(self.seed, self.platform, *key))
@@ -578,7 +582,10 @@ class PlatformWorld:
         )
 
     def post_index(self, post_id: str) -> int | None:
-        value = str(post_id).strip()
+        return self._index_of(str(post_id))
+
+    def _post_index(self, post_id: str) -> int | None:
+        value = post_id.strip()
         if self.platform == "bilibili" and value[:2].lower() == "av":
             value = value[2:]
         for i in self.post_ids.decode(value):
@@ -588,6 +595,9 @@ class PlatformWorld:
 
     def build(self, i: int, t: float) -> SimPost:
         """The post as seen at instant ``t`` (epoch seconds)."""
+        return self._built(i, t)
+
+    def _build(self, i: int, t: float) -> SimPost:
         s = self.post_seed(i)
         deleted = s.deleted_at is not None and t >= s.deleted_at
         at = min(t, s.deleted_at) if deleted and s.deleted_at is not None else t

@@ -39,6 +39,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -122,6 +123,14 @@ def _verified_type(account: SimAccount) -> int:
 
 
 def _user(account: SimAccount) -> dict[str, Any]:
+    """The account as a ``user`` object (a fresh dict: callers may change it)."""
+    return dict(_user_fields(account))
+
+
+@lru_cache(maxsize=4096)
+def _user_fields(account: SimAccount) -> dict[str, Any]:
+    """The ``user`` fields of an account (a pure function of it; flat, so a copy is a deep one).
+    Shared between calls: never handed out, :func:`_user` copies it."""
     uid = account.uid
     return {
         "id": _int_id(uid),
@@ -155,6 +164,7 @@ def _topic_link(tag: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def html_text(text: str) -> str:
     """Plain post text as m.weibo.cn sends it: escaped, ``#话题#`` as links, newlines as <br />."""
     escaped = html.escape(text, quote=False)
