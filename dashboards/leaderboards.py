@@ -8,6 +8,7 @@ only for the rows shown, so ranking a million works never drags their texts into
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from dashboards.filters import UNREGISTERED, Selection, label_of
 from tracker.membership.counted import CountedWorks, counted_works, loaded_works
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.ranking.slices import scope_mask
-from tracker.services.rank import load_frames
+from tracker.services.rank import RankingHandoff, load_frames
 from tracker.store.queries import Connection
 from tracker.store.queries.dashboard import work_labels
 
@@ -31,6 +32,7 @@ __all__ = [
     "flagged_works",
     "labelled",
     "rank_and_count",
+    "reuse_fits",
     "risk_sample",
 ]
 
@@ -67,11 +69,21 @@ def rank_and_count(
     until: datetime | None = None,
     as_of: datetime | None = None,
     approved_only: bool = False,
+    reuse: RankingHandoff | None = None,
 ) -> tuple[RankingFrames, RankingResult, CountedWorks | None]:
     """:func:`compute_ranking`, and the counted works its frames already hold (for week over
     week, participation and the not-reported list, which would otherwise read them again):
     taken before ``until`` drops works, and None with ``as_of`` (the cut frames no longer
-    hold what those lists count; they read the store)."""
+    hold what those lists count; they read the store).
+
+    ``reuse``: a ranking the caller has just made of the same stored works (nothing written
+    since); taken instead of ranking again when it is the one this call would make
+    (:func:`reuse_fits`), else ignored.
+    """
+    if reuse is not None and reuse_fits(
+        reuse, campaign_id, settings, until=until, as_of=as_of, approved_only=approved_only
+    ):
+        return _handed_on(reuse)
     frames = load_frames(conn, campaign_id, details=False, as_of=as_of, settings=settings)
     loaded = loaded_works(frames) if as_of is None else None
     if until is not None and len(frames.works):
@@ -80,6 +92,58 @@ def rank_and_count(
         frames.works = frames.works[keep.to_numpy()].reset_index(drop=True)
     result = rank_campaign(frames, settings, approved_only=approved_only)
     return frames, result, counted_works(loaded, frames.snapshots)
+
+
+DETAIL_COLUMNS = ("title", "url", "source")
+"""What ``load_frames(details=True)`` adds to the works; without details the frames lack them
+and the ranking holds them as empty (``None``) columns."""
+
+
+def reuse_fits(
+    handoff: RankingHandoff,
+    campaign_id: int,
+    settings: RankingSettings,
+    *,
+    until: datetime | None,
+    as_of: datetime | None,
+    approved_only: bool,
+) -> bool:
+    """Whether ``handoff`` is the ranking :func:`rank_and_count` would make: the same campaign,
+    settings of the same values and the same review scope, and no cut on either side (an
+    ``until`` or ``as_of`` here, or a cut it was made at)."""
+    ranked = handoff.ranked
+    return (
+        until is None
+        and as_of is None
+        and handoff.as_of is None
+        and handoff.loaded is not None
+        and ranked.campaign_id == campaign_id
+        and ranked.result.approved_only == approved_only
+        and ranked.result.settings == settings
+    )
+
+
+def _blank_details(works: pd.DataFrame) -> pd.DataFrame:
+    """Ranked ``works`` as a ranking without details holds them: the detail columns empty."""
+    out = works.copy(deep=False)  # copy-on-write: the caller's frame stays as it was
+    for col in DETAIL_COLUMNS:
+        if col in out.columns:
+            out[col] = pd.Series([None] * len(out), index=out.index, dtype="object")
+    return out
+
+
+def _handed_on(
+    handoff: RankingHandoff,
+) -> tuple[RankingFrames, RankingResult, CountedWorks | None]:
+    """The frames, ranking and counted works of ``handoff`` as :func:`rank_and_count` gives
+    them uncut: titles, urls and sources blanked when it was ranked with details (the report
+    looks titles up for the rows it shows, as it does after its own ranking)."""
+    frames, result = handoff.ranked.frames, handoff.ranked.result
+    if handoff.details:
+        loaded = frames.works.drop(columns=[c for c in DETAIL_COLUMNS if c in frames.works])
+        frames = replace(frames, works=loaded)
+        result = replace(result, works=_blank_details(result.works))
+    return frames, result, counted_works(handoff.loaded, frames.snapshots)
 
 
 def filter_works(

@@ -74,6 +74,7 @@ from tracker.readmodel.comments import PARTICIPATION_ABOUT_ZH, comments_read_zh
 from tracker.readmodel.summary import figures_json
 from tracker.records import RUN_KIND_ZH, RUN_STATUS_ZH
 from tracker.safe_files import atomic_text_output, check_output
+from tracker.services.rank import RankingHandoff
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries import dashboard as reads
 from tracker.store.queries.comments import comments_read
@@ -101,12 +102,18 @@ def build_report(
     now: datetime | None = None,
     city: str | None = None,
     as_of: datetime | None = None,
+    ranking: RankingHandoff | None = None,
 ) -> ReportResult:
     """Write the report to ``out_path`` (atomically); with ``pdf`` also ``<out>.pdf``.
 
     ``city`` (``深圳市`` or ``深圳``) makes it that city's report: its units and their
     participation against the registry, its best works, its works needing review and its units
     that have not reported; a city the registry does not know is a one-line error.
+
+    ``ranking``: the caller's ranking of the same stored works, made just before with nothing
+    written since (the demo ranks for its lists, then writes the report); the report takes it
+    instead of ranking again when it is the one it would make (uncut, every review status,
+    the same campaign and settings), else ranks for itself.
     """
     started = time.perf_counter()
     out = check_output(out_path)  # refused before any work: the open database, the config...
@@ -116,7 +123,16 @@ def build_report(
     phases: dict[str, float] = {}
     with engine.connect() as conn:
         data, works = gather(
-            conn, config, camp, day=day, since=since, now=now, phases=phases, city=city, as_of=as_of
+            conn,
+            config,
+            camp,
+            day=day,
+            since=since,
+            now=now,
+            phases=phases,
+            city=city,
+            as_of=as_of,
+            ranking=ranking,
         )
     mark = time.perf_counter()
     page = render_report(data)
@@ -163,11 +179,12 @@ def gather(
     phases: dict[str, float] | None = None,
     city: str | None = None,
     as_of: datetime | None = None,
+    ranking: RankingHandoff | None = None,
 ) -> tuple[ReportData, int]:
     """Everything the page shows, as ``ReportData`` (and the number of works covered).
 
     ``phases`` (when given) receives the seconds spent on the aggregates, the ranking and the
-    figures, for the benchmark.
+    figures, for the benchmark. ``ranking``: see :func:`build_report`.
     """
     phases = {} if phases is None else phases
     mark = time.perf_counter()
@@ -187,7 +204,9 @@ def gather(
     settings = RankingSettings.from_mapping(config.ranking)
     until = end_of_day(day, zone) if day is not None else None
     # The counted works the frames hold serve the membership lists below (None with as_of).
-    frames, result, counted = rank_and_count(conn, cid, settings, until=until, as_of=as_of)
+    frames, result, counted = rank_and_count(
+        conn, cid, settings, until=until, as_of=as_of, reuse=ranking
+    )
     phases["ranking_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     # The read model's facts from the works the ranking already scored: no second pass, and

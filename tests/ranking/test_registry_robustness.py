@@ -31,7 +31,7 @@ from tracker.ranking.risk import follower_jumps
 from tracker.ranking.selection import Selection
 from tracker.ranking.settings import RiskSettings
 from tracker.ranking.slices import RankedCampaign
-from tracker.services.rank import rank_service
+from tracker.services.rank import RankingHandoff, rank_for_handoff, rank_service
 from tracker.store.engine import make_engine
 
 from ..helpers.cli import run_in_process
@@ -87,18 +87,31 @@ def _check_ranked(ranked: RankedCampaign, world: World) -> None:
         assert explain_work(ranked.result, str(platform), str(post_id))
 
 
-def _rank_report_export(built: BuiltWorld, world: World, out: Path) -> None:
-    """Rank (both review scopes), write the report and every export list as csv."""
+def _rank_report_export(
+    built: BuiltWorld, world: World, out: Path, *, hand_on: bool = False
+) -> None:
+    """Rank (both review scopes), write the report and every export list as csv.
+
+    ``hand_on``: the report takes the ranking of every review status (uncut, nothing written
+    since), as the demo hands it on, instead of ranking once more; the pinned cases keep the
+    report's own ranking (``tests/dashboards/test_ranking_handoff.py`` checks both give the
+    same page)."""
     engine = make_engine(built.url)
     try:
+        every_status: RankingHandoff | None = None
         for include_unreviewed in (True, False):
-            ranked = rank_service(engine, built.config, include_unreviewed=include_unreviewed)
+            ranking = rank_for_handoff(engine, built.config, include_unreviewed=include_unreviewed)
+            ranked = ranking.ranked
+            if include_unreviewed:
+                every_status = ranking
             _check_ranked(ranked, world)
             filters = Selection(include_unreviewed=include_unreviewed)
             for which in LISTS:
                 export_list(ranked, which, filters, out / f"{which}_{include_unreviewed}.csv",
                             fmt="csv", anonymise=which != "units")  # fmt: skip
-        report = build_report(engine, built.config, out / "report.html")
+        report = build_report(
+            engine, built.config, out / "report.html", ranking=every_status if hand_on else None
+        )
         assert report.works == len(world.accountless) + sum(len(a.works) for a in world.accounts)
     finally:
         engine.dispose()
@@ -269,7 +282,7 @@ def test_any_registry_ranks_reports_and_exports(world: World) -> None:
         mock.patch("dashboards.report_build.load_prefectures", _small_map),
     ):
         out = Path(tmp)
-        _rank_report_export(build(out / "db", world), world, out)
+        _rank_report_export(build(out / "db", world), world, out, hand_on=True)
 
 
 uids_st = st.sampled_from(("u1", "u2", "u3", None))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -61,6 +61,9 @@ from tracker.store.engine import make_engine, sqlite_url
 from tracker.store.models import Post, PostCampaign
 from tracker.store.stored_config import StoredTexts
 
+if TYPE_CHECKING:
+    from tracker.services.rank import RankingHandoff
+
 DEMO_SEED = 2024
 DEMO_DEADLINE = date(2024, 9, 27)
 """The notice's first deadline (Beijing): the day the demo's first collection runs and the
@@ -88,10 +91,18 @@ class WrittenReport(Protocol):
 
 
 class ReportWriter(Protocol):
-    """Writes the HTML report of ``engine``'s data to ``out_path`` as of ``now``."""
+    """Writes the HTML report of ``engine``'s data to ``out_path`` as of ``now``; ``ranking``
+    is the demo's own ranking of the same data, which the writer may take instead of ranking
+    again."""
 
     def __call__(
-        self, engine: Engine, config: TrackerConfig, out_path: Path, *, now: datetime
+        self,
+        engine: Engine,
+        config: TrackerConfig,
+        out_path: Path,
+        *,
+        now: datetime,
+        ranking: RankingHandoff | None = None,
     ) -> WrittenReport: ...
 
 
@@ -319,7 +330,7 @@ def run_demo(
     presentation layer)."""
     from tracker.exports.service import export_list
     from tracker.ranking.selection import Selection
-    from tracker.services.rank import rank_service
+    from tracker.services.rank import rank_for_handoff
 
     _check_outputs(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -410,18 +421,20 @@ def run_demo(
 
             step("评论读取", do_comments)
 
-            ranked_holder: dict[str, Any] = {}
+            # The lists and the report use one ranking: nothing is written to the database
+            # between this step and the report.
+            ranked_holder: dict[str, RankingHandoff] = {}
 
             def do_rank() -> str:
-                ranked = rank_service(engine, config, include_unreviewed=True, now=sim.now)
-                ranked_holder["ranked"] = ranked
-                r = ranked.result
+                ranking = rank_for_handoff(engine, config, include_unreviewed=True, now=sim.now)
+                ranked_holder["ranking"] = ranking
+                r = ranking.ranked.result
                 return f"作品 {len(r.works)}，创作者 {len(r.creators)}，单位 {len(r.units)}"
 
             step("评分排名", do_rank)
 
             def do_exports() -> str:
-                ranked = ranked_holder["ranked"]
+                ranked = ranked_holder["ranking"].ranked
                 filters = Selection(include_unreviewed=True)
                 names = WORKBOOKS
                 for which, name in names.items():
@@ -435,7 +448,13 @@ def run_demo(
             step("导出 Excel 名单", do_exports)
 
             def do_report() -> str:
-                result = write_report(engine, config, out_dir / "report.html", now=sim.now)
+                result = write_report(
+                    engine,
+                    config,
+                    out_dir / "report.html",
+                    now=sim.now,
+                    ranking=ranked_holder["ranking"],
+                )
                 summary.files.insert(0, result.path)
                 return f"report.html（{result.size_bytes / 1e6:.1f} MB，{result.works} 件作品）"
 

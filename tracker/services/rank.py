@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ import pandas as pd
 from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.config import UNIT_KIND_NAMES_ZH, UNIT_KINDS, CampaignConfig, TrackerConfig
 from tracker.errors import TrackerError
+from tracker.membership.counted import loaded_works
 from tracker.ranking import RankingFrames, RankingSettings, rank_campaign
 from tracker.ranking.as_of import cut_tables
 from tracker.ranking.assemble import (
@@ -46,10 +47,12 @@ from tracker.store.queries.works import campaign_excerpts, data_sources, work_ex
 from tracker.store.registry import campaign_ids
 
 __all__ = [
+    "RankingHandoff",
     "load_frames",
     "normalise_platform",
     "normalise_unit_kind",
     "one_read_of_stored_tables",
+    "rank_for_handoff",
     "rank_service",
     "ranking_settings",
     "with_details",
@@ -227,6 +230,26 @@ def with_details(engine: Engine, works: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RankingHandoff:
+    """A ranking with what a later step of the same run needs to use it instead of ranking the
+    same stored works again (the demo's report after its lists, which ranked them already).
+
+    The step that takes it checks that it is the ranking it would make (the campaign, the
+    settings, the review scope, no cut on either side; ``dashboards.leaderboards``); the caller
+    that hands it on vouches that nothing was written to the store since it was made.
+    """
+
+    ranked: RankedCampaign
+    as_of: datetime | None
+    """The cut the frames were read at; None when uncut."""
+    details: bool
+    """Whether the works carry title, url and source (``load_frames(details=True)``)."""
+    loaded: pd.DataFrame | None
+    """The frames' works as loaded (``loaded_works``), for the counted works; None with a cut,
+    whose frames no longer hold what those lists count."""
+
+
 def rank_service(
     engine: Engine,
     config: TrackerConfig,
@@ -245,6 +268,29 @@ def rank_service(
     shown). ``as_of`` (aware) ranks the campaign as it stood at that instant: the same cut
     for the works, their metrics and the participation figures.
     """
+    return rank_for_handoff(
+        engine,
+        config,
+        campaign,
+        include_unreviewed=include_unreviewed,
+        details=details,
+        now=now,
+        as_of=as_of,
+    ).ranked
+
+
+def rank_for_handoff(
+    engine: Engine,
+    config: TrackerConfig,
+    campaign: str | None = None,
+    *,
+    include_unreviewed: bool = False,
+    details: bool = True,
+    now: datetime | None = None,
+    as_of: datetime | None = None,
+) -> RankingHandoff:
+    """:func:`rank_service`, kept as a :class:`RankingHandoff` for a later step of the same run
+    (the report) that would otherwise rank the same stored works again."""
     cfg = config.campaign(campaign)
     settings = ranking_settings(config)
     with engine.connect() as conn:
@@ -262,10 +308,12 @@ def rank_service(
             from tracker.membership.unreported import load_unreported
 
             unreported = load_unreported(conn, cid, as_of=as_of)
+    # Taken before the ranking, as the report takes them (they share the arrays: no copy).
+    loaded = loaded_works(frames) if as_of is None else None
     result = rank_campaign(frames, settings, approved_only=not include_unreviewed)
     if excerpts is not None:
         _fill_titles(result.works, excerpts)
-    return RankedCampaign(
+    ranked = RankedCampaign(
         campaign=cfg,
         campaign_id=cid,
         frames=frames,
@@ -277,3 +325,4 @@ def rank_service(
         unreported=unreported,
         comments_read=read,
     )
+    return RankingHandoff(ranked, as_of, details, loaded)
