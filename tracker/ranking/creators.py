@@ -165,43 +165,64 @@ def creator_scores(
     p_index = pd.Index([str(p) for p in p_names])
 
     def per_work(col: str) -> np.ndarray:
-        return priors[col].reindex(p_index).to_numpy(dtype="float64")[p_codes]
+        return priors[col].reindex(p_index).to_numpy(dtype="float64")[p_codes[scored]]
 
+    q = works[quality_col].to_numpy(dtype="float64", na_value=np.nan)
+    scored = ~np.isnan(q)
+    # The grouped means (one pass over four columns); every later step is per creator on plain
+    # arrays: a Series would align indexes at each of a dozen small operations.
     frame = pd.DataFrame(
         {
-            "c": c_codes,
-            "q": works[quality_col].to_numpy(dtype="float64", na_value=np.nan),
+            "q": q[scored],
             "mu": per_work("mu"),
             "sigma2": per_work("sigma2"),
             "tau2": per_work("tau2"),
         }
     )
-    scored = frame[frame["q"].notna()]
-    g = scored.groupby("c", sort=True)
-    out = pd.DataFrame({"works": frame.groupby("c", sort=True).size()})
-    out["scored_works"] = g.size().reindex(out.index).fillna(0).astype("int64")
-    out["quality_mean"] = g["q"].mean().reindex(out.index)
-    out["prior_mean"] = g["mu"].mean().reindex(out.index)
-    sigma2 = g["sigma2"].mean().reindex(out.index)
-    tau2 = g["tau2"].mean().reindex(out.index)
-    noise = sigma2 / out["scored_works"].where(out["scored_works"] > 0)
+    n_c = int(c_codes.max()) + 1 if len(c_codes) else 0
+    works_n = np.bincount(c_codes, minlength=n_c)
+    present = np.flatnonzero(works_n)
+    slot = np.full(n_c, -1, dtype=np.int64)
+    slot[present] = np.arange(len(present))
+    means = np.full((len(present), 4), np.nan)
+    if scored.any():
+        g = frame.groupby(c_codes[scored], sort=True).mean()
+        means[slot[g.index.to_numpy()]] = g.to_numpy(dtype="float64")
+    quality_mean, prior_mean, sigma2, tau2 = means.T
+    scored_n = np.bincount(c_codes[scored], minlength=n_c)[present].astype("int64")
+    noise = sigma2 / np.where(scored_n > 0, scored_n, np.nan)
     if settings.shrinkage:
-        shrink = (noise / (tau2 + noise)).where((tau2 + noise) > 0, 0.0).fillna(0.0)
+        denom = tau2 + noise
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shrink = np.where(denom > 0, noise / denom, 0.0)
+        shrink = np.where(np.isnan(shrink), 0.0, shrink)
     else:
-        shrink = pd.Series(0.0, index=out.index)
-    shrink = shrink.where(out["quality_mean"].notna())
-    out["sigma2"] = sigma2
-    out["tau2"] = tau2
-    out["shrink"] = shrink
-    out["quality_shrunk"] = (1 - shrink) * out["quality_mean"] + shrink * out["prior_mean"]
-    post_sd = np.sqrt((shrink * tau2).clip(lower=0))
-    out["quality_sd"] = post_sd
-    out["quality_lower"] = out["quality_shrunk"] - settings.lower_bound_z * post_sd
+        shrink = np.zeros(len(present))
+    shrink = np.where(np.isnan(quality_mean), np.nan, shrink)
+    quality_shrunk = (1 - shrink) * quality_mean + shrink * prior_mean
+    spread = shrink * tau2
+    post_sd = np.sqrt(np.where(spread < 0, 0.0, spread))
+    quality_lower = quality_shrunk - settings.lower_bound_z * post_sd
     cap = np.log1p(settings.activity_cap_works)
-    out["activity"] = np.minimum(1.0, np.log1p(out["works"].astype("float64")) / cap)
-    basis = out["quality_lower"] if settings.use_lower_bound else out["quality_shrunk"]
-    out["creator_score"] = 100.0 * (
-        settings.activity_weight * out["activity"] + settings.quality_weight * basis / 100.0
+    activity = np.minimum(1.0, np.log1p(works_n[present].astype("float64")) / cap)
+    basis = quality_lower if settings.use_lower_bound else quality_shrunk
+    out = pd.DataFrame(
+        {
+            "works": works_n[present],
+            "scored_works": scored_n,
+            "quality_mean": quality_mean,
+            "prior_mean": prior_mean,
+            "sigma2": sigma2,
+            "tau2": tau2,
+            "shrink": shrink,
+            "quality_shrunk": quality_shrunk,
+            "quality_sd": post_sd,
+            "quality_lower": quality_lower,
+            "activity": activity,
+            "creator_score": 100.0
+            * (settings.activity_weight * activity + settings.quality_weight * basis / 100.0),
+        },
+        index=pd.Index(present, name="c"),
     )
     out = out.join(_summaries(works, c_codes, acc, p_codes, p_names))
     out.insert(0, "creator_key", np.asarray(c_keys, dtype=object)[out.index.to_numpy()])

@@ -55,40 +55,49 @@ def platform_percentile(
     known = ~np.isnan(values) & (codes >= 0)
     kv, kc = values[known], codes[known]
     g = pd.Series(kv).groupby(kc, sort=True)
-    stats = pd.DataFrame({"n": g.size(), "mean": g.mean(), "var": g.var(ddof=1)})
-    stats["sd"] = np.sqrt(stats["var"])
+    # Per-platform numbers on a handful of rows: plain arrays (a small frame's every operation
+    # costs more than its arithmetic). Means and variances come from the grouped kernels.
+    present = np.flatnonzero(np.bincount(kc, minlength=len(names)))
+    n_p = np.bincount(kc, minlength=len(names))[present]
+    mean = g.mean().to_numpy(dtype="float64")
+    var = g.var(ddof=1).to_numpy(dtype="float64")
 
-    multi = stats["n"] >= 2
-    dof = (stats.loc[multi, "n"] - 1).sum()
-    sigma2 = (
-        float((stats.loc[multi, "var"] * (stats.loc[multi, "n"] - 1)).sum() / dof)
-        if dof
-        else np.nan
-    )
-    prior_mean = float(stats["mean"].mean()) if len(stats) else np.nan
-    if len(stats) >= 2 and np.isfinite(sigma2):
-        tau2 = max(0.0, float(stats["mean"].var(ddof=1)) - float((sigma2 / stats["n"]).mean()))
+    multi = n_p >= 2
+    dof = (n_p[multi] - 1).sum()
+    sigma2 = float(_nansum(var[multi] * (n_p[multi] - 1)) / dof) if dof else np.nan
+    prior_mean = _nanmean(mean) if len(mean) else np.nan
+    if len(mean) >= 2 and np.isfinite(sigma2):
+        tau2 = max(0.0, _nanvar(mean) - _nanmean(sigma2 / n_p))
     else:
         tau2 = np.inf
-    noise = sigma2 / stats["n"]
+    noise = sigma2 / n_p
     if np.isinf(tau2):
-        shrink = pd.Series(0.0, index=stats.index)
+        shrink = np.zeros(len(n_p))
     else:
         denom = tau2 + noise
-        shrink = (noise / denom).where(denom > 0, 1.0)
-    stats["prior_mean"] = prior_mean
-    stats["tau2"] = tau2
-    stats["sigma2"] = sigma2
-    stats["shrink"] = shrink
-    stats["mean_shrunk"] = (1 - shrink) * stats["mean"] + shrink * prior_mean
-    stats["method"] = np.where(stats["n"] >= min_works, "rank", "eb")
-    stats = stats.drop(columns="var")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shrink = np.where(denom > 0, noise / denom, 1.0)
+    mean_shrunk = (1 - shrink) * mean + shrink * prior_mean
+    stats = pd.DataFrame(
+        {
+            "n": n_p,
+            "mean": mean,
+            "sd": np.sqrt(var),
+            "prior_mean": np.full(len(n_p), prior_mean),
+            "tau2": np.full(len(n_p), tau2),
+            "sigma2": np.full(len(n_p), sigma2),
+            "shrink": shrink,
+            "mean_shrunk": mean_shrunk,
+            "method": np.where(n_p >= min_works, "rank", "eb"),
+        },
+        index=pd.Index([str(p) for p in np.asarray(names, dtype=object)[present]], name="platform"),
+    )
 
     # per-row lookups through dense platform codes (no string work on a million rows)
     n_by_code = np.zeros(len(names), dtype=np.float64)
-    n_by_code[stats.index.to_numpy()] = stats["n"].to_numpy()
+    n_by_code[present] = n_p
     mu_by_code = np.full(len(names), np.nan)
-    mu_by_code[stats.index.to_numpy()] = stats["mean_shrunk"].to_numpy()
+    mu_by_code[present] = mean_shrunk
     pct = np.full(len(values), np.nan)
     if floor is not None and np.any(floor):
         ranked = rank_key(kv, np.asarray(floor, dtype=bool)[known])
@@ -114,5 +123,28 @@ def platform_percentile(
         },
         index=x.index,
     )
-    stats.index = pd.Index([str(names[i]) for i in stats.index], name="platform")
     return scores, stats
+
+
+def _nansum(x: np.ndarray) -> float:
+    """``Series.sum()`` of a float array (NaN skipped), without building a Series."""
+    return np.where(np.isnan(x), 0.0, x).sum(dtype=np.float64)
+
+
+def _nanmean(x: np.ndarray) -> float:
+    """``Series.mean()`` of a float array: the sum of the known values over their count."""
+    known = ~np.isnan(x)
+    return float(_nansum(x) / np.float64(known.sum()))
+
+
+def _nanvar(x: np.ndarray) -> float:
+    """``Series.var(ddof=1)`` of a float array, term by term as pandas computes it (NaN
+    skipped; NaN with fewer than two known values)."""
+    known = ~np.isnan(x)
+    count = np.float64(known.sum())
+    if count <= 1:
+        return np.nan
+    values = np.where(known, x, 0.0)
+    avg = values.sum(dtype=np.float64) / count
+    sqr = np.where(known, (avg - values) ** 2, 0.0)
+    return float(sqr.sum(dtype=np.float64) / (count - 1))

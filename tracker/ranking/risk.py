@@ -497,90 +497,72 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
     out = np.full(len(signals), "", dtype=object)
     if not active.any():
         return pd.Series(out, index=signals.index, dtype=object)
-    sig = signals[active]
-    needed = [
-        *(f"z_likes_{o}" for o in _RATIOS),
-        "ratio_z",
-        "likes_per_view",
-        "jump_ratio",
-        "jump_added",
-        "lockstep_others",
-        "follower_jump",
-        "duplicate_others",
-        "comments_claimed",
-        "comments_readable",
-        "comment_copies",
-    ]
-    missing = [c for c in needed if c not in sig.columns]
-    if missing:  # a signal not computed is no evidence: NaN, never an error
-        sig = sig.assign(**dict.fromkeys(missing, np.nan))
-    st = s[active]
+    rows = np.flatnonzero(active)
+    st = s[strengths].to_numpy()[rows]
 
-    def fmt(values: pd.Series, decimals: int) -> pd.Series:
-        v = values.astype("float64").round(decimals)
-        text = (v.astype("Int64") if decimals == 0 else v).astype(object).astype(str)
-        return text.where(v.notna(), "")
+    # Plain arrays over the active rows: each phrase is a few elementwise string operations
+    # (a Series would align indexes at every one of them).
+    def num(name: str) -> np.ndarray:
+        """The signal's values on the active rows as floats (NaN: absent or not computed)."""
+        if name not in signals.columns:
+            return np.full(len(rows), np.nan)
+        return signals[name].to_numpy(dtype="float64", na_value=np.nan)[rows]
 
-    def count(values: pd.Series) -> pd.Series:
-        return values.fillna(0).astype("int64").astype(object).astype(str)
+    def fmt(values: np.ndarray, decimals: int) -> np.ndarray:
+        v = np.round(values, decimals)
+        known = ~np.isnan(v)
+        shown = np.where(known, v, 0.0).astype(np.int64) if decimals == 0 else v
+        return np.where(known, shown.astype(object).astype(str).astype(object), "")
 
-    def thousands(name: str) -> pd.Series:
-        v = sig[name].astype("float64")
-        return v.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}").astype(object)
+    def count(values: np.ndarray) -> np.ndarray:
+        return (
+            np.nan_to_num(values, nan=0.0)
+            .astype(np.int64)
+            .astype(object)
+            .astype(str)
+            .astype(object)
+        )
 
-    def ratio_phrase() -> pd.Series:
-        zcols = [f"z_likes_{o}" for o in _RATIOS]
-        worst = sig[zcols].astype("float64").fillna(-np.inf).idxmax(axis=1)
-        names = worst.map({f"z_likes_{o}": zh for o, zh in _RATIOS.items()}).astype(object)
-        return "点赞/" + names + "比异常偏高（合并稳健z=" + fmt(sig["ratio_z"], 1) + "）"
+    def thousands(name: str) -> np.ndarray:
+        v = pd.Series(num(name))
+        return v.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}").to_numpy(dtype=object)
+
+    def ratio_phrase() -> np.ndarray:
+        z = np.column_stack([num(f"z_likes_{o}") for o in _RATIOS])
+        worst = np.nan_to_num(z, nan=-np.inf).argmax(axis=1)
+        names = np.array(list(_RATIOS.values()), dtype=object)[worst]
+        return "点赞/" + names + "比异常偏高（合并稳健z=" + fmt(num("ratio_z"), 1) + "）"
 
     # phrases as builders: only the signals some row carries are worded (a few, mostly)
-    phrases: list[tuple[str, Callable[[], pd.Series]]] = [
-        ("risk_ratio", ratio_phrase),
-        (
-            "risk_views",
-            lambda: "点赞数达播放量的" + fmt(sig["likes_per_view"].clip(upper=1e6) * 100, 0) + "%",
+    phrases: list[Callable[[], np.ndarray]] = [
+        ratio_phrase,
+        lambda: "点赞数达播放量的" + fmt(np.minimum(num("likes_per_view"), 1e6) * 100, 0) + "%",
+        lambda: (
+            "快照间互动激增（增速为前一区间的"
+            + fmt(np.minimum(num("jump_ratio"), 9999), 1)
+            + "倍，新增"
+            + fmt(num("jump_added"), 0)
+            + "）"
         ),
-        (
-            "risk_jump",
-            lambda: (
-                "快照间互动激增（增速为前一区间的"
-                + fmt(sig["jump_ratio"].clip(upper=9999), 1)
-                + "倍，新增"
-                + fmt(sig["jump_added"], 0)
-                + "）"
-            ),
+        lambda: "与另外" + count(num("lockstep_others")) + "个账号的作品在同一小时内同步激增",
+        lambda: "账号粉丝短时激增+" + fmt(num("follower_jump") * 100, 0) + "%",
+        lambda: "与另外" + count(num("duplicate_others")) + "个创作者在同一平台发布的文本几乎相同",
+        lambda: (
+            "评论数 "
+            + thousands("comments_claimed")
+            + "，可读评论仅 "
+            + thousands("comments_readable")
+            + " 条"
         ),
-        (
-            "risk_lockstep",
-            lambda: "与另外" + count(sig["lockstep_others"]) + "个账号的作品在同一小时内同步激增",
-        ),
-        ("risk_followers", lambda: "账号粉丝短时激增+" + fmt(sig["follower_jump"] * 100, 0) + "%"),
-        (
-            "risk_duplicate",
-            lambda: (
-                "与另外" + count(sig["duplicate_others"]) + "个创作者在同一平台发布的文本几乎相同"
-            ),
-        ),
-        (
-            "risk_comment_hidden",
-            lambda: (
-                "评论数 "
-                + thousands("comments_claimed")
-                + "，可读评论仅 "
-                + thousands("comments_readable")
-                + " 条"
-            ),
-        ),
-        ("risk_comment_copies", lambda: thousands("comment_copies") + " 个账号发布了相同评论"),
+        lambda: thousands("comment_copies") + " 个账号发布了相同评论",
     ]
-    joined = pd.Series("", index=sig.index, dtype=object)
-    for strength, phrase in phrases:
-        on = (st[strength] >= floor).to_numpy()
+    joined = np.full(len(rows), "", dtype=object)
+    for j, phrase in enumerate(phrases):
+        on = st[:, j] >= floor
         if not on.any():  # an all-empty phrase leaves every reason as it is
             continue
-        p = phrase().where(on, "").fillna("").astype(object)
+        p = np.where(on, phrase(), "").astype(object)
         sep = np.where((joined != "") & (p != ""), "；", "")
         joined = joined + sep + p
-    out[active] = joined.to_numpy()
+    out[rows] = joined
     return pd.Series(out, index=signals.index, dtype=object)

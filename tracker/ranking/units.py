@@ -156,8 +156,20 @@ def rank_units(units: pd.DataFrame, by: str) -> pd.DataFrame:
     out = units.sort_values(keys, ascending=False, kind="stable", na_position="last").reset_index(
         drop=True
     )
-    tie = pd.MultiIndex.from_frame(out[keys].fillna(-np.inf))
-    first_pos = pd.Series(np.arange(len(out))).groupby(pd.factorize(tie)[0]).transform("min")
-    out["rank"] = (first_pos + 1).astype("int64").to_numpy()
+    values = out[keys].to_numpy(dtype="float64", na_value=np.nan)
+    nan, neg_inf = np.isnan(values), np.isneginf(values)
+    if (nan.any(axis=0) & neg_inf.any(axis=0)).any():
+        # NULL ties with −∞: such rows need not be neighbours after the sort
+        tie = pd.MultiIndex.from_frame(out[keys].fillna(-np.inf))
+        first_pos = pd.Series(np.arange(len(out))).groupby(pd.factorize(tie)[0]).transform("min")
+        out["rank"] = (first_pos + 1).astype("int64").to_numpy()
+    else:
+        # sorted on every key: equal rows are neighbours, each takes its run's first position
+        filled = np.where(nan, -np.inf, values)
+        new_run = np.ones(len(out), dtype=bool)
+        new_run[1:] = (filled[1:] != filled[:-1]).any(axis=1)
+        starts = np.flatnonzero(new_run)
+        first_pos = starts[np.cumsum(new_run) - 1]
+        out["rank"] = (first_pos + 1).astype("int64")
     out["rank_by"] = by
     return out
