@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
-from sqlalchemy import Connection, String, func, literal, select, tuple_, type_coerce
+from sqlalchemy import Connection, DateTime, String, func, literal, select, tuple_, type_coerce
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, Select
 
 __all__ = [
@@ -65,7 +67,7 @@ def _chunks(conn: Connection, stmt: Select[*tuple[Any, ...]], chunk: int) -> Ite
     """Rows of ``stmt`` as 2-D object arrays of at most ``chunk`` rows."""
     if conn.dialect.name == "sqlite":
         compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
+        params = _stored_forms(compiled.construct_params(), conn.dialect)
         args = [params[k] for k in compiled.positiontup] if compiled.positiontup else params
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -78,6 +80,25 @@ def _chunks(conn: Connection, stmt: Select[*tuple[Any, ...]], chunk: int) -> Ite
     result = conn.execution_options(yield_per=chunk).execute(stmt)
     for rows in result.partitions(chunk):
         yield _as_2d([tuple(r) for r in rows], len(result.keys()))
+
+
+def _stored_forms(params: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """Datetime values as SQLAlchemy binds them on SQLite (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``,
+    the stored text), for a statement sent to the driver directly.
+
+    The driver's own adapter writes ``2024-10-01 12:00:00+00:00``, which sorts below the stored
+    ``2024-10-01 12:00:00.000000`` of the same instant: a cut at a collection's instant
+    (``first_seen_at <= as_of``) then left out everything first seen at it, while the same
+    query through SQLAlchemy kept it.
+    """
+    if not any(isinstance(v, datetime) for v in params.values()):
+        return params
+    to_text = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert to_text is not None
+    return {
+        k: to_text(v.astimezone(UTC) if v.tzinfo else v) if isinstance(v, datetime) else v
+        for k, v in params.items()
+    }
 
 
 def _as_2d(rows: list[Any], width: int) -> np.ndarray:
