@@ -17,7 +17,7 @@ Built for a million rows on a laptop, where the cost is Python objects per fetch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -82,7 +82,7 @@ def _chunks(conn: Connection, stmt: Select[*tuple[Any, ...]], chunk: int) -> Ite
         yield _as_2d([tuple(r) for r in rows], len(result.keys()))
 
 
-def _stored_forms(params: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+def _stored_forms(params: Mapping[str, Any], dialect: Dialect) -> Mapping[str, Any]:
     """Datetime values as SQLAlchemy binds them on SQLite (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``,
     the stored text), for a statement sent to the driver directly.
 
