@@ -493,12 +493,13 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
         "risk_comment_hidden",
         "risk_comment_copies",
     ]
-    active = (s[strengths].to_numpy() >= floor).any(axis=1)
+    strength = s[strengths].to_numpy()
+    active = (strength >= floor).any(axis=1)
     out = np.full(len(signals), "", dtype=object)
     if not active.any():
         return pd.Series(out, index=signals.index, dtype=object)
     rows = np.flatnonzero(active)
-    st = s[strengths].to_numpy()[rows]
+    st = strength[rows]
 
     # Plain arrays over the active rows: each phrase is a few elementwise string operations
     # (a Series would align indexes at every one of them).
@@ -534,30 +535,37 @@ def _reasons(signals: pd.DataFrame, s: pd.DataFrame, settings: RiskSettings) -> 
         return "点赞/" + names + "比异常偏高（合并稳健z=" + fmt(num("ratio_z"), 1) + "）"
 
     # phrases as builders: only the signals some row carries are worded (a few, mostly)
-    phrases: list[Callable[[], np.ndarray]] = [
-        ratio_phrase,
-        lambda: "点赞数达播放量的" + fmt(np.minimum(num("likes_per_view"), 1e6) * 100, 0) + "%",
-        lambda: (
+    phrases: dict[str, Callable[[], np.ndarray]] = {
+        "risk_ratio": ratio_phrase,
+        "risk_views": lambda: (
+            "点赞数达播放量的" + fmt(np.minimum(num("likes_per_view"), 1e6) * 100, 0) + "%"
+        ),
+        "risk_jump": lambda: (
             "快照间互动激增（增速为前一区间的"
             + fmt(np.minimum(num("jump_ratio"), 9999), 1)
             + "倍，新增"
             + fmt(num("jump_added"), 0)
             + "）"
         ),
-        lambda: "与另外" + count(num("lockstep_others")) + "个账号的作品在同一小时内同步激增",
-        lambda: "账号粉丝短时激增+" + fmt(num("follower_jump") * 100, 0) + "%",
-        lambda: "与另外" + count(num("duplicate_others")) + "个创作者在同一平台发布的文本几乎相同",
-        lambda: (
+        "risk_lockstep": lambda: (
+            "与另外" + count(num("lockstep_others")) + "个账号的作品在同一小时内同步激增"
+        ),
+        "risk_followers": lambda: "账号粉丝短时激增+" + fmt(num("follower_jump") * 100, 0) + "%",
+        "risk_duplicate": lambda: (
+            "与另外" + count(num("duplicate_others")) + "个创作者在同一平台发布的文本几乎相同"
+        ),
+        "risk_comment_hidden": lambda: (
             "评论数 "
             + thousands("comments_claimed")
             + "，可读评论仅 "
             + thousands("comments_readable")
             + " 条"
         ),
-        lambda: thousands("comment_copies") + " 个账号发布了相同评论",
-    ]
+        "risk_comment_copies": lambda: thousands("comment_copies") + " 个账号发布了相同评论",
+    }
     joined = np.full(len(rows), "", dtype=object)
-    for j, phrase in enumerate(phrases):
+    for j, name in enumerate(strengths):  # the reasons' order is the strengths'
+        phrase = phrases[name]
         on = st[:, j] >= floor
         if not on.any():  # an all-empty phrase leaves every reason as it is
             continue
