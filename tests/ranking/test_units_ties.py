@@ -1,4 +1,4 @@
-"""Unit ranks: equal units share the first rank of their run, and an unknown key ties with −∞
+"""Unit ranks: equal units share the first rank of their group, and an unknown key ties with −∞
 (as the rank key reads it) even where the sort does not put the two side by side."""
 
 from __future__ import annotations

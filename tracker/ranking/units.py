@@ -156,20 +156,17 @@ def rank_units(units: pd.DataFrame, by: str) -> pd.DataFrame:
     out = units.sort_values(keys, ascending=False, kind="stable", na_position="last").reset_index(
         drop=True
     )
+    # Equal units share the first position of their group; NULL counts as equal to −∞ (the
+    # sort puts both last), so rows equal that way need not be neighbours: grouped, not by runs.
     values = out[keys].to_numpy(dtype="float64", na_value=np.nan)
-    nan, neg_inf = np.isnan(values), np.isneginf(values)
-    if (nan.any(axis=0) & neg_inf.any(axis=0)).any():
-        # NULL ties with −∞: such rows need not be neighbours after the sort
-        tie = pd.MultiIndex.from_frame(out[keys].fillna(-np.inf))
-        first_pos = pd.Series(np.arange(len(out))).groupby(pd.factorize(tie)[0]).transform("min")
-        out["rank"] = (first_pos + 1).astype("int64").to_numpy()
+    filled = np.where(np.isnan(values), -np.inf, values)
+    if len(out):
+        _, group = np.unique(filled, axis=0, return_inverse=True)
+        group = group.reshape(-1)
+        first_pos = np.full(int(group.max()) + 1, len(out), dtype=np.int64)
+        np.minimum.at(first_pos, group, np.arange(len(out)))
+        out["rank"] = (first_pos[group] + 1).astype("int64")
     else:
-        # sorted on every key: equal rows are neighbours, each takes its run's first position
-        filled = np.where(nan, -np.inf, values)
-        new_run = np.ones(len(out), dtype=bool)
-        new_run[1:] = (filled[1:] != filled[:-1]).any(axis=1)
-        starts = np.flatnonzero(new_run)
-        first_pos = starts[np.cumsum(new_run) - 1]
-        out["rank"] = (first_pos + 1).astype("int64")
+        out["rank"] = pd.Series(dtype="int64")
     out["rank_by"] = by
     return out
