@@ -57,17 +57,18 @@ def platform_percentile(
     g = pd.Series(kv).groupby(kc, sort=True)
     # Per-platform numbers on a handful of rows: plain arrays (a small frame's every operation
     # costs more than its arithmetic). Means and variances come from the grouped kernels.
-    present = np.flatnonzero(np.bincount(kc, minlength=len(names)))
-    n_p = np.bincount(kc, minlength=len(names))[present]
+    counts = np.bincount(kc, minlength=len(names))
+    present = np.flatnonzero(counts)
+    n_p = counts[present]
     mean = g.mean().to_numpy(dtype="float64")
     var = g.var(ddof=1).to_numpy(dtype="float64")
 
     multi = n_p >= 2
     dof = (n_p[multi] - 1).sum()
-    sigma2 = float(_nansum(var[multi] * (n_p[multi] - 1)) / dof) if dof else np.nan
-    prior_mean = _nanmean(mean) if len(mean) else np.nan
+    sigma2 = float(np.nansum(var[multi] * (n_p[multi] - 1)) / dof) if dof else np.nan
+    prior_mean = float(np.nanmean(mean)) if len(mean) else np.nan
     if len(mean) >= 2 and np.isfinite(sigma2):
-        tau2 = max(0.0, _nanvar(mean) - _nanmean(sigma2 / n_p))
+        tau2 = max(0.0, float(np.nanvar(mean, ddof=1)) - float(np.nanmean(sigma2 / n_p)))
     else:
         tau2 = np.inf
     noise = sigma2 / n_p
@@ -124,27 +125,3 @@ def platform_percentile(
         index=x.index,
     )
     return scores, stats
-
-
-def _nansum(x: np.ndarray) -> float:
-    """``Series.sum()`` of a float array (NaN skipped), without building a Series."""
-    return np.where(np.isnan(x), 0.0, x).sum(dtype=np.float64)
-
-
-def _nanmean(x: np.ndarray) -> float:
-    """``Series.mean()`` of a float array: the sum of the known values over their count."""
-    known = ~np.isnan(x)
-    return float(_nansum(x) / np.float64(known.sum()))
-
-
-def _nanvar(x: np.ndarray) -> float:
-    """``Series.var(ddof=1)`` of a float array, term by term as pandas computes it (NaN
-    skipped; NaN with fewer than two known values)."""
-    known = ~np.isnan(x)
-    count = np.float64(known.sum())
-    if count <= 1:
-        return np.nan
-    values = np.where(known, x, 0.0)
-    avg = values.sum(dtype=np.float64) / count
-    sqr = np.where(known, (avg - values) ** 2, 0.0)
-    return float(sqr.sum(dtype=np.float64) / (count - 1))
