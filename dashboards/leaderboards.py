@@ -22,6 +22,7 @@ from tracker.ranking.slices import scope_mask
 from tracker.services.rank import RankingHandoff, load_frames
 from tracker.store.queries import Connection
 from tracker.store.queries.dashboard import work_labels
+from tracker.store.queries.ranking_inputs import DETAIL_COLUMNS
 
 __all__ = [
     "by_rank",
@@ -92,11 +93,6 @@ def rank_and_count(
         frames.works = frames.works[keep.to_numpy()].reset_index(drop=True)
     result = rank_campaign(frames, settings, approved_only=approved_only)
     return frames, result, counted_works(loaded, frames.snapshots)
-
-
-DETAIL_COLUMNS = ("title", "url", "source")
-"""What ``load_frames(details=True)`` adds to the works; without details the frames lack them
-and the ranking holds them as empty (``None``) columns."""
 
 
 def reuse_fits(

@@ -39,6 +39,7 @@ from tracker.ranking.slices import RankedCampaign
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries.comments import comment_evidence, comments_read
 from tracker.store.queries.ranking_inputs import (
+    DETAIL_COLUMNS,
     RankingTables,
     load_work_details,
     read_ranking_tables,
@@ -222,7 +223,7 @@ def with_details(engine: Engine, works: pd.DataFrame) -> pd.DataFrame:
     probe = out[["platform", "platform_post_id"]].astype("str")
     pos = positions(details, probe)
     hit = pos >= 0
-    for col in ("title", "url", "source"):
+    for col in DETAIL_COLUMNS:
         values = np.full(len(out), None, dtype=object)
         values[hit] = details[col].to_numpy(dtype=object)[pos[hit]]
         out[col] = values

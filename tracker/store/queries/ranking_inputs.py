@@ -58,6 +58,7 @@ from tracker.store.queries.frame_reader import (
 )
 
 __all__ = [
+    "DETAIL_COLUMNS",
     "RankingTables",
     "load_accounts",
     "load_reviews",
@@ -66,6 +67,9 @@ __all__ = [
     "platform_snapshots",
     "read_ranking_tables",
 ]
+
+DETAIL_COLUMNS = ("title", "url", "source")
+"""What ``details=True`` adds to the works (and ``load_work_details`` reads for rows shown)."""
 
 P = Post.__table__
 PC = PostCampaign.__table__
@@ -198,7 +202,7 @@ def _history_from(stmt: Select[*tuple[Any, ...]], campaign_id: int) -> Select[*t
 def load_work_details(conn: Connection, works: pd.DataFrame) -> pd.DataFrame:
     """Title, URL, source of the given works (platform, platform_post_id): for the rows shown."""
     if not len(works):
-        return pd.DataFrame(columns=["platform", "platform_post_id", "title", "url", "source"])
+        return pd.DataFrame(columns=["platform", "platform_post_id", *DETAIL_COLUMNS])
     parts = []
     for platform, ids in works.groupby(works["platform"].astype("str"))["platform_post_id"]:
         unique = list(dict.fromkeys(ids.astype("str")))
