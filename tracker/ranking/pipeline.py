@@ -73,6 +73,56 @@ def rank_campaign(
     窗口外, but count for nothing in creator and unit scores: those are commendation lists.
     """
     s = settings or RankingSettings()
+    # The scoring's temporaries (readings, signals, fits: several hundred MB at a million works)
+    # are freed when it returns, before the aggregates allocate theirs.
+    w, acc, key_of, platforms = _scored_works(frames, s)
+    n = len(w)
+    deleted = w["deleted"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    flags = window_flags(w, frames.campaign)
+    w["in_window"], w["admitted"] = flags["in_window"], flags["admitted"]
+    in_time = commendable(w)
+    flagged = w["risk_flag"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    approved = (w["review_status"] == "approved").to_numpy()
+    w["recommendable"] = approved & ~deleted & ~flagged & in_time
+
+    # Aggregates (over approved works only when asked; never over works outside the window
+    # that staff did not admit). A work without an account is ranked above and counts in the
+    # units' share of voice, but is nobody's account or creator.
+    attributed = w["creator_code"].to_numpy() >= 0
+    scope = (approved if approved_only else np.ones(n, bool)) & in_time
+    basis, acc_b = _subset(w, acc, scope)  # no copy of a million rows when every row is kept
+    people, acc_p = _subset(w, acc, scope & attributed)
+    accounts = _accounts(*_subset(w, acc, attributed), key_of)
+    bci_acc = reference_index(people, acc_p, s.reference_index)
+    accounts = accounts.join(bci_acc, on="account_code").drop(columns="account_code")
+    creators, platforms["creator"] = creator_scores(people, s.creators, account_codes=acc_p)
+    c_codes, c_keys = keys.creator_codes(people)
+    bci_cre = reference_index(people, c_codes, s.reference_index)
+    bci_cre.index = pd.Index(
+        np.asarray(c_keys, dtype=object)[bci_cre.index.to_numpy()], name="creator_key"
+    )
+    creators = creators.join(bci_cre[["reference_index"]], on="creator_key")
+    units = unit_scores(
+        basis, frames.account_units, frames.units, s.units.rank_by, account_codes=acc_b
+    )
+
+    release_memory(n + len(frames.snapshots))
+    return RankingResult(
+        works=w,
+        creators=creators,
+        units=units,
+        accounts=accounts,
+        platforms=_platform_table(platforms),
+        settings=s,
+        approved_only=approved_only,
+    )
+
+
+def _scored_works(
+    frames: RankingFrames, s: RankingSettings
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, pd.DataFrame]]:
+    """Every work scored (platform, size, overperformance, reach, risk, quality, ranks), with
+    each work's account code, the creator key of each account code and the platform fits."""
     # Integer keys computed once: every later grouping and lookup uses them, never strings.
     acc_works = keys.account_codes(frames.works)
     works = prepare_works(frames, account_codes=acc_works)
@@ -167,6 +217,7 @@ def rank_campaign(
         pd.Series(signed_log), plat, s.min_platform_works, i_floor
     )
     w["over_score"] = _f32(over["pct"])
+    del y_all, plat_all, log_i_size, resid, size, fair, over, signed_log, score, rule, expected
 
     # Reach.
     reach, platforms["reach"] = platform_percentile(
@@ -229,8 +280,10 @@ def rank_campaign(
     for col in signals.columns:
         w[col] = _f32(signals[col]) if signals[col].dtype == "float64" else signals[col].array
     risk = risk_score(signals, s.risk)
+    del ratios, jumps, fj, jump_of, signals, latest_comments, evidence
     for col in risk.columns:
         w[col] = _f32(risk[col]) if risk[col].dtype == "float64" else risk[col].array
+    del risk
 
     # Quality.
     q = blend_quality(w, s.quality)
@@ -245,46 +298,7 @@ def rank_campaign(
         .rank(method="min", ascending=False)
         .astype("Int64")
     )
-
-    deleted = w["deleted"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    flags = window_flags(w, frames.campaign)
-    w["in_window"], w["admitted"] = flags["in_window"], flags["admitted"]
-    in_time = commendable(w)
-    flagged = w["risk_flag"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    approved = (w["review_status"] == "approved").to_numpy()
-    w["recommendable"] = approved & ~deleted & ~flagged & in_time
-
-    # Aggregates (over approved works only when asked; never over works outside the window
-    # that staff did not admit). A work without an account is ranked above and counts in the
-    # units' share of voice, but is nobody's account or creator.
-    attributed = w["creator_code"].to_numpy() >= 0
-    scope = (approved if approved_only else np.ones(n, bool)) & in_time
-    basis, acc_b = _subset(w, acc, scope)  # no copy of a million rows when every row is kept
-    people, acc_p = _subset(w, acc, scope & attributed)
-    accounts = _accounts(*_subset(w, acc, attributed), key_of)
-    bci_acc = reference_index(people, acc_p, s.reference_index)
-    accounts = accounts.join(bci_acc, on="account_code").drop(columns="account_code")
-    creators, platforms["creator"] = creator_scores(people, s.creators, account_codes=acc_p)
-    c_codes, c_keys = keys.creator_codes(people)
-    bci_cre = reference_index(people, c_codes, s.reference_index)
-    bci_cre.index = pd.Index(
-        np.asarray(c_keys, dtype=object)[bci_cre.index.to_numpy()], name="creator_key"
-    )
-    creators = creators.join(bci_cre[["reference_index"]], on="creator_key")
-    units = unit_scores(
-        basis, frames.account_units, frames.units, s.units.rank_by, account_codes=acc_b
-    )
-
-    release_memory(len(posts) + len(frames.snapshots))
-    return RankingResult(
-        works=w,
-        creators=creators,
-        units=units,
-        accounts=accounts,
-        platforms=_platform_table(platforms),
-        settings=s,
-        approved_only=approved_only,
-    )
+    return w, acc, key_of, platforms
 
 
 def prepare_works(
