@@ -20,7 +20,8 @@ from tracker.membership.counted import CountedWorks, counted_works, loaded_works
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.ranking.slices import scope_mask
 from tracker.services.rank import RankingHandoff, load_frames
-from tracker.store.queries import Connection
+from tracker.services.ranking_cache import cache_dir, kept
+from tracker.store.queries import Connection, Engine
 from tracker.store.queries.dashboard import work_labels
 from tracker.store.queries.ranking_inputs import DETAIL_COLUMNS
 
@@ -85,6 +86,35 @@ def rank_and_count(
         reuse, campaign_id, settings, until=until, as_of=as_of, approved_only=approved_only
     ):
         return _handed_on(reuse)
+    if until is None and as_of is None and cache_dir(conn.engine) is not None:
+        # read on a connection of its own, begun after the store's version is taken (the
+        # caller's may have begun earlier; see ``ranking_cache``)
+        engine = conn.engine
+        return kept(
+            engine,
+            "counted-ranking",
+            (campaign_id, settings, approved_only),
+            lambda: _ranked_and_counted(engine, campaign_id, settings, approved_only),
+            lambda ranked: len(ranked[1].works),
+        )
+    return _rank_and_count(conn, campaign_id, settings, until, as_of, approved_only)
+
+
+def _ranked_and_counted(
+    engine: Engine, campaign_id: int, settings: RankingSettings, approved_only: bool
+) -> tuple[RankingFrames, RankingResult, CountedWorks | None]:
+    with engine.connect() as conn:
+        return _rank_and_count(conn, campaign_id, settings, None, None, approved_only)
+
+
+def _rank_and_count(
+    conn: Connection,
+    campaign_id: int,
+    settings: RankingSettings,
+    until: datetime | None,
+    as_of: datetime | None,
+    approved_only: bool,
+) -> tuple[RankingFrames, RankingResult, CountedWorks | None]:
     frames = load_frames(conn, campaign_id, details=False, as_of=as_of, settings=settings)
     loaded = loaded_works(frames) if as_of is None else None
     if until is not None and len(frames.works):

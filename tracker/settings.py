@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     units: Path | None = None
     log_level: str = "WARNING"
     debug: bool = False
+    ranking_cache: bool = True
+    """Keep rankings of big campaigns on disk per state of the store (``ranking_cache``)."""
+    cache_dir: Path | None = None
+    """Where kept rankings go; default ``<database>.cache/`` beside a SQLite file."""
 
 
 def load_settings() -> Settings:

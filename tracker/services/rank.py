@@ -36,6 +36,7 @@ from tracker.ranking.assemble import (
 from tracker.ranking.keys import positions
 from tracker.ranking.memory import release_memory
 from tracker.ranking.slices import RankedCampaign
+from tracker.services.ranking_cache import kept
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries.comments import comment_evidence, comments_read
 from tracker.store.queries.ranking_inputs import (
@@ -291,9 +292,34 @@ def rank_for_handoff(
     as_of: datetime | None = None,
 ) -> RankingHandoff:
     """:func:`rank_service`, kept as a :class:`RankingHandoff` for a later step of the same run
-    (the report) that would otherwise rank the same stored works again."""
+    (the report) that would otherwise rank the same stored works again. An uncut ranking of a
+    big campaign is also kept on disk for later commands (``ranking_cache``)."""
     cfg = config.campaign(campaign)
     settings = ranking_settings(config)
+    generated_at = now or datetime.now(UTC)
+    if as_of is not None:
+        return _handoff(engine, cfg, settings, include_unreviewed, details, generated_at, as_of)
+    handoff = kept(
+        engine,
+        "ranking",
+        (cfg, settings, include_unreviewed, details),
+        lambda: _handoff(engine, cfg, settings, include_unreviewed, details, generated_at, None),
+        lambda h: len(h.ranked.result.works),
+    )
+    if handoff.ranked.generated_at == generated_at:
+        return handoff
+    return replace(handoff, ranked=replace(handoff.ranked, generated_at=generated_at))
+
+
+def _handoff(
+    engine: Engine,
+    cfg: CampaignConfig,
+    settings: RankingSettings,
+    include_unreviewed: bool,
+    details: bool,
+    generated_at: datetime,
+    as_of: datetime | None,
+) -> RankingHandoff:
     with engine.connect() as conn:
         cid = _campaign_id(conn, cfg)
         frames = load_frames(conn, cid, details=details, as_of=as_of, settings=settings)
@@ -320,7 +346,7 @@ def rank_for_handoff(
         frames=frames,
         result=result,
         sources=sources,
-        generated_at=now or datetime.now(UTC),
+        generated_at=generated_at,
         include_unreviewed=include_unreviewed,
         participation=participation,
         unreported=unreported,
