@@ -12,7 +12,9 @@ it already holds the same sizes) and ranks them; ``postgresql`` (with ``--pg URL
 ``TRACKER_TEST_PG_URL``) copies that file into a scratch schema with ``tracker db migrate-to``'s
 copy and does the same there. The database phases divide their load + rank by one raw scan of
 the same works on the same database in the same child (``bench/baseline.py``):
-``ratio_over_scan``, target <= 4 and < 1.5 GiB. Every phase also times a bare pandas
+``ratio_over_scan``, target <= 4 and < 1.5 GiB. The ``*_kept`` phases rank the way the
+report does (``rank_and_count``) in two fresh processes through an empty kept-rankings folder:
+``first`` ranks and writes the entry, ``kept`` is the next command on the unchanged store. Every phase also times a bare pandas
 groupby+rank over the works frame (``ratio``: the whole method against one vectorised step).
 Prints one JSON line with wall and CPU seconds (the 1-minute load average beside them).
 """
@@ -217,11 +219,6 @@ def make_sqlite(path: Path, args: argparse.Namespace) -> float:
             for lo in range(0, len(df), chunk):
                 conn.execute(insert(table), records(df.iloc[lo : lo + chunk], times))
 
-    from alembic import command
-
-    from tracker.store.migrate import alembic_config
-
-    command.stamp(alembic_config(engine), "head")  # the schema is the head's: copyable as is
     with engine.begin() as conn:
         conn.execute(
             insert(Campaign.__table__), [{"id": 1, "name": "bench", "tags": [], "rules": {}}]
@@ -259,6 +256,26 @@ def make_sqlite(path: Path, args: argparse.Namespace) -> float:
     )
     engine.dispose()
     return time.perf_counter() - t
+
+
+def stamp_head(path: Path) -> None:
+    """Mark the file's schema as the migrations' head (it is: made from the models), so
+    ``tracker db migrate-to``'s copy takes it; the connection goes to alembic explicitly, else
+    alembic would open the project's default database instead."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tracker.store.migrate import alembic_config, current_revision, head_revision
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        if current_revision(engine) != head_revision():
+            cfg = alembic_config()
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.stamp(cfg, "head")
+    finally:
+        engine.dispose()
 
 
 def child_sqlite(args: argparse.Namespace) -> dict:
@@ -307,11 +324,52 @@ def rank_from(engine, source: str, scan: float) -> dict:  # type: ignore[no-unty
     }
 
 
-def run_child(kind: str, args: argparse.Namespace) -> dict:
+def child_kept(args: argparse.Namespace, source: str) -> dict:
+    """The report's ranking (``rank_and_count``) through the kept-rankings cache: the first
+    child of a run ranks and writes the entry, the second reads it back."""
+    from sqlalchemy import create_engine
+
+    from dashboards.leaderboards import rank_and_count
+    from tracker.ranking import RankingSettings
+
+    if source == "sqlite":
+        engine = create_engine(f"sqlite:///{args.db}")
+        scan = median_scan(sqlite_scan, args.db)
+    else:
+        engine = schema_engine(args.pg, PG_SCHEMA)
+        scan = median_scan(engine_scan, engine)
+    t, c = time.perf_counter(), time.process_time()
+    with engine.connect() as conn:
+        frames, result, _ = rank_and_count(conn, 1, RankingSettings())
+    total, cpu = time.perf_counter() - t, time.process_time() - c
+    engine.dispose()
+    return {
+        "works": len(result.works),
+        "total_s": round(total, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mib": round(peak_rss_mib()),
+        "baseline_one_scan_s": round(scan, 3),
+        "ratio_over_scan": round(total / scan, 1),
+    }
+
+
+def run_kept(kind: str, args: argparse.Namespace) -> dict:
+    """Rank twice in fresh processes through an empty cache folder: ``first`` ranks and keeps
+    the ranking, ``kept`` (the next command on the unchanged store) reads it."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"TRACKER_CACHE_DIR": folder, "TRACKER_RANKING_CACHE": "1"}
+        first = run_child(kind, args, env)
+        kept = run_child(kind, args, env)
+    return {"first": first, "kept": kept}
+
+
+def run_child(kind: str, args: argparse.Namespace, env: dict[str, str] | None = None) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--works", str(args.works),
            "--accounts", str(args.accounts), "--snapshots", str(args.snapshots), "--db", str(args.db),
            *(["--pg", args.pg] if args.pg else [])]  # fmt: skip
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=os.environ.copy())
+    out = subprocess.run(
+        cmd, check=True, capture_output=True, text=True, env=os.environ | (env or {})
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -324,7 +382,11 @@ def main() -> None:
     p.add_argument("--no-sqlite", action="store_true")
     p.add_argument("--no-synthetic", action="store_true")
     p.add_argument("--pg", default=os.environ.get("TRACKER_TEST_PG_URL"), help="PostgreSQL URL")
-    p.add_argument("--child", choices=["synthetic", "sqlite", "postgresql"], help=argparse.SUPPRESS)
+    p.add_argument(
+        "--child",
+        choices=["synthetic", "sqlite", "postgresql", "sqlite_kept", "postgresql_kept"],
+        help=argparse.SUPPRESS,
+    )
     args = p.parse_args()
     if args.child == "synthetic":
         print(json.dumps(child_synthetic(args)))
@@ -334,6 +396,9 @@ def main() -> None:
         return
     if args.child == "postgresql":
         print(json.dumps(child_pg(args)))
+        return
+    if args.child in ("sqlite_kept", "postgresql_kept"):
+        print(json.dumps(child_kept(args, args.child.removesuffix("_kept"))))
         return
 
     report: dict = {
@@ -354,11 +419,14 @@ def main() -> None:
             args.db.unlink(missing_ok=True)
             report["sqlite_build_s"] = round(make_sqlite(args.db, args), 1)
             marker.write_text(sizes)
+        stamp_head(args.db)
         report["sqlite"] = run_child("sqlite", args)
+        report["sqlite_kept"] = run_kept("sqlite_kept", args)
         if args.pg:
             with scratch_copy(args.db, args.pg, PG_SCHEMA) as copy_s:
                 report["postgresql_copy_s"] = round(copy_s, 1)
                 report["postgresql"] = run_child("postgresql", args)
+                report["postgresql_kept"] = run_kept("postgresql_kept", args)
         if tmp is not None:
             tmp.cleanup()
     print(json.dumps(report, ensure_ascii=False))

@@ -12,7 +12,14 @@ from tracker.store.engine import make_engine
 from tracker.store.queries import Engine
 from tracker.store.queries.version import storage_version
 
-from ..helpers.database import any_engine, new_sqlite, pg_engine, pg_schema, sqlite_engine  # noqa: F401
+from ..helpers.database import (  # noqa: F401 - fixtures
+    PG_URL,
+    any_engine,
+    new_sqlite,
+    pg_engine,
+    pg_schema,
+    sqlite_engine,
+)
 
 
 def _token(engine: Engine) -> str:
@@ -65,3 +72,15 @@ def test_postgresql_token_is_exact(pg_engine: Engine) -> None:  # noqa: F811
     with pg_engine.connect() as conn:
         version = storage_version(conn)
     assert version is not None and version.settled_at is None
+
+
+@pytest.mark.postgres
+def test_postgresql_stores_in_two_schemas_never_share_a_token(
+    pg_engine: Engine,  # noqa: F811
+) -> None:
+    assert PG_URL is not None
+    other = create_engine(PG_URL)  # the same database, the default search path
+    try:
+        assert _token(other) != _token(pg_engine)
+    finally:
+        other.dispose()

@@ -15,7 +15,10 @@ def run_migrations_online() -> None:
     if connection is None:  # pragma: no cover - only when alembic is called directly
         from tracker.store.engine import make_engine
 
-        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:  # never the default database by accident (a stamp meant for another file)
+            raise RuntimeError("alembic: pass cfg.attributes['connection'] or sqlalchemy.url")
+        engine = make_engine(url)
         with engine.begin() as conn:
             _run(conn)
         return

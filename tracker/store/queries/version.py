@@ -9,9 +9,12 @@ a write; it may change without one (then a kept result is merely not used):
   moves the log into the file changes both. The clock that stamps files ticks every few
   milliseconds, so a token is trusted only once ``settled_at`` (its newest stamp) lies well
   before the read began (``tracker.services.ranking_cache``).
-- PostgreSQL: the server's write-ahead log position. Every commit that changes data moves it
-  (so do other databases of the server and the server's own housekeeping: misses, never a
-  stale result).
+- PostgreSQL: the server's current snapshot (``xmin:xmax:in-progress ids``). Every
+  transaction that writes takes a transaction id: while it runs it is in the list, and it
+  moves ``xmax`` on for good, so no later snapshot equals one taken before it. Reads take no
+  id and leave it as it is; writes to other databases of the server and automatic ``ANALYZE``
+  move it too (misses, never a stale result). The write-ahead log position was tried first:
+  the server's own housekeeping after a bulk load moved it for minutes.
 
 In-memory and unknown databases have no token: nothing is kept for them.
 """
@@ -46,9 +49,12 @@ def storage_version(conn: Connection) -> StorageVersion | None:
             return None
         return _sqlite_version(Path(database))
     if backend == "postgresql":
-        lsn = conn.exec_driver_sql("SELECT pg_current_wal_lsn()::text").scalar_one()
+        # the schemas too: two stores in one database differ only by their search path
+        schemas, snapshot = conn.exec_driver_sql(
+            "SELECT current_schemas(true)::text, pg_current_snapshot()::text"
+        ).one()
         where = url.set(password=None).render_as_string(hide_password=True)
-        return StorageVersion(token=f"{where}@{lsn}", settled_at=None)
+        return StorageVersion(token=f"{where}|{schemas}@{snapshot}", settled_at=None)
     return None
 
 
