@@ -213,3 +213,35 @@ def test_a_folder_name_with_uri_characters_opens_that_file(tmp_path: Path, db) -
     assert len(frames["works"]) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rank.db", "演示 输出%20#?&"]
     assert sorted(p.name for p in folder.iterdir()) == ["rank.db"]
+
+
+@pytest.mark.parametrize("broken_join", [False, True])
+def test_halves_read_as_the_whole(
+    late_text: Path, monkeypatch: pytest.MonkeyPatch, broken_join: bool
+) -> None:
+    """The late-text table read as two halves of its ids: the lower half's label column is
+    all NULL (the driver types it as null there, as text in the upper half), and the frame is
+    the whole read's; where the halves cannot be joined, the whole is read instead."""
+    import pyarrow as pa
+    from sqlalchemy import column, select, table
+
+    if broken_join:
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise pa.ArrowTypeError("incompatible halves")
+
+        monkeypatch.setattr(pa, "concat_tables", refuse)
+    engine = create_engine(f"sqlite:///{late_text}")
+    t = table("t", column("id"), column("label"), column("at"))
+    stmt = select(t).order_by(t.c.id)
+    try:
+        with engine.connect() as conn, columnar_reader(conn) as reader:
+            assert reader is not None
+            whole = reader.frame(stmt, times=("at",), ints=("id",))
+            halves = reader.frame_in_halves(stmt, t.c.id, (1, 5001), times=("at",), ints=("id",))
+            tiny = reader.frame_in_halves(stmt, t.c.id, (1, 2), times=("at",), ints=("id",))
+    finally:
+        engine.dispose()
+    pd.testing.assert_frame_equal(halves, whole, check_exact=True)
+    pd.testing.assert_frame_equal(tiny, whole, check_exact=True)
+    assert halves["label"].iloc[-1] == "晚到的文字"

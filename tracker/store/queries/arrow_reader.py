@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from tracker.store.queries.frame_reader import (
     CHUNK,
@@ -173,6 +174,37 @@ class ColumnarReader:
             return self._runner.run(sql)
         except Exception as exc:  # noqa: BLE001 - any driver failure means: read the other way
             raise ColumnarUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def frame_in_halves(
+        self,
+        stmt: Select[*tuple[Any, ...]],
+        key: ColumnElement[Any],
+        bounds: tuple[int, int] | None,
+        **kinds: Any,
+    ) -> pd.DataFrame:
+        """:meth:`frame` of ``stmt``, read as two halves of ``key``'s range (``bounds``: its
+        least and greatest value) on two connections at once, the lower half's rows first.
+
+        SQLite steps one query on one core; a million campaign works take it about 2.2 s,
+        the two halves side by side 1.1 s. Halves whose columns came out as different types
+        (the driver infers them per result) are joined with Arrow's promotion rules (a
+        column all NULL in one half takes the other's type); where those fail, or the range
+        is too small to halve, ``stmt`` is read whole.
+        """
+        if bounds is None or bounds[1] - bounds[0] < 2:
+            return self.frame(stmt, **kinds)
+        import pyarrow as pa
+
+        middle = (bounds[0] + bounds[1]) // 2
+        with self.sibling() as other, ThreadPoolExecutor(1, "columnar-half") as pool:
+            upper = pool.submit(other.table, stmt.where(key > middle))
+            lower = self.table(stmt.where(key <= middle))
+            halves = [lower, upper.result()]
+        try:
+            table = pa.concat_tables(halves, promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return self.frame(stmt, **kinds)
+        return arrow_frame(table, **kinds)
 
     def frame(
         self,

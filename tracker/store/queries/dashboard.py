@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     func,
     literal,
+    literal_column,
     select,
     type_coerce,
 )
@@ -219,14 +220,30 @@ def campaign_fact_works(conn: Connection, campaign_id: int) -> pd.DataFrame | No
         if reader is None:
             return None
         try:
-            return reader.frame(
+            return reader.frame_in_halves(
                 stmt,
+                _LINK_ROWID,
+                _link_rowids(conn),
                 ints=METRICS,
                 times=("published_at", "last_collected_at"),
                 categories=("platform", "account_uid", "content_type"),
             )
         except ColumnarUnavailable:
             return None
+
+
+_LINK_ROWID: ColumnElement[Any] = literal_column("post_campaign.rowid")
+
+
+def _link_rowids(conn: Connection) -> tuple[int, int] | None:
+    """The least and greatest ``rowid`` of the campaign links (SQLite: two look-ups of its
+    table b-tree's ends), to read the campaign in halves; None elsewhere."""
+    if conn.dialect.name != "sqlite":
+        return None
+    lo, hi = conn.execute(
+        select(func.min(_LINK_ROWID), func.max(_LINK_ROWID)).select_from(PC)
+    ).one()
+    return None if lo is None else (int(lo), int(hi))
 
 
 def unit_links(conn: Connection) -> pd.DataFrame:
