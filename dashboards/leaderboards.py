@@ -19,7 +19,7 @@ from dashboards.filters import UNREGISTERED, Selection, label_of
 from tracker.membership.counted import CountedWorks, counted_works, loaded_works
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.ranking.slices import scope_mask
-from tracker.services.rank import RankingHandoff, load_frames
+from tracker.services.rank import RankingHandoff, load_frames, shared_reads_active
 from tracker.services.ranking_cache import cache_dir, kept
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries.dashboard import work_labels
@@ -86,7 +86,12 @@ def rank_and_count(
         reuse, campaign_id, settings, until=until, as_of=as_of, approved_only=approved_only
     ):
         return _handed_on(reuse)
-    if until is None and as_of is None and cache_dir(conn.engine) is not None:
+    if (
+        until is None
+        and as_of is None
+        and not shared_reads_active()
+        and cache_dir(conn.engine) is not None
+    ):
         # read on a connection of its own, begun after the store's version is taken (the
         # caller's may have begun earlier; see ``ranking_cache``)
         engine = conn.engine

@@ -22,7 +22,7 @@ import pytest
 from dashboards import leaderboards
 from dashboards.report_build import build_report
 from tracker.services import rank, ranking_cache
-from tracker.services.rank import rank_for_handoff
+from tracker.services.rank import one_read_of_stored_tables, rank_for_handoff
 
 from ..helpers.worlds import SimDB
 
@@ -176,3 +176,15 @@ def test_report_from_a_kept_ranking_is_byte_identical(
     kept = build_report(store.engine, store.config, tmp_path / "kept.html", now=NOW)
     assert rankings == ["report", "report"], "the report ranked again with a kept ranking"
     assert plain.path.read_bytes() == first.path.read_bytes() == kept.path.read_bytes()
+
+
+def test_never_kept_from_tables_read_earlier_in_the_block(
+    store: SimDB, rankings: list[str], tmp_path: Path
+) -> None:
+    """Inside ``one_read_of_stored_tables`` the tables may be older than the store's version
+    now: neither the lists' nor the report's ranking is kept from them."""
+    with one_read_of_stored_tables():
+        rank_for_handoff(store.engine, store.config, now=NOW)
+        build_report(store.engine, store.config, tmp_path / "r.html", now=NOW)
+    assert _entries(store) == []
+    assert rankings == ["service", "report"]

@@ -57,6 +57,7 @@ __all__ = [
     "rank_for_handoff",
     "rank_service",
     "ranking_settings",
+    "shared_reads_active",
     "with_details",
 ]
 
@@ -110,6 +111,13 @@ def one_read_of_stored_tables() -> Iterator[None]:
         yield
     finally:
         _SHARED_TABLES.reset(token)
+
+
+def shared_reads_active() -> bool:
+    """Whether :func:`load_frames` may hand back tables read earlier in this context (inside
+    :func:`one_read_of_stored_tables`): a ranking made from them is of an earlier state than
+    the store's version now, so it is never kept (``ranking_cache``)."""
+    return _SHARED_TABLES.get() is not None
 
 
 def _own_copy(tables: RankingTables) -> RankingTables:
@@ -297,7 +305,7 @@ def rank_for_handoff(
     cfg = config.campaign(campaign)
     settings = ranking_settings(config)
     generated_at = now or datetime.now(UTC)
-    if as_of is not None:
+    if as_of is not None or shared_reads_active():
         return _handoff(engine, cfg, settings, include_unreviewed, details, generated_at, as_of)
     handoff = kept(
         engine,
