@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from tracker.settings import load_settings
@@ -122,10 +123,10 @@ def _digest(*parts: str) -> str:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A digest of the program's own source files and of the versions of Python and pandas that
-    wrote an entry (a pickle is read back by the same ones)."""
+    """A digest of the program's own source files and of the versions of Python, numpy and
+    pandas that wrote an entry (a pickle is read back by the same ones)."""
     root = Path(__file__).resolve().parents[2]
-    h = hashlib.sha256(f"{sys.version}|{pd.__version__}".encode())
+    h = hashlib.sha256(f"{sys.version}|{np.__version__}|{pd.__version__}".encode())
     for package in _PACKAGES:
         for file in sorted((root / package).rglob("*.py")):
             h.update(str(file.relative_to(root)).encode())
