@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,34 +18,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboards import leaderboards
 from dashboards.report_build import build_report
-from tracker.services import rank, ranking_cache
+from tracker.services import ranking_cache
 from tracker.services.rank import one_read_of_stored_tables, rank_for_handoff
 
 from ..helpers.worlds import SimDB
 
 NOW = datetime(2024, 10, 2, 12, 0, tzinfo=UTC)
 LATER = datetime(2024, 10, 3, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def rankings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every ``rank_campaign`` call of the rank service and of the report, by caller."""
-    calls: list[str] = []
-
-    def counting(module: Any, name: str) -> Callable[..., Any]:
-        real = module.rank_campaign
-
-        def rank_campaign(*args: Any, **kwargs: Any) -> Any:
-            calls.append(name)
-            return real(*args, **kwargs)
-
-        return rank_campaign
-
-    monkeypatch.setattr(rank, "rank_campaign", counting(rank, "service"))
-    monkeypatch.setattr(leaderboards, "rank_campaign", counting(leaderboards, "report"))
-    yield calls
 
 
 @pytest.fixture

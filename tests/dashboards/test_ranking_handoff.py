@@ -10,7 +10,6 @@ settings it ranks for itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboards import leaderboards
 from dashboards.leaderboards import rank_and_count, reuse_fits
 from dashboards.report_build import build_report
 from dashboards.report_inputs import campaign_id
 from tracker.config import load_config
 from tracker.ranking import RankingSettings
-from tracker.services import rank
 from tracker.services.demo import run_demo
 from tracker.services.rank import RankingHandoff, rank_for_handoff
 from tracker.store.engine import make_engine, sqlite_url
@@ -33,25 +30,6 @@ from ..helpers.config import CONFIG_DIR
 from ..helpers.worlds import SimDB
 
 NOW = datetime(2024, 10, 2, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def rankings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every ``rank_campaign`` call of the rank service and the report, by caller."""
-    calls: list[str] = []
-
-    def counting(module: Any, name: str) -> Callable[..., Any]:
-        real = module.rank_campaign
-
-        def rank_campaign(*args: Any, **kwargs: Any) -> Any:
-            calls.append(name)
-            return real(*args, **kwargs)
-
-        return rank_campaign
-
-    monkeypatch.setattr(rank, "rank_campaign", counting(rank, "service"))
-    monkeypatch.setattr(leaderboards, "rank_campaign", counting(leaderboards, "report"))
-    yield calls
 
 
 @pytest.fixture(scope="module")
