@@ -167,3 +167,32 @@ def test_never_kept_from_tables_read_earlier_in_the_block(
         build_report(store.engine, store.config, tmp_path / "r.html", now=NOW)
     assert _entries(store) == []
     assert rankings == ["service", "report"]
+
+
+def test_a_shared_folder_keeps_each_stores_ranking(
+    store: SimDB, rankings: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``TRACKER_CACHE_DIR`` may serve several databases: keeping one's ranking never removes
+    another's, only the same store's earlier states."""
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "kept"))
+    other = store.copy_to(tmp_path / "other.db")
+    try:
+        other.engine.dispose()
+        _date_back(other.path)
+        rank_for_handoff(store.engine, store.config, now=NOW)
+        rank_for_handoff(other.engine, other.config, now=NOW)
+        assert len(list((tmp_path / "kept").glob("*.pickle"))) == 2
+        rank_for_handoff(store.engine, store.config, now=NOW)
+        rank_for_handoff(other.engine, other.config, now=NOW)
+        assert rankings == ["service", "service"]
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
+        store.engine.dispose()
+        _date_back(store.path)
+        rank_for_handoff(store.engine, store.config, now=NOW)  # the store's new state
+        assert rankings == ["service"] * 3
+        assert len(list((tmp_path / "kept").glob("*.pickle"))) == 2  # its old state's went
+        rank_for_handoff(other.engine, other.config, now=NOW)
+        assert rankings == ["service"] * 3
+    finally:
+        other.engine.dispose()

@@ -17,7 +17,7 @@ When a kept ranking is served, everything that went into it must be as it was:
 Entries live in ``<database>.cache/`` beside a SQLite file, or in ``TRACKER_CACHE_DIR`` (the
 only way to keep them for PostgreSQL); ``TRACKER_RANKING_CACHE=0`` turns keeping off. An entry
 is a pickle, so it is read only from a folder and a file that this user owns and nobody else
-may write; entries of other store versions are removed when a new one is written.
+may write; entries of the same store's other versions are removed when a new one is written.
 """
 
 from __future__ import annotations
@@ -91,9 +91,8 @@ def kept(
         before = storage_version(conn)
     if before is None:
         return compute()
-    entry = (
-        folder / f"{kind}-{_digest(repr(key), _code_digest())[:32]}-{_version_name(before)}.pickle"
-    )
+    name = f"{kind}-{_digest(repr(key), _code_digest())[:32]}"
+    entry = folder / f"{name}-{_store_name(before)}-{_digest(before.token)[:16]}.pickle"
     hit = _load(entry)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
@@ -109,8 +108,8 @@ def kept(
     return result
 
 
-def _version_name(version: StorageVersion) -> str:
-    return _digest(version.token)[:16]
+def _store_name(version: StorageVersion) -> str:
+    return _digest(version.store)[:16]
 
 
 def _digest(*parts: str) -> str:
@@ -158,7 +157,8 @@ def _load(entry: Path) -> Any | None:
 
 
 def _store(folder: Path, entry: Path, result: Any, version: StorageVersion) -> None:
-    """Write ``entry`` whole or not at all, and drop the entries of other store versions."""
+    """Write ``entry`` whole or not at all, and drop the entries of the same store's other
+    versions (a folder named by ``TRACKER_CACHE_DIR`` may serve several stores)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix=".entry-", suffix=".part")  # mode 0600
@@ -172,7 +172,7 @@ def _store(folder: Path, entry: Path, result: Any, version: StorageVersion) -> N
     except Exception as exc:  # noqa: BLE001 - not keeping a ranking never fails the command
         log.warning("排名缓存无法写入 %s: %s (not kept)", folder, type(exc).__name__)
         return
-    current = _version_name(version)
-    for old in folder.glob("*.pickle"):
-        if not old.name.endswith(f"-{current}.pickle"):
+    store = _store_name(version)
+    for old in folder.glob(f"*-{store}-*.pickle"):
+        if old.name.rsplit("-", 2)[-2:] != entry.name.rsplit("-", 2)[-2:]:
             old.unlink(missing_ok=True)

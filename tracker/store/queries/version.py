@@ -32,8 +32,10 @@ __all__ = ["StorageVersion", "storage_version"]
 
 @dataclass(frozen=True, slots=True)
 class StorageVersion:
+    store: str
+    """Which store: the SQLite file's path, or the PostgreSQL database and search path."""
     token: str
-    """Equal tokens: no commit in between (see the module docstring)."""
+    """Equal tokens (of one store): no commit in between (see the module docstring)."""
     settled_at: float | None
     """Seconds since the epoch of the newest file stamp in the token (SQLite); None where the
     token is exact (PostgreSQL)."""
@@ -54,7 +56,7 @@ def storage_version(conn: Connection) -> StorageVersion | None:
             "SELECT current_schemas(true)::text, pg_current_snapshot()::text"
         ).one()
         where = url.set(password=None).render_as_string(hide_password=True)
-        return StorageVersion(token=f"{where}|{schemas}@{snapshot}", settled_at=None)
+        return StorageVersion(store=f"{where}|{schemas}", token=snapshot, settled_at=None)
     return None
 
 
@@ -76,4 +78,4 @@ def _sqlite_version(path: Path) -> StorageVersion | None:
         newest = max(newest, st.st_mtime_ns)
     if parts[0] == "-":
         return None
-    return StorageVersion(token=f"{path.resolve()}|{'|'.join(parts)}", settled_at=newest / 1e9)
+    return StorageVersion(store=str(path.resolve()), token="|".join(parts), settled_at=newest / 1e9)
