@@ -196,3 +196,17 @@ def test_a_shared_folder_keeps_each_stores_ranking(
         assert rankings == ["service"] * 3
     finally:
         other.engine.dispose()
+
+
+def test_in_memory_store_is_never_kept_even_with_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An in-memory database has no version; the report's ranking then reads on the caller's
+    connection (a fresh one would open another, empty, in-memory database)."""
+    from sqlalchemy import create_engine
+
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "kept"))
+    assert ranking_cache.cache_dir(create_engine("sqlite://")) is None
+    assert ranking_cache.cache_dir(create_engine(f"sqlite:///{tmp_path / 'x.db'}")) == (
+        tmp_path / "kept"
+    )

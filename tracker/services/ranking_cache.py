@@ -63,15 +63,14 @@ def cache_dir(engine: Engine) -> Path | None:
     settings = load_settings()
     if not settings.ranking_cache:
         return None
-    if settings.cache_dir is not None:
-        return settings.cache_dir
     url = engine.url
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        return settings.cache_dir
     database = url.database or ""
-    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return None
-    if database.startswith("file:"):
-        return None
-    return Path(f"{Path(database).resolve()}.cache")
+    if backend != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None  # an in-memory store (or a URI form) has no version to keep a ranking by
+    return settings.cache_dir or Path(f"{Path(database).resolve()}.cache")
 
 
 def kept(
