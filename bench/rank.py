@@ -31,6 +31,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -278,22 +279,24 @@ def stamp_head(path: Path) -> None:
         engine.dispose()
 
 
-def child_sqlite(args: argparse.Namespace) -> dict:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(f"sqlite:///{args.db}")
-    return rank_from(engine, "sqlite", median_scan(sqlite_scan, args.db))
-
-
 PG_SCHEMA = "bench_rank"
 
 
-def child_pg(args: argparse.Namespace) -> dict:
+def engine_and_scan(args: argparse.Namespace, source: str) -> tuple[Any, float]:
+    """An engine on the benchmark's ``source`` database, and one raw scan of it (median)."""
+    if source == "sqlite":
+        from sqlalchemy import create_engine
+
+        return create_engine(f"sqlite:///{args.db}"), median_scan(sqlite_scan, args.db)
     engine = schema_engine(args.pg, PG_SCHEMA)
-    return rank_from(engine, "postgresql", median_scan(engine_scan, engine))
+    return engine, median_scan(engine_scan, engine)
 
 
-def rank_from(engine, source: str, scan: float) -> dict:  # type: ignore[no-untyped-def]
+def child_ranked(args: argparse.Namespace, source: str) -> dict:
+    return rank_from(*engine_and_scan(args, source), source)
+
+
+def rank_from(engine, scan: float, source: str) -> dict:  # type: ignore[no-untyped-def]
     """Load and rank from ``engine``, divided by one raw ``scan`` of the same works."""
     from tracker.ranking import rank_campaign
     from tracker.services.rank import load_frames
@@ -327,20 +330,13 @@ def rank_from(engine, source: str, scan: float) -> dict:  # type: ignore[no-unty
 def child_kept(args: argparse.Namespace, source: str) -> dict:
     """The report's ranking (``rank_and_count``) through the kept-rankings cache: the first
     child of a run ranks and writes the entry, the second reads it back."""
-    from sqlalchemy import create_engine
-
     from dashboards.leaderboards import rank_and_count
     from tracker.ranking import RankingSettings
 
-    if source == "sqlite":
-        engine = create_engine(f"sqlite:///{args.db}")
-        scan = median_scan(sqlite_scan, args.db)
-    else:
-        engine = schema_engine(args.pg, PG_SCHEMA)
-        scan = median_scan(engine_scan, engine)
+    engine, scan = engine_and_scan(args, source)
     t, c = time.perf_counter(), time.process_time()
     with engine.connect() as conn:
-        frames, result, _ = rank_and_count(conn, 1, RankingSettings())
+        _, result, _ = rank_and_count(conn, 1, RankingSettings())
     total, cpu = time.perf_counter() - t, time.process_time() - c
     engine.dispose()
     return {
@@ -391,11 +387,8 @@ def main() -> None:
     if args.child == "synthetic":
         print(json.dumps(child_synthetic(args)))
         return
-    if args.child == "sqlite":
-        print(json.dumps(child_sqlite(args)))
-        return
-    if args.child == "postgresql":
-        print(json.dumps(child_pg(args)))
+    if args.child in ("sqlite", "postgresql"):
+        print(json.dumps(child_ranked(args, args.child)))
         return
     if args.child in ("sqlite_kept", "postgresql_kept"):
         print(json.dumps(child_kept(args, args.child.removesuffix("_kept"))))

@@ -471,19 +471,16 @@ def _sums_by(
     for col in by:
         values = rows[col]
         if isinstance(values.dtype, pd.CategoricalDtype):
-            codes.append(values.cat.codes.to_numpy().astype(np.int64))
+            codes.append(values.cat.codes.to_numpy())
             uniques.append(values.cat.categories)
         else:
             c, u = pd.factorize(values, sort=True)
-            codes.append(c.astype(np.int64))
+            codes.append(c)
             uniques.append(u)
-    keep = np.ones(len(rows), dtype=bool)
-    key = np.zeros(len(rows), dtype=np.int64)
-    for c, u in zip(codes, uniques, strict=True):
-        keep &= c >= 0
-        key = key * len(u) + c
-    key = key[keep]
-    bins = int(np.prod([len(u) for u in uniques], dtype=np.int64))
+    keep = np.logical_and.reduce([c >= 0 for c in codes])
+    sizes = tuple(len(u) for u in uniques)
+    key = np.ravel_multi_index(tuple(c[keep] for c in codes), sizes)
+    bins = int(np.prod(sizes, dtype=np.int64))
     if bins <= (4 * len(rows) + 1024 if max_bins is None else max_bins):
         present = np.flatnonzero(np.bincount(key, minlength=bins))
         slot = np.empty(bins, dtype=np.int64)
@@ -492,16 +489,10 @@ def _sums_by(
     else:
         groups, at = np.unique(key, return_inverse=True)
     out: dict[str, Any] = {}
-    rest = groups
-    parts = []
-    for u in reversed(uniques):
-        parts.append((u, rest % len(u)))
-        rest = rest // len(u)
-    for col, (u, c) in zip(by, reversed(parts), strict=True):
+    for col, u, c in zip(by, uniques, np.unravel_index(groups, sizes), strict=True):
         taken = u.take(c)
-        values = rows[col]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            out[col] = pd.Categorical(taken, categories=values.cat.categories)
+        if isinstance(rows[col].dtype, pd.CategoricalDtype):
+            out[col] = pd.Categorical(taken, categories=u)
         else:
             out[col] = np.asarray(taken)
     for col in columns:
