@@ -219,11 +219,21 @@ def test_a_folder_name_with_uri_characters_opens_that_file(tmp_path: Path, db) -
 def test_halves_read_as_the_whole(
     late_text: Path, monkeypatch: pytest.MonkeyPatch, broken_join: bool
 ) -> None:
-    """The late-text table read as two halves of its ids: the lower half's label column is
-    all NULL (the driver types it as null there, as text in the upper half), and the frame is
-    the whole read's; where the halves cannot be joined, the whole is read instead."""
+    """The late-text table read as two halves of its ids: the lower half's label and time
+    columns are all NULL (the driver types them as integers there, as text in the upper half),
+    and the frame is the whole read's, joined from the halves without a third read; where the
+    halves cannot be joined, the whole is read instead."""
     import pyarrow as pa
     from sqlalchemy import column, select, table
+
+    whole_reads: list[object] = []
+    whole_read = arrow_reader.ColumnarReader.frame
+
+    def counted(self: arrow_reader.ColumnarReader, *args: object, **kwargs: object) -> object:
+        whole_reads.append(args)
+        return whole_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(arrow_reader.ColumnarReader, "frame", counted)
 
     if broken_join:
 
@@ -239,6 +249,8 @@ def test_halves_read_as_the_whole(
             assert reader is not None
             whole = reader.frame(stmt, times=("at",), ints=("id",))
             halves = reader.frame_in_halves(stmt, t.c.id, (1, 5001), times=("at",), ints=("id",))
+            # the halves joined: one whole read above, a second only where the join failed
+            assert len(whole_reads) == (2 if broken_join else 1)
             tiny = reader.frame_in_halves(stmt, t.c.id, (1, 2), times=("at",), ints=("id",))
     finally:
         engine.dispose()

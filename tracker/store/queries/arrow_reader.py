@@ -186,10 +186,11 @@ class ColumnarReader:
         least and greatest value) on two connections at once, the lower half's rows first.
 
         SQLite steps one query on one core; a million campaign works take it about 2.2 s,
-        the two halves side by side 1.1 s. Halves whose columns came out as different types
-        (the driver infers them per result) are joined with Arrow's promotion rules (a
-        column all NULL in one half takes the other's type); where those fail, or the range
-        is too small to halve, ``stmt`` is read whole.
+        the two halves side by side 1.1 s. The driver infers each column's type per result,
+        and types a column it saw only NULLs in as integers: such a column takes the other
+        half's type (:func:`_typed_like`), and other differences are joined with Arrow's
+        promotion rules. Where those fail, or the range is too small to halve, ``stmt`` is
+        read whole.
         """
         if bounds is None or bounds[1] - bounds[0] < 2:
             return self.frame(stmt, **kinds)
@@ -200,6 +201,8 @@ class ColumnarReader:
             upper = pool.submit(other.table, stmt.where(key > middle))
             lower = self.table(stmt.where(key <= middle))
             halves = [lower, upper.result()]
+        if lower.schema != halves[1].schema:
+            halves = [_typed_like(lower, halves[1]), _typed_like(halves[1], lower)]
         try:
             table = pa.concat_tables(halves, promote_options="permissive")
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
@@ -228,6 +231,20 @@ class ColumnarReader:
             bools=bools,
             computed=computed,
         )
+
+
+def _typed_like(table: Any, other: Any) -> Any:
+    """``table`` with each all-NULL column cast to ``other``'s type for it: SQLite's driver
+    reads a column of NULLs as integers, which no promotion joins to the other half's text,
+    and the whole read that would follow costs as much as both halves."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        wanted = other.schema.field(field.name).type
+        column = table.column(i)
+        if field.type != wanted and column.null_count == len(column):
+            table = table.set_column(i, field.name, pa.nulls(len(column), wanted))
+    return table
 
 
 MIN_SQLITE_POSTS = 150_000
