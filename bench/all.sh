@@ -9,6 +9,7 @@ $PY bench/collect.py --scale 2000
 $PY bench/sim_serve.py
 $PY bench/import_har.py
 $PY bench/rank.py
+$PY bench/rank_ceiling.py
 $PY bench/report.py
 $PY bench/daily_cycle.py --works 50000 --days 30 --quiet
 $PY bench/fault_runs.py --seeds 1 2 3 4 5 --scale 100
