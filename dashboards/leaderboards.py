@@ -26,8 +26,10 @@ from tracker.store.queries.dashboard import work_labels
 from tracker.store.queries.ranking_inputs import DETAIL_COLUMNS
 
 __all__ = [
+    "COUNTED_KIND",
     "by_rank",
     "compute_ranking",
+    "counted_key",
     "filter_creators",
     "filter_units",
     "filter_works",
@@ -97,12 +99,23 @@ def rank_and_count(
         engine = conn.engine
         return kept(
             engine,
-            "counted-ranking",
-            (campaign_id, settings, approved_only),
+            COUNTED_KIND,
+            counted_key(campaign_id, settings, approved_only),
             lambda: _ranked_and_counted(engine, campaign_id, settings, approved_only),
             lambda ranked: len(ranked[1].works),
         )
     return _rank_and_count(conn, campaign_id, settings, until, as_of, approved_only)
+
+
+COUNTED_KIND = "counted-ranking"
+
+
+def counted_key(
+    campaign_id: int, settings: RankingSettings, approved_only: bool
+) -> tuple[Any, ...]:
+    """What besides the store an uncut :func:`rank_and_count` depends on: its kept ranking's
+    key (``ranking_cache``)."""
+    return (campaign_id, settings, approved_only)
 
 
 def _ranked_and_counted(

@@ -199,6 +199,9 @@ class ScheduleConfig(_Strict):
     """Hours of requests a platform's daily jobs may take at its rate (``tracker plan``)."""
     report: str = "0 8 * * *"
     weekly_summary: str = "0 9 * * mon"
+    keep_rankings: str = "45 7 * * *"
+    """When big campaigns are ranked ahead of the day's commands and the rankings kept
+    (``tracker.schedule.warm``): after the morning's collections. Empty: never."""
     reports_dir: str = "reports"
 
 

@@ -62,11 +62,12 @@ def test_first_start_runs_every_job_once_oldest_first(engine: Engine) -> None:
         ("collect:douyin", bj("2024-09-10 07:00")),
         ("collect:kuaishou", bj("2024-09-10 07:10")),
         ("collect:xiaohongshu", bj("2024-09-10 07:20")),
+        ("keep_rankings", bj("2024-09-10 07:45")),
         ("report", bj("2024-09-10 08:00")),
     ]
     assert all(r.status == "ok" for r in results)
     rows = job_rows(engine)
-    assert len(rows) == 9
+    assert len(rows) == 10
     weibo = next(r for r in rows if r.job == "collect:weibo")
     assert weibo.kind == "job"
     assert weibo.status == "ok"
@@ -81,7 +82,8 @@ def test_missed_run_is_caught_up_once_and_not_twice(engine: Engine) -> None:
     make_runner(engine, clock, fake).run_due()  # yesterday's runs, done before going down
     fake.calls.clear()
 
-    # Down from 05:00 to 09:00: the 06:30..07:20 collections and the 08:00 report were missed.
+    # Down from 05:00 to 09:00: the 06:30..07:20 collections, the 07:45 kept rankings and the
+    # 08:00 report were missed.
     clock.set(bj("2024-09-10 09:00"))
     first = make_runner(engine, clock, fake)
     assert [s.id for s, _ in first.due()] == [
@@ -91,10 +93,11 @@ def test_missed_run_is_caught_up_once_and_not_twice(engine: Engine) -> None:
         "collect:douyin",
         "collect:kuaishou",
         "collect:xiaohongshu",
+        "keep_rankings",
         "report",
     ]
     first.run_due()
-    assert len(fake.calls) == 7
+    assert len(fake.calls) == 8
     assert ("collect:weibo", bj("2024-09-10 06:30")) in fake.calls
 
     # Restarted again (same minute, and later the same morning): nothing runs twice.
@@ -103,7 +106,7 @@ def test_missed_run_is_caught_up_once_and_not_twice(engine: Engine) -> None:
         again = make_runner(engine, clock, fake)
         assert again.due() == []
         assert again.run_due() == []
-    assert len(fake.calls) == 7
+    assert len(fake.calls) == 8
     per_time = [(r.job, r.scheduled_for) for r in job_rows(engine)]
     assert len(per_time) == len(set(per_time))
 
@@ -228,8 +231,8 @@ def test_caught_up_once_on_sqlite_and_postgres(any_engine: Engine) -> None:
     """``scheduled_for`` round-trips exactly on both databases, so "already done" is found."""
     clock = FakeClock(bj("2024-09-10 09:00"))
     fake = FakeJobs()
-    assert len(make_runner(any_engine, clock, fake).run_due()) == 9
+    assert len(make_runner(any_engine, clock, fake).run_due()) == 10
     assert make_runner(any_engine, clock, fake).due() == []
-    assert len(fake.calls) == 9
+    assert len(fake.calls) == 10
     rows = job_rows(any_engine, "collect:weibo")
     assert [r.scheduled_for for r in rows] == [datetime(2024, 9, 9, 22, 30, tzinfo=UTC)]

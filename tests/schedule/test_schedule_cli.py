@@ -59,6 +59,7 @@ def test_dry_run_prints_each_job_with_its_next_beijing_time(tmp_path: Path) -> N
         ("refresh", "2024-09-10T12:00:00+08:00"),
         ("report", "2024-09-10T08:00:00+08:00"),
         ("weekly", "2024-09-16T09:00:00+08:00"),
+        ("keep_rankings", "2024-09-10T07:45:00+08:00"),
     ]
     assert lines[0][2:] == ["采集微博", "30 6 * * *"]
     assert "随机延迟 0–600 秒" in result.stderr
@@ -106,12 +107,14 @@ def test_once_runs_what_is_due_then_nothing(tmp_path: Path, sim: SimServer) -> N
     first = tracker(args, tmp_path)
     assert first.returncode == 0, first.stderr
     rows = job_rows(engine)
-    # 06:45 on Friday the 20th: weibo (06:30) is due, bilibili (06:40) too; report, refresh and
-    # weekly for their latest past times.
+    # 06:45 on Friday the 20th: weibo (06:30) is due, bilibili (06:40) too; report, refresh,
+    # weekly and the kept rankings (a small campaign: ranked once, nothing kept) for their
+    # latest past times.
     assert {(r.job, r.scheduled_for.astimezone(UTC)) for r in rows} == {
         ("weekly", bj("2024-09-16 09:00").astimezone(UTC)),
         ("report", bj("2024-09-19 08:00").astimezone(UTC)),
         ("refresh", bj("2024-09-19 12:00").astimezone(UTC)),
+        ("keep_rankings", bj("2024-09-19 07:45").astimezone(UTC)),
         ("collect:weibo", bj("2024-09-20 06:30").astimezone(UTC)),
         ("collect:bilibili", bj("2024-09-20 06:40").astimezone(UTC)),
     }
@@ -122,7 +125,7 @@ def test_once_runs_what_is_due_then_nothing(tmp_path: Path, sim: SimServer) -> N
     again = tracker(args, tmp_path)
     assert again.returncode == 0, again.stderr
     assert "没有到期的任务" in again.stderr
-    assert len(job_rows(engine)) == 5
+    assert len(job_rows(engine)) == 6
     engine.dispose()
 
 

@@ -38,6 +38,7 @@ def test_jobs_built_from_config_in_stable_order() -> None:
         "refresh",
         "report",
         "weekly",
+        "keep_rankings",
     ]
     assert plan.timezone.key == "Asia/Shanghai"
     assert plan.jitter_s == 600
@@ -63,6 +64,7 @@ def test_next_fire_times_are_the_configured_beijing_times() -> None:
         "refresh": "2024-09-10T12:00:00+08:00",
         "report": "2024-09-10T08:00:00+08:00",
         "weekly": "2024-09-16T09:00:00+08:00",
+        "keep_rankings": "2024-09-10T07:45:00+08:00",
     }
     got = {spec.id: plan.next_fire_time(spec, now) for spec in plan.jobs}
     assert {k: v.isoformat() for k, v in got.items()} == expected

@@ -197,7 +197,12 @@ def test_tracker_status_shows_the_schedule(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     schedule = json.loads(result.stdout)["schedule"]
-    assert [j["id"] for j in schedule["jobs"]][-3:] == ["refresh", "report", "weekly"]
+    assert [j["id"] for j in schedule["jobs"]][-4:] == [
+        "refresh",
+        "report",
+        "weekly",
+        "keep_rankings",
+    ]
     assert all(j["next_run"].endswith("+08:00") for j in schedule["jobs"])
     report = next(j for j in schedule["jobs"] if j["id"] == "report")
     assert (

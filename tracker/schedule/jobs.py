@@ -24,6 +24,7 @@ from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig
 from tracker.schedule.alerts import Alert, blocked_alert, digest_alert
 from tracker.schedule.reports import write_daily, write_weekly
+from tracker.schedule.warm import keep_day_rankings
 from tracker.services.collect import (
     CollectOptions,
     PlatformResult,
@@ -212,4 +213,21 @@ def weekly_summary(ctx: JobContext) -> JobOutcome:
         items_read=summary["new_works"],
         detail={"week_start": week_start.isoformat(), "report_dir": str(out_dir)},
     )
+    return JobOutcome("ok", counts)
+
+
+def keep_rankings(ctx: JobContext) -> JobOutcome:
+    """Big campaigns ranked ahead of the day's commands, each ranking kept
+    (``tracker.schedule.warm``); nothing to do for small ones."""
+    warmed = keep_day_rankings(ctx.engine, ctx.config, should_stop=ctx.should_stop)
+    counts = RunCounts(
+        items_read=sum(w.works for w in warmed),
+        detail={
+            "campaigns": {
+                w.campaign: {"works": w.works, "kept": w.kept, "note": w.note} for w in warmed
+            }
+        },
+    )
+    if ctx.should_stop():
+        return JobOutcome("interrupted", counts, "stopped")
     return JobOutcome("ok", counts)

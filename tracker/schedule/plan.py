@@ -167,7 +167,8 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _job_specs(config: TrackerConfig) -> tuple[JobSpec, ...]:
-    """Every job the config asks for, in a stable order: collections, refresh, report, weekly."""
+    """Every job the config asks for, in a stable order: collections, refresh, report, weekly,
+    then the kept rankings (unless ``keep_rankings`` is empty)."""
     sc = config.schedule
     jobs: list[JobSpec] = []
     for platform in config.enabled_platforms():
@@ -213,6 +214,17 @@ def _job_specs(config: TrackerConfig) -> tuple[JobSpec, ...]:
             key=("schedule", "weekly_summary"),
         )
     )
+    if sc.keep_rankings.strip():
+        jobs.append(
+            JobSpec(
+                id="keep_rankings",
+                func=f"{JOBS_MODULE}:keep_rankings",
+                cron=sc.keep_rankings,
+                description="预先排名并保留（大型活动：名单、看板、报告直接读取）",
+                source="[schedule] keep_rankings",
+                key=("schedule", "keep_rankings"),
+            )
+        )
     return tuple(jobs)
 
 

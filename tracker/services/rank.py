@@ -49,7 +49,9 @@ from tracker.store.queries.works import campaign_excerpts, data_sources, work_ex
 from tracker.store.registry import campaign_ids
 
 __all__ = [
+    "HANDOFF_KIND",
     "RankingHandoff",
+    "handoff_key",
     "load_frames",
     "normalise_platform",
     "normalise_unit_kind",
@@ -309,14 +311,25 @@ def rank_for_handoff(
         return _handoff(engine, cfg, settings, include_unreviewed, details, generated_at, as_of)
     handoff = kept(
         engine,
-        "ranking",
-        (cfg, settings, include_unreviewed, details),
+        HANDOFF_KIND,
+        handoff_key(cfg, settings, include_unreviewed, details),
         lambda: _handoff(engine, cfg, settings, include_unreviewed, details, generated_at, None),
         lambda h: len(h.ranked.result.works),
     )
     if handoff.ranked.generated_at == generated_at:
         return handoff
     return replace(handoff, ranked=replace(handoff.ranked, generated_at=generated_at))
+
+
+HANDOFF_KIND = "ranking"
+
+
+def handoff_key(
+    cfg: CampaignConfig, settings: RankingSettings, include_unreviewed: bool, details: bool
+) -> tuple[Any, ...]:
+    """What besides the store an uncut :func:`rank_for_handoff` depends on: its kept
+    ranking's key (``ranking_cache``)."""
+    return (cfg, settings, include_unreviewed, details)
 
 
 def _handoff(

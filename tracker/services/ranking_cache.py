@@ -42,7 +42,7 @@ from tracker.settings import load_settings
 from tracker.store.queries import Engine
 from tracker.store.queries.version import StorageVersion, storage_version
 
-__all__ = ["MIN_WORKS", "SETTLE_S", "cache_dir", "kept"]
+__all__ = ["MIN_WORKS", "SETTLE_S", "cache_dir", "is_kept", "kept"]
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,7 @@ def kept(
         before = storage_version(conn)
     if before is None:
         return compute()
-    name = f"{kind}-{_digest(repr(key), _code_digest())[:32]}"
-    entry = folder / f"{name}-{_store_name(before)}-{_digest(before.token)[:16]}.pickle"
+    entry = _entry(folder, kind, key, before)
     hit = _load(entry)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
@@ -105,6 +104,22 @@ def kept(
     if after == before and settled:
         _store(folder, entry, result, before)
     return result
+
+
+def is_kept(engine: Engine, kind: str, key: tuple[Any, ...]) -> bool:
+    """Whether a ranking of ``kind`` and ``key`` is kept for the store as it is now (what
+    :func:`kept` would serve instead of computing)."""
+    folder = cache_dir(engine)
+    if folder is None:
+        return False
+    with engine.connect() as conn:
+        version = storage_version(conn)
+    return version is not None and _entry(folder, kind, key, version).is_file()
+
+
+def _entry(folder: Path, kind: str, key: tuple[Any, ...], version: StorageVersion) -> Path:
+    name = f"{kind}-{_digest(repr(key), _code_digest())[:32]}"
+    return folder / f"{name}-{_store_name(version)}-{_digest(version.token)[:16]}.pickle"
 
 
 def _store_name(version: StorageVersion) -> str:

@@ -1,0 +1,180 @@
+"""The scheduler's ``keep_rankings`` job (``tracker.schedule.warm``): big campaigns ranked ahead
+of the day's commands, so the lists, the dashboard and the report read kept rankings.
+
+The seeded world stands in for a big campaign (``MIN_WORKS`` lowered to 0, its file dated a
+minute back, as in ``test_ranking_cache``). Every ranking made is counted by caller, so a
+command served from a kept ranking shows as no ranking at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboards.report_build import build_report
+from tracker.config import ScheduleConfig
+from tracker.schedule import jobs, warm
+from tracker.schedule.alerts import AlertSender
+from tracker.schedule.plan import build_plan
+from tracker.services import ranking_cache
+from tracker.services.rank import rank_for_handoff
+from tracker.store.queries.version import StorageVersion
+
+from ..helpers.worlds import SimDB
+from .test_ranking_cache import _entries, store  # noqa: F401 - fixture
+
+NOW = datetime(2024, 10, 2, 12, 0, tzinfo=UTC)
+
+
+def test_the_day_s_three_rankings_are_kept_and_serve_the_commands(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    tmp_path: Path,
+) -> None:
+    (warmed,) = warm.keep_day_rankings(store.engine, store.config)
+    assert rankings == ["service", "service", "report"]
+    assert warmed.kept == list(warm.SCOPES_ZH) and warmed.note == ""
+    assert warmed.works > 0
+    assert len(_entries(store)) == 3
+
+    # the lists (approved works), the dashboard (every work) and the report: none ranks
+    rank_for_handoff(store.engine, store.config, include_unreviewed=False, now=NOW)
+    rank_for_handoff(store.engine, store.config, include_unreviewed=True, now=NOW)
+    build_report(store.engine, store.config, tmp_path / "report.html", now=NOW)
+    assert rankings == ["service", "service", "report"], "a command ranked again"
+
+    # after a write the kept rankings are another state's: the job says so, and keeps anew
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
+    assert not any(ranking_cache.is_kept(store.engine, kind, key) for kind, key in _scopes(store))
+
+
+def _scopes(db: SimDB) -> list[tuple[str, tuple[Any, ...]]]:
+    from dashboards.leaderboards import COUNTED_KIND, counted_key
+    from tracker.ranking import RankingSettings
+    from tracker.services.rank import HANDOFF_KIND, handoff_key
+
+    settings = RankingSettings.from_mapping(db.config.ranking)
+    camp = db.config.campaign()
+    return [
+        (HANDOFF_KIND, handoff_key(camp, settings, False, True)),
+        (HANDOFF_KIND, handoff_key(camp, settings, True, True)),
+        (COUNTED_KIND, counted_key(1, settings, False)),
+    ]
+
+
+def test_a_write_while_ranking_keeps_nothing_for_that_scope(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = warm.rank_and_count
+
+    def written_first(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        with store.engine.begin() as writer:  # a review decision, say, just before it
+            writer.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
+        return real(conn, *args, **kwargs)
+
+    monkeypatch.setattr(warm, "rank_and_count", written_first)
+    (warmed,) = warm.keep_day_rankings(store.engine, store.config)
+    assert rankings == ["service", "service", "report"]
+    assert warmed.kept == []  # the two made before the write belong to the store before it
+    assert "有写入" in warmed.note
+
+
+def test_a_small_campaign_is_ranked_once_and_left_to_its_commands(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ranking_cache, "MIN_WORKS", 10**9)
+    (warmed,) = warm.keep_day_rankings(store.engine, store.config)
+    assert rankings == ["service"]
+    assert warmed.kept == [] and "作品少于" in warmed.note
+    assert _entries(store) == []
+
+
+def test_switched_off_keeps_nothing_and_ranks_nothing(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRACKER_RANKING_CACHE", "0")
+    (warmed,) = warm.keep_day_rankings(store.engine, store.config)
+    assert rankings == [] and warmed.kept == [] and "排名缓存已关闭" in warmed.note
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_job_waits_for_the_store_to_settle_and_gives_up_on_endless_writes(
+    store: SimDB,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = _Clock()
+    last_write = {"at": clock.now - 0.5}
+
+    def version(conn: Any) -> StorageVersion:
+        return StorageVersion("db", "token", last_write["at"])
+
+    monkeypatch.setattr(warm, "storage_version", version)
+    # written half a second ago: waits out the rest of SETTLE_S, once
+    assert warm.wait_until_settled(store.engine, sleep=clock.sleep, clock=clock.time)
+    assert len(clock.slept) == 1
+    assert clock.now - last_write["at"] >= ranking_cache.SETTLE_S
+
+    # a write just now, and again after every wait: gives up once a wait would pass max_wait_s
+    last_write["at"] = clock.now
+    clock.slept.clear()
+
+    def writer(seconds: float) -> None:
+        clock.sleep(seconds)
+        last_write["at"] = clock.now
+
+    assert not warm.wait_until_settled(store.engine, sleep=writer, clock=clock.time, max_wait_s=10)
+    assert 3 <= len(clock.slept) <= 8
+
+
+def test_the_scheduled_job_reports_what_it_kept(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    tmp_path: Path,
+) -> None:
+    ctx = jobs.JobContext(
+        engine=store.engine,
+        config=store.config,
+        job_id="keep_rankings",
+        scheduled_for=NOW,
+        now=lambda: NOW,
+        should_stop=lambda: False,
+        alerts=AlertSender({}),
+        reports_dir=tmp_path,
+    )
+    outcome = jobs.keep_rankings(ctx)
+    assert outcome.status == "ok"
+    (detail,) = outcome.counts.detail["campaigns"].values()
+    assert detail["kept"] == list(warm.SCOPES_ZH)
+    assert outcome.counts.items_read == detail["works"] > 0
+
+
+def test_the_plan_holds_the_job_unless_its_time_is_empty(store: SimDB) -> None:  # noqa: F811
+    plan = build_plan(store.config)
+    job = plan.job("keep_rankings")
+    assert job.cron == ScheduleConfig().keep_rankings == "45 7 * * *"
+    quiet = store.config.model_copy(
+        update={"schedule": store.config.schedule.model_copy(update={"keep_rankings": ""})}
+    )
+    assert "keep_rankings" not in [j.id for j in build_plan(quiet).jobs]

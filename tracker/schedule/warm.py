@@ -1,0 +1,152 @@
+"""Rankings made ahead of the day's commands, so nobody waits for a big campaign's ranking.
+
+A kept ranking (``tracker.services.ranking_cache``) serves every command while the store is
+unchanged, but the first command after a write ranks in full: 10-15 s at a million works, and
+after the morning's collections that first command is a person's. The ``keep_rankings`` job
+runs after the collections and ranks each big campaign the three ways the day's commands ask
+for, each then kept:
+
+- the lists (``tracker rank``, ``tracker export``): approved works;
+- the dashboard and the lists with ``--include-unreviewed``: every work;
+- the report (``tracker report``): its own counted ranking of every work.
+
+Each is made through the very function the command calls, so the kept entry is the one the
+command looks up. A campaign below ``ranking_cache.MIN_WORKS`` works is ranked once, found small and left: its
+commands rank in well under a second and keep nothing. Nothing is kept while a write is under
+way; the job waits for the store to settle first, then reports how many rankings it kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboards.leaderboards import COUNTED_KIND, counted_key, rank_and_count
+from dashboards.report_inputs import campaign_id
+from tracker.config import CampaignConfig, TrackerConfig
+from tracker.ranking import RankingSettings
+from tracker.services import ranking_cache
+from tracker.services.rank import HANDOFF_KIND, handoff_key, rank_for_handoff
+from tracker.store.queries import Engine
+from tracker.store.queries.version import storage_version
+
+__all__ = ["WarmedCampaign", "keep_day_rankings", "wait_until_settled"]
+
+log = logging.getLogger("tracker.schedule.warm")
+
+SCOPES_ZH = ("名单（审核通过的作品）", "看板与待审名单（全部作品）", "报告")
+
+MAX_SETTLE_WAIT_S = 60.0
+"""How long to wait for writes to stop before ranking anyway (a ranking made during writes is
+still correct for its command; it is only not kept)."""
+
+
+@dataclass(slots=True)
+class WarmedCampaign:
+    campaign: str
+    works: int = 0
+    kept: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def wait_until_settled(
+    engine: Engine,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+    max_wait_s: float = MAX_SETTLE_WAIT_S,
+) -> bool:
+    """Wait until the store's newest write lies ``SETTLE_S`` back (``ranking_cache`` keeps no
+    ranking read sooner); False when writes went on for ``max_wait_s``."""
+    deadline = clock() + max_wait_s
+    while True:
+        with engine.connect() as conn:
+            version = storage_version(conn)
+        if version is None or version.settled_at is None:
+            return True
+        due = version.settled_at + ranking_cache.SETTLE_S - clock()
+        if due <= 0:
+            return True
+        if clock() + due > deadline:
+            return False
+        sleep(due + 0.05)
+
+
+def keep_day_rankings(
+    engine: Engine,
+    config: TrackerConfig,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[WarmedCampaign]:
+    """Rank every configured campaign the three ways of :data:`SCOPES_ZH` and keep each (see
+    the module docstring); one :class:`WarmedCampaign` per campaign reached, naming the
+    scopes whose ranking is kept for the store as it now is."""
+    if ranking_cache.cache_dir(engine) is None:
+        return [
+            WarmedCampaign(c.name, note="排名缓存已关闭或此数据库无处存放（见 TRACKER_CACHE_DIR）")
+            for c in config.campaigns
+        ]
+    done: list[WarmedCampaign] = []
+    for camp in config.campaigns:
+        if should_stop():
+            break
+        done.append(_warm(engine, config, camp, should_stop, sleep))
+    return done
+
+
+def _warm(
+    engine: Engine,
+    config: TrackerConfig,
+    camp: CampaignConfig,
+    should_stop: Callable[[], bool],
+    sleep: Callable[[float], None],
+) -> WarmedCampaign:
+    warmed = WarmedCampaign(camp.name)
+    if not wait_until_settled(engine, sleep=sleep):
+        warmed.note = "数据库一直在写入，本次未保留排名"
+        return warmed
+    settings = RankingSettings.from_mapping(config.ranking)
+    handoff = rank_for_handoff(engine, config, camp.name, include_unreviewed=False)
+    warmed.works = len(handoff.ranked.result.works)
+    del handoff  # a million works' ranking is not held while the next one is made
+    if warmed.works < ranking_cache.MIN_WORKS:
+        warmed.note = f"作品少于 {ranking_cache.MIN_WORKS:,} 件，命令直接排名即可"
+        return warmed
+    with engine.connect() as conn:
+        cid = campaign_id(conn, camp.name)
+
+    def every_work() -> None:
+        rank_for_handoff(engine, config, camp.name, include_unreviewed=True)
+
+    def report() -> None:
+        with engine.connect() as conn:
+            rank_and_count(conn, cid, settings)
+
+    scopes: tuple[tuple[str, tuple[Any, ...], Callable[[], None] | None], ...] = (
+        (HANDOFF_KIND, handoff_key(camp, settings, False, True), None),  # made above
+        (HANDOFF_KIND, handoff_key(camp, settings, True, True), every_work),
+        (COUNTED_KIND, counted_key(cid, settings, False), report),
+    )
+    for _, _, make in scopes:
+        if make is not None and not should_stop():
+            make()
+    # asked at the end: a write during the later rankings makes the earlier ones another state's
+    warmed.kept = [
+        name
+        for name, (kind, key, _) in zip(SCOPES_ZH, scopes, strict=True)
+        if ranking_cache.is_kept(engine, kind, key)
+    ]
+    if len(warmed.kept) < len(SCOPES_ZH):
+        warmed.note = "排名期间数据库有写入的，不保留（下一条命令会重新排名）"
+    log.info(
+        "活动 %s：%s 件作品，已保留 %d/%d 份排名",
+        camp.name,
+        f"{warmed.works:,}",
+        len(warmed.kept),
+        len(SCOPES_ZH),
+    )
+    return warmed
