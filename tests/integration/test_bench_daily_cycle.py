@@ -7,28 +7,12 @@ enabled live platform, every figure a number that is not negative.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from types import ModuleType
 
 import pytest
 
-from ..helpers.config import REPO_ROOT, load_repo_config
-
-BENCH = REPO_ROOT / "bench" / "daily_cycle.py"
-
-
-def _load_bench() -> ModuleType:
-    name = "bench_daily_cycle"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from ..helpers.bench import load_bench
+from ..helpers.config import load_repo_config
 
 
 def _first_table(text: str) -> list[list[str]]:
@@ -48,7 +32,7 @@ def _number(cell: str) -> float:
 
 
 def test_daily_cycle_bench_prints_a_row_per_live_platform(capsys: pytest.CaptureFixture) -> None:
-    report = _load_bench().main(["--days", "2", "--scale", "40", "--quiet"])
+    report = load_bench("daily_cycle").main(["--days", "2", "--scale", "40", "--quiet"])
     out = capsys.readouterr().out
 
     rows = _first_table(out)

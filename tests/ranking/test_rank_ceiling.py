@@ -8,28 +8,10 @@ carry no quality give about 0, and the account term reads the account's *other* 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
-
 import numpy as np
 import pandas as pd
 
-from ..helpers.config import REPO_ROOT
-
-BENCH = REPO_ROOT / "bench" / "rank_ceiling.py"
-
-
-def _load_bench() -> ModuleType:
-    name = "bench_rank_ceiling"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from ..helpers.bench import load_bench
 
 
 def _works(quality: np.ndarray, likes: np.ndarray, followers: np.ndarray) -> pd.DataFrame:
@@ -50,7 +32,7 @@ def _works(quality: np.ndarray, likes: np.ndarray, followers: np.ndarray) -> pd.
 
 
 def test_quality_written_into_the_counts_is_recovered_whole() -> None:
-    bench = _load_bench()
+    bench = load_bench("rank_ceiling")
     rng = np.random.default_rng(3)
     quality = rng.uniform(0, 1, 400)
     followers = rng.integers(0, 100_000, 400)
@@ -62,7 +44,7 @@ def test_quality_written_into_the_counts_is_recovered_whole() -> None:
 
 
 def test_counts_without_quality_bound_nothing() -> None:
-    bench = _load_bench()
+    bench = load_bench("rank_ceiling")
     rng = np.random.default_rng(4)
     quality = rng.uniform(0, 1, 2_000)
     followers = rng.integers(0, 100_000, 2_000)
@@ -72,7 +54,7 @@ def test_counts_without_quality_bound_nothing() -> None:
 
 
 def test_the_account_term_never_reads_the_work_itself() -> None:
-    bench = _load_bench()
+    bench = load_bench("rank_ceiling")
     values = np.array([1.0, 3.0, 10.0, 5.0])
     accounts = pd.Series(["a", "a", "b", "c"])
     others, has = bench._others_mean(values, accounts)
