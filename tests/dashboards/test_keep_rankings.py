@@ -85,14 +85,15 @@ def test_a_write_while_ranking_keeps_nothing_for_that_scope(
     assert "有写入" in warmed.note
 
 
-def test_a_small_campaign_is_ranked_once_and_left_to_its_commands(
+def test_a_small_campaign_is_counted_and_left_to_its_commands(
     store: SimDB,  # noqa: F811
     rankings: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ranking_cache, "MIN_WORKS", 10**9)
     (warmed,) = warm.keep_day_rankings(store.engine, store.config)
-    assert rankings == ["service"]
+    assert rankings == []
+    assert warmed.works == len(rank_for_handoff(store.engine, store.config).ranked.result.works)
     assert warmed.kept == [] and "作品少于" in warmed.note
     assert _entries(store) == []
 

@@ -11,8 +11,8 @@ for, each then kept:
 - the report (``tracker report``): its own counted ranking of every work.
 
 Each is made through the very function the command calls, so the kept entry is the one the
-command looks up. A campaign below ``ranking_cache.MIN_WORKS`` works is ranked once, found small and left: its
-commands rank in well under a second and keep nothing. Nothing is kept while a write is under
+command looks up. A campaign below ``ranking_cache.MIN_WORKS`` works (one grouped count of its links) is left
+alone: its commands rank in well under a second and keep nothing. Nothing is kept while a write is under
 way; the job waits for the store to settle first, then reports how many rankings it kept.
 """
 
@@ -31,6 +31,7 @@ from tracker.ranking import RankingSettings
 from tracker.services import ranking_cache
 from tracker.services.rank import HANDOFF_KIND, handoff_key, rank_for_handoff
 from tracker.store.queries import Engine
+from tracker.store.queries.membership import membership_counts
 from tracker.store.queries.version import storage_version
 
 __all__ = ["WarmedCampaign", "keep_day_rankings", "wait_until_settled"]
@@ -106,18 +107,21 @@ def _warm(
     sleep: Callable[[float], None],
 ) -> WarmedCampaign:
     warmed = WarmedCampaign(camp.name)
+    with engine.connect() as conn:
+        links = membership_counts(conn, camp.name)
+    warmed.works = sum(n for _, _, excluded, n in links if not excluded)
+    if warmed.works < ranking_cache.MIN_WORKS:
+        warmed.note = f"作品少于 {ranking_cache.MIN_WORKS:,} 件，命令直接排名即可"
+        return warmed
     if not wait_until_settled(engine, sleep=sleep):
         warmed.note = "数据库一直在写入，本次未保留排名"
         return warmed
     settings = RankingSettings.from_mapping(config.ranking)
-    handoff = rank_for_handoff(engine, config, camp.name, include_unreviewed=False)
-    warmed.works = len(handoff.ranked.result.works)
-    del handoff  # a million works' ranking is not held while the next one is made
-    if warmed.works < ranking_cache.MIN_WORKS:
-        warmed.note = f"作品少于 {ranking_cache.MIN_WORKS:,} 件，命令直接排名即可"
-        return warmed
     with engine.connect() as conn:
         cid = campaign_id(conn, camp.name)
+
+    def approved() -> None:
+        rank_for_handoff(engine, config, camp.name, include_unreviewed=False)
 
     def every_work() -> None:
         rank_for_handoff(engine, config, camp.name, include_unreviewed=True)
@@ -126,13 +130,13 @@ def _warm(
         with engine.connect() as conn:
             rank_and_count(conn, cid, settings)
 
-    scopes: tuple[tuple[str, tuple[Any, ...], Callable[[], None] | None], ...] = (
-        (HANDOFF_KIND, handoff_key(camp, settings, False, True), None),  # made above
+    scopes: tuple[tuple[str, tuple[Any, ...], Callable[[], None]], ...] = (
+        (HANDOFF_KIND, handoff_key(camp, settings, False, True), approved),
         (HANDOFF_KIND, handoff_key(camp, settings, True, True), every_work),
         (COUNTED_KIND, counted_key(cid, settings, False), report),
     )
     for _, _, make in scopes:
-        if make is not None and not should_stop():
+        if not should_stop():
             make()
     # asked at the end: a write during the later rankings makes the earlier ones another state's
     warmed.kept = [
