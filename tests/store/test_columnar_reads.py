@@ -257,3 +257,49 @@ def test_halves_read_as_the_whole(
     pd.testing.assert_frame_equal(halves, whole, check_exact=True)
     pd.testing.assert_frame_equal(tiny, whole, check_exact=True)
     assert halves["label"].iloc[-1] == "晚到的文字"
+
+
+def test_bytes_that_are_no_answer_are_refused_not_waited_for() -> None:
+    """A length read from the middle of an answer could ask for more bytes than will ever
+    come: anything not starting as an answer fails at once, as does a cut-off answer."""
+    import io
+    import struct
+
+    from tracker.store.queries.arrow_child import read_answer
+
+    with pytest.raises(EOFError, match="out of step"):
+        read_answer(io.BytesIO(b"\xff" * 9 + b"more"))
+    with pytest.raises(EOFError, match="mid-answer"):
+        read_answer(io.BytesIO(b"A" + struct.pack("<Q", 10) + b"short"))
+    assert read_answer(io.BytesIO(b"E" + struct.pack("<Q", 3) + b"bad")) == (b"E", b"bad")
+
+
+def test_an_unread_answer_is_never_taken_for_the_next_one(
+    late_text: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request whose answer was not read (interrupted, out of memory) leaves that answer in
+    the pipe; the reader then answers nothing more, and its caller reads row-wise."""
+    from sqlalchemy import literal, select
+
+    from tracker.store.queries import arrow_child
+
+    runner = arrow_reader._SqliteChildRunner(str(late_text))
+    reader = arrow_reader.ColumnarReader(lambda: runner, create_engine("sqlite://").dialect)
+    real = arrow_child.read_answer
+    calls = {"n": 0}
+
+    def interrupted_once(inp: object) -> tuple[bytes, bytes]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt  # between the request and its answer
+        return real(inp)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(arrow_child, "read_answer", interrupted_once)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.run("SELECT count(*) AS n FROM t")
+        with pytest.raises(ColumnarUnavailable, match="earlier failure"):
+            reader.table(select(literal(7).label("n")))
+    finally:
+        reader.close()
+    assert calls["n"] == 1

@@ -44,9 +44,13 @@ def write_answer(out: BinaryIO, status: bytes, payload: bytes) -> None:
 
 
 def read_answer(inp: BinaryIO) -> tuple[bytes, bytes]:
+    """One answer; EOFError where the child ended, or where the bytes are not an answer's start
+    (then a length read from them could ask for more bytes than will ever come)."""
     head = inp.read(9)
     if len(head) != 9:
         raise EOFError("the columnar reader process ended")
+    if head[:1] not in (b"A", b"E"):
+        raise EOFError("the columnar reader's answer is out of step")
     (size,) = struct.unpack("<Q", head[1:])
     payload = inp.read(size)
     if len(payload) != size:

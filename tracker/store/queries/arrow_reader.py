@@ -103,6 +103,7 @@ class _SqliteChildRunner:
             stderr=subprocess.DEVNULL,
             env=_child_env(),
         )
+        self._broken = False
         self._send({"path": path})
 
     def _send(self, request: dict[str, str]) -> None:
@@ -116,9 +117,18 @@ class _SqliteChildRunner:
         from tracker.store.queries.arrow_child import read_answer
 
         assert self._child.stdout is not None
-        self._send({"sql": sql})
-        status, payload = read_answer(self._child.stdout)  # type: ignore[arg-type]
-        if status != b"A":
+        if self._broken:
+            raise RuntimeError("the columnar reader stopped after an earlier failure")
+        try:
+            self._send({"sql": sql})
+            status, payload = read_answer(self._child.stdout)  # type: ignore[arg-type]
+        except BaseException:
+            # A request without its whole answer read leaves the rest in the pipe, where the
+            # next request would take it for its own: this child answers nothing more.
+            self._broken = True
+            self._child.kill()
+            raise
+        if status != b"A":  # an error answer is whole: the protocol stays in step
             raise RuntimeError(payload.decode("utf-8", "replace"))
         return pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
 
