@@ -72,3 +72,18 @@ def test_a_command_that_reads_no_frame_loads_no_pandas(argv: list[str], tmp_path
     loaded, option = _python(code, tmp_path).splitlines()[-2:]
     assert json.loads(loaded) == []
     assert option == PYTHON_STRINGS
+
+
+def test_the_text_converter_loads_only_when_text_is_folded(tmp_path: Path) -> None:
+    """Loading the store, the registry and the collector's records costs no converter (its
+    import loads ``pkg_resources``, about 0.1 s a start); keying a tag loads it, and converts."""
+    code = (
+        "import json, sys\n"
+        "import tracker.services.database, tracker.store.registry, tracker.membership.topics\n"
+        "before = [m for m in ('zhconv', 'pkg_resources') if m in sys.modules]\n"
+        "from tracker.normalize.tags import tag_key\n"
+        "print(json.dumps([before, tag_key('#千萬IP創科普#'), 'zhconv' in sys.modules]))\n"
+    )
+    before, key, loaded = json.loads(_python(code, tmp_path))
+    assert before == []
+    assert key == "千万ip创科普" and loaded

@@ -29,13 +29,13 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import zhconv
 from sqlalchemy import Engine, select
 
 from connectors.article_page import ArticleInfo
 from connectors.links import parse_work_url
 from connectors.workref import WorkRef, WorkUrlError
 from tracker.config import TrackerConfig
+from tracker.normalize.tags import to_simplified
 from tracker.records import AccountRecord, CampaignLink, ParsedPage, PostRecord
 from tracker.store.engine import begin_write
 from tracker.store.models import Post
@@ -83,7 +83,7 @@ def theme_key(s: str | None) -> str:
         return ""
     s = unicodedata.normalize("NFKC", s)
     s = _DROP.sub("", s).casefold()
-    return zhconv.convert(s, "zh-cn")
+    return to_simplified(s)
 
 
 class ThemeMatcher:

@@ -18,9 +18,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-import zhconv
-
-__all__ = ["CampaignMatcher", "extract_hashtags", "tag_key", "unique_tags"]
+__all__ = ["CampaignMatcher", "extract_hashtags", "tag_key", "to_simplified", "unique_tags"]
 
 # Characters that start a hashtag in raw text: ASCII, full-width and small number signs (all NFKC to '#').
 HASH_CHARS = frozenset("#＃﹟")
@@ -70,11 +68,21 @@ def _strip_markers(s: str) -> str:
             return s
 
 
+def to_simplified(s: str) -> str:
+    """Traditional characters as simplified ones. The converter is imported on first use:
+    importing it loads ``pkg_resources`` (about 0.1 s), which every command that folds no text
+    (``status``, ``rank``, ``report``...) would otherwise pay at each start."""
+    import zhconv
+
+    simplified: str = zhconv.convert(s, "zh-cn")
+    return simplified
+
+
 def _tag_key_once(s: str) -> str:
     s = unicodedata.normalize("NFKC", s)
     s = _INVISIBLE_RE.sub("", s)
     s = s.casefold()
-    s = zhconv.convert(s, "zh-cn")
+    s = to_simplified(s)
     return _strip_markers(s)
 
 
@@ -216,8 +224,7 @@ def _norm_char_uncached(c: str) -> str:
     if _is_space(c):
         return ""
     s = unicodedata.normalize("NFKC", c).casefold()
-    simplified: str = zhconv.convert(s, "zh-cn")
-    return simplified
+    return to_simplified(s)
 
 
 class CampaignMatcher:
