@@ -14,7 +14,9 @@ copy and does the same there. The database phases divide their load + rank by on
 the same works on the same database in the same child (``bench/baseline.py``):
 ``ratio_over_scan``, target <= 4 and < 1.5 GiB. The ``*_kept`` phases rank the way the
 report does (``rank_and_count``) in two fresh processes through an empty kept-rankings folder:
-``first`` ranks and writes the entry, ``kept`` is the next command on the unchanged store. Every phase also times a bare pandas
+``first`` ranks and writes the entry, ``kept`` is the next command on the unchanged store. The
+``*_warm`` phases run the scheduler's ``keep_rankings`` job, then time the day's first commands
+(the lists', the every-work and the report's ranking) in a fresh process. Every phase also times a bare pandas
 groupby+rank over the works frame (``ratio``: the whole method against one vectorised step).
 Prints one JSON line with wall and CPU seconds (the 1-minute load average beside them).
 """
@@ -349,6 +351,76 @@ def child_kept(args: argparse.Namespace, source: str) -> dict:
     }
 
 
+def bench_config() -> Any:
+    """The repository's config with the benchmark's campaign (named ``bench`` in its store)."""
+    from tracker.config import load_config
+
+    config = load_config(ROOT / "config" / "campaign.toml")
+    campaign = config.campaigns[0].model_copy(update={"name": "bench"})
+    return config.model_copy(update={"campaigns": [campaign]})
+
+
+def child_warm(args: argparse.Namespace, source: str) -> dict:
+    """The scheduler's ``keep_rankings`` job on the benchmark's store (``tracker.schedule.warm``)."""
+    from tracker.schedule.warm import keep_day_rankings
+
+    engine, scan = engine_and_scan(args, source)
+    t, c = time.perf_counter(), time.process_time()
+    (warmed,) = keep_day_rankings(engine, bench_config())
+    total, cpu = time.perf_counter() - t, time.process_time() - c
+    engine.dispose()
+    return {
+        "works": warmed.works,
+        "kept_scopes": len(warmed.kept),
+        "total_s": round(total, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mib": round(peak_rss_mib()),
+        "baseline_one_scan_s": round(scan, 3),
+    }
+
+
+def child_after_warm(args: argparse.Namespace, source: str) -> dict:
+    """The first commands after the job, in a fresh process: the lists' ranking, the every-work
+    ranking (dashboard, review lists) and the report's, each over one raw scan."""
+    from tracker.services.rank import rank_for_handoff
+
+    engine, scan = engine_and_scan(args, source)
+    config = bench_config()
+    out: dict[str, Any] = {"baseline_one_scan_s": round(scan, 3)}
+    for name, read in (
+        ("lists", lambda: rank_for_handoff(engine, config, include_unreviewed=False)),
+        ("every_work", lambda: rank_for_handoff(engine, config, include_unreviewed=True)),
+        ("report", lambda: _report_ranking(engine, config)),
+    ):
+        t = time.perf_counter()
+        read()
+        took = time.perf_counter() - t
+        out[f"{name}_s"] = round(took, 2)
+        out[f"{name}_ratio_over_scan"] = round(took / scan, 1)
+    out["peak_rss_mib"] = round(peak_rss_mib())
+    engine.dispose()
+    return out
+
+
+def _report_ranking(engine: Any, config: Any) -> None:
+    from dashboards.leaderboards import rank_and_count
+    from tracker.ranking import RankingSettings
+
+    with engine.connect() as conn:
+        rank_and_count(conn, 1, RankingSettings.from_mapping(config.ranking))
+
+
+def run_warm(kind: str, args: argparse.Namespace) -> dict:
+    """The ``keep_rankings`` job, then the day's first commands, in fresh processes through an
+    empty cache folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"TRACKER_CACHE_DIR": folder, "TRACKER_RANKING_CACHE": "1"}
+        job = run_child(f"{kind}_warm", args, env)
+        after = run_child(f"{kind}_after_warm", args, env)
+        job["cache_mb"] = round(sum(p.stat().st_size for p in Path(folder).iterdir()) / 2**20)
+    return {"job": job, "first_commands": after}
+
+
 def run_kept(kind: str, args: argparse.Namespace) -> dict:
     """Rank twice in fresh processes through an empty cache folder: ``first`` ranks and keeps
     the ranking, ``kept`` (the next command on the unchanged store) reads it."""
@@ -380,7 +452,14 @@ def main() -> None:
     p.add_argument("--pg", default=os.environ.get("TRACKER_TEST_PG_URL"), help="PostgreSQL URL")
     p.add_argument(
         "--child",
-        choices=["synthetic", "sqlite", "postgresql", "sqlite_kept", "postgresql_kept"],
+        choices=[
+            "synthetic",
+            *[
+                f"{source}{phase}"
+                for source in ("sqlite", "postgresql")
+                for phase in ("", "_kept", "_warm", "_after_warm")
+            ],
+        ],
         help=argparse.SUPPRESS,
     )
     args = p.parse_args()
@@ -392,6 +471,12 @@ def main() -> None:
         return
     if args.child in ("sqlite_kept", "postgresql_kept"):
         print(json.dumps(child_kept(args, args.child.removesuffix("_kept"))))
+        return
+    if args.child in ("sqlite_after_warm", "postgresql_after_warm"):
+        print(json.dumps(child_after_warm(args, args.child.removesuffix("_after_warm"))))
+        return
+    if args.child in ("sqlite_warm", "postgresql_warm"):
+        print(json.dumps(child_warm(args, args.child.removesuffix("_warm"))))
         return
 
     report: dict = {
@@ -415,11 +500,13 @@ def main() -> None:
         stamp_head(args.db)
         report["sqlite"] = run_child("sqlite", args)
         report["sqlite_kept"] = run_kept("sqlite_kept", args)
+        report["sqlite_warm"] = run_warm("sqlite", args)
         if args.pg:
             with scratch_copy(args.db, args.pg, PG_SCHEMA) as copy_s:
                 report["postgresql_copy_s"] = round(copy_s, 1)
                 report["postgresql"] = run_child("postgresql", args)
                 report["postgresql_kept"] = run_kept("postgresql_kept", args)
+                report["postgresql_warm"] = run_warm("postgresql", args)
         if tmp is not None:
             tmp.cleanup()
     print(json.dumps(report, ensure_ascii=False))
