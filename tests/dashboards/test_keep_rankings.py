@@ -66,10 +66,24 @@ def _scopes(db: SimDB) -> list[tuple[str, tuple[Any, ...]]]:
     ]
 
 
+def _context(db: SimDB, reports: Path) -> jobs.JobContext:
+    return jobs.JobContext(
+        engine=db.engine,
+        config=db.config,
+        job_id="keep_rankings",
+        scheduled_for=NOW,
+        now=lambda: NOW,
+        should_stop=lambda: False,
+        alerts=AlertSender({}),
+        reports_dir=reports,
+    )
+
+
 def test_a_write_while_ranking_keeps_nothing_for_that_scope(
     store: SimDB,  # noqa: F811
     rankings: list[str],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     real = warm.rank_and_count
 
@@ -83,6 +97,13 @@ def test_a_write_while_ranking_keeps_nothing_for_that_scope(
     assert rankings == ["service", "service", "report"]
     assert warmed.kept == []  # the two made before the write belong to the store before it
     assert "有写入" in warmed.note
+    # the scheduled job says so, and what to change, in the status staff read (not waiting
+    # here for the write above to settle: nothing it ranks can be kept then either)
+    monkeypatch.setattr(warm, "wait_until_settled", lambda *args, **kwargs: True)
+    outcome = jobs.keep_rankings(_context(store, tmp_path))
+    assert outcome.status == "skipped"
+    assert outcome.error and "keep_rankings" in outcome.error
+    assert store.config.campaign().name in outcome.error
 
 
 def test_a_small_campaign_is_counted_and_left_to_its_commands(
@@ -154,17 +175,7 @@ def test_the_scheduled_job_reports_what_it_kept(
     rankings: list[str],
     tmp_path: Path,
 ) -> None:
-    ctx = jobs.JobContext(
-        engine=store.engine,
-        config=store.config,
-        job_id="keep_rankings",
-        scheduled_for=NOW,
-        now=lambda: NOW,
-        should_stop=lambda: False,
-        alerts=AlertSender({}),
-        reports_dir=tmp_path,
-    )
-    outcome = jobs.keep_rankings(ctx)
+    outcome = jobs.keep_rankings(_context(store, tmp_path))
     assert outcome.status == "ok"
     (detail,) = outcome.counts.detail["campaigns"].values()
     assert detail["kept"] == list(warm.SCOPES_ZH)

@@ -24,7 +24,8 @@ from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig
 from tracker.schedule.alerts import Alert, blocked_alert, digest_alert
 from tracker.schedule.reports import write_daily, write_weekly
-from tracker.schedule.warm import keep_day_rankings
+from tracker.schedule.warm import SCOPES_ZH, keep_day_rankings
+from tracker.services import ranking_cache
 from tracker.services.collect import (
     CollectOptions,
     PlatformResult,
@@ -230,4 +231,17 @@ def keep_rankings(ctx: JobContext) -> JobOutcome:
     )
     if ctx.should_stop():
         return JobOutcome("interrupted", counts, "stopped")
+    short = [
+        w.campaign
+        for w in warmed
+        if w.works >= ranking_cache.MIN_WORKS and len(w.kept) < len(SCOPES_ZH)
+    ]
+    if short:
+        # not a failure (every command still ranks correctly), but staff should move the job
+        return JobOutcome(
+            "skipped",
+            counts,
+            f"{'、'.join(short)}：排名期间数据库有写入，排名未能全部保留；"
+            "请把 [schedule] keep_rankings 设在当天采集结束之后",
+        )
     return JobOutcome("ok", counts)
