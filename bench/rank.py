@@ -16,9 +16,10 @@ the same works on the same database in the same child (``bench/baseline.py``):
 report does (``rank_and_count``) in two fresh processes through an empty kept-rankings folder:
 ``first`` ranks and writes the entry, ``kept`` is the next command on the unchanged store. The
 ``*_warm`` phases run the scheduler's ``keep_rankings`` job, then time the day's first commands
-(the lists', the every-work and the report's ranking) in a fresh process. Every phase also times a bare pandas
-groupby+rank over the works frame (``ratio``: the whole method against one vectorised step).
-Prints one JSON line with wall and CPU seconds (the 1-minute load average beside them).
+(the lists', the every-work and the report's ranking) in a fresh process. Every phase also
+times a bare pandas groupby+rank over the works frame (``ratio``: the whole method against one
+vectorised step). Prints one JSON line with wall and CPU seconds (the 1-minute load average
+beside them).
 """
 
 from __future__ import annotations
@@ -361,7 +362,8 @@ def bench_config() -> Any:
 
 
 def child_warm(args: argparse.Namespace, source: str) -> dict:
-    """The scheduler's ``keep_rankings`` job on the benchmark's store (``tracker.schedule.warm``)."""
+    """The scheduler's ``keep_rankings`` job on the benchmark's store
+    (``tracker.schedule.warm``)."""
     from tracker.schedule.warm import keep_day_rankings
 
     engine, scan = engine_and_scan(args, source)

@@ -54,15 +54,18 @@ def test_the_day_s_three_rankings_are_kept_and_serve_the_commands(
 
 def _scopes(db: SimDB) -> list[tuple[str, tuple[Any, ...]]]:
     from dashboards.leaderboards import COUNTED_KIND, counted_key
+    from dashboards.report_inputs import campaign_id
     from tracker.ranking import RankingSettings
     from tracker.services.rank import HANDOFF_KIND, handoff_key
 
     settings = RankingSettings.from_mapping(db.config.ranking)
     camp = db.config.campaign()
+    with db.engine.connect() as conn:
+        cid = campaign_id(conn, camp.name)
     return [
         (HANDOFF_KIND, handoff_key(camp, settings, False, True)),
         (HANDOFF_KIND, handoff_key(camp, settings, True, True)),
-        (COUNTED_KIND, counted_key(1, settings, False)),
+        (COUNTED_KIND, counted_key(cid, settings, False)),
     ]
 
 

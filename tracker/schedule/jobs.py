@@ -24,8 +24,7 @@ from connectors.catalogue import PLATFORM_NAMES_ZH
 from tracker.config import TrackerConfig
 from tracker.schedule.alerts import Alert, blocked_alert, digest_alert
 from tracker.schedule.reports import write_daily, write_weekly
-from tracker.schedule.warm import SCOPES_ZH, keep_day_rankings
-from tracker.services import ranking_cache
+from tracker.schedule.warm import keep_day_rankings
 from tracker.services.collect import (
     CollectOptions,
     PlatformResult,
@@ -231,11 +230,7 @@ def keep_rankings(ctx: JobContext) -> JobOutcome:
     )
     if ctx.should_stop():
         return JobOutcome("interrupted", counts, "stopped")
-    short = [
-        w.campaign
-        for w in warmed
-        if w.works >= ranking_cache.MIN_WORKS and len(w.kept) < len(SCOPES_ZH)
-    ]
+    short = [w.campaign for w in warmed if w.incomplete]
     if short:
         # not a failure (every command still ranks correctly), but staff should move the job
         return JobOutcome(

@@ -11,9 +11,10 @@ for, each then kept:
 - the report (``tracker report``): its own counted ranking of every work.
 
 Each is made through the very function the command calls, so the kept entry is the one the
-command looks up. A campaign below ``ranking_cache.MIN_WORKS`` works (one grouped count of its links) is left
-alone: its commands rank in well under a second and keep nothing. Nothing is kept while a write is under
-way; the job waits for the store to settle first, then reports how many rankings it kept.
+command looks up. A campaign below ``ranking_cache.MIN_WORKS`` works (one grouped count of its
+links) is left alone: its commands rank in well under a second and keep nothing. Nothing is
+kept while a write is under way; the job waits for the store to settle first, then reports
+which rankings are kept.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ log = logging.getLogger("tracker.schedule.warm")
 SCOPES_ZH = ("名单（审核通过的作品）", "看板与待审名单（全部作品）", "报告")
 
 MAX_SETTLE_WAIT_S = 60.0
-"""How long to wait for writes to stop before ranking anyway (a ranking made during writes is
-still correct for its command; it is only not kept)."""
+"""How long to wait for writes to stop before giving up this run: nothing ranked while writes
+go on could be kept."""
 
 
 @dataclass(slots=True)
@@ -51,6 +52,12 @@ class WarmedCampaign:
     works: int = 0
     kept: list[str] = field(default_factory=list)
     note: str = ""
+
+    @property
+    def incomplete(self) -> bool:
+        """A big campaign whose rankings are not all kept (writes went on): the job's time
+        should move after the day's collections."""
+        return self.works >= ranking_cache.MIN_WORKS and len(self.kept) < len(SCOPES_ZH)
 
 
 def wait_until_settled(

@@ -244,13 +244,14 @@ class ColumnarReader:
 
 
 def _typed_like(table: Any, other: Any) -> Any:
-    """``table`` with each all-NULL column cast to ``other``'s type for it: SQLite's driver
-    reads a column of NULLs as integers, which no promotion joins to the other half's text,
-    and the whole read that would follow costs as much as both halves."""
+    """``table`` with each all-NULL column cast to ``other``'s type for it (both read by one
+    statement: the same columns in the same order): SQLite's driver reads a column of NULLs as
+    integers, which no promotion joins to the other half's text, and the whole read that would
+    follow costs as much as both halves."""
     import pyarrow as pa
 
     for i, field in enumerate(table.schema):
-        wanted = other.schema.field(field.name).type
+        wanted = other.schema.field(i).type
         column = table.column(i)
         if field.type != wanted and column.null_count == len(column):
             table = table.set_column(i, field.name, pa.nulls(len(column), wanted))
