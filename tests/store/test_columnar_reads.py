@@ -303,3 +303,42 @@ def test_an_unread_answer_is_never_taken_for_the_next_one(
     finally:
         reader.close()
     assert calls["n"] == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_every_platform_s_snapshots_in_one_scan(pg_engine, read_tables) -> None:  # noqa: F811
+    """PostgreSQL's snapshots come from one ordered scan cut at each platform's rows: each
+    platform's table equals its own read, rows interleaved across platforms on disk, the one
+    before and after a cut, and a platform without any snapshot included."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from tracker.store.models import MetricSnapshot
+    from tracker.store.queries.ranking_inputs import _platform_snapshots_select, snapshot_tables
+
+    SQLModel.metadata.create_all(pg_engine)
+    t0 = datetime(2024, 9, 20, tzinfo=UTC)
+    rows = [
+        {
+            "platform": platform,
+            "platform_post_id": f"{n % 3}{platform[:2]}",
+            "captured_at": t0 + timedelta(hours=n),
+            "likes": n,
+            "views": None if n % 4 else n * 10,
+            "lower_bounds": "likes" if n % 5 == 0 else None,
+        }
+        for n in range(24)
+        for platform in ("zhihu", "bilibili", "weibo")  # interleaved, not in platform order
+    ]
+    with pg_engine.begin() as conn:
+        conn.execute(insert(MetricSnapshot.__table__), rows)
+    platforms = ["bilibili", "douyin", "weibo", "zhihu"]
+    with pg_engine.connect() as conn, columnar_reader(conn) as reader:
+        assert reader is not None
+        together = snapshot_tables(reader, platforms)
+        assert len(read_tables) == 1
+        for platform in platforms:
+            alone = reader.table(_platform_snapshots_select(platform))
+            assert together[platform].num_rows == (0 if platform == "douyin" else 24), platform
+            assert together[platform].to_pylist() == alone.to_pylist(), platform

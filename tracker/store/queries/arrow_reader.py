@@ -170,6 +170,12 @@ class ColumnarReader:
         finally:
             other.close()
 
+    @property
+    def backend(self) -> str:
+        """The database's kind (``sqlite``, ``postgresql``): reads that plan differently on
+        each choose their statements by it."""
+        return str(self._dialect.name)
+
     def close(self) -> None:
         try:
             self._runner.close()

@@ -359,8 +359,37 @@ SnapshotTables = dict[str, Any]
 
 
 def snapshot_tables(reader: ColumnarReader, platforms: list[str]) -> SnapshotTables:
-    """Every snapshot of ``platforms``, as Arrow tables (for a thread beside the works load)."""
-    return {p: reader.table(_platform_snapshots_select(p)) for p in platforms}
+    """Every snapshot of ``platforms``, as Arrow tables (for a thread beside the works load).
+
+    SQLite reads each platform by a range of the primary key. PostgreSQL's planner reads each
+    platform by scanning the whole table and sorting what it kept, once per platform: there one
+    scan in (platform, post, time) order, cut at each platform's rows, gives the same tables
+    (measured at 2,000,000 snapshots of six platforms: 2.5 s against 4.3 s).
+    """
+    if reader.backend != "postgresql" or len(platforms) < 2:
+        return {p: reader.table(_platform_snapshots_select(p)) for p in platforms}
+    stmt = (
+        select(S.c.platform, *_snapshot_columns())
+        .where(S.c.platform.in_(platforms))
+        .order_by(S.c.platform, S.c.platform_post_id, S.c.captured_at)
+    )
+    return _cut_by_platform(reader.table(stmt), platforms)
+
+
+def _cut_by_platform(table: Any, platforms: list[str]) -> SnapshotTables:
+    """``table`` (ordered by its ``platform`` column) as one table per platform, without that
+    column: zero-copy slices of each platform's run of rows; empty for a platform without any."""
+    import pyarrow.compute as pc
+
+    runs = pc.value_counts(table.column("platform")) if table.num_rows else []
+    rest = table.drop_columns(["platform"])
+    out = {p: rest.slice(0, 0) for p in platforms}
+    start = 0
+    for run in runs:
+        platform, count = str(run["values"].as_py()), int(run["counts"].as_py())
+        out[platform] = rest.slice(start, count)
+        start += count
+    return out
 
 
 def _columnar_matches(table: Any, ids: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
