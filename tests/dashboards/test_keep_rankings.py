@@ -13,15 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from dashboards.report_build import build_report
 from tracker.config import ScheduleConfig
 from tracker.schedule import jobs, warm
 from tracker.schedule.alerts import AlertSender
 from tracker.schedule.plan import build_plan
+from tracker.schedule.runner import Runner
 from tracker.services import ranking_cache
 from tracker.services.rank import rank_for_handoff
+from tracker.store import carry
 from tracker.store.queries.version import StorageVersion
+from tracker.store.runs import RunCounts, finish_run, start_run
 
 from ..helpers.worlds import SimDB
 from .test_ranking_cache import _entries, store  # noqa: F401 - fixture
@@ -193,3 +197,61 @@ def test_the_plan_holds_the_job_unless_its_time_is_empty(store: SimDB) -> None: 
         update={"schedule": store.config.schedule.model_copy(update={"keep_rankings": ""})}
     )
     assert "keep_rankings" not in [j.id for j in build_plan(quiet).jobs]
+
+
+def _all_kept(db: SimDB) -> bool:
+    return all(ranking_cache.is_kept(db.engine, kind, key) for kind, key in _scopes(db))
+
+
+def test_the_scheduler_s_own_run_rows_leave_the_kept_rankings_in_place(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Through the runner, as the scheduler runs it: the job's run row is closed after its
+    rankings, and the 08:00 report opens and closes its own. Those writes touch nothing a
+    ranking reads, so the day's commands are still served from the kept rankings; a write of
+    data is another state."""
+    monkeypatch.setattr(ranking_cache, "SETTLE_S", 0.3)  # the rule, on a shorter clock
+    runner = Runner(
+        store.engine, store.config, now=lambda: NOW, alerts=AlertSender({}), reports_dir=tmp_path
+    )
+    assert runner.run_job(runner.plan.job("keep_rankings"), NOW).status == "ok"
+    assert rankings == ["service", "service", "report"]
+    assert _all_kept(store), "closing the job's own run row left its rankings behind"
+
+    run_id = start_run(store.engine, kind="job", job="report", scheduled_for=NOW, now=NOW)
+    finish_run(store.engine, run_id, status="ok", counts=RunCounts(), now=NOW)
+    assert _all_kept(store)
+    rank_for_handoff(store.engine, store.config, include_unreviewed=True, now=NOW)
+    build_report(store.engine, store.config, tmp_path / "report.html", now=NOW)
+    assert rankings == ["service", "service", "report"], "a command ranked again"
+
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
+    assert not any(ranking_cache.is_kept(store.engine, kind, key) for kind, key in _scopes(store))
+
+
+def test_a_write_beside_a_bookkeeping_write_carries_nothing(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another connection committing data between the run row's write and the carry: the kept
+    rankings are of the state before both, and stay behind."""
+    monkeypatch.setattr(ranking_cache, "SETTLE_S", 0.3)
+    warm.keep_day_rankings(store.engine, store.config)
+    assert _all_kept(store)
+
+    def other_write() -> None:
+        other = create_engine(store.url)
+        try:
+            with other.begin() as conn:
+                conn.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
+        finally:
+            other.dispose()
+
+    monkeypatch.setattr(carry, "_between", other_write)
+    start_run(store.engine, kind="job", job="report", scheduled_for=NOW, now=NOW)
+    assert not any(ranking_cache.is_kept(store.engine, kind, key) for kind, key in _scopes(store))

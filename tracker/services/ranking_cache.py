@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.settings import load_settings
+from tracker.store.carry import register_carrier
 from tracker.store.queries import Engine
 from tracker.store.queries.version import StorageVersion, storage_version
 
@@ -70,7 +71,44 @@ def cache_dir(engine: Engine) -> Path | None:
     database = url.database or ""
     if backend != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
         return None  # an in-memory store (or a URI form) has no version to keep a ranking by
-    return settings.cache_dir or Path(f"{Path(database).resolve()}.cache")
+    return _sqlite_cache_dir(Path(database).resolve())
+
+
+def _sqlite_cache_dir(path: Path) -> Path | None:
+    settings = load_settings()
+    if not settings.ranking_cache:
+        return None
+    return settings.cache_dir or Path(f"{path}.cache")
+
+
+class _KeptRankings:
+    """The carrier of kept rankings across bookkeeping writes (``tracker.store.carry``): the
+    scheduler closes a job's run row after ranking, and opens the next job's, without touching
+    anything a ranking reads."""
+
+    @property
+    def settle_s(self) -> float:
+        return SETTLE_S
+
+    def _held(self, version: StorageVersion) -> list[Path]:
+        folder = _sqlite_cache_dir(Path(version.store))
+        if folder is None or not folder.is_dir():
+            return []
+        return sorted(folder.glob(f"*-{_version_suffix(version)}"))
+
+    def holds(self, version: StorageVersion) -> bool:
+        return bool(self._held(version))
+
+    def carry(self, before: StorageVersion, after: StorageVersion) -> None:
+        old, new = _version_suffix(before), _version_suffix(after)
+        for entry in self._held(before):
+            try:
+                os.replace(entry, entry.with_name(entry.name.removesuffix(old) + new))
+            except OSError as exc:  # not carried: the next command ranks again
+                log.info("排名缓存 %s 未能沿用 (not carried: %s)", entry.name, type(exc).__name__)
+
+
+register_carrier(_KeptRankings())
 
 
 def kept(
@@ -119,7 +157,12 @@ def is_kept(engine: Engine, kind: str, key: tuple[Any, ...]) -> bool:
 
 def _entry(folder: Path, kind: str, key: tuple[Any, ...], version: StorageVersion) -> Path:
     name = f"{kind}-{_digest(repr(key), _code_digest())[:32]}"
-    return folder / f"{name}-{_store_name(version)}-{_digest(version.token)[:16]}.pickle"
+    return folder / f"{name}-{_version_suffix(version)}"
+
+
+def _version_suffix(version: StorageVersion) -> str:
+    """The end of the name of every entry kept for ``version``."""
+    return f"{_store_name(version)}-{_digest(version.token)[:16]}.pickle"
 
 
 def _store_name(version: StorageVersion) -> str:

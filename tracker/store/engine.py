@@ -69,6 +69,12 @@ _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakK
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
+def write_lock(engine: Engine) -> threading.RLock:
+    """The lock this process's writers to ``engine`` queue on before SQLite's own (see
+    :func:`begin_write`), for a writer that opens its transactions itself."""
+    return _write_lock(engine)
+
+
 def _write_lock(engine: Engine) -> threading.RLock:
     with _WRITE_LOCKS_GUARD:
         lock = _WRITE_LOCKS.get(engine)

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, select
 
 from tracker.records import RejectRecord, storable_text
 from tracker.redaction import scrub
-from tracker.store.engine import begin_write
+from tracker.store.carry import bookkeeping_write
 from tracker.store.models import Reject, Run
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def start_run(
     cursor: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> int:
-    with begin_write(engine) as conn:
+    with bookkeeping_write(engine) as conn:
         result = conn.execute(
             RUN.insert().values(
                 kind=kind,
@@ -118,7 +118,7 @@ def finish_run(
     cursor: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    with begin_write(engine) as conn:
+    with bookkeeping_write(engine) as conn:
         values = counts.as_values()
         # Last line of defence: whatever built the message, no configured secret is stored.
         error = storable_text(scrub(error)) if error else error
@@ -168,7 +168,7 @@ def interrupt_stale_run(
     """
     row = _latest_run(engine, kind=kind, platform=platform)
     if row is not None and row.status == "running":
-        with begin_write(engine) as conn:
+        with bookkeeping_write(engine) as conn:
             conn.execute(
                 RUN.update()
                 .where(RUN.c.id == row.id, RUN.c.status == "running")
@@ -180,7 +180,7 @@ def interrupt_stale_run(
 def set_run_platform(engine: Engine, run_id: int, platform: str) -> None:
     """Name the platform of a run that started without one (an import whose files turned out
     to hold a single platform's posts), so per-platform status and resumption find it."""
-    with begin_write(engine) as conn:
+    with bookkeeping_write(engine) as conn:
         conn.execute(RUN.update().where(RUN.c.id == run_id).values(platform=platform))
 
 
@@ -188,7 +188,7 @@ def interrupt_running_jobs(engine: Engine, job: str, *, error: str) -> None:
     """Mark every run of scheduled ``job`` still ``running`` as ``interrupted`` with ``error``:
     rows left by a process that died (the caller holds the scheduler's lock, so nobody else
     runs them)."""
-    with engine.begin() as conn:
+    with bookkeeping_write(engine) as conn:
         conn.execute(
             RUN.update()
             .where(and_(RUN.c.kind == "job", RUN.c.job == job, RUN.c.status == "running"))
