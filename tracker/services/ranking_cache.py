@@ -71,14 +71,7 @@ def cache_dir(engine: Engine) -> Path | None:
     database = url.database or ""
     if backend != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
         return None  # an in-memory store (or a URI form) has no version to keep a ranking by
-    return _sqlite_cache_dir(Path(database).resolve())
-
-
-def _sqlite_cache_dir(path: Path) -> Path | None:
-    settings = load_settings()
-    if not settings.ranking_cache:
-        return None
-    return settings.cache_dir or Path(f"{path}.cache")
+    return settings.cache_dir or Path(f"{Path(database).resolve()}.cache")
 
 
 class _KeptRankings:
@@ -90,18 +83,18 @@ class _KeptRankings:
     def settle_s(self) -> float:
         return SETTLE_S
 
-    def _held(self, version: StorageVersion) -> list[Path]:
-        folder = _sqlite_cache_dir(Path(version.store))
+    def _held(self, engine: Engine, version: StorageVersion) -> list[Path]:
+        folder = cache_dir(engine)
         if folder is None or not folder.is_dir():
             return []
         return sorted(folder.glob(f"*-{_version_suffix(version)}"))
 
-    def holds(self, version: StorageVersion) -> bool:
-        return bool(self._held(version))
+    def holds(self, engine: Engine, version: StorageVersion) -> bool:
+        return bool(self._held(engine, version))
 
-    def carry(self, before: StorageVersion, after: StorageVersion) -> None:
+    def carry(self, engine: Engine, before: StorageVersion, after: StorageVersion) -> None:
         old, new = _version_suffix(before), _version_suffix(after)
-        for entry in self._held(before):
+        for entry in self._held(engine, before):
             try:
                 os.replace(entry, entry.with_name(entry.name.removesuffix(old) + new))
             except OSError as exc:  # not carried: the next command ranks again

@@ -6,16 +6,17 @@ the scheduler's own run rows, written when a job starts and ends, made every kep
 another state's: the ``keep_rankings`` job's ranking went stale as the job's row was closed,
 and the 08:00 report's rows did the same to whatever was kept before it.
 
-A write of run rows alone changes nothing a kept result was computed from. So it is made here
-in two steps on one connection: the write, with the state read before it under the write lock;
-then, if a carrier (``tracker.services.ranking_cache``) holds something for that state, the
-write lock once more, and only if no other connection committed in between (SQLite's
+A write of run rows alone changes nothing a kept result was computed from. On SQLite it is made
+here in two steps on one connection: the write, with the state read before it under the write
+lock; then, if a carrier (``tracker.services.ranking_cache``) holds something for that state,
+the write lock once more, and only if no other connection committed in between (SQLite's
 ``PRAGMA data_version``), the carrier moves what it holds to the new state. Holding the lock
 until the new state's newest file stamp is ``settle_s`` old keeps the carried state exact: any
 later write stamps the files anew (see ``ranking_cache.SETTLE_S``).
 
-SQLite only: on PostgreSQL another transaction may commit at any moment, and a bookkeeping
-write there leaves kept results behind, as before.
+On PostgreSQL, where no lock keeps other writers out, the server's snapshot read before and
+after the write tells whether any other transaction began or ended in between
+(:func:`_only_this_write`); if one did, nothing is carried.
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ class Carrier(Protocol):
     def settle_s(self) -> float:
         """How old the new state's newest stamp must be before it may be trusted."""
 
-    def holds(self, version: StorageVersion) -> bool:
-        """Whether anything is kept for ``version``."""
+    def holds(self, engine: Engine, version: StorageVersion) -> bool:
+        """Whether anything is kept for ``version`` of ``engine``'s store."""
 
-    def carry(self, before: StorageVersion, after: StorageVersion) -> None:
+    def carry(self, engine: Engine, before: StorageVersion, after: StorageVersion) -> None:
         """Keep for ``after`` what is kept for ``before``."""
 
 
@@ -67,10 +68,30 @@ def bookkeeping_write(
 ) -> Iterator[Connection]:
     """:func:`begin_write` for a transaction that writes run rows and nothing else; what the
     registered carriers keep for the state before it is kept for the state after it."""
-    if engine.dialect.name != "sqlite" or not _CARRIERS:
+    backend = engine.dialect.name
+    if not _CARRIERS or backend not in ("sqlite", "postgresql"):
         with begin_write(engine) as conn:
             yield conn
         return
+    if backend == "sqlite":
+        with _sqlite_write(engine, sleep) as conn:
+            yield conn
+        return
+    with _postgresql_write(engine) as conn:
+        yield conn
+
+
+def _holding(engine: Engine, version: StorageVersion | None) -> list[Carrier]:
+    if version is None:
+        return []
+    return [c for c in _CARRIERS if c.holds(engine, version)]
+
+
+@contextmanager
+def _sqlite_write(engine: Engine, sleep: Callable[[float], None]) -> Iterator[Connection]:
+    """The write and the carry on one connection, each under the write lock (``BEGIN
+    IMMEDIATE``): nobody else commits while either runs, and ``PRAGMA data_version`` tells
+    whether anybody did between them."""
     with write_lock(engine), engine.connect() as conn:
         conn.info["write"] = True  # BEGIN IMMEDIATE (the engine's "begin" listener)
         try:
@@ -78,7 +99,7 @@ def bookkeeping_write(
                 before = storage_version(conn)
                 seen = _data_version(conn)
                 yield conn
-            carriers = [c for c in _CARRIERS if before is not None and c.holds(before)]
+            carriers = _holding(engine, before)
             if not carriers or before is None:
                 return
             _between()
@@ -92,7 +113,7 @@ def bookkeeping_write(
                 if wait > 0:
                     sleep(wait)
                 for carrier in carriers:
-                    carrier.carry(before, after)
+                    carrier.carry(engine, before, after)
         finally:
             conn.info.pop("write", None)
 
@@ -100,3 +121,43 @@ def bookkeeping_write(
 def _data_version(conn: Connection) -> int:
     """Changes when another connection commits to the file (never for this one's commits)."""
     return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+
+
+@contextmanager
+def _postgresql_write(engine: Engine) -> Iterator[Connection]:
+    """The write between two readings of the server's snapshot. A transaction that writes
+    takes the next transaction id and, while it runs, sits in the in-progress list; so the
+    state moved by this write alone exactly when the snapshot before ended just below this
+    transaction's id, the one after just above it, and the in-progress list is the same."""
+    with engine.connect() as conn:
+        before = storage_version(conn)
+        conn.rollback()  # the reading's own transaction (it took no id)
+        with conn.begin():
+            own = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one())
+            yield conn
+        carriers = _holding(engine, before)
+        if not carriers or before is None:
+            return
+        _between()
+        after = storage_version(conn)
+        conn.rollback()
+        if after is not None and _only_this_write(before.token, after.token, own):
+            for carrier in carriers:
+                carrier.carry(engine, before, after)
+
+
+def _only_this_write(before: str, after: str, own: int) -> bool:
+    """Whether two ``pg_current_snapshot()`` texts (``xmin:xmax:in-progress ids``) differ by
+    transaction ``own`` alone, begun and committed between them."""
+    try:
+        b_min, b_max, b_ids = _snapshot(before)
+        a_min, a_max, a_ids = _snapshot(after)
+    except ValueError:
+        return False
+    expected_min = min(b_ids) if b_ids else own + 1
+    return b_max == own and a_max == own + 1 and a_ids == b_ids and a_min == expected_min
+
+
+def _snapshot(text: str) -> tuple[int, int, frozenset[int]]:
+    xmin, xmax, ids = text.split(":")
+    return int(xmin), int(xmax), frozenset(int(i) for i in ids.split(",") if i)
