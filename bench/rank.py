@@ -362,18 +362,26 @@ def bench_config() -> Any:
 
 
 def child_warm(args: argparse.Namespace, source: str) -> dict:
-    """The scheduler's ``keep_rankings`` job on the benchmark's store
-    (``tracker.schedule.warm``)."""
-    from tracker.schedule.warm import keep_day_rankings
+    """The scheduler's ``keep_rankings`` job on the benchmark's store, run as the scheduler
+    runs it (``tracker.schedule.runner``): its run row opened before the rankings and closed
+    after them, as every scheduled job's is."""
+    from tracker.schedule.alerts import AlertSender
+    from tracker.schedule.runner import Runner
 
     engine, scan = engine_and_scan(args, source)
+    runner = Runner(
+        engine, bench_config(), alerts=AlertSender({}), reports_dir=tempfile.gettempdir()
+    )
     t, c = time.perf_counter(), time.process_time()
-    (warmed,) = keep_day_rankings(engine, bench_config())
+    run = runner.run_job(runner.plan.job("keep_rankings"), datetime.now(UTC))
     total, cpu = time.perf_counter() - t, time.process_time() - c
     engine.dispose()
+    assert run.counts is not None, run
+    (warmed,) = run.counts.detail["campaigns"].values()
     return {
-        "works": warmed.works,
-        "kept_scopes": len(warmed.kept),
+        "status": run.status,
+        "works": warmed["works"],
+        "kept_scopes": len(warmed["kept"]),
         "total_s": round(total, 2),
         "cpu_s": round(cpu, 2),
         "peak_rss_mib": round(peak_rss_mib()),
