@@ -255,3 +255,49 @@ def test_a_write_beside_a_bookkeeping_write_carries_nothing(
     monkeypatch.setattr(carry, "_between", other_write)
     start_run(store.engine, kind="job", job="report", scheduled_for=NOW, now=NOW)
     assert not any(ranking_cache.is_kept(store.engine, kind, key) for kind, key in _scopes(store))
+
+
+def test_the_job_waits_for_running_collections_and_not_for_a_killed_one(
+    store: SimDB,  # noqa: F811
+) -> None:
+    clock = _Clock()
+
+    def at(seconds_ago: float) -> datetime:
+        return datetime.fromtimestamp(clock.now - seconds_ago, UTC)
+
+    # a collection killed long ago left its row running: not waited for
+    start_run(store.engine, kind="collect", platform="douyin", now=at(warm.STALE_RUN_S + 60))
+    assert warm.wait_for_writers(store.engine, sleep=clock.sleep, clock=clock.time) == []
+    assert clock.slept == []
+
+    # a collection running now: waited for until it ends, poll by poll
+    run_id = start_run(store.engine, kind="collect", platform="weibo", now=at(600))
+
+    def collecting(seconds: float) -> None:
+        clock.sleep(seconds)
+        if len(clock.slept) == 3:
+            finish_run(store.engine, run_id, status="ok", counts=RunCounts(), now=at(0))
+
+    assert warm.wait_for_writers(store.engine, sleep=collecting, clock=clock.time) == []
+    assert clock.slept == [warm.WRITERS_POLL_S] * 3
+
+    # one that never ends: given up on after the longest wait, and named
+    start_run(store.engine, kind="refresh", platform="bilibili", now=at(0))
+    clock.slept.clear()
+    running = warm.wait_for_writers(store.engine, sleep=clock.sleep, clock=clock.time)
+    assert running == [("refresh", "bilibili")]
+    assert sum(clock.slept) == pytest.approx(warm.MAX_WRITERS_WAIT_S)
+
+
+def test_while_a_collection_runs_the_job_ranks_nothing_and_says_why(
+    store: SimDB,  # noqa: F811
+    rankings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    start_run(store.engine, kind="collect", platform="weibo", now=datetime.now(UTC))
+    monkeypatch.setattr(warm, "MAX_WRITERS_WAIT_S", 0.0)
+    outcome = jobs.keep_rankings(_context(store, tmp_path))
+    assert rankings == []
+    assert outcome.status == "skipped"
+    assert outcome.error and "weibo collect" in outcome.error and "keep_rankings" in outcome.error

@@ -230,13 +230,11 @@ def keep_rankings(ctx: JobContext) -> JobOutcome:
     )
     if ctx.should_stop():
         return JobOutcome("interrupted", counts, "stopped")
-    short = [w.campaign for w in warmed if w.incomplete]
+    short = [w for w in warmed if w.incomplete]
     if short:
         # not a failure (every command still ranks correctly), but staff should move the job
+        why = "；".join(f"{w.campaign}：{w.note or '排名未能全部保留'}" for w in short)
         return JobOutcome(
-            "skipped",
-            counts,
-            f"{'、'.join(short)}：排名期间数据库有写入，排名未能全部保留；"
-            "请把 [schedule] keep_rankings 设在当天采集结束之后",
+            "skipped", counts, f"{why}。请把 [schedule] keep_rankings 设在当天采集结束之后"
         )
     return JobOutcome("ok", counts)

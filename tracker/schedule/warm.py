@@ -13,8 +13,9 @@ for, each then kept:
 Each is made through the very function the command calls, so the kept entry is the one the
 command looks up. A campaign below ``ranking_cache.MIN_WORKS`` works (one grouped count of its
 links) is left alone: its commands rank in well under a second and keep nothing. Nothing is
-kept while a write is under way; the job waits for the store to settle first, then reports
-which rankings are kept.
+kept while a write is under way: the job first waits for the collections, refreshes, comment
+readings and imports still running (their run rows) to end, then for the store to settle, and
+reports which rankings are kept.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from dashboards.leaderboards import COUNTED_KIND, counted_key, rank_and_count
@@ -33,9 +35,10 @@ from tracker.services import ranking_cache
 from tracker.services.rank import HANDOFF_KIND, handoff_key, rank_for_handoff
 from tracker.store.queries import Engine
 from tracker.store.queries.membership import membership_counts
+from tracker.store.queries.runs import writing_runs
 from tracker.store.queries.version import storage_version
 
-__all__ = ["WarmedCampaign", "keep_day_rankings", "wait_until_settled"]
+__all__ = ["WarmedCampaign", "keep_day_rankings", "wait_for_writers", "wait_until_settled"]
 
 log = logging.getLogger("tracker.schedule.warm")
 
@@ -44,6 +47,16 @@ SCOPES_ZH = ("名单（审核通过的作品）", "看板与待审名单（全�
 MAX_SETTLE_WAIT_S = 60.0
 """How long to wait for writes to stop before giving up this run: nothing ranked while writes
 go on could be kept."""
+
+MAX_WRITERS_WAIT_S = 3 * 3600.0
+"""How long to wait for running collections to end: a morning's collections that overrun the
+job's time by hours are left to the next day's job (the commands rank meanwhile)."""
+
+WRITERS_POLL_S = 30.0
+
+STALE_RUN_S = 6 * 3600.0
+"""A run row still ``running`` that started longer ago than this is taken for one left by a
+killed process, not waited for."""
 
 
 @dataclass(slots=True)
@@ -58,6 +71,27 @@ class WarmedCampaign:
         """A big campaign whose rankings are not all kept (writes went on): the job's time
         should move after the day's collections."""
         return self.works >= ranking_cache.MIN_WORKS and len(self.kept) < len(SCOPES_ZH)
+
+
+def wait_for_writers(
+    engine: Engine,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+    max_wait_s: float | None = None,
+) -> list[tuple[str, str | None]]:
+    """Wait while runs that write works (collections, refreshes, comment readings, imports)
+    are running; [] once none is, else the (kind, platform) of those still running when
+    ``max_wait_s`` (default :data:`MAX_WRITERS_WAIT_S`) ran out or a stop was asked for."""
+    deadline = clock() + (MAX_WRITERS_WAIT_S if max_wait_s is None else max_wait_s)
+    while True:
+        since = datetime.fromtimestamp(clock() - STALE_RUN_S, UTC)
+        with engine.connect() as conn:
+            running = writing_runs(conn, since)
+        if not running or should_stop() or clock() >= deadline:
+            return running
+        sleep(min(WRITERS_POLL_S, max(deadline - clock(), 0.0)))
 
 
 def wait_until_settled(
@@ -89,6 +123,7 @@ def keep_day_rankings(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
 ) -> list[WarmedCampaign]:
     """Rank every configured campaign the three ways of :data:`SCOPES_ZH` and keep each (see
     the module docstring); one :class:`WarmedCampaign` per campaign reached, naming the
@@ -102,7 +137,7 @@ def keep_day_rankings(
     for camp in config.campaigns:
         if should_stop():
             break
-        done.append(_warm(engine, config, camp, should_stop, sleep))
+        done.append(_warm(engine, config, camp, should_stop, sleep, clock))
     return done
 
 
@@ -112,6 +147,7 @@ def _warm(
     camp: CampaignConfig,
     should_stop: Callable[[], bool],
     sleep: Callable[[float], None],
+    clock: Callable[[], float],
 ) -> WarmedCampaign:
     warmed = WarmedCampaign(camp.name)
     with engine.connect() as conn:
@@ -120,7 +156,12 @@ def _warm(
     if warmed.works < ranking_cache.MIN_WORKS:
         warmed.note = f"作品少于 {ranking_cache.MIN_WORKS:,} 件，命令直接排名即可"
         return warmed
-    if not wait_until_settled(engine, sleep=sleep):
+    running = wait_for_writers(engine, should_stop=should_stop, sleep=sleep, clock=clock)
+    if running:
+        names = "、".join(f"{platform or '全部平台'} {kind}" for kind, platform in running)
+        warmed.note = f"采集等写入任务仍在运行（{names}），本次未排名"
+        return warmed
+    if not wait_until_settled(engine, sleep=sleep, clock=clock):
         warmed.note = "数据库一直在写入，本次未保留排名"
         return warmed
     settings = RankingSettings.from_mapping(config.ranking)

@@ -12,17 +12,41 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from tracker.store.models import Run
+from tracker.store.queries.comment_candidates import COMMENT_RUN_KIND
 
 __all__ = [
+    "WRITING_KINDS",
     "collection_start",
     "first_job_start",
     "job_statuses",
     "latest_job_runs",
     "platform_run_statuses",
     "recent_job_outcomes",
+    "writing_runs",
 ]
 
 RUN = Run.__table__
+
+
+WRITING_KINDS = ("collect", "refresh", COMMENT_RUN_KIND, "import")
+"""The runs that write works and their metrics (a job's own row only records it)."""
+
+
+def writing_runs(conn: Connection, since: datetime) -> list[tuple[str, str | None]]:
+    """(kind, platform) of every run of :data:`WRITING_KINDS` still running that started at or
+    after ``since``. A run killed outright stays ``running`` until the next run of its kind and
+    platform closes it, so older rows are taken for such leftovers."""
+    rows = conn.execute(
+        select(RUN.c.kind, RUN.c.platform)
+        .where(
+            RUN.c.kind.in_(WRITING_KINDS),
+            RUN.c.status == "running",
+            RUN.c.finished_at.is_(None),
+            RUN.c.started_at >= since,
+        )
+        .order_by(RUN.c.id)
+    ).all()
+    return [(str(kind), platform) for kind, platform in rows]
 
 
 def job_statuses(conn: Connection, job: str, scheduled_for: datetime) -> list[str]:
