@@ -44,16 +44,23 @@ def test_the_day_s_three_rankings_are_kept_and_serve_the_commands(
     assert warmed.works > 0
     assert len(_entries(store)) == 3
 
-    # the lists (approved works), the dashboard (every work) and the report: none ranks
-    rank_for_handoff(store.engine, store.config, include_unreviewed=False, now=NOW)
-    rank_for_handoff(store.engine, store.config, include_unreviewed=True, now=NOW)
-    build_report(store.engine, store.config, tmp_path / "report.html", now=NOW)
+    _served_without_ranking(store, rankings, tmp_path)
+    _a_data_write_leaves_them_behind(store)
+
+
+def _served_without_ranking(db: SimDB, rankings: list[str], tmp_path: Path) -> None:
+    """The lists (approved works), the dashboard (every work) and the report: none ranks."""
+    rank_for_handoff(db.engine, db.config, include_unreviewed=False, now=NOW)
+    rank_for_handoff(db.engine, db.config, include_unreviewed=True, now=NOW)
+    build_report(db.engine, db.config, tmp_path / "report.html", now=NOW)
     assert rankings == ["service", "service", "report"], "a command ranked again"
 
-    # after a write the kept rankings are another state's: the job says so, and keeps anew
-    with store.engine.begin() as conn:
+
+def _a_data_write_leaves_them_behind(db: SimDB) -> None:
+    """After a write of data the kept rankings are another state's."""
+    with db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
-    assert not any(ranking_cache.is_kept(store.engine, kind, key) for kind, key in _scopes(store))
+    assert not any(ranking_cache.is_kept(db.engine, kind, key) for kind, key in _scopes(db))
 
 
 def _scopes(db: SimDB) -> list[tuple[str, tuple[Any, ...]]]:
@@ -224,13 +231,8 @@ def test_the_scheduler_s_own_run_rows_leave_the_kept_rankings_in_place(
     run_id = start_run(store.engine, kind="job", job="report", scheduled_for=NOW, now=NOW)
     finish_run(store.engine, run_id, status="ok", counts=RunCounts(), now=NOW)
     assert _all_kept(store)
-    rank_for_handoff(store.engine, store.config, include_unreviewed=True, now=NOW)
-    build_report(store.engine, store.config, tmp_path / "report.html", now=NOW)
-    assert rankings == ["service", "service", "report"], "a command ranked again"
-
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE post SET likes = likes + 1 WHERE rowid = 1")
-    assert not any(ranking_cache.is_kept(store.engine, kind, key) for kind, key in _scopes(store))
+    _served_without_ranking(store, rankings, tmp_path)
+    _a_data_write_leaves_them_behind(store)
 
 
 def test_a_write_beside_a_bookkeeping_write_carries_nothing(
