@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from connectors.catalogue import PLATFORM_NAMES_ZH
-from tracker.config import TrackerConfig
+from tracker.config import ScheduleConfig, TrackerConfig
 from tracker.errors import ConfigError
 
 JOBS_MODULE = "tracker.schedule.jobs"
@@ -166,6 +166,20 @@ def _zone(name: str) -> ZoneInfo:
         raise ConfigError(f"[schedule] timezone: 未知时区 {name!r}") from exc
 
 
+def _schedule_job(
+    schedule: ScheduleConfig, job_id: str, func: str, key: str, description: str
+) -> JobSpec:
+    """A job whose time is the ``[schedule]`` key ``key``."""
+    return JobSpec(
+        id=job_id,
+        func=f"{JOBS_MODULE}:{func}",
+        cron=getattr(schedule, key),
+        description=description,
+        source=f"[schedule] {key}",
+        key=("schedule", key),
+    )
+
+
 def _job_specs(config: TrackerConfig) -> tuple[JobSpec, ...]:
     """Every job the config asks for, in a stable order: collections, refresh, report, weekly,
     then the kept rankings (unless ``keep_rankings`` is empty)."""
@@ -184,47 +198,15 @@ def _job_specs(config: TrackerConfig) -> tuple[JobSpec, ...]:
                 key=("platforms", platform, "schedule"),
             )
         )
+    refresh = f"刷新 {sc.refresh_younger_than_days} 天内作品的指标"
+    jobs.append(_schedule_job(sc, "refresh", "refresh", "refresh", refresh))
+    jobs.append(_schedule_job(sc, "report", "daily_report", "report", "日报与导出（前一天）"))
     jobs.append(
-        JobSpec(
-            id="refresh",
-            func=f"{JOBS_MODULE}:refresh",
-            cron=sc.refresh,
-            description=f"刷新 {sc.refresh_younger_than_days} 天内作品的指标",
-            source="[schedule] refresh",
-            key=("schedule", "refresh"),
-        )
-    )
-    jobs.append(
-        JobSpec(
-            id="report",
-            func=f"{JOBS_MODULE}:daily_report",
-            cron=sc.report,
-            description="日报与导出（前一天）",
-            source="[schedule] report",
-            key=("schedule", "report"),
-        )
-    )
-    jobs.append(
-        JobSpec(
-            id="weekly",
-            func=f"{JOBS_MODULE}:weekly_summary",
-            cron=sc.weekly_summary,
-            description="周报（上周一至周日）",
-            source="[schedule] weekly_summary",
-            key=("schedule", "weekly_summary"),
-        )
+        _schedule_job(sc, "weekly", "weekly_summary", "weekly_summary", "周报（上周一至周日）")
     )
     if sc.keep_rankings.strip():
-        jobs.append(
-            JobSpec(
-                id="keep_rankings",
-                func=f"{JOBS_MODULE}:keep_rankings",
-                cron=sc.keep_rankings,
-                description="预先排名并保留（大型活动：名单、看板、报告直接读取）",
-                source="[schedule] keep_rankings",
-                key=("schedule", "keep_rankings"),
-            )
-        )
+        kept = "预先排名并保留（大型活动：名单、看板、报告直接读取）"
+        jobs.append(_schedule_job(sc, "keep_rankings", "keep_rankings", "keep_rankings", kept))
     return tuple(jobs)
 
 

@@ -28,7 +28,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 
-from tracker.store.engine import begin_write, write_lock
+from tracker.store.engine import begin_write, write_connection
 from tracker.store.queries.version import StorageVersion, storage_version
 
 __all__ = ["Carrier", "bookkeeping_write", "register_carrier"]
@@ -92,30 +92,26 @@ def _sqlite_write(engine: Engine, sleep: Callable[[float], None]) -> Iterator[Co
     """The write and the carry on one connection, each under the write lock (``BEGIN
     IMMEDIATE``): nobody else commits while either runs, and ``PRAGMA data_version`` tells
     whether anybody did between them."""
-    with write_lock(engine), engine.connect() as conn:
-        conn.info["write"] = True  # BEGIN IMMEDIATE (the engine's "begin" listener)
-        try:
-            with conn.begin():
-                before = storage_version(conn)
-                seen = _data_version(conn)
-                yield conn
+    with write_connection(engine) as conn:
+        with conn.begin():
+            before = storage_version(conn)
             carriers = _holding(engine, before)
-            if not carriers or before is None:
+            seen = _data_version(conn) if carriers else None
+            yield conn
+        if not carriers or before is None:
+            return
+        _between()
+        with conn.begin():
+            if _data_version(conn) != seen:
+                return  # another connection wrote in between: its state is not ours
+            after = storage_version(conn)
+            if after is None or after == before or after.settled_at is None:
                 return
-            _between()
-            with conn.begin():
-                if _data_version(conn) != seen:
-                    return  # another connection wrote in between: its state is not ours
-                after = storage_version(conn)
-                if after is None or after == before or after.settled_at is None:
-                    return
-                wait = after.settled_at + max(c.settle_s for c in carriers) - time.time()
-                if wait > 0:
-                    sleep(wait)
-                for carrier in carriers:
-                    carrier.carry(engine, before, after)
-        finally:
-            conn.info.pop("write", None)
+            wait = after.settled_at + max(c.settle_s for c in carriers) - time.time()
+            if wait > 0:
+                sleep(wait)
+            for carrier in carriers:
+                carrier.carry(engine, before, after)
 
 
 def _data_version(conn: Connection) -> int:
@@ -132,12 +128,14 @@ def _postgresql_write(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         before = storage_version(conn)
         conn.rollback()  # the reading's own transaction (it took no id)
+        carriers = _holding(engine, before)
+        if not carriers or before is None:
+            with conn.begin():
+                yield conn
+            return
         with conn.begin():
             own = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one())
             yield conn
-        carriers = _holding(engine, before)
-        if not carriers or before is None:
-            return
         _between()
         after = storage_version(conn)
         conn.rollback()

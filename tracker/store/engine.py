@@ -69,12 +69,6 @@ _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakK
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def write_lock(engine: Engine) -> threading.RLock:
-    """The lock this process's writers to ``engine`` queue on before SQLite's own (see
-    :func:`begin_write`), for a writer that opens its transactions itself."""
-    return _write_lock(engine)
-
-
 def _write_lock(engine: Engine) -> threading.RLock:
     with _WRITE_LOCKS_GUARD:
         lock = _WRITE_LOCKS.get(engine)
@@ -97,12 +91,20 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
     lock of their own first: SQLite's busy handler polls with sleeps of up to 100 ms, a
     thread lock hands over at once.
     """
+    with write_connection(engine) as conn, conn.begin():
+        yield conn
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose every transaction is one :func:`begin_write` opens, held with this
+    process's write lock: for a writer that needs more than one transaction on the same
+    connection (``tracker.store.carry``)."""
     sqlite = engine.dialect.name == "sqlite"
     with _write_lock(engine) if sqlite else nullcontext(), engine.connect() as conn:
         conn.info["write"] = True  # read by the "begin" listener; the flag outlives checkout
         try:
-            with conn.begin():
-                yield conn
+            yield conn
         finally:
             conn.info.pop("write", None)
 
