@@ -9,6 +9,8 @@ test process bind port 0 and subprocess servers take :func:`helpers.ports.free_p
 from __future__ import annotations
 
 import gc
+import logging
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
@@ -48,3 +50,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_left_as_found() -> Iterator[None]:
+    """A ``tracker`` command run in this process installs its ``RichHandler`` on the root logger
+    (``logging.basicConfig(force=True)``). Left there, it rendered every record of every later
+    test that lowers the root level (``caplog.set_level(DEBUG)``): each httpx request line of
+    the secret tests, some 2,300 records and several seconds of a run, through rich.
+
+    pytest's own capture handlers come and go with each phase and are left to it."""
+    root = logging.getLogger()
+    before, level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)

@@ -7,13 +7,15 @@ written to the database or logs.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore", frozen=True)
 
     database_url: str | None = None
     config: Path = Path("config/campaign.toml")
@@ -27,4 +29,16 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
+    """The settings the environment gives now. Every write of a run row asks where rankings are
+    kept (``ranking_cache.cache_dir``), and validating the model each time cost about 0.5 ms; the
+    result is reused while the ``TRACKER_*`` variables are unchanged."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    return _settings_for(
+        tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(prefix)))
+    )
+
+
+@lru_cache(maxsize=8)
+def _settings_for(variables: tuple[tuple[str, str], ...]) -> Settings:
+    del variables  # the cache key: Settings() reads the same variables from the environment
     return Settings()
