@@ -19,7 +19,12 @@ from dashboards.filters import UNREGISTERED, Selection, label_of
 from tracker.membership.counted import CountedWorks, counted_works, loaded_works
 from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.ranking.slices import scope_mask
-from tracker.services.rank import RankingHandoff, load_frames, shared_reads_active
+from tracker.services.rank import (
+    RankingHandoff,
+    load_frames,
+    reviewed_now,
+    shared_reads_active,
+)
 from tracker.services.ranking_cache import cache_dir, kept
 from tracker.store.queries import Connection, Engine
 from tracker.store.queries.dashboard import work_labels
@@ -103,6 +108,10 @@ def rank_and_count(
             counted_key(campaign_id, settings, approved_only),
             lambda: _ranked_and_counted(engine, campaign_id, settings, approved_only),
             lambda ranked: len(ranked[1].works),
+            refresh=lambda ranked: (
+                *reviewed_now(engine, campaign_id, ranked[0], ranked[1]),
+                ranked[2],
+            ),
         )
     return _rank_and_count(conn, campaign_id, settings, until, as_of, approved_only)
 

@@ -10,6 +10,7 @@ imports the ranking, and these need no database to test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "chunk_fingerprint_key",
     "comment_fingerprint_key",
     "ranking_frames",
+    "with_review_rows",
 ]
 
 TEXT_MIN_CHARS = RankingSettings().risk.min_fingerprint_chars
@@ -107,12 +109,24 @@ def attach_work_context(
     _attach_accounts(works, accounts, codes)
     for col, values in attach_primary_unit(works, account_units, account_codes=codes).items():
         works[col] = values
+    works["review_status"] = _review_status(works, reviews)
+
+
+def _review_status(works: pd.DataFrame, reviews: pd.DataFrame) -> pd.Categorical:
     status = np.full(len(works), "pending", dtype=object)
     if len(reviews):
         pos = positions(works, reviews)
         hit = pos >= 0
         status[pos[hit]] = reviews["status"].to_numpy(dtype=object)[hit]
-    works["review_status"] = pd.Categorical(status)
+    return pd.Categorical(status)
+
+
+def with_review_rows(frames: RankingFrames, reviews: pd.DataFrame) -> RankingFrames:
+    """``frames`` with the store's review rows now (``load_reviews``) in place of those they
+    were read with, each work's ``review_status`` attached again; nothing else is copied."""
+    works = frames.works.copy(deep=False)
+    works["review_status"] = _review_status(works, reviews)
+    return replace(frames, works=works, reviews=reviews)
 
 
 def _attach_accounts(works: pd.DataFrame, accounts: pd.DataFrame, codes: np.ndarray) -> None:

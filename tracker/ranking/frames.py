@@ -78,6 +78,9 @@ class RankingResult:
     platforms: pd.DataFrame
     settings: RankingSettings
     approved_only: bool = False
+    scoring_platforms: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The per-platform fits of the works' scores, by part (``platforms`` holds them with the
+    creators' beside them): what ``with_reviews`` needs to make ``platforms`` again."""
 
     def top_works(
         self, n: int | None = None, *, platform: str | None = None, recommendable_only: bool = False

@@ -40,7 +40,14 @@ from tracker.ranking.settings import RankingSettings
 from tracker.ranking.units import UNIT_COLUMNS, attach_primary_unit, unit_scores
 from tracker.ranking.window import commendable, window_flags
 
-__all__ = ["explain_creator", "explain_work", "prepare_works", "rank_campaign"]
+__all__ = [
+    "explain_creator",
+    "explain_work",
+    "prepare_works",
+    "rank_campaign",
+    "review_status",
+    "with_reviews",
+]
 
 _POST_COLS = (
     "platform",
@@ -76,6 +83,41 @@ def rank_campaign(
     # The scoring's temporaries (readings, signals, fits: several hundred MB at a million works)
     # are freed when it returns, before the aggregates allocate theirs.
     w, acc, key_of, platforms = _scored_works(frames, s)
+    return _aggregated(w, acc, key_of, platforms, frames, s, approved_only)
+
+
+def with_reviews(result: RankingResult, frames: RankingFrames) -> RankingResult:
+    """``result`` as :func:`rank_campaign` makes it from ``frames``, which differ from the frames
+    it was ranked from in their review decisions alone (``frames.reviews``, and the works'
+    ``review_status`` when the loader attached it).
+
+    A decision changes no work's score: only whether the work is recommendable and which works
+    the creator and unit aggregates count. So the scored works are kept and only the aggregates
+    are made again, a fraction of the ranking at a million works, where a staff member's
+    decision otherwise made the next page rank everything (``ranking_cache``).
+    """
+    w = result.works.copy(deep=False)  # copy-on-write: the kept result's columns are not touched
+    w["review_status"] = review_status(frames)
+    acc = keys.account_codes(w)
+    key_of = np.full(int(acc.max()) + 1 if len(acc) else 0, None, dtype=object)
+    key_of[acc] = w["creator_key"].to_numpy(dtype=object)
+    return _aggregated(
+        w, acc, key_of, dict(result.scoring_platforms), frames, result.settings,
+        result.approved_only,
+    )  # fmt: skip
+
+
+def _aggregated(
+    w: pd.DataFrame,
+    acc: np.ndarray,
+    key_of: np.ndarray,
+    scoring: dict[str, pd.DataFrame],
+    frames: RankingFrames,
+    s: RankingSettings,
+    approved_only: bool,
+) -> RankingResult:
+    """The scored works' review-dependent columns, and the creator, unit and account tables."""
+    platforms = dict(scoring)
     n = len(w)
     deleted = w["deleted"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     flags = window_flags(w, frames.campaign)
@@ -115,6 +157,7 @@ def rank_campaign(
         platforms=_platform_table(platforms),
         settings=s,
         approved_only=approved_only,
+        scoring_platforms=scoring,
     )
 
 
@@ -364,17 +407,23 @@ def prepare_works(
                 w[col] = units[col]
     if "unit_count" not in w.columns:
         w["unit_count"] = 0
-    if "review_status" not in w.columns:
-        status = np.full(n, "pending", dtype=object)
+    w["review_status"] = review_status(frames)
+    return w
+
+
+def review_status(frames: RankingFrames) -> pd.Categorical:
+    """Each work's review status: the loader's ``review_status`` where it attached one, else
+    the work's row in ``frames.reviews``; ``pending`` when neither says."""
+    works = frames.works
+    if "review_status" in works.columns:
+        status = works["review_status"].astype("object").fillna("pending").to_numpy(dtype=object)
+    else:
+        status = np.full(len(works), "pending", dtype=object)
         if frames.reviews is not None and len(frames.reviews):
-            pos = positions(frames.reviews, w)
+            pos = positions(frames.reviews, works)
             hit = pos >= 0
             status[hit] = frames.reviews["status"].to_numpy(dtype=object)[pos[hit]]
-        w["review_status"] = status
-    else:
-        w["review_status"] = w["review_status"].astype("object").fillna("pending")
-    w["review_status"] = w["review_status"].astype("category")
-    return w
+    return pd.Categorical(status)
 
 
 def _all_posts(works: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:

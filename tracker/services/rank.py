@@ -26,15 +26,17 @@ from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.config import UNIT_KIND_NAMES_ZH, UNIT_KINDS, CampaignConfig, TrackerConfig
 from tracker.errors import TrackerError
 from tracker.membership.counted import loaded_works
-from tracker.ranking import RankingFrames, RankingSettings, rank_campaign
+from tracker.ranking import RankingFrames, RankingResult, RankingSettings, rank_campaign
 from tracker.ranking.as_of import cut_tables
 from tracker.ranking.assemble import (
     chunk_fingerprint_key,
     comment_fingerprint_key,
     ranking_frames,
+    with_review_rows,
 )
 from tracker.ranking.keys import positions
 from tracker.ranking.memory import release_memory
+from tracker.ranking.pipeline import with_reviews
 from tracker.ranking.slices import RankedCampaign
 from tracker.services.ranking_cache import kept
 from tracker.store.queries import Connection, Engine
@@ -42,6 +44,7 @@ from tracker.store.queries.comments import comment_evidence, comments_read
 from tracker.store.queries.ranking_inputs import (
     DETAIL_COLUMNS,
     RankingTables,
+    load_reviews,
     load_work_details,
     read_ranking_tables,
 )
@@ -315,6 +318,7 @@ def rank_for_handoff(
         handoff_key(cfg, settings, include_unreviewed, details),
         lambda: _handoff(engine, cfg, settings, include_unreviewed, details, generated_at, None),
         lambda h: len(h.ranked.result.works),
+        refresh=lambda h: _handoff_reviewed(engine, h),
     )
     if handoff.ranked.generated_at == generated_at:
         return handoff
@@ -322,6 +326,38 @@ def rank_for_handoff(
 
 
 HANDOFF_KIND = "ranking"
+
+
+def _handoff_reviewed(engine: Engine, handoff: RankingHandoff) -> RankingHandoff:
+    ranked = handoff.ranked
+    frames, result = reviewed_now(engine, ranked.campaign_id, ranked.frames, ranked.result)
+    if result is ranked.result:
+        return handoff
+    return replace(handoff, ranked=replace(ranked, frames=frames, result=result))
+
+
+def reviewed_now(
+    engine: Engine, campaign_id: int, frames: RankingFrames, result: RankingResult
+) -> tuple[RankingFrames, RankingResult]:
+    """A kept ranking (``ranking_cache.kept``) and its frames brought to the review decisions
+    stored now: themselves when those are the decisions they were made with, else the works'
+    scores kept and the aggregates made again (``with_reviews``)."""
+    with engine.connect() as conn:
+        reviews = load_reviews(conn, campaign_id)
+    if frames.reviews is not None and _same_rows(frames.reviews, reviews):
+        return frames, result
+    now = with_review_rows(frames, reviews)
+    return now, with_reviews(result, now)
+
+
+def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two reads of the review table hold the same rows, in whatever order."""
+    if a.equals(b):
+        return True
+    if len(a) != len(b) or list(a.columns) != list(b.columns):
+        return False
+    by = ["platform", "platform_post_id"]
+    return a.sort_values(by, ignore_index=True).equals(b.sort_values(by, ignore_index=True))
 
 
 def handoff_key(

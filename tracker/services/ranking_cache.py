@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.settings import load_settings
-from tracker.store.carry import register_carrier
+from tracker.store.carry import REVIEW_TABLES, RUN_TABLES, register_carrier
 from tracker.store.queries import Engine
 from tracker.store.queries.version import StorageVersion, storage_version
 
@@ -77,7 +77,12 @@ def cache_dir(engine: Engine) -> Path | None:
 class _KeptRankings:
     """The carrier of kept rankings across bookkeeping writes (``tracker.store.carry``): the
     scheduler closes a job's run row after ranking, and opens the next job's, without touching
-    anything a ranking reads."""
+    anything a ranking reads. A review decision is carried too: every :func:`kept` hit is
+    brought to the store's decisions by its caller's ``refresh``."""
+
+    @property
+    def follows(self) -> frozenset[str]:
+        return RUN_TABLES | REVIEW_TABLES
 
     @property
     def settle_s(self) -> float:
@@ -110,10 +115,16 @@ def kept(
     key: tuple[Any, ...],
     compute: Callable[[], T],
     works_of: Callable[[T], int],
+    *,
+    refresh: Callable[[T], T],
 ) -> T:
     """``compute()``, or the result it gave for the same ``kind`` and ``key`` on this state of
     the store. ``key`` holds everything besides the store that the result depends on (its
-    ``repr`` names the entry); ``works_of`` tells how many works a result ranks."""
+    ``repr`` names the entry); ``works_of`` tells how many works a result ranks.
+
+    A kept result may have been made before review decisions that were carried over
+    (``REVIEW_TABLES``): ``refresh`` brings it to the store's decisions now (itself when they
+    are the same), and every hit goes through it."""
     folder = cache_dir(engine)
     if folder is None:
         return compute()
@@ -124,7 +135,7 @@ def kept(
     entry = _entry(folder, kind, key, before)
     hit = _load(entry)
     if hit is not None:
-        return hit  # type: ignore[no-any-return]
+        return refresh(hit)
     started = time.time()
     result = compute()
     if works_of(result) < MIN_WORKS:

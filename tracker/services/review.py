@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, tuple_, update
 from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.exports.csv import unguard
-from tracker.store.engine import begin_write
+from tracker.store.carry import REVIEW_TABLES, bookkeeping_write
 from tracker.store.models import Post, Review, ReviewEvent
 
 __all__ = [
@@ -158,7 +158,9 @@ def record_decisions(
     when = (now or datetime.now(UTC)).astimezone(UTC)
     items = list(decisions)
     summary = RecordSummary()
-    with begin_write(engine) as conn:
+    # Carried: a ranking kept for the store before the decisions is brought to them where it is
+    # served (``ranking_cache``), instead of the next page ranking every work again.
+    with bookkeeping_write(engine, tables=REVIEW_TABLES) as conn:
         missing = _missing_posts(conn, [(d.platform, d.post_id) for d in items])
         if missing:
             shown = "、".join(format_work_id(*k) for k in missing[:10])

@@ -29,13 +29,19 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine
 
 from tracker.store.engine import begin_write, write_connection
+from tracker.store.models import Review, ReviewEvent, Run
 from tracker.store.queries.version import StorageVersion, storage_version
 
-__all__ = ["Carrier", "bookkeeping_write", "register_carrier"]
+__all__ = ["REVIEW_TABLES", "RUN_TABLES", "Carrier", "bookkeeping_write", "register_carrier"]
 
 
 class Carrier(Protocol):
     """Something kept per state of the store that a bookkeeping write may carry forward."""
+
+    @property
+    def follows(self) -> frozenset[str]:
+        """The tables whose writes it may be carried across: what it kept was made from none of
+        them, or is brought up to date with them wherever it is served."""
 
     @property
     def settle_s(self) -> float:
@@ -62,40 +68,56 @@ def _between() -> None:
     connection's commit lands here)."""
 
 
+RUN_TABLES = frozenset({Run.__table__.name})
+"""What the scheduler's and every command's own run rows write."""
+
+REVIEW_TABLES = frozenset({Review.__table__.name, ReviewEvent.__table__.name})
+"""What a review decision writes: the work's status and the event behind it."""
+
+
 @contextmanager
 def bookkeeping_write(
-    engine: Engine, *, sleep: Callable[[float], None] = time.sleep
+    engine: Engine,
+    *,
+    tables: frozenset[str] = RUN_TABLES,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[Connection]:
-    """:func:`begin_write` for a transaction that writes run rows and nothing else; what the
-    registered carriers keep for the state before it is kept for the state after it."""
+    """:func:`begin_write` for a transaction that writes ``tables`` and nothing else; what the
+    registered carriers that follow those tables keep for the state before it is kept for the
+    state after it."""
+    carriers = [c for c in _CARRIERS if tables <= c.follows]
     backend = engine.dialect.name
-    if not _CARRIERS or backend not in ("sqlite", "postgresql"):
+    if not carriers or backend not in ("sqlite", "postgresql"):
         with begin_write(engine) as conn:
             yield conn
         return
     if backend == "sqlite":
-        with _sqlite_write(engine, sleep) as conn:
+        with _sqlite_write(engine, carriers, sleep) as conn:
             yield conn
         return
-    with _postgresql_write(engine) as conn:
+    with _postgresql_write(engine, carriers) as conn:
         yield conn
 
 
-def _holding(engine: Engine, version: StorageVersion | None) -> list[Carrier]:
+def _holding(
+    engine: Engine, carriers: list[Carrier], version: StorageVersion | None
+) -> list[Carrier]:
     if version is None:
         return []
-    return [c for c in _CARRIERS if c.holds(engine, version)]
+    return [c for c in carriers if c.holds(engine, version)]
 
 
 @contextmanager
-def _sqlite_write(engine: Engine, sleep: Callable[[float], None]) -> Iterator[Connection]:
+def _sqlite_write(
+    engine: Engine, followers: list[Carrier], sleep: Callable[[float], None]
+) -> Iterator[Connection]:
     """The write and the carry on one connection, each under the write lock (``BEGIN
     IMMEDIATE``): nobody else commits while either runs, and ``PRAGMA data_version`` tells
     whether anybody did between them."""
     with write_connection(engine) as conn:
         with conn.begin():
             before = storage_version(conn)
-            carriers = _holding(engine, before)
+            carriers = _holding(engine, followers, before)
             seen = _data_version(conn) if carriers else None
             yield conn
         if not carriers or before is None:
@@ -120,7 +142,7 @@ def _data_version(conn: Connection) -> int:
 
 
 @contextmanager
-def _postgresql_write(engine: Engine) -> Iterator[Connection]:
+def _postgresql_write(engine: Engine, followers: list[Carrier]) -> Iterator[Connection]:
     """The write between two readings of the server's snapshot. A transaction that writes
     takes the next transaction id and, while it runs, sits in the in-progress list; so the
     state moved by this write alone exactly when the snapshot before ended just below this
@@ -128,7 +150,7 @@ def _postgresql_write(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         before = storage_version(conn)
         conn.rollback()  # the reading's own transaction (it took no id)
-        carriers = _holding(engine, before)
+        carriers = _holding(engine, followers, before)
         if not carriers or before is None:
             with conn.begin():
                 yield conn
