@@ -16,7 +16,8 @@ the same works on the same database in the same child (``bench/baseline.py``):
 report does (``rank_and_count``) in two fresh processes through an empty kept-rankings folder:
 ``first`` ranks and writes the entry, ``kept`` is the next command on the unchanged store. The
 ``*_warm`` phases run the scheduler's ``keep_rankings`` job, then time the day's first commands
-(the lists', the every-work and the report's ranking) in a fresh process. Every phase also
+(the lists', the every-work and the report's ranking) in a fresh process, then a reviewer's
+decision on 20 works and the same commands again (``after_a_decision``). Every phase also
 times a bare pandas groupby+rank over the works frame (``ratio``: the whole method against one
 vectorised step). Prints one JSON line with wall and CPU seconds (the 1-minute load average
 beside them).
@@ -390,12 +391,45 @@ def child_warm(args: argparse.Namespace, source: str) -> dict:
 
 
 def child_after_warm(args: argparse.Namespace, source: str) -> dict:
-    """The first commands after the job, in a fresh process: the lists' ranking, the every-work
-    ranking (dashboard, review lists) and the report's, each over one raw scan."""
-    from tracker.services.rank import rank_for_handoff
+    """The first commands after the job, in a fresh process (:func:`first_commands`)."""
+    engine, scan = engine_and_scan(args, source)
+    out = first_commands(engine, bench_config(), scan)
+    engine.dispose()
+    return out
+
+
+def child_decided(args: argparse.Namespace, source: str) -> dict:
+    """A reviewer's decision on 20 works after the job, then the same first commands in a fresh
+    process: served from the kept rankings brought to the decision (``with_reviews``), where
+    each ranked every work again before. The decisions are removed afterwards, so the store
+    stays as built for the next run."""
+    from tracker.services.review import decide
 
     engine, scan = engine_and_scan(args, source)
-    config = bench_config()
+    with engine.connect() as conn:
+        ids = [
+            f"{platform}:{post_id}"
+            for platform, post_id in conn.exec_driver_sql(
+                "SELECT platform, platform_post_id FROM post_campaign WHERE campaign_id = 1"
+                " ORDER BY platform_post_id LIMIT 20"
+            )
+        ]
+    t = time.perf_counter()
+    decide(engine, ids, "approved", reviewer="bench")
+    out: dict[str, Any] = {"decision_s": round(time.perf_counter() - t, 2)}
+    out |= first_commands(engine, bench_config(), scan)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM review_event")
+        conn.exec_driver_sql("DELETE FROM review")
+    engine.dispose()
+    return out
+
+
+def first_commands(engine: Any, config: Any, scan: float) -> dict:
+    """The lists' ranking, the every-work ranking (dashboard, review lists) and the report's,
+    each timed and divided by one raw scan."""
+    from tracker.services.rank import rank_for_handoff
+
     out: dict[str, Any] = {"baseline_one_scan_s": round(scan, 3)}
     for name, read in (
         ("lists", lambda: rank_for_handoff(engine, config, include_unreviewed=False)),
@@ -408,7 +442,6 @@ def child_after_warm(args: argparse.Namespace, source: str) -> dict:
         out[f"{name}_s"] = round(took, 2)
         out[f"{name}_ratio_over_scan"] = round(took / scan, 1)
     out["peak_rss_mib"] = round(peak_rss_mib())
-    engine.dispose()
     return out
 
 
@@ -427,8 +460,9 @@ def run_warm(kind: str, args: argparse.Namespace) -> dict:
         env = {"TRACKER_CACHE_DIR": folder, "TRACKER_RANKING_CACHE": "1"}
         job = run_child(f"{kind}_warm", args, env)
         after = run_child(f"{kind}_after_warm", args, env)
+        decided = run_child(f"{kind}_decided", args, env)
         job["cache_mb"] = round(sum(p.stat().st_size for p in Path(folder).iterdir()) / 2**20)
-    return {"job": job, "first_commands": after}
+    return {"job": job, "first_commands": after, "after_a_decision": decided}
 
 
 def run_kept(kind: str, args: argparse.Namespace) -> dict:
@@ -467,7 +501,7 @@ def main() -> None:
             *[
                 f"{source}{phase}"
                 for source in ("sqlite", "postgresql")
-                for phase in ("", "_kept", "_warm", "_after_warm")
+                for phase in ("", "_kept", "_warm", "_after_warm", "_decided")
             ],
         ],
         help=argparse.SUPPRESS,
@@ -484,6 +518,9 @@ def main() -> None:
         return
     if args.child in ("sqlite_after_warm", "postgresql_after_warm"):
         print(json.dumps(child_after_warm(args, args.child.removesuffix("_after_warm"))))
+        return
+    if args.child in ("sqlite_decided", "postgresql_decided"):
+        print(json.dumps(child_decided(args, args.child.removesuffix("_decided"))))
         return
     if args.child in ("sqlite_warm", "postgresql_warm"):
         print(json.dumps(child_warm(args, args.child.removesuffix("_warm"))))

@@ -8,6 +8,8 @@ shortened so a decision's carry does not hold the write lock for the production 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -132,3 +134,18 @@ def test_the_report_after_a_decision_is_byte_identical(
     plain = build_report(store.engine, store.config, tmp_path / "plain.html", now=NOW)
     assert kept.path.read_bytes() == plain.path.read_bytes()
     assert kept.path.read_bytes() != first.path.read_bytes()
+
+
+def test_a_process_that_only_decides_carries_the_kept_rankings() -> None:
+    """``tracker approve`` in a process of its own: the carrier registers on its import, so
+    the decision carries what was kept (a process that never imported it would not)."""
+    code = (
+        "import tracker.services.review\n"
+        "from tracker.store import carry\n"
+        "print(sorted(type(c).__name__ for c in carry._CARRIERS"
+        " if carry.REVIEW_TABLES <= c.follows))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "['_KeptRankings']"

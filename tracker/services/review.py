@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, tuple_, update
 from connectors.catalogue import PLATFORM_NAMES_ZH, PLATFORMS
 from tracker.errors import ImportFormatError, TrackerError
 from tracker.exports.csv import unguard
+from tracker.services import ranking_cache  # noqa: F401 - its carrier follows decisions
 from tracker.store.carry import REVIEW_TABLES, bookkeeping_write
 from tracker.store.models import Post, Review, ReviewEvent
 
