@@ -6,8 +6,11 @@ the scheduler's own run rows, written when a job starts and ends, made every kep
 another state's: the ``keep_rankings`` job's ranking went stale as the job's row was closed,
 and the 08:00 report's rows did the same to whatever was kept before it.
 
-A write of run rows alone changes nothing a kept result was computed from. On SQLite it is made
-here in two steps on one connection: the write, with the state read before it under the write
+A write of run rows alone changes nothing a kept result was computed from; a review decision
+changes only what a kept ranking brings up to date wherever it is served. Such a write names
+the tables it writes (``tables``), and each carrier the tables it follows (``follows``); only
+carriers that follow every table written are carried. On SQLite the write is made here in
+two steps on one connection: the write, with the state read before it under the write
 lock; then, if a carrier (``tracker.services.ranking_cache``) holds something for that state,
 the write lock once more, and only if no other connection committed in between (SQLite's
 ``PRAGMA data_version``), the carrier moves what it holds to the new state. Holding the lock
