@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tracker.normalize.text_key import text_keys
 from tracker.ranking import RankingFrames, rank_campaign
 from tracker.ranking.assemble import comment_fingerprint_key
 from tracker.ranking.comment_risk import comment_signals
@@ -113,7 +114,8 @@ def _rows(entries: list[tuple[str, str, str, pd.Timestamp]]) -> pd.DataFrame:
     )
     frame.insert(0, "platform", "weibo")
     key = comment_fingerprint_key(RiskSettings().comment_min_chars)
-    frame["fingerprint"] = key(frame.pop("text").to_numpy(dtype=object))
+    keys, lengths = text_keys(frame.pop("text"))  # as the store keeps them
+    frame["fingerprint"] = key(keys.astype(object), lengths.astype(object))
     return frame
 
 

@@ -9,10 +9,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from alembic import command
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from tests.helpers.database import count, one
+from tracker.normalize.text_key import text_keys
 from tracker.records import CommentRecord
 from tracker.store import migrate
 from tracker.store.comments import store_comments
@@ -66,7 +68,7 @@ def test_migration_creates_the_table_and_goes_back(any_engine: Engine) -> None:
         command.downgrade(cfg, "0006_stored_config")
     assert "comment" not in inspect(any_engine).get_table_names()
     before, after = migrate.upgrade(any_engine)
-    assert (before, after) == ("0006_stored_config", "0007_comments")
+    assert (before, after) == ("0006_stored_config", migrate.head_revision())
     assert "comment" in inspect(any_engine).get_table_names()
 
 
@@ -112,3 +114,52 @@ def test_comment_on_a_work_not_stored_is_kept(any_engine: Engine) -> None:
     assert count(any_engine, "post") == 0
     assert _store(any_engine, [_comment()]) == (1, 0, 0)
     assert _row(any_engine)["platform_post_id"] == "5078100000000001"
+
+
+def _keys(*texts: str) -> list[tuple[int, int]]:
+    keys, lengths = text_keys(pd.Series(list(texts), dtype=object))
+    return [(int(k), int(n)) for k, n in zip(keys, lengths, strict=True)]
+
+
+def test_each_text_is_keyed_when_written_and_a_capture_without_text_keeps_it(
+    any_engine: Engine,
+) -> None:
+    _store(any_engine, [_comment("c1", text="支持黑洞科普！@某人 https://t.cn/x"), _comment("c2")])
+    row = _row(any_engine)
+    assert [(row["text_key"], row["text_chars"])] == _keys("支持黑洞科普！@某人 https://t.cn/x")
+    assert row["text_chars"] == len("支持黑洞科普")  # the mention, link and punctuation go
+    two = _row(any_engine, "c2")
+    assert [(two["text_key"], two["text_chars"])] == _keys("好 #千万IP创科普#")
+    _store(any_engine, [_comment("c1", at=T1, text=None, likes=9)])  # a later capture, no text
+    later = _row(any_engine)
+    assert (later["likes"], later["text_key"]) == (9, row["text_key"])
+    edited = "支持黑洞科普，改过了"
+    _store(any_engine, [_comment("c1", at=T1 + timedelta(hours=1), text=edited)])
+    assert [(_row(any_engine)["text_key"], _row(any_engine)["text_chars"])] == _keys(edited)
+    _store(any_engine, [_comment("c3", text=None)])
+    assert (_row(any_engine, "c3")["text_key"], _row(any_engine, "c3")["text_chars"]) == (
+        None,
+        None,
+    )
+
+
+def test_the_migration_keys_the_comments_already_stored(any_engine: Engine) -> None:
+    cfg = migrate.alembic_config(any_engine)
+    with any_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_comments")
+    texts = {"c1": "支持黑洞科普！大家快来看", "c2": "好", "c3": None}
+    with any_engine.begin() as conn:
+        for cid, body in texts.items():
+            conn.execute(
+                text(
+                    "INSERT INTO comment (platform, platform_comment_id, platform_post_id, text,"
+                    " source) VALUES ('weibo', :c, 'p1', :t, 'import')"
+                ),
+                {"c": cid, "t": body},
+            )
+    migrate.upgrade(any_engine)
+    for cid in ("c1", "c2"):
+        row = _row(any_engine, cid)
+        assert [(row["text_key"], row["text_chars"])] == _keys(texts[cid] or "")
+    assert _row(any_engine, "c3")["text_key"] is None

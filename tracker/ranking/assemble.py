@@ -19,7 +19,7 @@ import pandas as pd
 from tracker.ranking.floors import floor_bits
 from tracker.ranking.frames import RankingFrames
 from tracker.ranking.keys import account_codes, first_rows, positions
-from tracker.ranking.risk import fingerprint_key, text_fingerprint
+from tracker.ranking.risk import fingerprint_key, keyed_if_long, text_fingerprint
 from tracker.ranking.settings import RankingSettings
 from tracker.ranking.units import attach_primary_unit
 
@@ -51,12 +51,13 @@ def chunk_fingerprint_key(fingerprints: np.ndarray, texts: np.ndarray) -> Any:
     return key
 
 
-def comment_fingerprint_key(min_chars: int) -> Callable[[np.ndarray], Any]:
-    """The rule the read home applies, chunk by chunk, to stored comment texts: the post
-    fingerprint's normalisation, NA under ``min_chars`` (so "好", "赞" and emoji never match)."""
+def comment_fingerprint_key(min_chars: int) -> Callable[[np.ndarray, np.ndarray], Any]:
+    """The rule the read home applies, chunk by chunk, to the stored comment text keys: NA
+    where fewer than ``min_chars`` characters were keyed (so "好", "赞" and emoji never match);
+    the key itself is ``text_fingerprint``'s, kept when the comment was written."""
 
-    def key(texts: np.ndarray) -> Any:
-        return text_fingerprint(pd.Series(texts, dtype=object), min_chars).array
+    def key(keys: np.ndarray, lengths: np.ndarray) -> Any:
+        return keyed_if_long(keys, lengths, min_chars)
 
     return key
 

@@ -37,10 +37,12 @@ work can trip one. Reasons are Chinese strings joined by "；".
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tracker.normalize.text_key import text_keys
 from tracker.ranking.floors import any_floor, frame_floor_bits
 from tracker.ranking.interactions import interactions
 from tracker.ranking.keys import account_codes as account_codes_of
@@ -55,6 +57,7 @@ __all__ = [
     "risk_score",
     "snapshot_jumps",
     "fingerprint_key",
+    "keyed_if_long",
     "text_fingerprint",
 ]
 
@@ -374,14 +377,16 @@ def text_fingerprint(text: pd.Series, min_chars: int) -> pd.Series:
     differ only in those fold to the same key. The store may keep this as the post's
     fingerprint; only equality matters (a collision among a million works has odds ~1e-8).
     """
-    s = text.astype("object").where(text.notna(), "").astype("str")
-    s = s.str.normalize("NFKC").str.casefold()
-    s = s.str.replace(r"https?://\S+", "", regex=True)
-    s = s.str.replace(r"#[^#\n]{1,40}#|#\S+|\[话题\]|@[\w\-]+", "", regex=True)
-    s = s.str.replace(r"[\W_]+", "", regex=True)
-    long_enough = (s.str.len() >= min_chars).to_numpy(dtype=bool)
-    hashed = pd.util.hash_pandas_object(s, index=False, categorize=False).to_numpy().view(np.int64)
-    return pd.Series(pd.arrays.IntegerArray(hashed, ~long_enough), index=text.index)
+    keys, lengths = text_keys(text)
+    return pd.Series(keyed_if_long(keys, lengths, min_chars), index=text.index)
+
+
+def keyed_if_long(keys: np.ndarray, lengths: np.ndarray, min_chars: int) -> Any:
+    """Keys as a nullable Int64 array, NA where fewer than ``min_chars`` characters were keyed
+    (a NULL length, a text never keyed, counts as none)."""
+    lengths = np.asarray(pd.array(lengths, dtype="Int64").to_numpy(dtype="int64", na_value=-1))
+    values = np.asarray(pd.array(keys, dtype="Int64").to_numpy(dtype="int64", na_value=0))
+    return pd.arrays.IntegerArray(values, lengths < min_chars)
 
 
 def fingerprint_key(values: pd.Series | np.ndarray) -> pd.Series:

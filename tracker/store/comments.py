@@ -21,8 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Table, func, or_
 
+from tracker.normalize.text_key import text_keys
 from tracker.records import CommentRecord
 from tracker.store.models import Comment
 from tracker.store.upsert import (
@@ -56,6 +58,8 @@ COMMENT_COLS = (
     "first_seen_at",
     "last_seen_at",
     "run_id",
+    "text_key",
+    "text_chars",
 )
 _KEPT_UNLESS_GIVEN = (
     "parent_comment_id",
@@ -67,6 +71,8 @@ _KEPT_UNLESS_GIVEN = (
     "published_at",
     "likes",
     "reply_count",
+    "text_key",
+    "text_chars",
 )
 """Columns a newer capture replaces only with a value (a NULL keeps the stored one)."""
 
@@ -108,6 +114,18 @@ def comment_row(rec: CommentRecord, run_id: int | None) -> dict[str, Any]:
         "last_seen_at": rec.captured_at,
         "run_id": run_id,
     }
+
+
+def _key_texts(rows: Sequence[dict[str, Any]]) -> None:
+    """Each row's ``text_key`` and ``text_chars`` (NULL without a text), keyed as one batch."""
+    with_text = [r for r in rows if r["text"] is not None]
+    for row in rows:
+        row["text_key"] = row["text_chars"] = None
+    if not with_text:
+        return
+    keys, lengths = text_keys(pd.Series([r["text"] for r in with_text], dtype=object))
+    for row, key, length in zip(with_text, keys.tolist(), lengths.tolist(), strict=True):
+        row["text_key"], row["text_chars"] = key, length
 
 
 def _statement(conn: Connection) -> Any:
@@ -173,6 +191,7 @@ def store_comments(
     counts = CommentCounts()
     for chunk in batched(comments, batch_size):
         rows = _dedupe((comment_row(c, run_id) for c in chunk), KEY, "last_seen_at")
+        _key_texts(rows)
         before = _existing(conn, rows)
         touched = _execute(conn, rows)
         new = sum(1 for r in rows if (r["platform"], r["platform_comment_id"]) not in before)

@@ -199,6 +199,11 @@ class Comment(_Table, table=True):
     """The capture time of the data the row holds; only a later capture rewrites the row."""
     run_id: int | None = None
     """The run that wrote the row's current data."""
+    text_key: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """The text's near-duplicate key (``tracker.normalize.text_key``), kept at write time so
+    the ranking's copied-comment signal never keys every stored text again."""
+    text_chars: int | None = None
+    """How many characters the key was taken over (the ranking's minimum applies to it)."""
 
 
 class Unit(_Table, table=True):

@@ -171,7 +171,7 @@ def comment_evidence(
     conn: Connection,
     campaign: str | int,
     *,
-    fingerprint: Callable[[np.ndarray], Any],
+    fingerprint: Callable[[np.ndarray, np.ndarray], Any],
     window_s: float,
     as_of: datetime | None = None,
 ) -> pd.DataFrame:
@@ -182,8 +182,10 @@ def comment_evidence(
     (the latest capture of any of them; with ``as_of``, at most the cut). ``comment_copies``:
     the largest number of distinct accounts that wrote one comment text within ``window_s``
     seconds either side of one of this work's comments, on this work or any other campaign
-    work of the platform (0 when none of its comments has a fingerprint). ``fingerprint(texts)``
-    gives each text's 64-bit key (nullable Int64), NA for texts too short to compare; comments
+    work of the platform (0 when none of its comments has a fingerprint). ``fingerprint(keys,
+    lengths)`` turns the stored text keys and the lengths they were taken over
+    (``tracker.normalize.text_key``) into each comment's key (nullable Int64), NA for texts too
+    short to compare; comments
     without a commenter id or a publish time are never copies (nothing says who or when).
     ``as_of`` leaves out comments published or first seen after it, as posts are cut.
     ``comments_complete``: a comment run of the tracker read the work's comments to the end
@@ -218,16 +220,19 @@ def comment_evidence(
             C.c.platform_post_id,
             C.c.commenter_uid,
             raw_text(C.c.published_at),
-            C.c.text,
+            C.c.text_key,
+            C.c.text_chars,
         ).where(
             *where,
             C.c.commenter_uid.is_not(None),
             C.c.published_at.is_not(None),
-            C.c.text.is_not(None),
+            C.c.text_key.is_not(None),
         ),
         times=("published_at",),
         strings=("platform", "platform_post_id", "commenter_uid"),
-        computed=ChunkColumn("fingerprint", ("text",), fingerprint, pd.array([], dtype="Int64")),
+        computed=ChunkColumn(
+            "fingerprint", ("text_key", "text_chars"), fingerprint, pd.array([], dtype="Int64")
+        ),
     )
     copies = largest_copy_groups(rows, window_s)
     out = counts.merge(copies, on=["platform", "platform_post_id"], how="left")
