@@ -337,7 +337,9 @@ class DashboardData:
             Decision(str(p), str(i), status, reviewer, (note or "").strip()[:500] or None)
             for p, i in dict.fromkeys(keys)
         ]
-        return record_decisions(self.engine, decisions)
+        # Not carried: this process patches decisions in without ranking again (see the module
+        # docstring), and a carry would hold each click for the store's settle time.
+        return record_decisions(self.engine, decisions, carry_kept=False)
 
 
 def _statuses(works: pd.DataFrame, reviews: pd.DataFrame) -> np.ndarray:

@@ -18,10 +18,11 @@ import pytest
 
 from dashboards.leaderboards import rank_and_count
 from dashboards.report_build import build_report
+from dashboards.source import DashboardData
 from tracker.ranking import RankingResult
 from tracker.ranking.settings import RankingSettings
 from tracker.services import ranking_cache
-from tracker.services.rank import rank_for_handoff
+from tracker.services.rank import HANDOFF_KIND, handoff_key, rank_for_handoff
 from tracker.services.review import decide
 
 from ..helpers.worlds import SimDB
@@ -149,3 +150,17 @@ def test_a_process_that_only_decides_carries_the_kept_rankings() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "['_KeptRankings']"
+
+
+def test_the_dashboard_s_own_clicks_are_not_held_for_a_carry(store: SimDB) -> None:
+    """The dashboard patches decisions into the ranking it holds, so its clicks are plain
+    writes: nothing waits for the settle time, and the kept ranking stays the old state's."""
+    ranked = rank_for_handoff(store.engine, store.config, now=NOW)
+    (work,) = _work_ids(ranked.ranked.result, [0])
+    key = handoff_key(store.config.campaign(None), ranked.ranked.result.settings, False, True)
+    assert ranking_cache.is_kept(store.engine, HANDOFF_KIND, key)
+    data = DashboardData(store.engine, store.config)
+    summary = data.review([tuple(work.split(":", 1))], "approved", "王老师", None)
+    assert len(summary.written) == 1
+    assert not ranking_cache.is_kept(store.engine, HANDOFF_KIND, key)
+    assert len(_entries(store)) == 1  # still the old state's, never served for the new one

@@ -28,6 +28,7 @@ from tracker.errors import ImportFormatError, TrackerError
 from tracker.exports.csv import unguard
 from tracker.services import ranking_cache  # noqa: F401 - its carrier follows decisions
 from tracker.store.carry import REVIEW_TABLES, bookkeeping_write
+from tracker.store.engine import begin_write
 from tracker.store.models import Post, Review, ReviewEvent
 
 __all__ = [
@@ -148,20 +149,29 @@ def _current(conn: Connection, key: tuple[str, str]) -> Any:
 
 
 def record_decisions(
-    engine: Engine, decisions: Iterable[Decision], *, now: datetime | None = None
+    engine: Engine,
+    decisions: Iterable[Decision],
+    *,
+    now: datetime | None = None,
+    carry_kept: bool = True,
 ) -> RecordSummary:
     """Write decisions in one transaction: an event each, and the work's current status.
 
     A decision identical to the current one (status, reviewer, note) is not written again, so
     importing the same sheet twice leaves the audit trail as it was. Unknown works are an error
     and nothing is written.
+
+    ``carry_kept``: a ranking kept for the store before the decisions is brought to them where
+    it is served next (``ranking_cache``), instead of the next command ranking every work again;
+    on SQLite the write then holds the lock for the settle time (2 s) while one is kept. The
+    dashboard passes False: it patches decisions into the ranking it holds without ranking
+    again, so carrying would only make each click wait.
     """
     when = (now or datetime.now(UTC)).astimezone(UTC)
     items = list(decisions)
     summary = RecordSummary()
-    # Carried: a ranking kept for the store before the decisions is brought to them where it is
-    # served (``ranking_cache``), instead of the next page ranking every work again.
-    with bookkeeping_write(engine, tables=REVIEW_TABLES) as conn:
+    write = bookkeeping_write(engine, tables=REVIEW_TABLES) if carry_kept else begin_write(engine)
+    with write as conn:
         missing = _missing_posts(conn, [(d.platform, d.post_id) for d in items])
         if missing:
             shown = "、".join(format_work_id(*k) for k in missing[:10])
