@@ -11,9 +11,10 @@ from typing import Any
 
 import pandas as pd
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from tests.helpers.database import count, one
+from tests.helpers.database import count, one, rows
 from tracker.normalize.text_key import text_keys
 from tracker.records import CommentRecord
 from tracker.store import migrate
@@ -144,22 +145,31 @@ def test_each_text_is_keyed_when_written_and_a_capture_without_text_keeps_it(
 
 
 def test_the_migration_keys_the_comments_already_stored(any_engine: Engine) -> None:
+    """Every stored text is keyed, over more than one of the migration's batches."""
     cfg = migrate.alembic_config(any_engine)
     with any_engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0007_comments")
+    batch = ScriptDirectory.from_config(cfg).get_revision("0008_comment_text_key").module.BATCH
     texts = {"c1": "支持黑洞科普！大家快来看", "c2": "好", "c3": None}
+    texts |= {f"m{i:06d}": f"第{i}条评论，转发" for i in range(batch + 1)}
     with any_engine.begin() as conn:
-        for cid, body in texts.items():
-            conn.execute(
-                text(
-                    "INSERT INTO comment (platform, platform_comment_id, platform_post_id, text,"
-                    " source) VALUES ('weibo', :c, 'p1', :t, 'import')"
-                ),
-                {"c": cid, "t": body},
-            )
+        conn.execute(
+            text(
+                "INSERT INTO comment (platform, platform_comment_id, platform_post_id, text,"
+                " source) VALUES (:p, :c, 'p1', :t, 'import')"
+            ),
+            [
+                {"p": "douyin" if cid.startswith("m") and int(cid[1:]) % 2 else "weibo",
+                 "c": cid, "t": body}
+                for cid, body in texts.items()
+            ],
+        )  # fmt: skip
     migrate.upgrade(any_engine)
-    for cid in ("c1", "c2"):
-        row = _row(any_engine, cid)
-        assert [(row["text_key"], row["text_chars"])] == _keys(texts[cid] or "")
-    assert _row(any_engine, "c3")["text_key"] is None
+    stored = {
+        r["platform_comment_id"]: (r["text_key"], r["text_chars"])
+        for r in rows(any_engine, "SELECT platform_comment_id, text_key, text_chars FROM comment")
+    }
+    keyed = [cid for cid, body in texts.items() if body is not None]
+    assert [stored[c] for c in keyed] == _keys(*(str(texts[c]) for c in keyed))
+    assert stored["c3"] == (None, None)

@@ -6,7 +6,7 @@ Create Date: 2026-12-06 12:00:00
 
 The ranking keyed every stored comment text on every run (about 6 µs a text) for its
 copied-comment signal. The key and the length it was taken over are now written with the
-comment; the comments already stored are keyed here, in batches.
+comment; the comments already stored are keyed here, a batch at a time in key order.
 """
 
 from __future__ import annotations
@@ -37,11 +37,6 @@ def upgrade() -> None:
         sa.column("text_key", sa.BigInteger),
         sa.column("text_chars", sa.Integer),
     )
-    rows = bind.execute(
-        sa.select(comment.c.platform, comment.c.platform_comment_id, comment.c.text).where(
-            comment.c.text.is_not(None)
-        )
-    ).all()
     update = (
         comment.update()
         .where(
@@ -50,8 +45,18 @@ def upgrade() -> None:
         )
         .values(text_key=sa.bindparam("k"), text_chars=sa.bindparam("n"))
     )
-    for lo in range(0, len(rows), BATCH):
-        chunk = rows[lo : lo + BATCH]
+    key = sa.tuple_(comment.c.platform, comment.c.platform_comment_id)
+    after: tuple[str, str] | None = None
+    while True:  # one batch at a time, in key order: never every text in memory at once
+        query = sa.select(comment.c.platform, comment.c.platform_comment_id, comment.c.text)
+        query = query.where(comment.c.text.is_not(None))
+        if after is not None:
+            query = query.where(key > sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
+        chunk = bind.execute(
+            query.order_by(comment.c.platform, comment.c.platform_comment_id).limit(BATCH)
+        ).all()
+        if not chunk:
+            return
         keys, lengths = text_keys(pd.Series([r.text for r in chunk], dtype=object))
         bind.execute(
             update,
@@ -60,6 +65,7 @@ def upgrade() -> None:
                 for r, k, n in zip(chunk, keys, lengths, strict=True)
             ],
         )
+        after = (chunk[-1].platform, chunk[-1].platform_comment_id)
 
 
 def downgrade() -> None:
