@@ -28,6 +28,7 @@ __all__ = [
     "chunk_fingerprint_key",
     "comment_fingerprint_key",
     "ranking_frames",
+    "review_status_of",
     "with_review_rows",
 ]
 
@@ -110,10 +111,11 @@ def attach_work_context(
     _attach_accounts(works, accounts, codes)
     for col, values in attach_primary_unit(works, account_units, account_codes=codes).items():
         works[col] = values
-    works["review_status"] = _review_status(works, reviews)
+    works["review_status"] = review_status_of(works, reviews)
 
 
-def _review_status(works: pd.DataFrame, reviews: pd.DataFrame) -> pd.Categorical:
+def review_status_of(works: pd.DataFrame, reviews: pd.DataFrame) -> pd.Categorical:
+    """Each work's status in the review rows ``reviews``; ``pending`` where it has none."""
     status = np.full(len(works), "pending", dtype=object)
     if len(reviews):
         pos = positions(works, reviews)
@@ -126,7 +128,7 @@ def with_review_rows(frames: RankingFrames, reviews: pd.DataFrame) -> RankingFra
     """``frames`` with the store's review rows now (``load_reviews``) in place of those they
     were read with, each work's ``review_status`` attached again; nothing else is copied."""
     works = frames.works.copy(deep=False)
-    works["review_status"] = _review_status(works, reviews)
+    works["review_status"] = review_status_of(works, reviews)
     return replace(frames, works=works, reviews=reviews)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.ranking import keys
+from tracker.ranking.assemble import review_status_of
 from tracker.ranking.comment_risk import comment_signals
 from tracker.ranking.creators import creator_keys, creator_scores
 from tracker.ranking.explain import explain_creator, explain_work
@@ -102,9 +103,8 @@ def with_reviews(result: RankingResult, frames: RankingFrames) -> RankingResult:
     key_of = np.full(int(acc.max()) + 1 if len(acc) else 0, None, dtype=object)
     key_of[acc] = w["creator_key"].to_numpy(dtype=object)
     return _aggregated(
-        w, acc, key_of, dict(result.scoring_platforms), frames, result.settings,
-        result.approved_only,
-    )  # fmt: skip
+        w, acc, key_of, result.scoring_platforms, frames, result.settings, result.approved_only
+    )
 
 
 def _aggregated(
@@ -417,13 +417,9 @@ def review_status(frames: RankingFrames) -> pd.Categorical:
     works = frames.works
     if "review_status" in works.columns:
         status = works["review_status"].astype("object").fillna("pending").to_numpy(dtype=object)
-    else:
-        status = np.full(len(works), "pending", dtype=object)
-        if frames.reviews is not None and len(frames.reviews):
-            pos = positions(frames.reviews, works)
-            hit = pos >= 0
-            status[hit] = frames.reviews["status"].to_numpy(dtype=object)[pos[hit]]
-    return pd.Categorical(status)
+        return pd.Categorical(status)
+    reviews = frames.reviews if frames.reviews is not None else pd.DataFrame()
+    return review_status_of(works, reviews)
 
 
 def _all_posts(works: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:

@@ -185,8 +185,8 @@ def comment_evidence(
     work of the platform (0 when none of its comments has a fingerprint). ``fingerprint(keys,
     lengths)`` turns the stored text keys and the lengths they were taken over
     (``tracker.normalize.text_key``) into each comment's key (nullable Int64), NA for texts too
-    short to compare; comments
-    without a commenter id or a publish time are never copies (nothing says who or when).
+    short to compare; comments without a commenter id or a publish time are never copies
+    (nothing says who or when).
     ``as_of`` leaves out comments published or first seen after it, as posts are cut.
     ``comments_complete``: a comment run of the tracker read the work's comments to the end
     (:func:`completely_read`); only then does "few readable" mean hidden, since a page cap, an
